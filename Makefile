@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hcl: one Makefile drives everything.
+#
+#   make run     build what is missing, boot the paravisor under QEMU
+#   make check   every test; ends with "N passed, N failed"
+#   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
+#
+# Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
+# SMP=, MEM= for make run, V=1 for a verbose kernel console.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD := $(CURDIR)/build
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell scripts/kernel.sh --print-dir)
+OWN_KERNEL := 1
+endif
+BZIMAGE := $(KDIR)/arch/x86/boot/bzImage
+SMP ?= 2
+MEM ?= 1G
+
+CC := gcc
+WARN := -Wall -Wextra -Werror
+USER_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi \
+	-Iuserspace -Iuserspace/lib
+USER_LDFLAGS := -static
+
+USER_LIB := $(wildcard userspace/lib/*.c)
+USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
+VTL2_BINS := underhill_init openvmm_hcl underhill_vm
+VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test
+HOST_TESTS := $(patsubst tests/user/host_%.c,%,$(wildcard tests/user/host_*.c))
+
+KMOD_SRC := Kbuild $(wildcard kmod/*) include/uapi/linux/hcl.h \
+	$(wildcard tests/kunit/*)
+
+.PHONY: all deps kernel module userspace guest initramfs run check \
+	host-tests vm-tests style clean distclean
+
+all: module userspace guest initramfs
+
+deps:
+	@scripts/deps.sh
+
+kernel:
+ifeq ($(OWN_KERNEL),1)
+	@scripts/kernel.sh > /dev/null
+else
+	@test -f $(KDIR)/Module.symvers || \
+		{ echo "KDIR=$(KDIR) is not a prepared kernel tree"; exit 1; }
+endif
+
+# ---- hcl.ko and hcl_kunit.ko (out of tree; sources mirrored under build/)
+
+module: $(BUILD)/kbuild/hcl.ko
+
+$(BUILD)/kbuild/hcl.ko: $(KMOD_SRC)
+	@mkdir -p $(BUILD)/kbuild/tests
+	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
+		Kbuild kmod include $(BUILD)/kbuild/
+	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
+		tests/kunit $(BUILD)/kbuild/tests/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kbuild W=1 modules
+
+# ---- VTL2 userspace (static) ----------------------------------------------
+
+userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
+
+$(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+
+KSELFTEST := $(KDIR)/tools/testing/selftests
+TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter
+
+$(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+
+$(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+
+# ---- the VTL0 test guest (freestanding, flat binary at 1 MiB) -------------
+
+GUEST_CFLAGS := -O2 $(WARN) -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
+	-mgeneral-regs-only -nostdlib -static -no-pie -Iuserspace/lib \
+	-Wl,-T,tests/guest/guest.lds -Wl,--build-id=none \
+	-Wl,-z,noexecstack
+
+guest: $(BUILD)/guest/vtl0-guest.bin
+
+$(BUILD)/guest/vtl0-guest.elf: tests/guest/start.S tests/guest/guest.c \
+		tests/guest/guest.lds userspace/lib/vtl0_test_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ tests/guest/start.S tests/guest/guest.c
+
+$(BUILD)/guest/vtl0-guest.bin: $(BUILD)/guest/vtl0-guest.elf
+	objcopy -O binary $< $@
+
+# ---- initramfs ------------------------------------------------------------
+
+initramfs: $(BUILD)/initramfs.cpio $(BUILD)/initramfs-test.cpio
+
+INITRAMFS_DEPS := scripts/mkinitramfs.sh $(BUILD)/kbuild/hcl.ko \
+	$(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS)) $(BUILD)/guest/vtl0-guest.bin
+
+$(BUILD)/initramfs.cpio: $(INITRAMFS_DEPS)
+	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) run
+
+$(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
+		$(addprefix $(BUILD)/vtl2/bin/,$(VTL2_TEST_BINS))
+	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) test
+
+# ---- run and check --------------------------------------------------------
+
+QEMU_VERBOSE := $(if $(filter 1,$(V)),-v,)
+
+run: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory all
+	@scripts/qemu-run.sh -k $(BZIMAGE) -i $(BUILD)/initramfs.cpio \
+		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE)
+
+host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
+
+$(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB)
+
+check: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory all host-tests
+	@scripts/check.sh $(BUILD) $(KDIR)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $${XDG_CACHE_HOME:-$$HOME/.cache}/hcl

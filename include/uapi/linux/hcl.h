@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hcl: the paravisor's kernel module UAPI.
+ *
+ * This header is the only contract between hcl.ko and userspace.
+ *
+ * Objects:
+ *   /dev/hcl          the partition: VTL0 memory (mmap at guest-physical
+ *                     offsets), partition info, VP creation.  One opener
+ *                     at a time; a second open gets -EBUSY.
+ *   VP fd             from HCL_CREATE_VP: registers, CPUID table, run.
+ *                     mmap offset 0, one page: struct hcl_run.
+ *
+ * Rules for every struct here: fixed size, explicit padding, and reserved
+ * fields that must be zero on input (else -EINVAL).  An ioctl whose number
+ * is ours but whose encoded size or direction is not the one defined here
+ * fails with -EINVAL; an unknown number fails with -ENOTTY.
+ */
+#ifndef _UAPI_LINUX_HCL_H
+#define _UAPI_LINUX_HCL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HCL_API_VERSION		1
+#define HCL_IOCTL_TYPE		0xB9
+
+/* ---- /dev/hcl ---------------------------------------------------------- */
+
+#define HCL_FEATURE_NPT		(1ULL << 0)	/* nested paging in use */
+#define HCL_FEATURE_VGIF	(1ULL << 1)	/* CPU offers virtual GIF */
+#define HCL_FEATURE_NRIPS	(1ULL << 2)	/* CPU saves next RIP */
+#define HCL_FEATURE_DECODE	(1ULL << 3)	/* CPU offers decode assists */
+
+struct hcl_info {
+	__u32 api_version;	/* HCL_API_VERSION */
+	__u32 max_vps;		/* VP indexes are 0 .. max_vps - 1 */
+	__u64 vtl0_mem_size;	/* bytes of VTL0 RAM, GPA 0 .. size - 1 */
+	__u64 features;		/* HCL_FEATURE_* */
+	__u64 reserved[5];
+};
+
+struct hcl_create_vp {
+	__u32 vp_index;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[3];	/* must be 0 */
+};
+
+/* Returns the partition description. */
+#define HCL_GET_INFO		_IOR(HCL_IOCTL_TYPE, 0x00, struct hcl_info)
+/* Creates VP vp_index; returns its fd.  -EEXIST if it exists already. */
+#define HCL_CREATE_VP		_IOW(HCL_IOCTL_TYPE, 0x01, struct hcl_create_vp)
+
+/* ---- VP fd ------------------------------------------------------------- */
+
+/*
+ * General registers, indexed like the x86 ModRM register number so that
+ * instruction decoders can use the index directly.
+ */
+enum {
+	HCL_REG_RAX, HCL_REG_RCX, HCL_REG_RDX, HCL_REG_RBX,
+	HCL_REG_RSP, HCL_REG_RBP, HCL_REG_RSI, HCL_REG_RDI,
+	HCL_REG_R8, HCL_REG_R9, HCL_REG_R10, HCL_REG_R11,
+	HCL_REG_R12, HCL_REG_R13, HCL_REG_R14, HCL_REG_R15,
+	HCL_NR_GPRS
+};
+
+struct hcl_regs {
+	__u64 gprs[HCL_NR_GPRS];
+	__u64 rip;
+	__u64 rflags;		/* bit 1 must be set, reserved bits clear */
+	__u64 reserved[2];
+};
+
+/* Segment attributes use the SVM VMCB packing: type:4 s:1 dpl:2 p:1
+ * avl:1 l:1 db:1 g:1 (12 bits). */
+struct hcl_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attrib;
+};
+
+struct hcl_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];		/* must be 0 */
+};
+
+struct hcl_sregs {
+	struct hcl_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hcl_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4;
+	__u64 efer;		/* EFER.SVME is managed by the kernel */
+	__u64 reserved[3];
+};
+
+#define HCL_CPUID_F_INDEX	(1U << 0)	/* the subleaf (ECX) matters */
+
+struct hcl_cpuid_entry {
+	__u32 function;		/* EAX input */
+	__u32 index;		/* ECX input, when HCL_CPUID_F_INDEX */
+	__u32 flags;		/* HCL_CPUID_F_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved;		/* must be 0 */
+};
+
+#define HCL_CPUID_MAX_ENTRIES	256
+
+/*
+ * The VP's CPUID table, answered in the kernel with no user round trip.
+ * A leaf not in the table reads as all zeroes.  Duplicate (function,
+ * index) pairs are rejected.
+ */
+struct hcl_cpuid {
+	__u32 nent;		/* 0 .. HCL_CPUID_MAX_ENTRIES */
+	__u32 flags;		/* must be 0 */
+	__u64 entries;		/* user pointer to nent struct hcl_cpuid_entry */
+	__u64 reserved[2];
+};
+
+#define HCL_VP_GET_REGS		_IOR(HCL_IOCTL_TYPE, 0x10, struct hcl_regs)
+#define HCL_VP_SET_REGS		_IOW(HCL_IOCTL_TYPE, 0x11, struct hcl_regs)
+#define HCL_VP_GET_SREGS	_IOR(HCL_IOCTL_TYPE, 0x12, struct hcl_sregs)
+#define HCL_VP_SET_SREGS	_IOW(HCL_IOCTL_TYPE, 0x13, struct hcl_sregs)
+#define HCL_VP_SET_CPUID	_IOW(HCL_IOCTL_TYPE, 0x14, struct hcl_cpuid)
+/*
+ * Enter VTL0 until an exit that needs userspace.  Returns 0 with the exit
+ * in the run page; -EINTR when a signal is pending or immediate_exit is
+ * set; -EBADFD before both HCL_VP_SET_REGS and HCL_VP_SET_SREGS were done
+ * (and again after a shutdown exit, until the state is set anew).
+ */
+#define HCL_VP_RUN		_IO(HCL_IOCTL_TYPE, 0x20)
+
+/* ---- the run page (VP fd, mmap offset 0, HCL_RUN_SIZE bytes) ----------- */
+
+enum hcl_exit_reason {
+	HCL_EXIT_NONE		= 0,
+	HCL_EXIT_IO		= 1,	/* port I/O: answer IN in io.data */
+	HCL_EXIT_HLT		= 2,	/* the VP halted */
+	HCL_EXIT_SHUTDOWN	= 3,	/* triple fault; VP state is lost */
+	HCL_EXIT_FAIL_ENTRY	= 4,	/* VMRUN refused the state */
+	HCL_EXIT_UNHANDLED	= 5,	/* an exit the kernel does not handle */
+	HCL_EXIT_INTR		= 6,	/* run interrupted (-EINTR) */
+};
+
+#define HCL_IO_OUT		0
+#define HCL_IO_IN		1
+
+struct hcl_run {
+	/* in: set to make the next HCL_VP_RUN return -EINTR at once */
+	__u8 immediate_exit;
+	__u8 pad0[3];
+	/* out */
+	__u32 exit_reason;	/* enum hcl_exit_reason */
+	__u64 hw_exit_code;	/* raw backend exit code, for diagnostics */
+	__u64 rip;		/* RIP of the instruction that exited */
+	__u64 reserved0[5];
+	union {
+		/*
+		 * HCL_EXIT_IO.  For IN, userspace writes the value into
+		 * data before the next HCL_VP_RUN; the kernel merges the low
+		 * size bytes into RAX and ignores the rest.
+		 */
+		struct {
+			__u16 port;
+			__u8 size;		/* 1, 2 or 4 */
+			__u8 direction;		/* HCL_IO_OUT / HCL_IO_IN */
+			__u32 pad;
+			__u64 data;
+		} io;
+		/* HCL_EXIT_FAIL_ENTRY, HCL_EXIT_UNHANDLED, HCL_EXIT_SHUTDOWN */
+		struct {
+			__u64 code;
+			__u64 info1;
+			__u64 info2;
+			__u64 int_info;
+		} hw;
+		__u8 pad1[256];
+	};
+};
+
+#define HCL_RUN_SIZE		4096
+
+#endif /* _UAPI_LINUX_HCL_H */

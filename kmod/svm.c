@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AMD SVM backend: per-CPU enablement, VMCB setup, register access,
+ * and one guest entry.
+ */
+#define pr_fmt(fmt) "hcl: svm: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/pfn.h>
+#include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/reboot.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+
+#include "hcl.h"
+
+/* Guest PAT at reset: WB, WT, UC-, UC, repeated. */
+#define HCL_GUEST_PAT		0x0007040600070406ULL
+#define IOPM_ORDER		2	/* 12 KiB used */
+#define MSRPM_ORDER		1	/* 8 KiB */
+#define HCL_ASID		1
+#define HCL_DR6_RESET		0xffff0ff0ULL
+
+#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
+#define RFLAGS_RESERVED	(~(u64)(X86_EFLAGS_CF | X86_EFLAGS_PF | \
+				X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
+				X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | \
+				X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
+				X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC | \
+				X86_EFLAGS_VIF | X86_EFLAGS_VIP | X86_EFLAGS_ID | \
+				X86_EFLAGS_FIXED))
+#define SEG_ATTR_MASK	0xfff
+#define SEG_ATTR_L	BIT(9)
+#define SEG_ATTR_DB	BIT(10)
+
+void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
+
+/*
+ * Per-CPU SVM state.  Written only by the CPU itself (hot-plug callbacks
+ * run on the CPU they concern; the run loop with preemption disabled).
+ */
+struct hcl_svm_cpu {
+	struct page *hsave;		/* MSR_VM_HSAVE_PA target */
+	struct page *host_save;		/* VMSAVE/VMLOAD of host state */
+	u64 host_save_pa;
+	u64 last_vp_uid;		/* VP whose TLB entries may be live */
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
+static enum cpuhp_state hcl_svm_cpuhp;
+static atomic64_t hcl_vp_uid_seq = ATOMIC64_INIT(0);
+
+static void svm_disable_this_cpu(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* GIF may be clear if we stopped mid-switch (crash path) */
+		asm volatile("stgi" ::: "memory");
+		wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	}
+}
+
+static void hcl_svm_emergency_disable(void)
+{
+	if (this_cpu_read(hcl_svm_cpu.enabled))
+		svm_disable_this_cpu();
+}
+
+static int svm_cpu_online(unsigned int cpu)
+{
+	struct hcl_svm_cpu *sc = this_cpu_ptr(&hcl_svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("cpu%u: SVM is already in use (kvm_amd loaded?)\n", cpu);
+		return -EBUSY;
+	}
+	sc->hsave = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO,
+				     0);
+	sc->host_save = alloc_pages_node(cpu_to_node(cpu),
+					 GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sc->hsave || !sc->host_save) {
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_save)
+			__free_page(sc->host_save);
+		sc->hsave = NULL;
+		sc->host_save = NULL;
+		return -ENOMEM;
+	}
+	sc->host_save_pa = PFN_PHYS(page_to_pfn(sc->host_save));
+	sc->last_vp_uid = 0;
+	wrmsrl(MSR_VM_HSAVE_PA, PFN_PHYS(page_to_pfn(sc->hsave)));
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	sc->enabled = true;
+	pr_debug("cpu%u: SVM enabled\n", cpu);
+	return 0;
+}
+
+static int svm_cpu_offline(unsigned int cpu)
+{
+	struct hcl_svm_cpu *sc = this_cpu_ptr(&hcl_svm_cpu);
+
+	if (!sc->enabled)
+		return 0;
+	svm_disable_this_cpu();
+	sc->enabled = false;
+	__free_page(sc->hsave);
+	__free_page(sc->host_save);
+	sc->hsave = NULL;
+	sc->host_save = NULL;
+	pr_debug("cpu%u: SVM disabled\n", cpu);
+	return 0;
+}
+
+static int svm_partition_init(struct hcl_partition *part)
+{
+	BUILD_BUG_ON(offsetof(struct vmcb, save) +
+		     sizeof(struct vmcb_save_area) > PAGE_SIZE);
+	part->iopm = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT, IOPM_ORDER);
+	part->msrpm = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
+					       MSRPM_ORDER);
+	if (!part->iopm || !part->msrpm) {
+		free_pages((unsigned long)part->iopm, IOPM_ORDER);
+		free_pages((unsigned long)part->msrpm, MSRPM_ORDER);
+		part->iopm = NULL;
+		part->msrpm = NULL;
+		return -ENOMEM;
+	}
+	/* every port and every MSR exits */
+	memset(part->iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(part->msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
+	return 0;
+}
+
+static void svm_partition_destroy(struct hcl_partition *part)
+{
+	free_pages((unsigned long)part->iopm, IOPM_ORDER);
+	free_pages((unsigned long)part->msrpm, MSRPM_ORDER);
+	part->iopm = NULL;
+	part->msrpm = NULL;
+}
+
+static void set_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static int svm_vp_init(struct hcl_vp *vp)
+{
+	static const u16 intercepts[] = {
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+		INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
+		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
+		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
+		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+	};
+	struct hcl_partition *part = vp->part;
+	struct vmcb *vmcb;
+	unsigned int i;
+
+	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vmcb)
+		return -ENOMEM;
+	vp->vmcb = vmcb;
+	vp->vmcb_pa = __pa(vmcb);
+	vp->last_cpu = -1;
+	vp->uid = atomic64_inc_return(&hcl_vp_uid_seq);
+
+	/* debug registers belong to the host: all DR accesses exit */
+	vmcb->control.intercepts[INTERCEPT_DR] = ~0U;
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		set_intercept(vmcb, intercepts[i]);
+	vmcb->control.iopm_base_pa = __pa(part->iopm);
+	vmcb->control.msrpm_base_pa = __pa(part->msrpm);
+	vmcb->control.asid = HCL_ASID;
+	vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	/* physical interrupts exit; the host's RFLAGS.IF masks them */
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	vmcb->control.nested_cr3 = hcl_npt_root_pa(&part->npt);
+	vmcb->save.g_pat = HCL_GUEST_PAT;
+	vmcb->save.efer = EFER_SVME;
+	vmcb->save.dr6 = HCL_DR6_RESET;
+	vmcb->save.dr7 = DR7_FIXED_1;
+	vmcb->save.rflags = X86_EFLAGS_FIXED;
+	return 0;
+}
+
+static void svm_vp_destroy(struct hcl_vp *vp)
+{
+	free_page((unsigned long)vp->vmcb);
+	vp->vmcb = NULL;
+}
+
+static void svm_get_regs(struct hcl_vp *vp, struct hcl_regs *regs)
+{
+	memcpy(regs->gprs, vp->gprs.r, sizeof(regs->gprs));
+	regs->gprs[HCL_REG_RAX] = vp->vmcb->save.rax;
+	regs->gprs[HCL_REG_RSP] = vp->vmcb->save.rsp;
+	regs->rip = vp->vmcb->save.rip;
+	regs->rflags = vp->vmcb->save.rflags;
+}
+
+static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
+{
+	if (regs->rflags & RFLAGS_RESERVED || !(regs->rflags & X86_EFLAGS_FIXED))
+		return -EINVAL;
+	memcpy(vp->gprs.r, regs->gprs, sizeof(vp->gprs.r));
+	vp->vmcb->save.rax = regs->gprs[HCL_REG_RAX];
+	vp->vmcb->save.rsp = regs->gprs[HCL_REG_RSP];
+	vp->vmcb->save.rip = regs->rip;
+	vp->vmcb->save.rflags = regs->rflags;
+	return 0;
+}
+
+static void seg_out(struct hcl_segment *s, const struct vmcb_seg *v)
+{
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->attrib = v->attrib;
+}
+
+static void seg_in(struct vmcb_seg *v, const struct hcl_segment *s)
+{
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	v->attrib = s->attrib;
+}
+
+static void svm_get_sregs(struct hcl_vp *vp, struct hcl_sregs *sr)
+{
+	struct vmcb_save_area *s = &vp->vmcb->save;
+
+	memset(sr, 0, sizeof(*sr));
+	seg_out(&sr->cs, &s->cs);
+	seg_out(&sr->ds, &s->ds);
+	seg_out(&sr->es, &s->es);
+	seg_out(&sr->fs, &s->fs);
+	seg_out(&sr->gs, &s->gs);
+	seg_out(&sr->ss, &s->ss);
+	seg_out(&sr->tr, &s->tr);
+	seg_out(&sr->ldt, &s->ldtr);
+	sr->gdt.base = s->gdtr.base;
+	sr->gdt.limit = s->gdtr.limit;
+	sr->idt.base = s->idtr.base;
+	sr->idt.limit = s->idtr.limit;
+	sr->cr0 = s->cr0;
+	sr->cr2 = s->cr2;
+	sr->cr3 = s->cr3;
+	sr->cr4 = s->cr4;
+	sr->efer = s->efer & ~EFER_SVME;
+}
+
+static bool seg_ok(const struct hcl_segment *s)
+{
+	return !(s->attrib & ~SEG_ATTR_MASK);
+}
+
+static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
+{
+	struct vmcb_save_area *s = &vp->vmcb->save;
+	bool pg = sr->cr0 & X86_CR0_PG;
+
+	if (!seg_ok(&sr->cs) || !seg_ok(&sr->ds) || !seg_ok(&sr->es) ||
+	    !seg_ok(&sr->fs) || !seg_ok(&sr->gs) || !seg_ok(&sr->ss) ||
+	    !seg_ok(&sr->tr) || !seg_ok(&sr->ldt))
+		return -EINVAL;
+	if (sr->gdt.limit > 0xffff || sr->idt.limit > 0xffff)
+		return -EINVAL;
+	if (sr->cr0 >> 32 || sr->cr4 & ~(u64)CR4_ALLOWED ||
+	    sr->efer & ~(u64)EFER_ALLOWED)
+		return -EINVAL;
+	if ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if (pg && !(sr->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	/* long mode: PAE on, LMA tracks LME with paging, CS not L and D */
+	if ((sr->efer & EFER_LME) && pg) {
+		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
+			return -EINVAL;
+		if ((sr->cs.attrib & SEG_ATTR_L) && (sr->cs.attrib & SEG_ATTR_DB))
+			return -EINVAL;
+	} else if (sr->efer & EFER_LMA) {
+		return -EINVAL;
+	}
+	if (sr->cr3 >> 52)
+		return -EINVAL;
+
+	seg_in(&s->cs, &sr->cs);
+	seg_in(&s->ds, &sr->ds);
+	seg_in(&s->es, &sr->es);
+	seg_in(&s->fs, &sr->fs);
+	seg_in(&s->gs, &sr->gs);
+	seg_in(&s->ss, &sr->ss);
+	seg_in(&s->tr, &sr->tr);
+	seg_in(&s->ldtr, &sr->ldt);
+	s->gdtr.base = sr->gdt.base;
+	s->gdtr.limit = sr->gdt.limit;
+	s->idtr.base = sr->idt.base;
+	s->idtr.limit = sr->idt.limit;
+	s->cr0 = sr->cr0;
+	s->cr2 = sr->cr2;
+	s->cr3 = sr->cr3;
+	s->cr4 = sr->cr4;
+	s->efer = sr->efer | EFER_SVME;
+	/* CPL is the DPL of SS (attrib bits 5-6) */
+	s->cpl = (sr->ss.attrib >> 5) & 3;
+	/* state changed under the guest: drop its TLB entries */
+	vp->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	return 0;
+}
+
+static void svm_enter(struct hcl_vp *vp)
+{
+	struct hcl_svm_cpu *sc;
+	int cpu;
+
+	/* saves the task's FPU state; disables preemption */
+	kernel_fpu_begin();
+	cpu = smp_processor_id();
+	sc = this_cpu_ptr(&hcl_svm_cpu);
+	/*
+	 * All VPs share one ASID for now, so the TLB is flushed whenever a
+	 * different VP (or this VP on a different CPU) enters.
+	 */
+	if (vp->last_cpu != cpu || sc->last_vp_uid != vp->uid) {
+		vp->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		vp->last_cpu = cpu;
+		sc->last_vp_uid = vp->uid;
+	}
+	vp->vmcb->control.clean = 0;
+
+	local_irq_disable();
+	asm volatile("clgi" ::: "memory");
+	hcl_svm_vmrun(vp->vmcb_pa, &vp->gprs, sc->host_save_pa);
+	asm volatile("stgi" ::: "memory");
+	local_irq_enable();
+
+	vp->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	kernel_fpu_end();
+}
+
+static const struct hcl_backend_ops hcl_svm_ops = {
+	.name = "svm",
+	.partition_init = svm_partition_init,
+	.partition_destroy = svm_partition_destroy,
+	.vp_init = svm_vp_init,
+	.vp_destroy = svm_vp_destroy,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
+	.enter = svm_enter,
+};
+
+int hcl_svm_init(void)
+{
+	u64 vm_cr;
+	int ret;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("CPU has no SVM\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("CPU has no nested paging\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
+		pr_err("SVM is disabled by firmware\n");
+		return -ENODEV;
+	}
+
+	hcl_features = HCL_FEATURE_NPT;
+	if (boot_cpu_has(X86_FEATURE_VGIF))
+		hcl_features |= HCL_FEATURE_VGIF;
+	if (boot_cpu_has(X86_FEATURE_NRIPS))
+		hcl_features |= HCL_FEATURE_NRIPS;
+	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS))
+		hcl_features |= HCL_FEATURE_DECODE;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hcl/svm:online",
+				svm_cpu_online, svm_cpu_offline);
+	if (ret < 0)
+		return ret;
+	hcl_svm_cpuhp = ret;
+	cpu_emergency_register_virt_callback(hcl_svm_emergency_disable);
+	hcl_backend = &hcl_svm_ops;
+	pr_info("SVM enabled on %u CPUs (features %#llx)\n",
+		num_online_cpus(), hcl_features);
+	return 0;
+}
+
+void hcl_svm_exit(void)
+{
+	cpu_emergency_unregister_virt_callback(hcl_svm_emergency_disable);
+	cpuhp_remove_state(hcl_svm_cpuhp);
+	hcl_backend = NULL;
+}

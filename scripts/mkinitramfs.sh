@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the VTL2 initramfs with the kernel's gen_init_cpio (device nodes
+# and ownership without root).
+#
+#   scripts/mkinitramfs.sh OUT BUILD KDIR [test]
+#
+# "test" adds the in-VM test runner, UAPI tests and the KUnit module.
+set -eu
+
+out=$1 build=$2 kdir=$3 mode=${4:-run}
+
+gen=$kdir/usr/gen_init_cpio
+if [ ! -x "$gen" ]; then
+	gen=$build/bin/gen_init_cpio
+	mkdir -p "$build/bin"
+	cc -O2 -o "$gen" "$kdir/usr/gen_init_cpio.c"
+fi
+
+spec=$out.spec
+{
+	for d in /dev /bin /lib /lib/modules /lib/hcl /proc /sys /run /tmp; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /init $build/vtl2/bin/underhill_init 0755 0 0"
+	echo "file /bin/openvmm_hcl $build/vtl2/bin/openvmm_hcl 0755 0 0"
+	echo "file /bin/underhill_vm $build/vtl2/bin/underhill_vm 0755 0 0"
+	echo "file /lib/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
+	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
+	if [ "$mode" = test ]; then
+		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
+		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
+		echo "file /lib/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
+	fi
+} > "$spec"
+"$gen" "$spec" > "$out.tmp"
+mv "$out.tmp" "$out"

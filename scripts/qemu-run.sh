@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The host VMM stand-in: boots the VTL2 kernel and initramfs under QEMU
+# (TCG, -cpu max: SVM with nested paging), serial console on stdout, with
+# a hard timeout.  The VM reports its outcome through isa-debug-exit;
+# this script exits 0 when VTL2 reported success and 1 otherwise.
+#
+#   scripts/qemu-run.sh -k BZIMAGE -i INITRD [-s SMP] [-m MEM] [-t SEC]
+#                       [-a "extra kernel args"] [-l LOGFILE] [-v]
+#
+# VTL0 RAM is reserved from the VTL2 kernel with memmap= and handed to
+# hcl.ko as module parameters (VTL0_BASE, VTL0_SIZE in the environment
+# override the defaults).
+set -u
+
+smp=2 mem=1G timeout=300 append="" log="" verbose=0 kernel="" initrd=""
+while getopts "k:i:s:m:t:a:l:v" o; do
+	case $o in
+	k) kernel=$OPTARG ;;
+	i) initrd=$OPTARG ;;
+	s) smp=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	a) append=$OPTARG ;;
+	l) log=$OPTARG ;;
+	v) verbose=1 ;;
+	*) echo "usage: $0 -k BZIMAGE -i INITRD [-s SMP] [-m MEM] [-t SEC] [-a ARGS] [-l LOG] [-v]" >&2
+	   exit 2 ;;
+	esac
+done
+[ -r "$kernel" ] && [ -r "$initrd" ] || {
+	echo "qemu-run: need a readable kernel (-k) and initrd (-i)" >&2
+	exit 2
+}
+
+vtl0_base=${VTL0_BASE:-0x10000000}
+vtl0_size=${VTL0_SIZE:-64M}
+mem_mb=$(numfmt --from=iec "${mem}" 2>/dev/null || echo 0)
+mem_mb=$((mem_mb / 1048576))
+if [ "$mem_mb" -lt 512 ]; then
+	echo "qemu-run: -m $mem is too small (need at least 512M)" >&2
+	exit 2
+fi
+quiet="quiet loglevel=4"
+[ "$verbose" = 1 ] && quiet=""
+cmdline="console=ttyS0 $quiet panic=-1 memmap=$vtl0_size\$$vtl0_base"
+cmdline="$cmdline hcl.vtl0_base=$vtl0_base hcl.vtl0_size=$vtl0_size"
+cmdline="$cmdline HCL_EXIT_PORT=0xf4 $append"
+
+start=$(date +%s.%N)
+set -o pipefail
+cmd=(timeout --kill-after=10 "$timeout"
+	qemu-system-x86_64 -nodefaults -no-user-config -display none
+	-accel tcg -cpu max -smp "$smp" -m "$mem" -no-reboot
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ -n "$log" ]; then
+	"${cmd[@]}" < /dev/null | tee "$log"
+else
+	"${cmd[@]}" < /dev/null
+fi
+rc=$?
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+case $rc in
+1) printf 'qemu-run: VTL2 reported success (%.1f s)\n' "$secs" >&2; exit 0 ;;
+3) printf 'qemu-run: VTL2 reported failure (%.1f s)\n' "$secs" >&2 ;;
+124|137) printf 'qemu-run: timed out after %s s\n' "$timeout" >&2 ;;
+0) printf 'qemu-run: VM stopped without a status (panic or power-off)\n' >&2 ;;
+*) printf 'qemu-run: qemu exited with status %d\n' "$rc" >&2 ;;
+esac
+exit 1

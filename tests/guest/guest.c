@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VTL0 test guest: checks the CPUID leaves underhill_vm put in the
+ * VP's table (answered by hcl.ko without a user round trip), greets
+ * through the 16550 on COM1, reports its result on the test port and
+ * halts.
+ */
+#include <stdint.h>
+
+#include "vtl0_test_abi.h"
+
+#define UART_LSR	5
+#define UART_LSR_THRE	0x20
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+static void putc_serial(char c)
+{
+	int spins = 100000;
+
+	/* wait for the transmitter like a real driver (bounded) */
+	while (!(inb(HCL_COM1_PORT + UART_LSR) & UART_LSR_THRE) && --spins)
+		;
+	outb(HCL_COM1_PORT, (uint8_t)c);
+}
+
+static void puts_serial(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			putc_serial('\r');
+		putc_serial(*s);
+	}
+}
+
+static void puthex(uint32_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[11];
+	int i;
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < 8; i++)
+		buf[2 + i] = digits[(v >> (28 - 4 * i)) & 0xf];
+	buf[10] = 0;
+	puts_serial(buf);
+}
+
+/* Returns 0 when every check passes, else the number of the first miss. */
+static uint32_t check_cpuid(void)
+{
+	static const struct {
+		uint32_t leaf, reg, want;
+	} checks[] = {
+		{ HCL_CPUID_SIG_LEAF, 0, HCL_CPUID_TEST_LEAF },
+		{ HCL_CPUID_SIG_LEAF, 1, HCL_CPUID_SIG_EBX },
+		{ HCL_CPUID_SIG_LEAF, 2, HCL_CPUID_SIG_ECX },
+		{ HCL_CPUID_SIG_LEAF, 3, HCL_CPUID_SIG_EDX },
+		{ HCL_CPUID_TEST_LEAF, 0, HCL_CPUID_TEST_EAX },
+		{ HCL_CPUID_TEST_LEAF, 3, HCL_CPUID_TEST_EDX },
+		{ HCL_CPUID_ABSENT_LEAF, 0, 0 },
+		{ HCL_CPUID_ABSENT_LEAF, 1, 0 },
+	};
+	static const char *const regname[] = { "eax", "ebx", "ecx", "edx" };
+	uint32_t r[4];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		cpuid(checks[i].leaf, 0, r);
+		if (r[checks[i].reg] == checks[i].want)
+			continue;
+		puts_serial("vtl0: CPUID check failed: leaf ");
+		puthex(checks[i].leaf);
+		puts_serial(" ");
+		puts_serial(regname[checks[i].reg]);
+		puts_serial(" = ");
+		puthex(r[checks[i].reg]);
+		puts_serial(", expected ");
+		puthex(checks[i].want);
+		puts_serial("\n");
+		return i + 1;
+	}
+	return 0;
+}
+
+void guest_main(void);
+
+void guest_main(void)
+{
+	uint32_t result;
+
+	puts_serial("vtl0: Hello from VTL0, running under hcl.ko\n");
+	result = check_cpuid();
+	if (!result)
+		puts_serial("vtl0: CPUID check passed\n");
+	outl(HCL_TEST_PORT, result);
+}

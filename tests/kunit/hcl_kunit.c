@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for hcl.ko's pure logic: CPUID table, nested page table
+ * builder, I/O exit decoding and exit dispatch.  Loaded after hcl.ko;
+ * no VP ever runs here, exits are fabricated in a private VMCB.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <asm/svm.h>
+
+#include "hcl.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* ---- CPUID ------------------------------------------------------------- */
+
+static const struct hcl_cpuid_entry cpuid_sample[] = {
+	{ .function = 0, .eax = 0xd, .ebx = 0x68747541 },
+	{ .function = 7, .index = 0, .flags = HCL_CPUID_F_INDEX, .ebx = 1 },
+	{ .function = 7, .index = 1, .flags = HCL_CPUID_F_INDEX, .eax = 2 },
+	{ .function = 0x40000000, .eax = 0x40000001, .ebx = 0x6c6368 },
+};
+
+static void cpuid_validate_accepts_good(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(cpuid_sample,
+						 ARRAY_SIZE(cpuid_sample)), 0);
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(NULL, 0), 0);
+}
+
+static void cpuid_validate_rejects_bad(struct kunit *test)
+{
+	struct hcl_cpuid_entry e[2] = {};
+
+	e[0].flags = 0x2;
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 1), -EINVAL);
+	e[0].flags = 0;
+	e[0].reserved = 1;
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 1), -EINVAL);
+	e[0].reserved = 0;
+	e[0].index = 3;		/* an index without HCL_CPUID_F_INDEX */
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 1), -EINVAL);
+	e[0].index = 0;
+	/* duplicates: same leaf twice; leaf-wide entry plus a subleaf */
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 2), -EINVAL);
+	e[1].flags = HCL_CPUID_F_INDEX;
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 2), -EINVAL);
+	e[0].flags = HCL_CPUID_F_INDEX;
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 2), -EINVAL);
+	e[1].index = 1;
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, 2), 0);
+	KUNIT_EXPECT_EQ(test, hcl_cpuid_validate(e, HCL_CPUID_MAX_ENTRIES + 1),
+			-E2BIG);
+}
+
+static struct hcl_cpuid_table *make_table(struct kunit *test)
+{
+	struct hcl_cpuid_table *t;
+
+	t = kunit_kzalloc(test, struct_size(t, entries,
+					    ARRAY_SIZE(cpuid_sample)),
+			  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->nent = ARRAY_SIZE(cpuid_sample);
+	memcpy(t->entries, cpuid_sample, sizeof(cpuid_sample));
+	return t;
+}
+
+static void cpuid_lookup(struct kunit *test)
+{
+	struct hcl_cpuid_table *t = make_table(test);
+	const struct hcl_cpuid_entry *e;
+
+	e = hcl_cpuid_lookup(t, 0, 99);	/* index ignored for leaf 0 */
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->eax, 0xdU);
+	e = hcl_cpuid_lookup(t, 7, 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->eax, 2U);
+	e = hcl_cpuid_lookup(t, 7, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->ebx, 1U);
+	KUNIT_EXPECT_NULL(test, hcl_cpuid_lookup(t, 7, 2));
+	KUNIT_EXPECT_NULL(test, hcl_cpuid_lookup(t, 0x80000000, 0));
+	KUNIT_EXPECT_NULL(test, hcl_cpuid_lookup(NULL, 0, 0));
+}
+
+/* ---- nested page tables ------------------------------------------------ */
+
+static void npt_exit(struct kunit *test)
+{
+	if (test->priv)
+		hcl_npt_destroy(test->priv);
+}
+
+static struct hcl_npt *npt_new(struct kunit *test)
+{
+	struct hcl_npt *npt = kunit_kzalloc(test, sizeof(*npt), GFP_KERNEL);
+
+	const int *levels = test->param_value;
+
+	KUNIT_ASSERT_NOT_NULL(test, npt);
+	KUNIT_ASSERT_EQ(test, hcl_npt_init(npt, *levels), 0);
+	test->priv = npt;
+	return npt;
+}
+
+/* table pages above the PDPT: PML4, plus the PML5 with 5 levels */
+static unsigned long npt_top(struct kunit *test)
+{
+	return *(const int *)test->param_value - 3;
+}
+
+static const int npt_levels[] = { 4, 5 };
+
+static void npt_levels_desc(const int *l, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d-level", *l);
+}
+
+KUNIT_ARRAY_PARAM(npt_levels, npt_levels, npt_levels_desc);
+
+static void npt_init_rejects_levels(struct kunit *test)
+{
+	struct hcl_npt npt = {};
+
+	KUNIT_EXPECT_EQ(test, hcl_npt_init(&npt, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_init(&npt, 6), -EINVAL);
+	KUNIT_EXPECT_NULL(test, npt.root);
+}
+
+static void npt_huge_pages(struct kunit *test)
+{
+	struct hcl_npt *npt = npt_new(test);
+	const u64 hpa = 0x40000000ULL, size = 64 * SZ_1M;
+	u64 gpa;
+
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, 0, hpa, size), 0);
+	/* PML4 (+PML5) + PDPT + one PD: 2 MiB leaves need no page tables */
+	KUNIT_EXPECT_EQ(test, npt->nr_tables, npt_top(test) + 2);
+	for (gpa = 0; gpa < size; gpa += SZ_2M - PAGE_SIZE)
+		KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, gpa), hpa + gpa);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, 0x1234), hpa + 0x1234);
+}
+
+static void npt_small_pages(struct kunit *test)
+{
+	struct hcl_npt *npt = npt_new(test);
+	/* host side not 2 MiB aligned: only 4 KiB leaves are possible */
+	const u64 hpa = 0x40001000ULL, size = 4 * SZ_1M;
+	u64 gpa;
+
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, 0, hpa, size), 0);
+	KUNIT_EXPECT_EQ(test, npt->nr_tables, npt_top(test) + 2 + 2);
+	for (gpa = 0; gpa < size; gpa += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, hcl_npt_translate(npt, gpa), hpa + gpa);
+}
+
+static void npt_mixed_and_high(struct kunit *test)
+{
+	struct hcl_npt *npt = npt_new(test);
+	const u64 gpa0 = SZ_1G - SZ_16K;	/* straddles a PDPT entry */
+
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, gpa0, 0x80000000ULL - SZ_16K,
+					  SZ_4M + SZ_16K), 0);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, gpa0),
+			0x80000000ULL - SZ_16K);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, SZ_1G + SZ_2M + 8),
+			0x80000000ULL + SZ_2M + 8);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, gpa0 - PAGE_SIZE),
+			HCL_NPT_INVALID);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, SZ_1G + SZ_4M),
+			HCL_NPT_INVALID);
+}
+
+/* What is not VTL0 RAM must be unreachable: VTL2 is excluded. */
+static void npt_vtl2_excluded(struct kunit *test)
+{
+	struct hcl_npt *npt = npt_new(test);
+	const u64 base = 0x20000000ULL, size = 8 * SZ_1M;
+	u64 gpa;
+
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, 0, base, size), 0);
+	for (gpa = 0; gpa < SZ_1G; gpa += SZ_1M) {
+		u64 hpa = hcl_npt_translate(npt, gpa);
+
+		if (gpa < size)
+			KUNIT_EXPECT_EQ(test, hpa, base + gpa);
+		else
+			KUNIT_EXPECT_EQ(test, hpa, HCL_NPT_INVALID);
+	}
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, size), HCL_NPT_INVALID);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, HCL_NPT_MAX_GPA),
+			HCL_NPT_INVALID);
+	KUNIT_EXPECT_EQ(test, hcl_npt_translate(npt, ~0ULL), HCL_NPT_INVALID);
+}
+
+static void npt_rejects_bad(struct kunit *test)
+{
+	struct hcl_npt *npt = npt_new(test);
+
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 0x100000, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0x10, 0x100000, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 0x100010, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 0x100000, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, HCL_NPT_MAX_GPA - PAGE_SIZE,
+					  0x100000, 2 * PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 1ULL << 52, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, ~0ULL & PAGE_MASK,
+					  2 * PAGE_SIZE), -EINVAL);
+	/* overlaps: 4K over 4K, 2M over a table, 4K inside a 2M leaf */
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, 0, 0x100000, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 0x200000, PAGE_SIZE),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, 0, 0x200000, SZ_2M), -EEXIST);
+	KUNIT_ASSERT_EQ(test, hcl_npt_map(npt, SZ_2M, 0x400000, SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, hcl_npt_map(npt, SZ_2M + PAGE_SIZE, 0x100000,
+					  PAGE_SIZE), -EEXIST);
+}
+
+/* ---- I/O exit decoding ------------------------------------------------- */
+
+static void ioio_decode(struct kunit *test)
+{
+	struct hcl_io_decoded io;
+
+	/* OUT 1 byte to 0x3f8 */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0x03f80010, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0x3f8);
+	KUNIT_EXPECT_EQ(test, io.size, 1);
+	KUNIT_EXPECT_FALSE(test, io.in);
+	KUNIT_EXPECT_FALSE(test, io.string);
+	/* IN 2 bytes from 0x60 */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0x00600021, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0x60);
+	KUNIT_EXPECT_EQ(test, io.size, 2);
+	KUNIT_EXPECT_TRUE(test, io.in);
+	/* REP OUTSD to 0xffff */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0xffff004c, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0xffff);
+	KUNIT_EXPECT_EQ(test, io.size, 4);
+	KUNIT_EXPECT_TRUE(test, io.string);
+	KUNIT_EXPECT_TRUE(test, io.rep);
+	/* no size bit, or two of them */
+	KUNIT_EXPECT_EQ(test, hcl_decode_ioio(0x03f80000, &io), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_decode_ioio(0x03f80030, &io), -EINVAL);
+}
+
+/* ---- exit dispatch ----------------------------------------------------- */
+
+struct dispatch_ctx {
+	struct hcl_vp vp;
+};
+
+static int dispatch_init(struct kunit *test)
+{
+	struct dispatch_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return -ENOMEM;
+	c->vp.vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL);
+	c->vp.run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL);
+	if (!c->vp.vmcb || !c->vp.run)
+		return -ENOMEM;
+	c->vp.regs_set = true;
+	c->vp.sregs_set = true;
+	test->priv = c;
+	return 0;
+}
+
+static void dispatch_exit(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+
+	if (!c)
+		return;
+	free_page((unsigned long)c->vp.vmcb);
+	free_page((unsigned long)c->vp.run);
+}
+
+static void set_exit(struct hcl_vp *vp, u64 code, u64 info1, u64 info2)
+{
+	vp->vmcb->control.exit_code = (u32)code;
+	vp->vmcb->control.exit_code_hi = code >> 32;
+	vp->vmcb->control.exit_info_1 = info1;
+	vp->vmcb->control.exit_info_2 = info2;
+}
+
+static void dispatch_cpuid(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->vp;
+
+	vp->cpuid = make_table(test);
+	vp->vmcb->save.rip = 0x1000;
+	vp->vmcb->save.rax = 0x40000000;
+	vp->gprs.r[HCL_REG_RCX] = 5;
+	set_exit(vp, SVM_EXIT_CPUID, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x40000001ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RBX], 0x6c6368ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RCX], 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x1002ULL);
+
+	/* a leaf not in the table reads as zeroes, upper RAX cleared */
+	vp->vmcb->save.rax = 0xffffffff00000099ULL;
+	vp->gprs.r[HCL_REG_RDX] = 7;
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RDX], 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x1004ULL);
+	KUNIT_EXPECT_EQ(test, vp->nr_exits, 2ULL);
+}
+
+static void dispatch_io(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->vp;
+
+	/* OUT dx, al to 0x3f8; next RIP from exit_info_2 */
+	vp->vmcb->save.rip = 0x2000;
+	vp->vmcb->save.rax = 0x1234567841ULL;
+	set_exit(vp, SVM_EXIT_IOIO, 0x03f80010, 0x2001);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_IO);
+	KUNIT_EXPECT_EQ(test, vp->run->io.port, 0x3f8);
+	KUNIT_EXPECT_EQ(test, vp->run->io.size, 1);
+	KUNIT_EXPECT_EQ(test, vp->run->io.direction, HCL_IO_OUT);
+	KUNIT_EXPECT_EQ(test, vp->run->io.data, 0x41ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->rip, 0x2000ULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x2001ULL);
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x1234567841ULL);
+
+	/* IN ax: the low two bytes of the answer merge into RAX */
+	set_exit(vp, SVM_EXIT_IOIO, 0x00600021, 0x2003);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->io.direction, HCL_IO_IN);
+	vp->run->io.data = 0xdeadbeefULL;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x123456beefULL);
+	/* completing twice changes nothing */
+	vp->run->io.data = 0;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x123456beefULL);
+
+	/* IN eax zero-extends */
+	set_exit(vp, SVM_EXIT_IOIO, 0x00600041, 0x2004);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	vp->run->io.data = 0xffffffffcafef00dULL;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0xcafef00dULL);
+
+	/* string I/O goes to userspace undecoded */
+	set_exit(vp, SVM_EXIT_IOIO, 0x03f80014, 0x2006);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_UNHANDLED);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.info1, 0x03f80014ULL);
+}
+
+static void dispatch_others(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->vp;
+
+	vp->vmcb->save.rip = 0x3000;
+	set_exit(vp, SVM_EXIT_HLT, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_HLT);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3001ULL);
+
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+
+	/* an unknown MSR raises #GP(0) in the guest */
+	set_exit(vp, SVM_EXIT_MSR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj,
+			(u32)(13 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+			      SVM_EVTINJ_VALID_ERR));
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3001ULL);
+
+	/* VMMCALL is #UD for now */
+	set_exit(vp, SVM_EXIT_VMMCALL, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj,
+			(u32)(6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID));
+
+	/* an interrupted delivery is delivered again */
+	vp->vmcb->control.exit_int_info = 14 | SVM_EXITINTINFO_TYPE_EXEPT |
+					  SVM_EXITINTINFO_VALID |
+					  SVM_EXITINTINFO_VALID_ERR;
+	vp->vmcb->control.exit_int_info_err = 2;
+	set_exit(vp, SVM_EXIT_NPF, 6, 0xfee00000);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_UNHANDLED);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.code, (u64)SVM_EXIT_NPF);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.info2, 0xfee00000ULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj,
+			vp->vmcb->control.exit_int_info);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj_err, 2U);
+	vp->vmcb->control.exit_int_info = 0;
+
+	/* VMRUN refused the state */
+	set_exit(vp, SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.code, ~0ULL);
+
+	/* triple fault: reported, and the VP needs new state to run */
+	set_exit(vp, SVM_EXIT_SHUTDOWN, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_SHUTDOWN);
+	KUNIT_EXPECT_FALSE(test, vp->regs_set);
+	KUNIT_EXPECT_FALSE(test, vp->sregs_set);
+}
+
+static void exit_names(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, hcl_exit_name(SVM_EXIT_CPUID), "cpuid");
+	KUNIT_EXPECT_STREQ(test, hcl_exit_name(SVM_EXIT_IOIO), "ioio");
+	KUNIT_EXPECT_STREQ(test, hcl_exit_name(SVM_EXIT_ERR), "invalid");
+	KUNIT_EXPECT_STREQ(test, hcl_exit_name(0x12345), "other");
+}
+
+static struct kunit_case hcl_cpuid_cases[] = {
+	KUNIT_CASE(cpuid_validate_accepts_good),
+	KUNIT_CASE(cpuid_validate_rejects_bad),
+	KUNIT_CASE(cpuid_lookup),
+	{}
+};
+
+static struct kunit_suite hcl_cpuid_suite = {
+	.name = "hcl_cpuid",
+	.test_cases = hcl_cpuid_cases,
+};
+
+static struct kunit_case hcl_npt_cases[] = {
+	KUNIT_CASE(npt_init_rejects_levels),
+	KUNIT_CASE_PARAM(npt_huge_pages, npt_levels_gen_params),
+	KUNIT_CASE_PARAM(npt_small_pages, npt_levels_gen_params),
+	KUNIT_CASE_PARAM(npt_mixed_and_high, npt_levels_gen_params),
+	KUNIT_CASE_PARAM(npt_vtl2_excluded, npt_levels_gen_params),
+	KUNIT_CASE_PARAM(npt_rejects_bad, npt_levels_gen_params),
+	{}
+};
+
+static struct kunit_suite hcl_npt_suite = {
+	.name = "hcl_npt",
+	.exit = npt_exit,
+	.test_cases = hcl_npt_cases,
+};
+
+static struct kunit_case hcl_exit_cases[] = {
+	KUNIT_CASE(ioio_decode),
+	KUNIT_CASE(dispatch_cpuid),
+	KUNIT_CASE(dispatch_io),
+	KUNIT_CASE(dispatch_others),
+	KUNIT_CASE(exit_names),
+	{}
+};
+
+static struct kunit_suite hcl_exit_suite = {
+	.name = "hcl_exit",
+	.init = dispatch_init,
+	.exit = dispatch_exit,
+	.test_cases = hcl_exit_cases,
+};
+
+kunit_test_suites(&hcl_cpuid_suite, &hcl_npt_suite, &hcl_exit_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for hcl.ko");

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/io.h>
+#include <sys/reboot.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+uint64_t hcl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hcl_env_u64(const char *name)
+{
+	const char *v = getenv(name);
+	unsigned long long x;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	x = strtoull(v, &end, 0);
+	if (errno || *end)
+		return 0;
+	return x;
+}
+
+void hcl_poweroff(int status)
+{
+	unsigned long port = hcl_env_u64("HCL_EXIT_PORT");
+
+	fflush(NULL);
+	sync();
+	if (port && port < 0xffff && ioperm(port, 4, 1) == 0)
+		/* isa-debug-exit: the VMM exits with (value << 1) | 1 */
+		outl(status ? 1 : 0, (unsigned short)port);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}

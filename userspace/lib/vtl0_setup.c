@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include "vtl0_setup.h"
+#include "vtl0_test_abi.h"
+
+#define PTE_P		0x1ULL
+#define PTE_RW		0x2ULL
+#define PTE_PS		0x80ULL
+#define PTE_A		0x20ULL
+#define PTE_D		0x40ULL
+#define SZ_2M		(2ULL << 20)
+
+#define CR0_PE		0x1ULL
+#define CR0_ET		0x10ULL
+#define CR0_NE		0x20ULL
+#define CR0_PG		0x80000000ULL
+#define CR4_PAE		0x20ULL
+#define EFER_LME	0x100ULL
+#define EFER_LMA	0x400ULL
+
+/* VMCB segment attributes: type | S<<4 | DPL<<5 | P<<7 | L<<9 | DB<<10 | G<<11 */
+#define ATTR_CODE64	0xa9b
+#define ATTR_DATA	0xc93
+#define ATTR_TSS64	0x08b
+#define ATTR_LDT	0x082
+
+static const uint64_t gdt[] = {
+	0,
+	0x00af9b000000ffffULL,	/* 0x08: 64-bit code */
+	0x00cf93000000ffffULL,	/* 0x10: data */
+};
+
+static void seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
+		uint32_t limit)
+{
+	s->base = 0;
+	s->limit = limit;
+	s->selector = sel;
+	s->attrib = attrib;
+}
+
+int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
+			 uint64_t stack, struct hcl_regs *regs,
+			 struct hcl_sregs *sregs)
+{
+	uint64_t *pml4 = (uint64_t *)((char *)mem + HCL_GUEST_PML4_GPA);
+	uint64_t *pdpt = pml4 + 512;
+	uint64_t *pd = pdpt + 512;
+	uint64_t a;
+
+	if (mem_size < VTL0_MIN_MEM || mem_size > VTL0_MAX_MEM ||
+	    mem_size % 4096) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (entry >= mem_size || stack > mem_size || stack < 0x10000) {
+		errno = ERANGE;
+		return -1;
+	}
+	memset(pml4, 0, 4096 * HCL_GUEST_PT_PAGES);
+	pml4[0] = (HCL_GUEST_PML4_GPA + 4096) | PTE_P | PTE_RW | PTE_A;
+	pdpt[0] = (HCL_GUEST_PML4_GPA + 8192) | PTE_P | PTE_RW | PTE_A;
+	for (a = 0; a + SZ_2M <= mem_size; a += SZ_2M)
+		pd[a / SZ_2M] = a | PTE_P | PTE_RW | PTE_PS | PTE_A | PTE_D;
+	memcpy((char *)mem + HCL_GUEST_GDT_GPA, gdt, sizeof(gdt));
+
+	memset(regs, 0, sizeof(*regs));
+	regs->rip = entry;
+	regs->gprs[HCL_REG_RSP] = stack;
+	regs->rflags = 0x2;
+
+	memset(sregs, 0, sizeof(*sregs));
+	seg(&sregs->cs, 0x08, ATTR_CODE64, 0xffffffff);
+	seg(&sregs->ds, 0x10, ATTR_DATA, 0xffffffff);
+	sregs->es = sregs->ds;
+	sregs->fs = sregs->ds;
+	sregs->gs = sregs->ds;
+	sregs->ss = sregs->ds;
+	seg(&sregs->tr, 0, ATTR_TSS64, 0x67);
+	seg(&sregs->ldt, 0, ATTR_LDT, 0xffff);
+	sregs->gdt.base = HCL_GUEST_GDT_GPA;
+	sregs->gdt.limit = sizeof(gdt) - 1;
+	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+	sregs->cr3 = HCL_GUEST_PML4_GPA;
+	sregs->cr4 = CR4_PAE;
+	sregs->efer = EFER_LME | EFER_LMA;
+	return 0;
+}
+
+int vtl0_load_image(void *mem, uint64_t mem_size, uint64_t gpa,
+		    const void *image, size_t len)
+{
+	uint64_t low = HCL_GUEST_PML4_GPA + 4096 * HCL_GUEST_PT_PAGES;
+
+	if (gpa < low || gpa > mem_size || len > mem_size - gpa) {
+		errno = ERANGE;
+		return -1;
+	}
+	memcpy((char *)mem + gpa, image, len);
+	return 0;
+}
+
+unsigned int vtl0_test_cpuid(struct hcl_cpuid_entry *e, unsigned int max,
+			     int corrupt)
+{
+	if (max < 2)
+		return 0;
+	memset(e, 0, 2 * sizeof(*e));
+	e[0].function = HCL_CPUID_SIG_LEAF;
+	e[0].eax = HCL_CPUID_TEST_LEAF;
+	e[0].ebx = HCL_CPUID_SIG_EBX;
+	e[0].ecx = HCL_CPUID_SIG_ECX;
+	e[0].edx = HCL_CPUID_SIG_EDX;
+	e[1].function = HCL_CPUID_TEST_LEAF;
+	e[1].eax = HCL_CPUID_TEST_EAX ^ (corrupt ? 0x100 : 0);
+	e[1].edx = HCL_CPUID_TEST_EDX;
+	return 2;
+}

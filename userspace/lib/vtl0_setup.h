@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Preparing VTL0 for a freestanding 64-bit image: identity page tables,
+ * a flat GDT, the initial register state, and the test CPUID table.
+ * Pure functions over a buffer that stands for VTL0 RAM, so they run the
+ * same against the mmap of /dev/hcl and in host unit tests.
+ */
+#ifndef HCL_VTL0_SETUP_H
+#define HCL_VTL0_SETUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/hcl.h>
+
+#define VTL0_MIN_MEM	(4ULL << 20)
+#define VTL0_MAX_MEM	(1ULL << 30)	/* one page directory */
+
+/*
+ * Builds page tables identity-mapping [0, mem_size) with 2 MiB pages and
+ * a GDT, then fills @regs and @sregs for a long-mode start at @entry with
+ * RSP = @stack.  Returns 0, or -1 with errno set (EINVAL, ERANGE).
+ */
+int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
+			 uint64_t stack, struct hcl_regs *regs,
+			 struct hcl_sregs *sregs);
+
+/*
+ * Copies an image to @gpa.  It must fit in RAM and stay clear of the page
+ * tables and GDT.  Returns 0 or -1 with errno = ERANGE.
+ */
+int vtl0_load_image(void *mem, uint64_t mem_size, uint64_t gpa,
+		    const void *image, size_t len);
+
+/*
+ * Fills the CPUID table the test guest checks.  With @corrupt, one value
+ * is wrong so that the guest's check must fail.  Returns the entry count.
+ */
+unsigned int vtl0_test_cpuid(struct hcl_cpuid_entry *e, unsigned int max,
+			     int corrupt);
+
+#endif

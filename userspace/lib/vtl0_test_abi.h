@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between underhill_vm and the VTL0 test guest: where the
+ * guest is loaded, the test device's port, and the CPUID leaves the guest
+ * checks.  Included by both sides (the guest is freestanding).
+ */
+#ifndef HCL_VTL0_TEST_ABI_H
+#define HCL_VTL0_TEST_ABI_H
+
+#define HCL_GUEST_LOAD_GPA	0x100000ULL	/* image and entry point */
+#define HCL_GUEST_STACK_TOP	0x80000ULL
+#define HCL_GUEST_GDT_GPA	0x500ULL
+#define HCL_GUEST_PML4_GPA	0x1000ULL	/* then PDPT, then PD */
+#define HCL_GUEST_PT_PAGES	3
+
+#define HCL_COM1_PORT		0x3f8
+/*
+ * The test device: a 32-bit OUT reports the guest's result, 0 for pass,
+ * otherwise the number of the check that failed.
+ */
+#define HCL_TEST_PORT		0x600
+
+/* Hypervisor leaves the guest checks (answered from the VP's table). */
+#define HCL_CPUID_SIG_LEAF	0x40000000U
+#define HCL_CPUID_SIG_EBX	0x706c6368U	/* "hclp" */
+#define HCL_CPUID_SIG_ECX	0x76617261U	/* "arav" */
+#define HCL_CPUID_SIG_EDX	0x726f7369U	/* "isor" */
+#define HCL_CPUID_TEST_LEAF	0x40000001U
+#define HCL_CPUID_TEST_EAX	0x1c1c0001U
+#define HCL_CPUID_TEST_EDX	0x600dcafeU
+#define HCL_CPUID_ABSENT_LEAF	0x4000007fU	/* must read as zeroes */
+
+#endif
