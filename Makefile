@@ -73,7 +73,7 @@ $(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
 
 KSELFTEST := $(KDIR)/tools/testing/selftests
-TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter
+TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter -Wno-sign-compare
 
 $(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)

@@ -191,8 +191,12 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		inject_exception(vmcb, X86_TRAP_UD, false, 0);
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_SHUTDOWN:
-		/* the VMCB state is undefined after a shutdown */
+		/*
+		 * The VMCB state is undefined after a shutdown, and the event
+		 * that caused it must not be delivered into the next state.
+		 */
 		exit_to_user_hw(vp, HCL_EXIT_SHUTDOWN, code);
+		vmcb->control.event_inj = 0;
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;

@@ -356,9 +356,18 @@ static void svm_enter(struct hcl_vp *vp)
 	}
 	vp->vmcb->control.clean = 0;
 
+	/*
+	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
+	 * physical interrupts exit the guest, so IF must be set.  GIF stays
+	 * clear around the switch: nothing is delivered while host state is
+	 * half restored, and the interrupt that caused an exit is taken at
+	 * STGI below.
+	 */
 	local_irq_disable();
 	asm volatile("clgi" ::: "memory");
+	raw_local_irq_enable();
 	hcl_svm_vmrun(vp->vmcb_pa, &vp->gprs, sc->host_save_pa);
+	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 

@@ -414,11 +414,14 @@ static void dispatch_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->run->hw.code, ~0ULL);
 
 	/* triple fault: reported, and the VP needs new state to run */
+	vp->vmcb->control.exit_int_info = 8 | SVM_EXITINTINFO_TYPE_EXEPT |
+					  SVM_EXITINTINFO_VALID;
 	set_exit(vp, SVM_EXIT_SHUTDOWN, 0, 0);
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
 	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_SHUTDOWN);
 	KUNIT_EXPECT_FALSE(test, vp->regs_set);
 	KUNIT_EXPECT_FALSE(test, vp->sregs_set);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj, 0U);
 }
 
 static void exit_names(struct kunit *test)

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host unit tests: the 16550 register model. */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "uart16550.h"
+
+struct sink {
+	char buf[64];
+	int n;
+};
+
+static void tx(void *arg, uint8_t c)
+{
+	struct sink *s = arg;
+
+	if (s->n < 63)
+		s->buf[s->n++] = (char)c;
+}
+
+FIXTURE(uart) {
+	struct uart16550 u;
+	struct sink s;
+};
+
+FIXTURE_SETUP(uart)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	uart_init(&self->u, tx, &self->s);
+}
+
+FIXTURE_TEARDOWN(uart) {}
+
+TEST_F(uart, transmit)
+{
+	const char *msg = "hi\r\n";
+	int i;
+
+	for (i = 0; msg[i]; i++) {
+		ASSERT_NE(0, uart_read(&self->u, 5) & 0x20);	/* THRE */
+		uart_write(&self->u, 0, (uint8_t)msg[i]);
+	}
+	EXPECT_STREQ(msg, self->s.buf);
+	EXPECT_EQ(4ULL, self->u.tx_bytes);
+}
+
+TEST_F(uart, divisor_latch_does_not_transmit)
+{
+	uart_write(&self->u, 3, 0x80);		/* DLAB */
+	uart_write(&self->u, 0, 0x01);
+	uart_write(&self->u, 1, 0x00);
+	EXPECT_EQ(0x01, uart_read(&self->u, 0));
+	EXPECT_EQ(0x00, uart_read(&self->u, 1));
+	uart_write(&self->u, 3, 0x03);		/* 8N1, DLAB off */
+	EXPECT_EQ(0, self->s.n);
+	EXPECT_EQ(0x03, uart_read(&self->u, 3));
+	uart_write(&self->u, 1, 0xff);
+	EXPECT_EQ(0x0f, uart_read(&self->u, 1));	/* IER keeps 4 bits */
+}
+
+TEST_F(uart, scratch_and_lsr)
+{
+	uart_write(&self->u, 7, 0x5a);
+	EXPECT_EQ(0x5a, uart_read(&self->u, 7));
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+	uart_write(&self->u, 5, 0x00);			/* LSR is read-only */
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+	EXPECT_EQ(0, uart_read(&self->u, 0));		/* nothing received */
+}
+
+TEST_F(uart, fifo_and_iir)
+{
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	uart_write(&self->u, 2, 0x07);
+	EXPECT_EQ(0xc1, uart_read(&self->u, 2));
+}
+
+TEST_F(uart, loopback_swallows_tx_and_mirrors_msr)
+{
+	uart_write(&self->u, 4, 0x10 | 0x0f);	/* LOOP, OUT2 OUT1 RTS DTR */
+	EXPECT_EQ(0xf0, uart_read(&self->u, 6));
+	uart_write(&self->u, 4, 0x10 | 0x02);	/* RTS only -> CTS */
+	EXPECT_EQ(0x10, uart_read(&self->u, 6));
+	uart_write(&self->u, 0, 'x');
+	EXPECT_EQ(0, self->s.n);
+	uart_write(&self->u, 4, 0x03);
+	EXPECT_EQ(0xb0, uart_read(&self->u, 6));
+}
+
+TEST(uart_without_sink)
+{
+	struct uart16550 u;
+
+	uart_init(&u, NULL, NULL);
+	uart_write(&u, 0, 'a');
+	EXPECT_EQ(1ULL, u.tx_bytes);
+}
+
+TEST_HARNESS_MAIN

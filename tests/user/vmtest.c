@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hcl-vmtest: the in-VM test runner.  underhill_init execs it instead of
+ * openvmm_hcl when HCL_EXEC=/bin/hcl-vmtest, with hcl.ko already loaded.
+ *
+ * It runs each test group and prints its TAP/KTAP output between marker
+ * lines the host-side checker parses:
+ *
+ *   HCL-TEST-BEGIN <group>
+ *   ...
+ *   HCL-TEST-END <group>
+ *
+ * Groups: kunit (hcl_kunit.ko, results from debugfs), uapi
+ * (hcl-uapi-test), dmesg (the kernel log must be free of warnings,
+ * oopses and BUGs after everything else ran).  Then it powers off.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/sys.h"
+
+#define KUNIT_DIR	"/sys/kernel/debug/kunit"
+#define SYSLOG_READ_ALL	3
+#define SYSLOG_SIZE	10
+
+static int failures;
+
+static void begin(const char *group)
+{
+	printf("HCL-TEST-BEGIN %s\n", group);
+}
+
+static void end(const char *group)
+{
+	printf("HCL-TEST-END %s\n", group);
+	fflush(stdout);
+}
+
+static void cat(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		printf("# cannot open %s: %s\n", path, strerror(errno));
+		failures++;
+		return;
+	}
+	fflush(stdout);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(1, buf, n) != n)
+			break;
+	close(fd);
+}
+
+static void run_kunit(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	begin("kunit");
+	fd = open("/lib/modules/hcl_kunit.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+		printf("# loading hcl_kunit.ko failed: %s\n", strerror(errno));
+		failures++;
+	}
+	if (fd >= 0)
+		close(fd);
+	d = opendir(KUNIT_DIR);
+	if (!d) {
+		printf("# %s: %s\n", KUNIT_DIR, strerror(errno));
+		failures++;
+	}
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, "hcl_", 4))
+			continue;
+		snprintf(path, sizeof(path), KUNIT_DIR "/%s/results",
+			 de->d_name);
+		cat(path);
+	}
+	if (d)
+		closedir(d);
+	end("kunit");
+}
+
+static void run_program(const char *group, const char *path)
+{
+	int status;
+	pid_t pid;
+
+	begin(group);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl(path, path, (char *)NULL);
+		printf("# exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		printf("# running %s failed\n", path);
+		failures++;
+	} else if (!WIFEXITED(status)) {
+		printf("# %s died with signal %d\n", path, WTERMSIG(status));
+		failures++;
+	}
+	end(group);
+}
+
+/* Kernel log lines that mean the kernel was hurt. */
+static const char *const bad_words[] = {
+	"WARNING:", "BUG:", "Oops", "general protection fault",
+	"Call Trace:", "kernel BUG", "UBSAN:", "KASAN:", "list_add corruption",
+	"refcount_t:", "INFO: task", "hung_task", "soft lockup",
+	"rcu_sched self-detected", "Unable to handle",
+};
+
+static void check_dmesg(void)
+{
+	int size = klogctl(SYSLOG_SIZE, NULL, 0), n, bad = 0;
+	char *buf, *line, *save = NULL;
+	unsigned int i;
+
+	begin("dmesg");
+	printf("1..1\n");
+	buf = size > 0 ? malloc(size + 1) : NULL;
+	n = buf ? klogctl(SYSLOG_READ_ALL, buf, size) : -1;
+	if (n < 0) {
+		printf("not ok 1 kernel log readable\n");
+		failures++;
+		free(buf);
+		end("dmesg");
+		return;
+	}
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		for (i = 0; i < sizeof(bad_words) / sizeof(bad_words[0]); i++) {
+			if (strstr(line, bad_words[i])) {
+				printf("# %s\n", line);
+				bad++;
+				break;
+			}
+		}
+	}
+	printf("%sok 1 kernel log has no warning, oops or BUG\n",
+	       bad ? "not " : "");
+	free(buf);
+	end("dmesg");
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	mkdir("/sys/kernel/debug", 0755);
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
+	    errno != EBUSY)
+		perror("hcl-vmtest: mount debugfs");
+
+	run_kunit();
+	run_program("uapi", "/bin/hcl-uapi-test");
+	check_dmesg();
+	printf("HCL-TEST-DONE\n");
+	hcl_poweroff(failures ? 1 : 0);
+}
