@@ -7,7 +7,8 @@
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
-# SMP=, MEM= for make run, V=1 for a verbose kernel console.
+# SMP=, MEM= for make run, V=1 for a verbose kernel console,
+# CHECK="host style vm e2e" to pick test groups for make check.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -134,7 +135,7 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
 check: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory all host-tests
-	@scripts/check.sh $(BUILD) $(KDIR)
+	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,7 @@
 #ifndef HCL_INTERNAL_H
 #define HCL_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -16,7 +17,7 @@ struct hcl_vp;
 /* ---- nested page tables (npt.c) ---------------------------------------- */
 
 #define HCL_NPT_INVALID		(~0ULL)
-#define HCL_NPT_MAX_GPA		(1ULL << 48)
+#define HCL_NPT_MAX_GPA		BIT_ULL(48)
 
 /*
  * A four-level nested page table.  Tables are kernel pages; leaves map
@@ -153,6 +154,8 @@ extern u64 hcl_features;
 
 int hcl_svm_init(void);
 void hcl_svm_exit(void);
+/* svm_vmrun.S: one world switch, called with GIF clear */
+void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
 
 /* ---- configuration (main.c) -------------------------------------------- */
 

@@ -48,8 +48,6 @@
 #define SEG_ATTR_L	BIT(9)
 #define SEG_ATTR_DB	BIT(10)
 
-void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
-
 /*
  * Per-CPU SVM state.  Written only by the CPU itself (hot-plug callbacks
  * run on the CPU they concern; the run loop with preemption disabled).

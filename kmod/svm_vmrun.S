@@ -4,9 +4,9 @@
  *
  * void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa)
  *
- * Called with interrupts disabled and GIF clear.  VMRUN itself saves and
- * restores RAX, RSP, RIP, RFLAGS, segment and control state through the
- * host save area; FS, GS, TR, LDTR and the syscall MSRs are switched with
+ * Called with GIF clear (and RFLAGS.IF set, see svm_enter()).  VMRUN
+ * saves and restores RAX, RSP, RIP, RFLAGS, segment and control state
+ * through the host save area; FS, GS, TR, LDTR and the syscall MSRs are switched with
  * VMSAVE/VMLOAD through a per-CPU host save page; the remaining GPRs are
  * switched here.  struct hcl_gprs is indexed by x86 register number.
  */

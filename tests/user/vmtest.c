@@ -13,6 +13,9 @@
  * Groups: kunit (hcl_kunit.ko, results from debugfs), uapi
  * (hcl-uapi-test), dmesg (the kernel log must be free of warnings,
  * oopses and BUGs after everything else ran).  Then it powers off.
+ *
+ * HCL_UAPI_ARGS=a,b,c passes arguments to hcl-uapi-test (for example
+ * -r,vp.port_io_round_trip runs one test); HCL_NO_KUNIT=1 skips KUnit.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -96,16 +99,29 @@ static void run_kunit(void)
 	end("kunit");
 }
 
-static void run_program(const char *group, const char *path)
+#define MAX_ARGS	16
+
+/* Runs @path with the comma-separated arguments in env @args_env. */
+static void run_program(const char *group, const char *path,
+			const char *args_env)
 {
-	int status;
+	char *argv[MAX_ARGS + 2], *args = NULL, *save = NULL, *tok;
+	int status, argc = 0;
 	pid_t pid;
+
+	argv[argc++] = (char *)path;
+	if (getenv(args_env))
+		args = strdup(getenv(args_env));
+	for (tok = args ? strtok_r(args, ",", &save) : NULL;
+	     tok && argc <= MAX_ARGS; tok = strtok_r(NULL, ",", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
 
 	begin(group);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl(path, path, (char *)NULL);
+		execv(path, argv);
 		printf("# exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
@@ -116,6 +132,7 @@ static void run_program(const char *group, const char *path)
 		printf("# %s died with signal %d\n", path, WTERMSIG(status));
 		failures++;
 	}
+	free(args);
 	end(group);
 }
 
@@ -169,8 +186,9 @@ int main(void)
 	    errno != EBUSY)
 		perror("hcl-vmtest: mount debugfs");
 
-	run_kunit();
-	run_program("uapi", "/bin/hcl-uapi-test");
+	if (!getenv("HCL_NO_KUNIT"))
+		run_kunit();
+	run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");
 	hcl_poweroff(failures ? 1 : 0);

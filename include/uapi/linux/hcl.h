@@ -72,8 +72,10 @@ struct hcl_regs {
 	__u64 reserved[2];
 };
 
-/* Segment attributes use the SVM VMCB packing: type:4 s:1 dpl:2 p:1
- * avl:1 l:1 db:1 g:1 (12 bits). */
+/*
+ * Segment attributes use the SVM VMCB packing: type:4 s:1 dpl:2 p:1
+ * avl:1 l:1 db:1 g:1 (12 bits).
+ */
 struct hcl_segment {
 	__u64 base;
 	__u32 limit;
