@@ -27,6 +27,7 @@ WARN := -Wall -Wextra -Werror
 USER_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi \
 	-Iuserspace -Iuserspace/lib
 USER_LDFLAGS := -static
+USER_LIBS := -luring
 
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
@@ -71,18 +72,18 @@ userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
 
 $(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 KSELFTEST := $(KDIR)/tools/testing/selftests
 TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter -Wno-sign-compare
 
 $(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 $(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 # ---- the VTL0 test guest (freestanding, flat binary at 1 MiB) -------------
 
@@ -130,7 +131,7 @@ host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 
 $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 check: deps
 	@$(MAKE) --no-print-directory kernel

@@ -7,15 +7,68 @@
  * guest state and resume (the hot path), or fill the run page and return
  * to userspace.
  */
+#include <linux/eventfd.h>
 #include <linux/kernel.h>
+#include <linux/rcupdate.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
 
+#include "decode.h"
 #include "hcl.h"
+#include "trace.h"
 
 #define X86_CPUID_LEN	2	/* 0f a2 */
 #define X86_HLT_LEN	1	/* f4 */
+#define X86_MSR_LEN	2	/* 0f 32, 0f 30 */
+#define X86_MAX_INSN	15
+
+/* NPF error code bits (exit_info_1) */
+#define NPF_WRITE	BIT_ULL(1)
+#define NPF_FETCH	BIT_ULL(4)
+
+static u64 gpr_get(struct hcl_vp *vp, unsigned int n)
+{
+	if (n == HCL_REG_RAX)
+		return vp->vmcb->save.rax;
+	if (n == HCL_REG_RSP)
+		return vp->vmcb->save.rsp;
+	return vp->gprs.r[n];
+}
+
+static void gpr_set(struct hcl_vp *vp, unsigned int n, u64 v)
+{
+	if (n == HCL_REG_RAX)
+		vp->vmcb->save.rax = v;
+	else if (n == HCL_REG_RSP)
+		vp->vmcb->save.rsp = v;
+	else
+		vp->gprs.r[n] = v;
+}
+
+/*
+ * Writes a register the way an instruction with a @size-byte destination
+ * does: 1 and 2 bytes merge, 4 bytes zero-extend, 8 bytes replace.
+ */
+static void gpr_write_sized(struct hcl_vp *vp, unsigned int n, bool high8,
+			    unsigned int size, u64 v)
+{
+	u64 old;
+
+	if (size == 1 && high8) {
+		n -= 4;		/* AH, CH, DH, BH */
+		old = gpr_get(vp, n);
+		gpr_set(vp, n, (old & ~0xff00ULL) | ((v & 0xff) << 8));
+		return;
+	}
+	if (size >= 4) {
+		gpr_set(vp, n, size == 4 ? (u32)v : v);
+		return;
+	}
+	old = gpr_get(vp, n);
+	v &= GENMASK_ULL(size * 8 - 1, 0);
+	gpr_set(vp, n, (old & ~GENMASK_ULL(size * 8 - 1, 0)) | v);
+}
 
 int hcl_decode_ioio(u64 info1, struct hcl_io_decoded *io)
 {
@@ -91,6 +144,7 @@ static enum hcl_exit_action handle_cpuid(struct hcl_vp *vp)
 	vp->gprs.r[HCL_REG_RCX] = e ? e->ecx : 0;
 	vp->gprs.r[HCL_REG_RDX] = e ? e->edx : 0;
 	vmcb->save.rip += X86_CPUID_LEN;
+	vp->stats[HCL_STAT_CPUID]++;
 	return HCL_ACT_RESUME;
 }
 
@@ -98,48 +152,271 @@ static enum hcl_exit_action handle_ioio(struct hcl_vp *vp, u64 code)
 {
 	struct vmcb *vmcb = vp->vmcb;
 	struct hcl_run *run = vp->run;
+	const struct hcl_range_ent *r;
 	struct hcl_io_decoded io;
+	u64 mask;
 
 	if (hcl_decode_ioio(vmcb->control.exit_info_1, &io) || io.string) {
 		/* string I/O is not emulated yet: userspace decides */
 		exit_to_user_hw(vp, HCL_EXIT_UNHANDLED, code);
 		return HCL_ACT_USER;
 	}
+	mask = GENMASK_ULL(io.size * 8 - 1, 0);
+	/* IOIO exits always carry the next RIP in exit_info_2 */
+	vmcb->save.rip = vmcb->control.exit_info_2;
+
+	rcu_read_lock();
+	r = hcl_range_find(rcu_dereference(vp->part->ranges), HCL_RANGE_PIO,
+			   io.port, io.size);
+	if (!r || r->kind == HCL_RANGE_DOORBELL) {
+		/*
+		 * No user range: an empty bus (reads float high, writes are
+		 * dropped), or a doorbell (writes ring, reads are 0).
+		 */
+		if (r && !io.in)
+			eventfd_signal(r->efd);
+		rcu_read_unlock();
+		vp->stats[r ? HCL_STAT_IO_DOORBELL : HCL_STAT_IO_KERNEL]++;
+		if (io.in)
+			gpr_write_sized(vp, HCL_REG_RAX, false, io.size,
+					r ? 0 : mask);
+		return HCL_ACT_RESUME;
+	}
+	rcu_read_unlock();
+
+	vp->stats[HCL_STAT_IO_USER]++;
 	run->exit_reason = HCL_EXIT_IO;
 	run->io.port = io.port;
 	run->io.size = io.size;
 	run->io.direction = io.in ? HCL_IO_IN : HCL_IO_OUT;
 	run->io.pad = 0;
-	run->io.data = io.in ? 0 :
-		       vmcb->save.rax & GENMASK_ULL(io.size * 8 - 1, 0);
+	run->io.data = io.in ? 0 : vmcb->save.rax & mask;
 	vp->io_in_pending = io.in;
 	vp->io_in_size = io.size;
-	/* IOIO exits always carry the next RIP in exit_info_2 */
-	vmcb->save.rip = vmcb->control.exit_info_2;
+	return HCL_ACT_USER;
+}
+
+static enum hcl_exit_action handle_msr(struct hcl_vp *vp)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	u32 index = vp->gprs.r[HCL_REG_RCX];
+	bool write = vmcb->control.exit_info_1 == 1;
+	u64 val = 0;
+	int ret;
+
+	if (write) {
+		val = ((u64)(u32)vp->gprs.r[HCL_REG_RDX] << 32) |
+		      (u32)vmcb->save.rax;
+		ret = hcl_backend->set_msr(vp, index, val);
+	} else {
+		ret = hcl_backend->get_msr(vp, index, &val);
+	}
+	if (ret == -ENOENT) {
+		switch (hcl_msr_access(vp->msrs, index, write, &val)) {
+		case HCL_MSR_EMULATE:
+			ret = 0;
+			break;
+		case HCL_MSR_USER:
+			vp->run->exit_reason = HCL_EXIT_MSR;
+			vp->run->msr.index = index;
+			vp->run->msr.direction = write ? HCL_MSR_WRITE :
+							 HCL_MSR_READ;
+			vp->run->msr.error = 0;
+			vp->run->msr.pad = 0;
+			vp->run->msr.data = val;
+			vp->msr_pending = true;
+			vp->msr_pending_read = !write;
+			vp->stats[HCL_STAT_MSR_USER]++;
+			return HCL_ACT_USER;
+		default:
+			ret = -EINVAL;
+			break;
+		}
+	}
+	vp->stats[HCL_STAT_MSR_KERNEL]++;
+	if (ret) {
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	}
+	if (!write) {
+		vmcb->save.rax = (u32)val;
+		vp->gprs.r[HCL_REG_RDX] = val >> 32;
+	}
+	vmcb->save.rip += X86_MSR_LEN;
+	return HCL_ACT_RESUME;
+}
+
+/* ---- nested page faults: MMIO and VTL violations ---------------------- */
+
+static int read_gpa_u64(void *ctx, u64 gpa, u64 *val)
+{
+	struct hcl_partition *part = ctx;
+
+	if (gpa >= part->mem_size || part->mem_size - gpa < sizeof(*val) ||
+	    !IS_ALIGNED(gpa, sizeof(*val)))
+		return -EFAULT;
+	*val = READ_ONCE(*(u64 *)(part->mem + gpa));
+	return 0;
+}
+
+static unsigned int guest_mode(const struct vmcb *vmcb)
+{
+	if (!(vmcb->save.cr0 & X86_CR0_PE))
+		return 16;
+	if ((vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & BIT(9)))
+		return 64;
+	return (vmcb->save.cs.attrib & BIT(10)) ? 32 : 16;
+}
+
+/*
+ * Copies up to 15 bytes of the instruction at CS:RIP out of VTL0 RAM.
+ * Returns the number of bytes available (a page boundary into unmapped
+ * memory shortens it), or a negative errno when not even one is.
+ */
+static int fetch_insn(struct hcl_vp *vp, unsigned int mode, u8 *bytes)
+{
+	const struct vmcb_save_area *s = &vp->vmcb->save;
+	struct hcl_partition *part = vp->part;
+	struct hcl_paging pg = {
+		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
+	};
+	u64 gva = (mode == 64 ? 0 : s->cs.base) + s->rip;
+	unsigned int got = 0;
+
+	if (mode != 64)
+		gva = (u32)gva;
+	while (got < X86_MAX_INSN) {
+		unsigned int chunk = min_t(u64, X86_MAX_INSN - got,
+					   PAGE_SIZE - ((gva + got) & ~PAGE_MASK));
+		u64 gpa;
+
+		if (hcl_gva_to_gpa(&pg, gva + got, false, true, read_gpa_u64,
+				   part, &gpa) ||
+		    gpa >= part->mem_size || part->mem_size - gpa < chunk)
+			break;
+		memcpy(bytes + got, part->mem + gpa, chunk);
+		got += chunk;
+	}
+	return got ? got : -EFAULT;
+}
+
+static enum hcl_exit_action vtl_violation(struct hcl_vp *vp, u64 gpa, u64 err)
+{
+	struct hcl_run *run = vp->run;
+
+	vp->stats[HCL_STAT_VTL_VIOLATION]++;
+	run->exit_reason = HCL_EXIT_VTL_VIOLATION;
+	run->vtl.gpa = gpa;
+	run->vtl.access = (err & NPF_WRITE ? HCL_ACCESS_WRITE :
+			   HCL_ACCESS_READ) |
+			  (err & NPF_FETCH ? HCL_ACCESS_EXEC : 0);
+	run->vtl.pad = 0;
+	return HCL_ACT_USER;
+}
+
+/* Completes a decoded MMIO read with @data (zero/sign extension). */
+static void mmio_complete_read(struct hcl_vp *vp,
+			       const struct hcl_mmio_insn *insn, u64 data)
+{
+	unsigned int bits = insn->size * 8;
+
+	data &= GENMASK_ULL(bits - 1, 0);
+	if (insn->op == HCL_MMIO_MOVSX)
+		data = (u64)sign_extend64(data, bits - 1);
+	gpr_write_sized(vp, insn->reg, insn->high8, insn->dst_size, data);
+}
+
+static enum hcl_exit_action handle_npf(struct hcl_vp *vp, u64 code)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	struct hcl_run *run = vp->run;
+	u64 gpa = vmcb->control.exit_info_2, err = vmcb->control.exit_info_1;
+	const struct hcl_range_ent *r;
+	struct hcl_mmio_insn insn;
+	u8 bytes[X86_MAX_INSN];
+	unsigned int mode;
+	bool doorbell;
+	u64 val = 0;
+	int n;
+
+	rcu_read_lock();
+	r = hcl_range_find(rcu_dereference(vp->part->ranges), HCL_RANGE_MMIO,
+			   gpa, 1);
+	if (!r || (err & NPF_FETCH)) {
+		rcu_read_unlock();
+		return vtl_violation(vp, gpa, err);
+	}
+	mode = guest_mode(vmcb);
+	n = fetch_insn(vp, mode, bytes);
+	if (n < 0 || hcl_decode_mmio(bytes, n, mode, &insn) ||
+	    gpa + insn.size > r->end) {
+		rcu_read_unlock();
+		exit_to_user_hw(vp, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+	doorbell = r->kind == HCL_RANGE_DOORBELL;
+	if (insn.write) {
+		val = insn.op == HCL_MMIO_STORE_IMM ? insn.imm :
+		      gpr_get(vp, insn.high8 ? insn.reg - 4 : insn.reg) >>
+		      (insn.high8 ? 8 : 0);
+		val &= GENMASK_ULL(insn.size * 8 - 1, 0);
+		if (doorbell)
+			eventfd_signal(r->efd);
+	}
+	rcu_read_unlock();
+
+	vmcb->save.rip += insn.len;
+	vp->stats[doorbell ? HCL_STAT_MMIO_DOORBELL : HCL_STAT_MMIO_USER]++;
+	if (doorbell) {
+		if (!insn.write)
+			mmio_complete_read(vp, &insn, 0);
+		return HCL_ACT_RESUME;
+	}
+	run->exit_reason = HCL_EXIT_MMIO;
+	run->mmio.gpa = gpa;
+	run->mmio.size = insn.size;
+	run->mmio.direction = insn.write ? HCL_MMIO_WRITE : HCL_MMIO_READ;
+	memset(run->mmio.pad, 0, sizeof(run->mmio.pad));
+	run->mmio.data = val;
+	if (!insn.write) {
+		vp->mmio_pending = true;
+		vp->mmio_insn = insn;
+	}
 	return HCL_ACT_USER;
 }
 
 /*
- * Finish an exit userspace answered: merge the data of an IN into RAX.
- * Only the size recorded by the kernel is used; the run page is not
- * trusted for anything else.
+ * Finish an exit userspace answered: merge the data of an IN into RAX,
+ * complete an MMIO read or an MSR access.  Only what the kernel recorded
+ * at exit time decides what happens; the run page supplies data alone.
  */
 void hcl_complete_user_exit(struct hcl_vp *vp)
 {
 	struct vmcb *vmcb = vp->vmcb;
-	u64 data, mask;
+	u64 data = READ_ONCE(vp->run->io.data);
 
-	if (!vp->io_in_pending)
-		return;
-	vp->io_in_pending = false;
-	data = READ_ONCE(vp->run->io.data);
-	if (vp->io_in_size == 4) {
-		/* a 32-bit register write zero-extends in 64-bit mode */
-		vmcb->save.rax = (u32)data;
-		return;
+	if (vp->io_in_pending) {
+		vp->io_in_pending = false;
+		gpr_write_sized(vp, HCL_REG_RAX, false, vp->io_in_size, data);
 	}
-	mask = GENMASK_ULL(vp->io_in_size * 8 - 1, 0);
-	vmcb->save.rax = (vmcb->save.rax & ~mask) | (data & mask);
+	if (vp->mmio_pending) {
+		vp->mmio_pending = false;
+		mmio_complete_read(vp, &vp->mmio_insn,
+				   READ_ONCE(vp->run->mmio.data));
+	}
+	if (vp->msr_pending) {
+		vp->msr_pending = false;
+		if (READ_ONCE(vp->run->msr.error)) {
+			inject_exception(vmcb, X86_TRAP_GP, true, 0);
+			return;
+		}
+		if (vp->msr_pending_read) {
+			data = READ_ONCE(vp->run->msr.data);
+			vmcb->save.rax = (u32)data;
+			vp->gprs.r[HCL_REG_RDX] = data >> 32;
+		}
+		vmcb->save.rip += X86_MSR_LEN;
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_complete_user_exit);
 
@@ -150,7 +427,9 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		   ((u64)vmcb->control.exit_code_hi << 32);
 	u32 intinfo = vmcb->control.exit_int_info;
 
-	vp->nr_exits++;
+	vp->stats[HCL_STAT_EXITS]++;
+	trace_hcl_exit(vp->index, code, vmcb->save.rip,
+		       vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 	vp->run->hw_exit_code = code;
 	vp->run->rip = vmcb->save.rip;
 
@@ -169,16 +448,41 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		return handle_ioio(vp, code);
 	case SVM_EXIT_HLT:
 		vmcb->save.rip += X86_HLT_LEN;
+		/* with interrupts enabled an interrupt ends the halt */
+		if (vmcb->save.rflags & X86_EFLAGS_IF) {
+			vp->stats[HCL_STAT_HLT_WAIT]++;
+			return HCL_ACT_HALT;
+		}
+		vp->stats[HCL_STAT_HLT_USER]++;
 		vp->run->exit_reason = HCL_EXIT_HLT;
 		return HCL_ACT_USER;
+	case SVM_EXIT_VINTR:
+		/* the interrupt window is open: the next entry injects */
+		vp->stats[HCL_STAT_VINTR]++;
+		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK |
+					   V_INTR_PRIO_MASK);
+		vmcb->control.intercepts[INTERCEPT_VINTR / 32] &=
+			~BIT(INTERCEPT_VINTR % 32);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_IRET:
+		/*
+		 * The NMI handler returns.  NMIs unblock when the IRET
+		 * completes; the next NMI is injected at the next entry,
+		 * before the IRET runs, which can nest one NMI early.
+		 */
+		vp->nmi_masked = false;
+		vmcb->control.intercepts[INTERCEPT_IRET / 32] &=
+			~BIT(INTERCEPT_IRET % 32);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_NPF:
+		return handle_npf(vp, code);
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		/* the host took the interrupt when GIF was set again */
+		vp->stats[HCL_STAT_INTR]++;
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_MSR:
-		/* no MSR is emulated yet: behave like an absent MSR */
-		inject_exception(vmcb, X86_TRAP_GP, true, 0);
-		return HCL_ACT_RESUME;
+		return handle_msr(vp);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
@@ -197,6 +501,7 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		 */
 		exit_to_user_hw(vp, HCL_EXIT_SHUTDOWN, code);
 		vmcb->control.event_inj = 0;
+		vp->stats[HCL_STAT_SHUTDOWN]++;
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;
@@ -204,6 +509,7 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		exit_to_user_hw(vp, HCL_EXIT_FAIL_ENTRY, code);
 		return HCL_ACT_USER;
 	default:
+		vp->stats[HCL_STAT_OTHER]++;
 		exit_to_user_hw(vp, HCL_EXIT_UNHANDLED, code);
 		return HCL_ACT_USER;
 	}

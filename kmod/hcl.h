@@ -9,7 +9,10 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <uapi/linux/hcl.h>
+
+#include "decode.h"
 
 struct vmcb;
 struct hcl_vp;
@@ -49,6 +52,47 @@ int hcl_cpuid_validate(const struct hcl_cpuid_entry *e, u32 nent);
 const struct hcl_cpuid_entry *
 hcl_cpuid_lookup(const struct hcl_cpuid_table *t, u32 function, u32 index);
 
+/* ---- claimed ranges (range.c) ------------------------------------------ */
+
+struct eventfd_ctx;
+
+struct hcl_range_ent {
+	u8 space;		/* HCL_RANGE_PIO / HCL_RANGE_MMIO */
+	u8 kind;		/* HCL_RANGE_USER / HCL_RANGE_DOORBELL */
+	u64 start, end;		/* [start, end) */
+	struct eventfd_ctx *efd;	/* doorbells: a reference we hold */
+};
+
+/* Immutable once published; sorted by (space, start); see range.c. */
+struct hcl_range_set {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct hcl_range_ent r[];
+};
+
+int hcl_range_validate(const struct hcl_range *r, u64 mem_size);
+const struct hcl_range_ent *hcl_range_find(const struct hcl_range_set *set,
+					   u8 space, u64 addr, u64 len);
+struct hcl_range_set *hcl_range_set_add(const struct hcl_range_set *old,
+					const struct hcl_range_ent *add);
+struct hcl_range_set *hcl_range_set_del(const struct hcl_range_set *old,
+					u8 space, u64 start, u64 end,
+					struct hcl_range_ent *removed);
+void hcl_range_set_free(struct hcl_range_set *set, bool put_eventfds);
+
+/* ---- MSR policy (msr.c) ------------------------------------------------ */
+
+struct hcl_msr_table {
+	u32 n;
+	u32 default_action;	/* HCL_MSR_GP / HCL_MSR_USER */
+	struct hcl_msr_rule r[];	/* sorted by index */
+};
+
+int hcl_msr_table_build(const struct hcl_msr_rule *rules, u32 n,
+			u32 default_action, struct hcl_msr_table **out);
+struct hcl_msr_rule *hcl_msr_find(struct hcl_msr_table *t, u32 index);
+u32 hcl_msr_access(struct hcl_msr_table *t, u32 index, bool write, u64 *val);
+
 /* ---- exits (exit.c) ---------------------------------------------------- */
 
 struct hcl_io_decoded {
@@ -66,6 +110,7 @@ const char *hcl_exit_name(u64 code);
 enum hcl_exit_action {
 	HCL_ACT_RESUME,		/* handled in the kernel; enter again */
 	HCL_ACT_USER,		/* the run page holds an exit for userspace */
+	HCL_ACT_HALT,		/* the VP halted: wait for an interrupt */
 };
 
 enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp);
@@ -89,9 +134,48 @@ struct hcl_partition {
 	/* backend-owned permission maps, read-only once built */
 	void *iopm;
 	void *msrpm;
+	/* claimed ranges: RCU for readers, updated under lock */
+	struct hcl_range_set __rcu *ranges;
+	/* VTL0 RAM as the kernel sees it (instruction fetch for MMIO) */
+	void *mem;
 };
 
 void hcl_partition_put(struct hcl_partition *part);
+void hcl_partition_add_live_stats(u64 *sum);
+
+/* ---- counters (stats.c) ------------------------------------------------ */
+
+enum hcl_stat {
+	HCL_STAT_EXITS,			/* every #VMEXIT */
+	HCL_STAT_USER_EXITS,		/* exits that reached userspace */
+	HCL_STAT_CPUID,
+	HCL_STAT_IO_USER,
+	HCL_STAT_IO_KERNEL,		/* unclaimed ports */
+	HCL_STAT_IO_DOORBELL,
+	HCL_STAT_MMIO_USER,
+	HCL_STAT_MMIO_DOORBELL,
+	HCL_STAT_MSR_KERNEL,
+	HCL_STAT_MSR_USER,
+	HCL_STAT_HLT_WAIT,		/* halts waited out in the kernel */
+	HCL_STAT_HLT_USER,
+	HCL_STAT_INTR,			/* host interrupts and NMIs */
+	HCL_STAT_VINTR,			/* interrupt windows */
+	HCL_STAT_VTL_VIOLATION,
+	HCL_STAT_INJECTIONS,
+	HCL_STAT_SHUTDOWN,
+	HCL_STAT_OTHER,
+	HCL_STAT_GUEST_NS,		/* in the guest (with the switch) */
+	HCL_STAT_KERNEL_NS,		/* in exit handlers */
+	HCL_STAT_USER_NS,		/* from a user exit to the next run */
+	HCL_STAT_HALT_NS,		/* halted, waiting for an interrupt */
+	HCL_NR_STATS
+};
+
+const char *hcl_stat_name(unsigned int i);
+void hcl_stats_vp_add(struct hcl_vp *vp);
+void hcl_stats_vp_remove(struct hcl_vp *vp);
+void hcl_stats_init(void);
+void hcl_stats_exit(void);
 
 /* General registers around VMRUN; layout shared with svm_vmrun.S. */
 struct hcl_gprs {
@@ -118,10 +202,31 @@ struct hcl_vp {
 	/* an IN exit awaiting its data from userspace */
 	bool io_in_pending;
 	u8 io_in_size;
-	/* statistics, written by the running thread only */
-	u64 nr_exits;
-	u64 nr_user_exits;
+	/* an MSR exit awaiting userspace (index in the run page is not used) */
+	bool msr_pending;
+	bool msr_pending_read;
+	/* an MMIO read awaiting its data, as decoded at exit time */
+	bool mmio_pending;
+	struct hcl_mmio_insn mmio_insn;
+	struct hcl_msr_table *msrs;	/* replaced under lock */
+
+	/*
+	 * Interrupt delivery.  Other threads set bits and kick; the running
+	 * thread consumes them.  running_cpu is the CPU in guest mode, or -1.
+	 */
+	unsigned long irq_pending[BITS_TO_LONGS(256)];
+	atomic_t nmi_pending;
+	bool nmi_masked;		/* an injected NMI awaits its IRET */
+	int running_cpu;
+	wait_queue_head_t wq;		/* HLT sleeps here */
+
+	/* counters (enum hcl_stat), written by the running thread only */
+	u64 stats[HCL_NR_STATS];
+	u64 user_since_ns;		/* when the last user exit left */
+	struct dentry *debugfs;
 };
+
+bool hcl_vp_irq_ready(struct hcl_vp *vp);
 
 #define HCL_RUN_MAX_VPS		64
 
@@ -147,6 +252,11 @@ struct hcl_backend_ops {
 	int (*set_sregs)(struct hcl_vp *vp, const struct hcl_sregs *sregs);
 	/* enter the guest once; returns with the exit recorded in the VMCB */
 	void (*enter)(struct hcl_vp *vp);
+	/* MSRs the backend owns: 0, -ENOENT (not ours), -EINVAL (bad value) */
+	int (*get_msr)(struct hcl_vp *vp, u32 index, u64 *val);
+	int (*set_msr)(struct hcl_vp *vp, u32 index, u64 val);
+	/* deliver a pending interrupt or open an interrupt window */
+	void (*inject)(struct hcl_vp *vp);
 };
 
 extern const struct hcl_backend_ops *hcl_backend;

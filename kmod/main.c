@@ -9,6 +9,8 @@
  */
 #define pr_fmt(fmt) "hcl: " fmt
 
+#include <linux/eventfd.h>
+#include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -53,13 +55,48 @@ MODULE_PARM_DESC(vtl0_size, "Size of VTL0 RAM in bytes");
 /* Set while a partition exists: VTL0 memory has one owner at a time. */
 static atomic_t hcl_partition_busy = ATOMIC_INIT(0);
 
+/*
+ * The partition, for the global counters.  hcl_part_mutex protects the
+ * pointer and nests outside part->lock.
+ */
+static DEFINE_MUTEX(hcl_part_mutex);
+static struct hcl_partition *hcl_part;
+
+void hcl_partition_add_live_stats(u64 *sum)
+{
+	unsigned int i, j;
+
+	mutex_lock(&hcl_part_mutex);
+	if (hcl_part) {
+		mutex_lock(&hcl_part->lock);
+		for (i = 0; i < hcl_part->max_vps; i++) {
+			const struct hcl_vp *vp = hcl_part->vps[i];
+
+			for (j = 0; vp && j < HCL_NR_STATS; j++)
+				sum[j] += READ_ONCE(vp->stats[j]);
+		}
+		mutex_unlock(&hcl_part->lock);
+	}
+	mutex_unlock(&hcl_part_mutex);
+}
+
 static void hcl_partition_free(struct kref *ref)
 {
 	struct hcl_partition *part = container_of(ref, struct hcl_partition,
 						  ref);
 
+	mutex_lock(&hcl_part_mutex);
+	if (hcl_part == part)
+		hcl_part = NULL;
+	mutex_unlock(&hcl_part_mutex);
+
 	if (hcl_backend && part->iopm)
 		hcl_backend->partition_destroy(part);
+	/* no VP is left, so nobody reads the ranges any more */
+	hcl_range_set_free(rcu_dereference_protected(part->ranges, true),
+			   true);
+	if (part->mem)
+		memunmap(part->mem);
 	hcl_npt_destroy(&part->npt);
 	kfree(part->vps);
 	kfree(part);
@@ -94,6 +131,10 @@ static int hcl_open(struct inode *inode, struct file *file)
 					  pgtable_l5_enabled() ? 5 : 4) : -ENOMEM;
 	if (!ret)
 		ret = hcl_npt_map(&part->npt, 0, hcl_vtl0_base, hcl_vtl0_size);
+	if (!ret) {
+		part->mem = memremap(hcl_vtl0_base, hcl_vtl0_size, MEMREMAP_WB);
+		ret = part->mem ? 0 : -ENOMEM;
+	}
 	if (!ret)
 		ret = hcl_backend->partition_init(part);
 	if (ret) {
@@ -101,6 +142,9 @@ static int hcl_open(struct inode *inode, struct file *file)
 		return ret;
 	}
 	file->private_data = part;
+	mutex_lock(&hcl_part_mutex);
+	hcl_part = part;
+	mutex_unlock(&hcl_part_mutex);
 	return 0;
 }
 
@@ -140,6 +184,76 @@ static long hcl_get_info(struct hcl_partition *part, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+static long hcl_add_range(struct hcl_partition *part, void __user *argp)
+{
+	struct hcl_range_set *old, *set;
+	struct hcl_range_ent ent = {};
+	struct hcl_range r;
+	int ret;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	ret = hcl_range_validate(&r, part->mem_size);
+	if (ret)
+		return ret;
+	ent.space = r.space;
+	ent.kind = r.kind;
+	ent.start = r.start;
+	ent.end = r.start + r.len;
+	if (r.kind == HCL_RANGE_DOORBELL) {
+		ent.efd = eventfd_ctx_fdget(r.eventfd);
+		if (IS_ERR(ent.efd))
+			return PTR_ERR(ent.efd);
+	}
+
+	mutex_lock(&part->lock);
+	old = rcu_dereference_protected(part->ranges,
+					lockdep_is_held(&part->lock));
+	set = hcl_range_set_add(old, &ent);
+	if (IS_ERR(set)) {
+		mutex_unlock(&part->lock);
+		if (ent.efd)
+			eventfd_ctx_put(ent.efd);
+		return PTR_ERR(set);
+	}
+	rcu_assign_pointer(part->ranges, set);
+	mutex_unlock(&part->lock);
+	/* the eventfd references moved into the new set */
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+static long hcl_del_range(struct hcl_partition *part, void __user *argp)
+{
+	struct hcl_range_set *old, *set;
+	struct hcl_range_ent gone;
+	struct hcl_range r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.pad || r.reserved[0] || r.reserved[1] ||
+	    r.start + r.len < r.start)
+		return -EINVAL;
+
+	mutex_lock(&part->lock);
+	old = rcu_dereference_protected(part->ranges,
+					lockdep_is_held(&part->lock));
+	set = hcl_range_set_del(old, r.space, r.start, r.start + r.len, &gone);
+	if (IS_ERR(set)) {
+		mutex_unlock(&part->lock);
+		return PTR_ERR(set);
+	}
+	rcu_assign_pointer(part->ranges, set);
+	mutex_unlock(&part->lock);
+	/* a running VP may still be signalling the doorbell: wait it out */
+	synchronize_rcu();
+	kfree(old);
+	if (gone.efd)
+		eventfd_ctx_put(gone.efd);
+	return 0;
+}
+
 static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hcl_partition *part = file->private_data;
@@ -153,6 +267,10 @@ static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&cvp, argp, sizeof(cvp)))
 			return -EFAULT;
 		return hcl_vp_create(part, &cvp);
+	case HCL_ADD_RANGE:
+		return hcl_add_range(part, argp);
+	case HCL_DEL_RANGE:
+		return hcl_del_range(part, argp);
 	default:
 		return hcl_ioctl_unknown(cmd);
 	}
@@ -165,8 +283,10 @@ static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 long hcl_ioctl_unknown(unsigned int cmd)
 {
 	static const unsigned int known[] = {
-		HCL_GET_INFO, HCL_CREATE_VP, HCL_VP_GET_REGS, HCL_VP_SET_REGS,
-		HCL_VP_GET_SREGS, HCL_VP_SET_SREGS, HCL_VP_SET_CPUID,
+		HCL_GET_INFO, HCL_CREATE_VP, HCL_ADD_RANGE, HCL_DEL_RANGE,
+		HCL_VP_GET_REGS, HCL_VP_SET_REGS, HCL_VP_GET_SREGS,
+		HCL_VP_SET_SREGS, HCL_VP_SET_CPUID, HCL_VP_GET_MSRS,
+		HCL_VP_SET_MSRS, HCL_VP_SET_MSR_POLICY, HCL_VP_INTERRUPT,
 		HCL_VP_RUN,
 	};
 	unsigned int i;
@@ -229,8 +349,10 @@ static int __init hcl_init(void)
 	ret = hcl_svm_init();
 	if (ret)
 		return ret;
+	hcl_stats_init();
 	ret = misc_register(&hcl_misc);
 	if (ret) {
+		hcl_stats_exit();
 		hcl_svm_exit();
 		return ret;
 	}
@@ -243,6 +365,7 @@ static int __init hcl_init(void)
 static void __exit hcl_exit(void)
 {
 	misc_deregister(&hcl_misc);
+	hcl_stats_exit();
 	hcl_svm_exit();
 }
 

@@ -16,12 +16,14 @@
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
+#include <asm/nmi.h>
 #include <asm/processor-flags.h>
 #include <asm/reboot.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 
 #include "hcl.h"
+#include "trace.h"
 
 /* Guest PAT at reset: WB, WT, UC-, UC, repeated. */
 #define HCL_GUEST_PAT		0x0007040600070406ULL
@@ -131,8 +133,39 @@ static int svm_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * MSRs whose guest values VMLOAD/VMSAVE switch: the guest reads and writes
+ * them without an exit; their values live in the VMCB.
+ */
+static const u32 svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+/*
+ * The MSR permission map: two bits (read, write) per MSR in three 2 KiB
+ * blocks for 0x0-0x1fff, 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff.
+ */
+static void msrpm_allow(u8 *msrpm, u32 msr)
+{
+	static const u32 base[] = { 0, 0xc0000000, 0xc0010000 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(base); i++) {
+		if (msr - base[i] < 0x2000) {
+			u32 bit = (msr - base[i]) * 2;
+
+			msrpm[i * 0x800 + bit / 8] &= ~(3 << (bit % 8));
+			return;
+		}
+	}
+}
+
 static int svm_partition_init(struct hcl_partition *part)
 {
+	unsigned int i;
+
 	BUILD_BUG_ON(offsetof(struct vmcb, save) +
 		     sizeof(struct vmcb_save_area) > PAGE_SIZE);
 	part->iopm = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT, IOPM_ORDER);
@@ -145,9 +178,11 @@ static int svm_partition_init(struct hcl_partition *part)
 		part->msrpm = NULL;
 		return -ENOMEM;
 	}
-	/* every port and every MSR exits */
+	/* every port exits; every MSR exits but the ones VMLOAD switches */
 	memset(part->iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
 	memset(part->msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
+		msrpm_allow(part->msrpm, svm_passthrough_msrs[i]);
 	return 0;
 }
 
@@ -334,11 +369,179 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	return 0;
 }
 
+static bool pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		/* UC, WC, WT, WP, WB, UC- */
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static int svm_get_msr(struct hcl_vp *vp, u32 index, u64 *val)
+{
+	struct vmcb_save_area *s = &vp->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		*val = s->efer & ~EFER_SVME;
+		break;
+	case MSR_IA32_CR_PAT:
+		*val = s->g_pat;
+		break;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vp->vmcb->control.tsc_offset;
+		break;
+	case MSR_FS_BASE:
+		*val = s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*val = s->gs.base;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = s->kernel_gs_base;
+		break;
+	case MSR_STAR:
+		*val = s->star;
+		break;
+	case MSR_LSTAR:
+		*val = s->lstar;
+		break;
+	case MSR_CSTAR:
+		*val = s->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = s->sfmask;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = s->sysenter_eip;
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static bool canonical(u64 v)
+{
+	return (u64)(((s64)v << 16) >> 16) == v;
+}
+
+static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
+{
+	struct vmcb_save_area *s = &vp->vmcb->save;
+	u64 *slot;
+
+	switch (index) {
+	case MSR_EFER:
+		if (val & ~(u64)EFER_ALLOWED)
+			return -EINVAL;
+		/* LMA is the CPU's to change */
+		s->efer = (val & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) |
+			  EFER_SVME;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -EINVAL;
+		s->g_pat = val;
+		return 0;
+	case MSR_STAR:
+		s->star = val;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		if (val >> 32)
+			return -EINVAL;
+		s->sfmask = val;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = val;
+		return 0;
+	case MSR_FS_BASE:
+		slot = &s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		slot = &s->gs.base;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		slot = &s->kernel_gs_base;
+		break;
+	case MSR_LSTAR:
+		slot = &s->lstar;
+		break;
+	case MSR_CSTAR:
+		slot = &s->cstar;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		slot = &s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		slot = &s->sysenter_eip;
+		break;
+	default:
+		return -ENOENT;
+	}
+	if (!canonical(val))
+		return -EINVAL;
+	*slot = val;
+	return 0;
+}
+
+/*
+ * Delivers the most urgent pending interrupt if the guest can take it now,
+ * else asks for an exit when it can (virtual interrupt window).  Runs on
+ * the VP's thread with preemption off, after running_cpu was published,
+ * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.
+ */
+static void svm_inject(struct hcl_vp *vp)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	unsigned int vec;
+
+	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
+		return;		/* an interrupted delivery goes first */
+	if (!vp->nmi_masked && atomic_xchg(&vp->nmi_pending, 0)) {
+		vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		vp->nmi_masked = true;
+		set_intercept(vmcb, INTERCEPT_IRET);
+		vp->stats[HCL_STAT_INJECTIONS]++;
+		return;
+	}
+	vec = find_last_bit(vp->irq_pending, 256);
+	if (vec >= 256)
+		return;
+	if ((vmcb->save.rflags & X86_EFLAGS_IF) &&
+	    !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK)) {
+		if (!test_and_clear_bit(vec, vp->irq_pending))
+			return;
+		vmcb->control.event_inj = vec | SVM_EVTINJ_TYPE_INTR |
+					  SVM_EVTINJ_VALID;
+		vp->stats[HCL_STAT_INJECTIONS]++;
+		return;
+	}
+	/* a virtual interrupt the guest cannot mask by TPR: its window */
+	vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+				 (0xf << V_INTR_PRIO_SHIFT);
+	set_intercept(vmcb, INTERCEPT_VINTR);
+}
+
 static void svm_enter(struct hcl_vp *vp)
 {
 	struct hcl_svm_cpu *sc;
 	int cpu;
 
+	trace_hcl_entry(vp->index, vp->vmcb->save.rip);
 	/* saves the task's FPU state; disables preemption */
 	kernel_fpu_begin();
 	cpu = smp_processor_id();
@@ -353,6 +556,12 @@ static void svm_enter(struct hcl_vp *vp)
 		sc->last_vp_uid = vp->uid;
 	}
 	vp->vmcb->control.clean = 0;
+
+	/* publish where we run before looking at pending interrupts */
+	WRITE_ONCE(vp->running_cpu, cpu);
+	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
+	smp_mb();
+	svm_inject(vp);
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -369,6 +578,7 @@ static void svm_enter(struct hcl_vp *vp)
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 
+	WRITE_ONCE(vp->running_cpu, -1);
 	vp->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	kernel_fpu_end();
 }
@@ -384,6 +594,9 @@ static const struct hcl_backend_ops hcl_svm_ops = {
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.enter = svm_enter,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+	.inject = svm_inject,
 };
 
 int hcl_svm_init(void)

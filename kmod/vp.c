@@ -7,12 +7,16 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/io_uring/cmd.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "hcl.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 static bool all_zero(const void *p, size_t len)
 {
@@ -23,9 +27,17 @@ static bool all_zero(const void *p, size_t len)
  * The run loop.  Exits the kernel handles itself never leave it; the loop
  * ends on an exit for userspace, a pending signal or immediate_exit.
  */
+bool hcl_vp_irq_ready(struct hcl_vp *vp)
+{
+	return atomic_read(&vp->nmi_pending) ||
+	       find_first_bit(vp->irq_pending, 256) < 256;
+}
+
 static long hcl_vp_run(struct hcl_vp *vp)
 {
 	struct hcl_run *run = vp->run;
+	enum hcl_exit_action act;
+	u64 t0, t1, t2;
 	long ret;
 
 	if (mutex_lock_interruptible(&vp->lock))
@@ -33,6 +45,10 @@ static long hcl_vp_run(struct hcl_vp *vp)
 	if (!vp->regs_set || !vp->sregs_set) {
 		ret = -EBADFD;
 		goto out;
+	}
+	if (vp->user_since_ns) {
+		vp->stats[HCL_STAT_USER_NS] += ktime_get_ns() - vp->user_since_ns;
+		vp->user_since_ns = 0;
 	}
 	hcl_complete_user_exit(vp);
 	run->exit_reason = HCL_EXIT_NONE;
@@ -48,11 +64,24 @@ static long hcl_vp_run(struct hcl_vp *vp)
 			break;
 		}
 		cond_resched();
+		t0 = ktime_get_ns();
 		hcl_backend->enter(vp);
-		if (hcl_handle_exit(vp) == HCL_ACT_USER) {
-			vp->nr_user_exits++;
+		t1 = ktime_get_ns();
+		act = hcl_handle_exit(vp);
+		t2 = ktime_get_ns();
+		vp->stats[HCL_STAT_GUEST_NS] += t1 - t0;
+		vp->stats[HCL_STAT_KERNEL_NS] += t2 - t1;
+		if (act == HCL_ACT_USER) {
+			vp->stats[HCL_STAT_USER_EXITS]++;
+			vp->user_since_ns = t2;
+			trace_hcl_user_exit(vp->index, run->exit_reason);
 			ret = 0;
 			break;
+		}
+		if (act == HCL_ACT_HALT) {
+			/* a signal ends the wait; the loop top reports it */
+			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp));
+			vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t2;
 		}
 	}
 out:
@@ -92,6 +121,130 @@ static long hcl_vp_set_cpuid(struct hcl_vp *vp, void __user *argp)
 	mutex_unlock(&vp->lock);
 	kvfree(old);
 	return 0;
+}
+
+static void hcl_kick(void *info)
+{
+	/* the IPI itself made the guest exit; nothing else to do */
+}
+
+/* Queues an interrupt; no vp->lock: the VP may be running or halted. */
+static long hcl_vp_interrupt(struct hcl_vp *vp, void __user *argp)
+{
+	struct hcl_interrupt irq;
+	int cpu;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.reserved)
+		return -EINVAL;
+	switch (irq.type) {
+	case HCL_INTR_FIXED:
+		if (irq.vector < 16 || irq.vector > 255)
+			return -EINVAL;
+		set_bit(irq.vector, vp->irq_pending);
+		break;
+	case HCL_INTR_NMI:
+		if (irq.vector)
+			return -EINVAL;
+		atomic_set(&vp->nmi_pending, 1);
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* pairs with the barrier between running_cpu and injection */
+	smp_mb__after_atomic();
+	cpu = READ_ONCE(vp->running_cpu);
+	if (cpu >= 0)
+		smp_call_function_single(cpu, hcl_kick, NULL, 0);
+	wake_up_interruptible(&vp->wq);
+	return 0;
+}
+
+static long hcl_vp_set_msr_policy(struct hcl_vp *vp, void __user *argp)
+{
+	struct hcl_msr_table *t, *old;
+	struct hcl_msr_policy pol;
+	struct hcl_msr_rule *rules;
+	long ret;
+
+	if (copy_from_user(&pol, argp, sizeof(pol)))
+		return -EFAULT;
+	if (!all_zero(pol.reserved, sizeof(pol.reserved)))
+		return -EINVAL;
+	if (pol.nrules > HCL_MAX_MSR_RULES)
+		return -E2BIG;
+	rules = memdup_array_user(u64_to_user_ptr(pol.rules), pol.nrules,
+				  sizeof(*rules));
+	if (IS_ERR(rules))
+		return PTR_ERR(rules);
+	ret = hcl_msr_table_build(rules, pol.nrules, pol.default_action, &t);
+	kfree(rules);
+	if (ret)
+		return ret;
+	if (!t) {
+		/* no rules: keep the default action in an empty table */
+		t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+		if (!t)
+			return -ENOMEM;
+		t->default_action = pol.default_action;
+	}
+	mutex_lock(&vp->lock);
+	old = vp->msrs;
+	vp->msrs = t;
+	mutex_unlock(&vp->lock);
+	kfree(old);
+	return 0;
+}
+
+/* One MSR by index: backend-owned first, then an emulated policy MSR. */
+static int vp_msr_rw(struct hcl_vp *vp, struct hcl_msr_entry *e, bool set)
+{
+	struct hcl_msr_rule *r;
+	int ret;
+
+	if (e->reserved)
+		return -EINVAL;
+	ret = set ? hcl_backend->set_msr(vp, e->index, e->data) :
+		    hcl_backend->get_msr(vp, e->index, &e->data);
+	if (ret != -ENOENT)
+		return ret;
+	r = hcl_msr_find(vp->msrs, e->index);
+	if (!r || r->action != HCL_MSR_EMULATE)
+		return -ENOENT;
+	if (set)
+		r->value = e->data;
+	else
+		e->data = r->value;
+	return 0;
+}
+
+static long hcl_vp_msrs(struct hcl_vp *vp, void __user *argp, bool set)
+{
+	struct hcl_msr_entry *ents;
+	struct hcl_msrs hdr;
+	long i;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.pad || !all_zero(hdr.reserved, sizeof(hdr.reserved)))
+		return -EINVAL;
+	if (hdr.nmsrs > HCL_MAX_MSRS)
+		return -E2BIG;
+	ents = memdup_array_user(u64_to_user_ptr(hdr.entries), hdr.nmsrs,
+				 sizeof(*ents));
+	if (IS_ERR(ents))
+		return PTR_ERR(ents);
+	mutex_lock(&vp->lock);
+	for (i = 0; i < hdr.nmsrs; i++)
+		if (vp_msr_rw(vp, &ents[i], set))
+			break;
+	mutex_unlock(&vp->lock);
+	if (!set && copy_to_user(u64_to_user_ptr(hdr.entries), ents,
+				 i * sizeof(*ents)))
+		i = -EFAULT;
+	kfree(ents);
+	return i;
 }
 
 static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
@@ -157,9 +310,40 @@ static long hcl_vp_ioctl(struct file *file, unsigned int cmd,
 		return hcl_vp_regs_ioctl(vp, cmd, argp);
 	case HCL_VP_SET_CPUID:
 		return hcl_vp_set_cpuid(vp, argp);
+	case HCL_VP_GET_MSRS:
+		return hcl_vp_msrs(vp, argp, false);
+	case HCL_VP_SET_MSRS:
+		return hcl_vp_msrs(vp, argp, true);
+	case HCL_VP_SET_MSR_POLICY:
+		return hcl_vp_set_msr_policy(vp, argp);
+	case HCL_VP_INTERRUPT:
+		return hcl_vp_interrupt(vp, argp);
 	default:
 		return hcl_ioctl_unknown(cmd);
 	}
+}
+
+/*
+ * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  Issued inline (non-blocking)
+ * it asks to be retried from the ring's worker pool, where it runs the VP
+ * like HCL_VP_RUN and completes with its result.  Cancellation reaches the
+ * loop as a pending signal on the worker.
+ */
+static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
+			    unsigned int issue_flags)
+{
+	const struct hcl_uring_cmd *c = io_uring_sqe_cmd(ioucmd->sqe);
+	struct hcl_vp *vp = ioucmd->file->private_data;
+
+	BUILD_BUG_ON(sizeof(struct hcl_uring_cmd) > 16);
+	if (ioucmd->cmd_op != HCL_URING_CMD_RUN)
+		return -ENOTTY;
+	if (READ_ONCE(c->flags) || READ_ONCE(c->reserved0) ||
+	    READ_ONCE(c->reserved1))
+		return -EINVAL;
+	if (issue_flags & IO_URING_F_NONBLOCK)
+		return -EAGAIN;
+	return hcl_vp_run(vp);
 }
 
 /* The run page: offset 0, exactly one page, shared. */
@@ -179,6 +363,7 @@ static void hcl_vp_free(struct hcl_vp *vp)
 	if (vp->vmcb)
 		hcl_backend->vp_destroy(vp);
 	kvfree(vp->cpuid);
+	kfree(vp->msrs);
 	free_page((unsigned long)vp->run);
 	kfree(vp);
 }
@@ -190,6 +375,7 @@ static int hcl_vp_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&part->lock);
 	part->vps[vp->index] = NULL;
+	hcl_stats_vp_remove(vp);
 	mutex_unlock(&part->lock);
 	hcl_vp_free(vp);
 	hcl_partition_put(part);
@@ -202,6 +388,7 @@ static const struct file_operations hcl_vp_fops = {
 	.mmap = hcl_vp_mmap,
 	.unlocked_ioctl = hcl_vp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.uring_cmd = hcl_vp_uring_cmd,
 	.llseek = noop_llseek,
 };
 
@@ -220,6 +407,8 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	if (!vp)
 		return -ENOMEM;
 	mutex_init(&vp->lock);
+	init_waitqueue_head(&vp->wq);
+	vp->running_cpu = -1;
 	vp->part = part;
 	vp->index = args->vp_index;
 	vp->run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -236,10 +425,12 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		return -EEXIST;
 	}
 	part->vps[vp->index] = vp;
+	hcl_stats_vp_add(vp);
 	kref_get(&part->ref);
 	fd = anon_inode_getfd("hcl-vp", &hcl_vp_fops, vp, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		part->vps[vp->index] = NULL;
+		hcl_stats_vp_remove(vp);
 		mutex_unlock(&part->lock);
 		hcl_vp_free(vp);
 		hcl_partition_put(part);

@@ -6,7 +6,8 @@
 set -eu
 
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
-rsync perl python3 linux-source-6.12 qemu-system-x86 sparse"
+rsync perl python3 linux-source-6.12 qemu-system-x86 sparse
+liburing-dev"
 
 missing=""
 for p in $pkgs; do

@@ -3,15 +3,17 @@
  * underhill_vm: the VM worker.
  *
  * Opens /dev/hcl, maps VTL0 RAM, loads the VTL0 image, creates the VP,
- * gives it its CPUID table and initial state, and runs it through
- * HCL_VP_RUN.  Exits the kernel sends up are handled here: port I/O goes
- * to the device bus (16550 on COM1, the test device), HLT ends the run.
- * When done, a struct hcl_vm_report goes to openvmm_hcl on fd 3.
+ * gives it its CPUID table and initial state, and runs it: by default
+ * with io_uring (HCL_URING_CMD_RUN), or with the HCL_VP_RUN ioctl.  Exits
+ * the kernel sends up are handled here: port I/O goes to the device bus
+ * (16550 on COM1, the test device), HLT ends the run.  When done, a
+ * struct hcl_vm_report goes to openvmm_hcl on fd 3.
  *
  * Options:
  *   --guest PATH       VTL0 image (flat binary at 1 MiB)
  *   --corrupt-cpuid    give the guest a wrong CPUID value (negative test)
  *   --timeout SEC      stop a guest that runs longer (default 60)
+ *   --ioctl            run the VP with HCL_VP_RUN instead of io_uring
  * HCL_GUEST_CPUID_BAD=1 in the environment acts like --corrupt-cpuid.
  */
 #include <errno.h>
@@ -30,6 +32,7 @@
 
 #include "lib/sys.h"
 #include "lib/uart16550.h"
+#include "lib/vp_ring.h"
 #include "lib/vtl0_setup.h"
 #include "lib/vtl0_test_abi.h"
 
@@ -92,6 +95,31 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* The ports our device bus decodes; the kernel answers all others. */
+static int claim_ports(int hcl_fd)
+{
+	static const struct {
+		uint16_t start, len;
+	} ports[] = {
+		{ HCL_COM1_PORT, UART_NR_REGS },
+		{ HCL_TEST_PORT, 4 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct hcl_range r = {
+			.space = HCL_RANGE_PIO, .kind = HCL_RANGE_USER,
+			.start = ports[i].start, .len = ports[i].len,
+		};
+
+		if (ioctl(hcl_fd, HCL_ADD_RANGE, &r)) {
+			perror("underhill_vm: HCL_ADD_RANGE");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int setup(struct vm *vm, const char *guest, int corrupt)
 {
 	struct hcl_cpuid_entry ent[8];
@@ -146,6 +174,9 @@ static int setup(struct vm *vm, const char *guest, int corrupt)
 		return -1;
 	}
 
+	if (claim_ports(vm->hcl_fd))
+		return -1;
+
 	vm->vp_fd = ioctl(vm->hcl_fd, HCL_CREATE_VP, &cvp);
 	if (vm->vp_fd < 0) {
 		perror("underhill_vm: HCL_CREATE_VP");
@@ -192,7 +223,7 @@ static void handle_io(struct vm *vm)
 			run->io.data = vm->guest_result;
 		return;
 	}
-	/* nothing decodes here: reads float high, writes are dropped */
+	/* a claimed port without a device: reads float high */
 	if (!out)
 		run->io.data = ~0ULL;
 }
@@ -207,42 +238,111 @@ static void dump_hw_exit(const char *what, const struct hcl_run *run)
 		(uint64_t)run->hw.int_info);
 }
 
-/* Returns 1 when the guest halted, 0 on any other end. */
-static int run_vp(struct vm *vm, struct hcl_vm_report *rep)
+/* One exit: 1 to run on, 0 when the guest halted, -1 when it failed. */
+static int handle_exit(struct vm *vm)
 {
+	switch (vm->run->exit_reason) {
+	case HCL_EXIT_IO:
+		handle_io(vm);
+		return 1;
+	case HCL_EXIT_HLT:
+		return 0;
+	case HCL_EXIT_SHUTDOWN:
+		dump_hw_exit("VTL0 triple fault", vm->run);
+		return -1;
+	case HCL_EXIT_FAIL_ENTRY:
+		dump_hw_exit("VP entry failed", vm->run);
+		return -1;
+	case HCL_EXIT_VTL_VIOLATION:
+		fprintf(stderr, "underhill_vm: VTL violation at rip %#" PRIx64
+			": gpa %#" PRIx64 " access %#x\n",
+			(uint64_t)vm->run->rip, (uint64_t)vm->run->vtl.gpa,
+			vm->run->vtl.access);
+		return -1;
+	case HCL_EXIT_UNHANDLED:
+		dump_hw_exit("unhandled exit", vm->run);
+		return -1;
+	default:
+		fprintf(stderr, "underhill_vm: unknown exit reason %u\n",
+			vm->run->exit_reason);
+		return -1;
+	}
+}
+
+static int run_failed(const char *what, int err)
+{
+	if (timed_out)
+		fprintf(stderr, "underhill_vm: guest timed out\n");
+	else
+		fprintf(stderr, "underhill_vm: %s: %s\n", what, strerror(err));
+	return 0;
+}
+
+/* io_uring: one RUN in flight; each completion is an exit to answer. */
+static int run_vp_uring(struct vm *vm, struct hcl_vm_report *rep)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int ret, res, halted = 0;
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret)
+		return run_failed("io_uring_queue_init", -ret);
 	for (;;) {
-		if (ioctl(vm->vp_fd, HCL_VP_RUN, 0)) {
-			if (errno == EINTR && !timed_out)
-				continue;
-			if (timed_out)
-				fprintf(stderr, "underhill_vm: guest timed out\n");
-			else
-				perror("underhill_vm: HCL_VP_RUN");
-			return 0;
+		/* the run page already holds the answer to the last exit */
+		ret = hcl_queue_run(&ring, vm->vp_fd, 0);
+		if (!ret)
+			ret = io_uring_submit(&ring);
+		if (ret < 0) {
+			run_failed("io_uring_submit", -ret);
+			break;
+		}
+		do
+			ret = io_uring_wait_cqe(&ring, &cqe);
+		while (ret == -EINTR && !timed_out);
+		if (ret < 0) {
+			/* ring teardown below cancels the RUN in flight */
+			run_failed("io_uring_wait_cqe", -ret);
+			break;
+		}
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		if (res == -EINTR && !timed_out)
+			continue;
+		if (res < 0) {
+			run_failed("HCL_URING_CMD_RUN", -res);
+			break;
 		}
 		if (!rep->t_first_exit)
 			rep->t_first_exit = hcl_now_ns();
 		vm->user_exits++;
-		switch (vm->run->exit_reason) {
-		case HCL_EXIT_IO:
-			handle_io(vm);
+		ret = handle_exit(vm);
+		if (ret <= 0) {
+			halted = ret == 0;
 			break;
-		case HCL_EXIT_HLT:
-			return 1;
-		case HCL_EXIT_SHUTDOWN:
-			dump_hw_exit("VTL0 triple fault", vm->run);
-			return 0;
-		case HCL_EXIT_FAIL_ENTRY:
-			dump_hw_exit("VP entry failed", vm->run);
-			return 0;
-		case HCL_EXIT_UNHANDLED:
-			dump_hw_exit("unhandled exit", vm->run);
-			return 0;
-		default:
-			fprintf(stderr, "underhill_vm: unknown exit reason %u\n",
-				vm->run->exit_reason);
-			return 0;
 		}
+	}
+	io_uring_queue_exit(&ring);
+	return halted;
+}
+
+/* Returns 1 when the guest halted, 0 on any other end. */
+static int run_vp(struct vm *vm, struct hcl_vm_report *rep)
+{
+	int ret;
+
+	for (;;) {
+		if (ioctl(vm->vp_fd, HCL_VP_RUN, 0)) {
+			if (errno == EINTR && !timed_out)
+				continue;
+			return run_failed("HCL_VP_RUN", errno);
+		}
+		if (!rep->t_first_exit)
+			rep->t_first_exit = hcl_now_ns();
+		vm->user_exits++;
+		ret = handle_exit(vm);
+		if (ret <= 0)
+			return ret == 0;
 	}
 }
 
@@ -252,6 +352,7 @@ int main(int argc, char **argv)
 		{ "guest", required_argument, NULL, 'g' },
 		{ "corrupt-cpuid", no_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "ioctl", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hcl_vm_report rep = { .magic = HCL_REPORT_MAGIC };
@@ -260,7 +361,7 @@ int main(int argc, char **argv)
 	struct vm vm = { .hcl_fd = -1, .vp_fd = -1 };
 	int corrupt = hcl_env_u64("HCL_GUEST_CPUID_BAD") != 0;
 	unsigned int timeout = 60;
-	int c, ok;
+	int c, ok, use_ioctl = 0;
 
 	rep.t_vm_start = hcl_now_ns();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -275,9 +376,13 @@ int main(int argc, char **argv)
 		case 't':
 			timeout = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'i':
+			use_ioctl = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [--guest PATH] "
-				"[--corrupt-cpuid] [--timeout SEC]\n", argv[0]);
+				"[--corrupt-cpuid] [--timeout SEC] [--ioctl]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -288,7 +393,7 @@ int main(int argc, char **argv)
 
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(timeout);
-	rep.halted = run_vp(&vm, &rep);
+	rep.halted = use_ioctl ? run_vp(&vm, &rep) : run_vp_uring(&vm, &rep);
 	alarm(0);
 	rep.t_guest_done = hcl_now_ns();
 	if (vm.line_len)

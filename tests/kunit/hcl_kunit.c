@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <asm/svm.h>
@@ -256,6 +257,7 @@ static void ioio_decode(struct kunit *test)
 
 struct dispatch_ctx {
 	struct hcl_vp vp;
+	struct hcl_partition part;
 };
 
 static int dispatch_init(struct kunit *test)
@@ -270,8 +272,27 @@ static int dispatch_init(struct kunit *test)
 		return -ENOMEM;
 	c->vp.regs_set = true;
 	c->vp.sregs_set = true;
+	c->vp.part = &c->part;
+	c->part.mem_size = 64 * SZ_1M;
 	test->priv = c;
 	return 0;
+}
+
+/* Claims @len ports at @port for userspace in the fake partition. */
+static void dispatch_claim(struct kunit *test, u16 port, u16 len)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_range_set *old = rcu_dereference_protected(c->part.ranges,
+							      true);
+	struct hcl_range_ent e = {
+		.space = HCL_RANGE_PIO, .kind = HCL_RANGE_USER,
+		.start = port, .end = port + len,
+	};
+	struct hcl_range_set *set = hcl_range_set_add(old, &e);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	RCU_INIT_POINTER(c->part.ranges, set);
+	hcl_range_set_free(old, false);
 }
 
 static void dispatch_exit(struct kunit *test)
@@ -280,6 +301,8 @@ static void dispatch_exit(struct kunit *test)
 
 	if (!c)
 		return;
+	hcl_range_set_free(rcu_dereference_protected(c->part.ranges, true),
+			   false);
 	free_page((unsigned long)c->vp.vmcb);
 	free_page((unsigned long)c->vp.run);
 }
@@ -315,7 +338,8 @@ static void dispatch_cpuid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0ULL);
 	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RDX], 0ULL);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x1004ULL);
-	KUNIT_EXPECT_EQ(test, vp->nr_exits, 2ULL);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_EXITS], 2ULL);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_CPUID], 2ULL);
 }
 
 static void dispatch_io(struct kunit *test)
@@ -323,6 +347,8 @@ static void dispatch_io(struct kunit *test)
 	struct dispatch_ctx *c = test->priv;
 	struct hcl_vp *vp = &c->vp;
 
+	dispatch_claim(test, 0x3f8, 8);
+	dispatch_claim(test, 0x60, 4);
 	/* OUT dx, al to 0x3f8; next RIP from exit_info_2 */
 	vp->vmcb->save.rip = 0x2000;
 	vp->vmcb->save.rax = 0x1234567841ULL;
@@ -357,6 +383,19 @@ static void dispatch_io(struct kunit *test)
 	hcl_complete_user_exit(vp);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0xcafef00dULL);
 
+	/* unclaimed ports: IN reads all ones in the kernel, OUT is dropped */
+	vp->vmcb->save.rax = 0x1234567800000000ULL;
+	set_exit(vp, SVM_EXIT_IOIO, 0x00800021, 0x2005);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x123456780000ffffULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x2005ULL);
+	set_exit(vp, SVM_EXIT_IOIO, 0x00800040, 0x2006);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x123456780000ffffULL);
+	/* straddling a claimed range's end is not the range's */
+	set_exit(vp, SVM_EXIT_IOIO, 0x03fe0040, 0x2007);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+
 	/* string I/O goes to userspace undecoded */
 	set_exit(vp, SVM_EXIT_IOIO, 0x03f80014, 0x2006);
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
@@ -374,6 +413,11 @@ static void dispatch_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
 	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_HLT);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3001ULL);
+	/* with interrupts enabled, HLT waits in the kernel */
+	vp->vmcb->save.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_HALT);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3002ULL);
+	vp->vmcb->save.rip = 0x3001;
 
 	set_exit(vp, SVM_EXIT_INTR, 0, 0);
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
@@ -399,9 +443,16 @@ static void dispatch_others(struct kunit *test)
 	vp->vmcb->control.exit_int_info_err = 2;
 	set_exit(vp, SVM_EXIT_NPF, 6, 0xfee00000);
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
-	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_UNHANDLED);
-	KUNIT_EXPECT_EQ(test, vp->run->hw.code, (u64)SVM_EXIT_NPF);
-	KUNIT_EXPECT_EQ(test, vp->run->hw.info2, 0xfee00000ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason,
+			(u32)HCL_EXIT_VTL_VIOLATION);
+	KUNIT_EXPECT_EQ(test, vp->run->hw_exit_code, (u64)SVM_EXIT_NPF);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.gpa, 0xfee00000ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.access, HCL_ACCESS_WRITE);
+	/* an instruction fetch from outside RAM */
+	set_exit(vp, SVM_EXIT_NPF, 0x14, 0xc0000000);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.access,
+			HCL_ACCESS_READ | HCL_ACCESS_EXEC);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj,
 			vp->vmcb->control.exit_int_info);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj_err, 2U);
@@ -431,6 +482,223 @@ static void exit_names(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, hcl_exit_name(SVM_EXIT_ERR), "invalid");
 	KUNIT_EXPECT_STREQ(test, hcl_exit_name(0x12345), "other");
 }
+
+/* ---- claimed ranges ---------------------------------------------------- */
+
+static struct hcl_range_set *range_add(struct kunit *test,
+				       struct hcl_range_set *old, u8 space,
+				       u64 start, u64 len)
+{
+	struct hcl_range_ent e = {
+		.space = space, .start = start, .end = start + len,
+	};
+	struct hcl_range_set *set = hcl_range_set_add(old, &e);
+
+	if (!IS_ERR(set))
+		hcl_range_set_free(old, false);
+	return set;
+}
+
+static void range_validate(struct kunit *test)
+{
+	struct hcl_range r = {
+		.space = HCL_RANGE_PIO, .start = 0x3f8, .len = 8,
+	};
+	const u64 ram = 64 * SZ_1M;
+
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), 0);
+	r.len = 0;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.start = 0xfff8;
+	r.len = 9;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.len = 8;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), 0);
+	r.eventfd = 3;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.kind = HCL_RANGE_DOORBELL;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), 0);
+	r.kind = 2;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.kind = HCL_RANGE_USER;
+	r.eventfd = 0;
+	r.space = HCL_RANGE_MMIO;
+	r.start = ram - PAGE_SIZE;
+	r.len = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.start = ram;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), 0);
+	r.start = HCL_NPT_MAX_GPA - PAGE_SIZE;
+	r.len = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.start = ~0ULL - 1;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.start = ram;
+	r.len = PAGE_SIZE;
+	r.reserved[0] = 1;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+	r.reserved[0] = 0;
+	r.space = 7;
+	KUNIT_EXPECT_EQ(test, hcl_range_validate(&r, ram), -EINVAL);
+}
+
+static void range_find_sorted(struct kunit *test)
+{
+	struct hcl_range_set *set = NULL, *next;
+	static const u64 starts[] = { 0x600, 0x70, 0x3f8, 0x20, 0xcf8 };
+	struct hcl_range_ent gone;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(starts); i++) {
+		set = range_add(test, set, HCL_RANGE_PIO, starts[i], 8);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	}
+	set = range_add(test, set, HCL_RANGE_MMIO, 0x70, 0x10);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	KUNIT_EXPECT_EQ(test, set->n, 6U);
+	for (i = 1; i < set->n; i++)
+		KUNIT_EXPECT_TRUE(test, set->r[i - 1].space < set->r[i].space ||
+				  set->r[i - 1].start < set->r[i].start);
+	for (i = 0; i < ARRAY_SIZE(starts); i++) {
+		const struct hcl_range_ent *e;
+
+		e = hcl_range_find(set, HCL_RANGE_PIO, starts[i] + 7, 1);
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		KUNIT_EXPECT_EQ(test, e->start, starts[i]);
+		KUNIT_EXPECT_NULL(test, hcl_range_find(set, HCL_RANGE_PIO,
+						       starts[i] + 8, 1));
+		/* straddling the end does not match */
+		KUNIT_EXPECT_NULL(test, hcl_range_find(set, HCL_RANGE_PIO,
+						       starts[i] + 6, 4));
+	}
+	KUNIT_EXPECT_NOT_NULL(test, hcl_range_find(set, HCL_RANGE_MMIO, 0x7f,
+						   1));
+	KUNIT_EXPECT_NULL(test, hcl_range_find(set, HCL_RANGE_MMIO, 0x3f8, 1));
+	KUNIT_EXPECT_NULL(test, hcl_range_find(NULL, HCL_RANGE_PIO, 0x70, 1));
+
+	/* overlaps in the same space are refused, in another space fine */
+	next = range_add(test, set, HCL_RANGE_PIO, 0x3fc, 8);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(next), -EEXIST);
+	next = range_add(test, set, HCL_RANGE_PIO, 0x1c, 8);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(next), -EEXIST);
+
+	next = hcl_range_set_del(set, HCL_RANGE_PIO, 0x70, 0x74, &gone);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(next), -ENOENT);
+	next = hcl_range_set_del(set, HCL_RANGE_PIO, 0x70, 0x78, &gone);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(next));
+	KUNIT_EXPECT_EQ(test, gone.start, 0x70ULL);
+	KUNIT_EXPECT_EQ(test, next->n, 5U);
+	KUNIT_EXPECT_NULL(test, hcl_range_find(next, HCL_RANGE_PIO, 0x70, 1));
+	KUNIT_EXPECT_NOT_NULL(test, hcl_range_find(next, HCL_RANGE_MMIO, 0x70,
+						   1));
+	hcl_range_set_free(set, false);
+	hcl_range_set_free(next, false);
+}
+
+static void range_limit(struct kunit *test)
+{
+	struct hcl_range_set *set = NULL, *next;
+	unsigned int i;
+
+	for (i = 0; i < HCL_MAX_RANGES; i++) {
+		set = range_add(test, set, HCL_RANGE_PIO, 0x100 + i * 2, 1);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	}
+	next = range_add(test, set, HCL_RANGE_PIO, 0x1000, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(next), -ENOSPC);
+	hcl_range_set_free(set, false);
+}
+
+/* ---- MSR policy -------------------------------------------------------- */
+
+static void msr_table_rules(struct kunit *test)
+{
+	struct hcl_msr_rule r[3] = {
+		{ .index = 0x40000010, .action = HCL_MSR_USER },
+		{ .index = 0x10, .action = HCL_MSR_EMULATE, .value = 0xf0,
+		  .writable = 0x0f },
+		{ .index = 0x8b, .action = HCL_MSR_GP },
+	};
+	struct hcl_msr_table *t;
+	u64 v;
+
+	KUNIT_ASSERT_EQ(test, hcl_msr_table_build(r, 3, HCL_MSR_USER, &t), 0);
+	KUNIT_EXPECT_EQ(test, t->r[0].index, 0x10U);	/* sorted */
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x40000010, false, &v),
+			(u32)HCL_MSR_USER);
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x8b, true, &v),
+			(u32)HCL_MSR_GP);
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x99, false, &v),
+			(u32)HCL_MSR_USER);	/* the default */
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x10, false, &v),
+			(u32)HCL_MSR_EMULATE);
+	KUNIT_EXPECT_EQ(test, v, 0xf0ULL);
+	v = 0xf5;
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x10, true, &v),
+			(u32)HCL_MSR_EMULATE);
+	v = 0x05;	/* clears read-only bits */
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x10, true, &v),
+			(u32)HCL_MSR_GP);
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(t, 0x10, false, &v),
+			(u32)HCL_MSR_EMULATE);
+	KUNIT_EXPECT_EQ(test, v, 0xf5ULL);
+	kfree(t);
+	KUNIT_EXPECT_EQ(test, hcl_msr_access(NULL, 0x10, false, &v),
+			(u32)HCL_MSR_GP);
+}
+
+static void msr_table_rejects(struct kunit *test)
+{
+	struct hcl_msr_rule r[2] = {
+		{ .index = 1, .action = HCL_MSR_USER },
+		{ .index = 1, .action = HCL_MSR_GP },
+	};
+	struct hcl_msr_table *t;
+
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, HCL_MSR_GP, &t),
+			-EINVAL);
+	r[1].index = 2;
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, HCL_MSR_EMULATE, &t),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, 9, &t), -EINVAL);
+	r[1].writable = 1;
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, HCL_MSR_GP, &t),
+			-EINVAL);
+	r[1].writable = 0;
+	r[1].reserved = 1;
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, HCL_MSR_GP, &t),
+			-EINVAL);
+	r[1].reserved = 0;
+	r[1].action = 3;
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, 2, HCL_MSR_GP, &t),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_msr_table_build(r, HCL_MAX_MSR_RULES + 1,
+						  HCL_MSR_GP, &t), -E2BIG);
+	KUNIT_EXPECT_NULL(test, t);
+}
+
+static struct kunit_case hcl_range_cases[] = {
+	KUNIT_CASE(range_validate),
+	KUNIT_CASE(range_find_sorted),
+	KUNIT_CASE(range_limit),
+	{}
+};
+
+static struct kunit_suite hcl_range_suite = {
+	.name = "hcl_range",
+	.test_cases = hcl_range_cases,
+};
+
+static struct kunit_case hcl_msr_cases[] = {
+	KUNIT_CASE(msr_table_rules),
+	KUNIT_CASE(msr_table_rejects),
+	{}
+};
+
+static struct kunit_suite hcl_msr_suite = {
+	.name = "hcl_msr",
+	.test_cases = hcl_msr_cases,
+};
 
 static struct kunit_case hcl_cpuid_cases[] = {
 	KUNIT_CASE(cpuid_validate_accepts_good),
@@ -476,7 +744,8 @@ static struct kunit_suite hcl_exit_suite = {
 	.test_cases = hcl_exit_cases,
 };
 
-kunit_test_suites(&hcl_cpuid_suite, &hcl_npt_suite, &hcl_exit_suite);
+kunit_test_suites(&hcl_cpuid_suite, &hcl_npt_suite, &hcl_exit_suite,
+		  &hcl_range_suite, &hcl_msr_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for hcl.ko");

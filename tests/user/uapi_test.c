@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "vtl0_setup.h"
 #include "vtl0_test_abi.h"
+#include "vp_ring.h"
 
 #define CODE_GPA	HCL_GUEST_LOAD_GPA
 
@@ -175,6 +177,82 @@ TEST(mmap_rules)
 	close(fd);
 }
 
+static int add_range(int fd, int space, int kind, uint64_t start,
+		     uint64_t len, int efd)
+{
+	struct hcl_range r = {
+		.space = space, .kind = kind, .start = start, .len = len,
+		.eventfd = efd,
+	};
+
+	return ioctl(fd, HCL_ADD_RANGE, &r);
+}
+
+static int del_range(int fd, int space, uint64_t start, uint64_t len)
+{
+	struct hcl_range r = { .space = space, .start = start, .len = len };
+
+	return ioctl(fd, HCL_DEL_RANGE, &r);
+}
+
+TEST(range_rules)
+{
+	struct hcl_range r = { 0 };
+	int fd = open_hcl(), efd, i;
+
+	ASSERT_LE(0, fd);
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(-1, add_range(fd, 2, 0, 0x70, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 2, 0x70, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0xffff, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, efd));
+	EXPECT_EQ(EINVAL, errno);	/* eventfd on a user range */
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x1000, 0x1000, 0));
+	EXPECT_EQ(EINVAL, errno);	/* VTL0 RAM */
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, (64 << 20) - 0x1000,
+				0x2000, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 1ULL << 48, 0x1000, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, ~0ULL - 10, 0x1000, 0));
+	EXPECT_EQ(EINVAL, errno);	/* wraps */
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 1, 0x70, 2, -1));
+	EXPECT_EQ(EBADF, errno);	/* doorbell without an eventfd */
+	r.space = HCL_RANGE_PIO;
+	r.start = 0x70;
+	r.len = 1;
+	r.reserved[1] = 1;
+	EXPECT_EQ(-1, ioctl(fd, HCL_ADD_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+
+	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, 0));
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x71, 1, 0));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x70, 2, 0));
+	EXPECT_EQ(EINVAL, errno);	/* MMIO at 0x70 is RAM */
+	ASSERT_EQ(0, add_range(fd, HCL_RANGE_MMIO, 1, 0xfee00000, 0x1000, efd));
+	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 1));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
+	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
+	EXPECT_EQ(ENOENT, errno);
+	/* the table is bounded */
+	for (i = 0; i < HCL_MAX_RANGES - 1; i++)
+		ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x1000 + 2 * i, 1,
+				       0));
+	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x3000, 1, 0));
+	EXPECT_EQ(ENOSPC, errno);
+	/* the doorbell's eventfd reference goes with the partition */
+	close(efd);
+	close(fd);
+}
+
 /* ---- a VP with VTL0 RAM mapped and a long-mode start at CODE_GPA ----------- */
 
 FIXTURE(vp) {
@@ -221,6 +299,30 @@ static void load_code(struct _test_data_vp *self, const void *code,
 		      size_t len)
 {
 	memcpy(self->mem + CODE_GPA, code, len);
+}
+
+static void claim(struct _test_data_vp *self, int space, int kind,
+		  uint64_t start, uint64_t len, int efd)
+{
+	if (add_range(self->fd, space, kind, start, len, efd))
+		abort();
+}
+
+static struct hcl_regs get_regs(struct _test_data_vp *self)
+{
+	struct hcl_regs r;
+
+	if (ioctl(self->vp, HCL_VP_GET_REGS, &r))
+		abort();
+	return r;
+}
+
+/* Maps a 2 MiB guest page at @gpa (below 1 GiB) in the guest's tables. */
+static void guest_map_2m(struct _test_data_vp *self, uint64_t gpa)
+{
+	uint64_t *pd = (uint64_t *)(self->mem + HCL_GUEST_PML4_GPA + 0x2000);
+
+	pd[gpa >> 21] = (gpa & ~((2ULL << 20) - 1)) | 0xe3;
 }
 
 static int setup_state(struct _test_data_vp *self)
@@ -383,6 +485,7 @@ TEST_F(vp, port_io_round_trip)
 	};
 	struct hcl_regs r;
 
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0xffffffffffff0000ULL;
 	ASSERT_EQ(0, setup_state(self));
@@ -440,23 +543,462 @@ TEST_F(vp, triple_fault_is_reported)
 	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
 }
 
-/* movabs 0xc800000,%al: a GPA past VTL0 RAM (VTL2's side) is a fault exit */
+/* movabs 0xc800000,%al: a GPA past VTL0 RAM (VTL2's side) is a violation */
 TEST_F(vp, vtl2_memory_is_not_reachable)
 {
 	static const uint8_t code[] = {
 		0xa0, 0x00, 0x00, 0x80, 0x0c, 0x00, 0x00, 0x00, 0x00, 0xf4,
 	};
-	uint64_t *pd = (uint64_t *)(self->mem + HCL_GUEST_PML4_GPA + 0x2000);
 
 	/* map GPA 200 MiB in the guest's own tables; the NPT has nothing */
-	pd[100] = (100ULL << 21) | 0xe3;
+	guest_map_2m(self, 0xc800000);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_UNHANDLED, self->run->exit_reason);
-	EXPECT_EQ(0x400, self->run->hw.code);	/* nested page fault */
-	EXPECT_EQ(0xc800000, self->run->hw.info2);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	EXPECT_EQ(0x400, self->run->hw_exit_code);	/* nested page fault */
+	EXPECT_EQ(0xc800000, self->run->vtl.gpa);
+	EXPECT_EQ(HCL_ACCESS_READ, self->run->vtl.access);
 	EXPECT_EQ(CODE_GPA, self->run->rip);
+	/* the instruction did not complete: it faults again */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	EXPECT_EQ(CODE_GPA, self->run->rip);
+}
+
+/* a store, then a jump into unclaimed GPA space */
+TEST_F(vp, vtl_violation_access_kinds)
+{
+	static const uint8_t store[] = {
+		0xa2, 0x08, 0x00, 0x80, 0x0c, 0x00, 0x00, 0x00, 0x00, 0xf4,
+	};
+	static const uint8_t jump[] = { 0xff, 0xe0 };	/* jmp *%rax */
+
+	guest_map_2m(self, 0xc800000);
+	load_code(self, store, sizeof(store));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	EXPECT_EQ(0xc800008, self->run->vtl.gpa);
+	EXPECT_EQ(HCL_ACCESS_WRITE, self->run->vtl.access);
+
+	load_code(self, jump, sizeof(jump));
+	self->regs.gprs[HCL_REG_RAX] = 0xc800040;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	EXPECT_EQ(0xc800040, self->run->vtl.gpa);
+	EXPECT_NE(0, self->run->vtl.access & HCL_ACCESS_EXEC);
+}
+
+/* in $0x80,%al; out %al,$0x81; hlt: nobody claimed them, no exit */
+TEST_F(vp, unclaimed_ports_stay_in_kernel)
+{
+	static const uint8_t code[] = { 0xe4, 0x80, 0xe6, 0x81, 0xf4 };
+
+	load_code(self, code, sizeof(code));
+	self->regs.gprs[HCL_REG_RAX] = 0x1200;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x12ff, get_regs(self).gprs[HCL_REG_RAX]);
+}
+
+/* out %al,$0x90 three times; in $0x90,%al; hlt: a doorbell, no exits */
+TEST_F(vp, pio_doorbell)
+{
+	static const uint8_t code[] = {
+		0xe6, 0x90, 0xe6, 0x90, 0xe6, 0x90, 0xe4, 0x90, 0xf4,
+	};
+	int efd = eventfd(0, EFD_CLOEXEC);
+	uint64_t count = 0;
+
+	ASSERT_LE(0, efd);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_DOORBELL, 0x90, 1, efd);
+	load_code(self, code, sizeof(code));
+	self->regs.gprs[HCL_REG_RAX] = 0x55;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(3, count);
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RAX]);
+	close(efd);
+}
+
+/*
+ * mov %ebx,0x3c000010; mov 0x3c000020,%ecx; movzbl 0x3c000030,%edx;
+ * movsbq 0x3c000031,%rsi; mov %ah,0x3c000032; movl $0x1234,0x3c000034; hlt
+ */
+TEST_F(vp, mmio_round_trip)
+{
+	static const uint8_t code[] = {
+		0x89, 0x1c, 0x25, 0x10, 0x00, 0x00, 0x3c,
+		0x8b, 0x0c, 0x25, 0x20, 0x00, 0x00, 0x3c,
+		0x0f, 0xb6, 0x14, 0x25, 0x30, 0x00, 0x00, 0x3c,
+		0x48, 0x0f, 0xbe, 0x34, 0x25, 0x31, 0x00, 0x00, 0x3c,
+		0x88, 0x24, 0x25, 0x32, 0x00, 0x00, 0x3c,
+		0xc7, 0x04, 0x25, 0x34, 0x00, 0x00, 0x3c,
+		0x34, 0x12, 0x00, 0x00,
+		0xf4,
+	};
+	struct hcl_regs r;
+
+	claim(self, HCL_RANGE_MMIO, HCL_RANGE_USER, 0x3c000000, 0x1000, 0);
+	guest_map_2m(self, 0x3c000000);
+	load_code(self, code, sizeof(code));
+	self->regs.gprs[HCL_REG_RBX] = 0xfeedf00dcafe1234ULL;
+	self->regs.gprs[HCL_REG_RCX] = ~0ULL;
+	self->regs.gprs[HCL_REG_RAX] = 0xab00;
+	ASSERT_EQ(0, setup_state(self));
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000010, self->run->mmio.gpa);
+	EXPECT_EQ(4, self->run->mmio.size);
+	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
+	EXPECT_EQ(0xcafe1234, self->run->mmio.data);
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000020, self->run->mmio.gpa);
+	EXPECT_EQ(HCL_MMIO_READ, self->run->mmio.direction);
+	self->run->mmio.data = 0x11223344deadbeefULL;
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000030, self->run->mmio.gpa);
+	EXPECT_EQ(1, self->run->mmio.size);
+	self->run->mmio.data = 0x1ff;
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000031, self->run->mmio.gpa);
+	EXPECT_EQ(1, self->run->mmio.size);
+	self->run->mmio.data = 0x80;
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000032, self->run->mmio.gpa);
+	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
+	EXPECT_EQ(0xab, self->run->mmio.data);
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000034, self->run->mmio.gpa);
+	EXPECT_EQ(4, self->run->mmio.size);
+	EXPECT_EQ(0x1234, self->run->mmio.data);
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0xdeadbeef, r.gprs[HCL_REG_RCX]);	/* 32-bit load zero-extends */
+	EXPECT_EQ(0xff, r.gprs[HCL_REG_RDX]);
+	EXPECT_EQ(0xffffffffffffff80ULL, r.gprs[HCL_REG_RSI]);
+	EXPECT_EQ(CODE_GPA + sizeof(code), r.rip);
+}
+
+/* movl $1,0x3c001000; hlt: an MMIO doorbell rings with no exit */
+TEST_F(vp, mmio_doorbell)
+{
+	static const uint8_t code[] = {
+		0xc7, 0x04, 0x25, 0x00, 0x10, 0x00, 0x3c,
+		0x01, 0x00, 0x00, 0x00, 0xf4,
+	};
+	int efd = eventfd(0, EFD_CLOEXEC);
+	uint64_t count = 0;
+
+	ASSERT_LE(0, efd);
+	claim(self, HCL_RANGE_MMIO, HCL_RANGE_DOORBELL, 0x3c001000, 0x1000,
+	      efd);
+	guest_map_2m(self, 0x3c000000);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(1, count);
+	close(efd);
+}
+
+static int set_policy(struct _test_data_vp *self,
+		      const struct hcl_msr_rule *rules, unsigned int n,
+		      unsigned int def)
+{
+	struct hcl_msr_policy p = {
+		.nrules = n, .default_action = def, .rules = (uintptr_t)rules,
+	};
+
+	return ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p);
+}
+
+TEST_F(vp, msr_policy_rules)
+{
+	struct hcl_msr_rule r[2] = {
+		{ .index = 0x1234, .action = HCL_MSR_EMULATE, .value = 5 },
+		{ .index = 0x1234, .action = HCL_MSR_USER },
+	};
+	struct hcl_msr_policy p = { 0 };
+
+	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_GP));
+	EXPECT_EQ(EINVAL, errno);	/* duplicate */
+	r[1].index = 0x1235;
+	r[1].value = 1;
+	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_GP));
+	EXPECT_EQ(EINVAL, errno);	/* a value on a non-emulated rule */
+	r[1].value = 0;
+	r[1].action = 7;
+	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_GP));
+	EXPECT_EQ(EINVAL, errno);
+	r[1].action = HCL_MSR_USER;
+	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_EMULATE));
+	EXPECT_EQ(EINVAL, errno);	/* the default cannot emulate */
+	EXPECT_EQ(-1, set_policy(self, r, HCL_MAX_MSR_RULES + 1, HCL_MSR_GP));
+	EXPECT_EQ(E2BIG, errno);
+	p.nrules = 1;
+	p.rules = 8;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, set_policy(self, r, 2, HCL_MSR_USER));
+	EXPECT_EQ(0, set_policy(self, NULL, 0, HCL_MSR_GP));
+}
+
+TEST_F(vp, msr_get_set)
+{
+	struct hcl_msr_entry e[3] = {
+		{ .index = 0xc0000082, .data = 0xffffffff81000000ULL },
+		{ .index = 0x277, .data = 0x0007040600070406ULL },
+		{ .index = 0x12345 },
+	};
+	struct hcl_msrs m = { .nmsrs = 3, .entries = (uintptr_t)e };
+	struct hcl_msr_rule rule = {
+		.index = 0x12345, .action = HCL_MSR_EMULATE, .value = 9,
+	};
+
+	ASSERT_EQ(0, setup_state(self));
+	/* LSTAR and PAT are set; 0x12345 is not an MSR of this VP */
+	EXPECT_EQ(2, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	memset(e, 0, sizeof(e));
+	e[0].index = 0xc0000082;
+	e[1].index = 0xc0000080;	/* EFER, without the kernel's SVME */
+	e[2].index = 0x12345;
+	EXPECT_EQ(2, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
+	EXPECT_EQ(0xffffffff81000000ULL, e[0].data);
+	EXPECT_EQ(0x500, e[1].data);
+	ASSERT_EQ(0, set_policy(self, &rule, 1, HCL_MSR_GP));
+	EXPECT_EQ(3, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
+	EXPECT_EQ(9, e[2].data);
+	/* refused values stop the list */
+	e[0].index = 0xc0000082;
+	e[0].data = 0x8000000000000000ULL;	/* not canonical */
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	e[0].index = 0x277;
+	e[0].data = 0x0202020202020202ULL;	/* PAT type 2 is reserved */
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	e[0].reserved = 1;
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	m.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	EXPECT_EQ(EINVAL, errno);
+	m.pad = 0;
+	m.nmsrs = HCL_MAX_MSRS + 1;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+/*
+ * rdmsr 0x1234 (emulated), write 0x77 to it, read back, then rdmsr
+ * 0x40000000 (userspace answers).
+ */
+TEST_F(vp, msr_guest_access)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x34, 0x12, 0x00, 0x00,	/* mov $0x1234,%ecx */
+		0x0f, 0x32,			/* rdmsr */
+		0x89, 0xc3,			/* mov %eax,%ebx */
+		0xb8, 0x77, 0x00, 0x00, 0x00,	/* mov $0x77,%eax */
+		0x31, 0xd2,			/* xor %edx,%edx */
+		0x0f, 0x30,			/* wrmsr */
+		0x0f, 0x32,			/* rdmsr */
+		0x89, 0xc6,			/* mov %eax,%esi */
+		0xb9, 0x00, 0x00, 0x00, 0x40,	/* mov $0x40000000,%ecx */
+		0x0f, 0x32,			/* rdmsr */
+		0xf4,
+	};
+	struct hcl_msr_rule rules[2] = {
+		{ .index = 0x1234, .action = HCL_MSR_EMULATE, .value = 0x55,
+		  .writable = 0xff },
+		{ .index = 0x40000000, .action = HCL_MSR_USER },
+	};
+	struct hcl_regs r;
+
+	ASSERT_EQ(0, set_policy(self, rules, 2, HCL_MSR_GP));
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	EXPECT_EQ(0x40000000, self->run->msr.index);
+	EXPECT_EQ(HCL_MSR_READ, self->run->msr.direction);
+	self->run->msr.data = 0x1122334455667788ULL;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x55, r.gprs[HCL_REG_RBX]);
+	EXPECT_EQ(0x77, r.gprs[HCL_REG_RSI]);
+	EXPECT_EQ(0x55667788, r.gprs[HCL_REG_RAX]);
+	EXPECT_EQ(0x11223344, r.gprs[HCL_REG_RDX]);
+}
+
+/* #GP with no IDT ends in a shutdown: default policy, and a user refusal */
+TEST_F(vp, msr_gp_paths)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x99, 0x99, 0x00, 0x00,	/* mov $0x9999,%ecx */
+		0x0f, 0x32, 0xf4,		/* rdmsr; hlt */
+	};
+	struct hcl_msr_rule rule = { .index = 0x9999, .action = HCL_MSR_USER };
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+
+	ASSERT_EQ(0, set_policy(self, &rule, 1, HCL_MSR_GP));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	self->run->msr.error = 1;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+}
+
+#define IDT_GPA		0x4000ULL
+#define HANDLER_GPA	(CODE_GPA + 0x1000)
+#define NMI_HANDLER_GPA	(CODE_GPA + 0x1100)
+
+/* An IDT with a handler for vector 0x40 (ebx = 0x42) and NMI (esi = 0x99). */
+static void setup_idt(struct _test_data_vp *self)
+{
+	static const uint8_t h40[] = {
+		0xbb, 0x42, 0x00, 0x00, 0x00, 0x48, 0xcf,	/* iretq */
+	};
+	static const uint8_t hnmi[] = {
+		0xbe, 0x99, 0x00, 0x00, 0x00, 0x48, 0xcf,
+	};
+	uint64_t *idt = (uint64_t *)(self->mem + IDT_GPA);
+	const struct {
+		unsigned int vec;
+		uint64_t at;
+	} gates[] = { { 0x40, HANDLER_GPA }, { 2, NMI_HANDLER_GPA } };
+	unsigned int i;
+
+	memset(idt, 0, 4096);
+	for (i = 0; i < 2; i++) {
+		uint64_t a = gates[i].at;
+
+		idt[gates[i].vec * 2] = (a & 0xffff) | (0x08ULL << 16) |
+					(0x8eULL << 40) |
+					((a >> 16 & 0xffff) << 48);
+		idt[gates[i].vec * 2 + 1] = a >> 32;
+	}
+	memcpy(self->mem + HANDLER_GPA, h40, sizeof(h40));
+	memcpy(self->mem + NMI_HANDLER_GPA, hnmi, sizeof(hnmi));
+	self->sregs.idt.base = IDT_GPA;
+	self->sregs.idt.limit = 4095;
+}
+
+static void inject_later(int vp, unsigned int type, unsigned int vector)
+{
+	struct hcl_interrupt irq = { .type = type, .vector = vector };
+
+	if (fork() == 0) {
+		usleep(200000);
+		_exit(ioctl(vp, HCL_VP_INTERRUPT, &irq) ? 1 : 0);
+	}
+}
+
+/* sti; hlt; cli; hlt: the VP sleeps in the kernel until the interrupt */
+TEST_F(vp, hlt_wakes_on_injected_interrupt)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
+	int status;
+
+	setup_idt(self);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	inject_later(self->vp, HCL_INTR_FIXED, 0x40);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
+	EXPECT_EQ(CODE_GPA + 4, self->run->rip + 1);
+	wait(&status);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(vp, hlt_wakes_on_nmi)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
+	int status;
+
+	setup_idt(self);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	inject_later(self->vp, HCL_INTR_NMI, 0);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x99, get_regs(self).gprs[HCL_REG_RSI]);
+	wait(&status);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * cli; out %al,$0x73; sti; nop; cli; hlt with the interrupt queued
+ * before the run: it waits for the window that sti opens.
+ */
+TEST_F(vp, interrupt_waits_for_window)
+{
+	static const uint8_t code[] = {
+		0xfa, 0xe6, 0x73, 0xfb, 0x90, 0xfa, 0xf4,
+	};
+	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 0x40 };
+
+	setup_idt(self);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x73, 1, 0);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);	/* not yet */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
+}
+
+TEST_F(vp, interrupt_rules)
+{
+	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 15 };
+
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.vector = 256;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.type = HCL_INTR_NMI;
+	irq.vector = 2;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.type = 9;
+	irq.vector = 0;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.type = HCL_INTR_FIXED;
+	irq.vector = 32;
+	irq.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.reserved = 0;
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 }
 
 static void on_alarm(int sig)
@@ -488,9 +1030,11 @@ TEST_F(vp, signal_interrupts_run)
 TEST(kill_mid_run)
 {
 	static const uint8_t code[] = { 0xeb, 0xfe };
-	int status, fd, i;
+	int status, fd, ready[2];
 	pid_t pid;
+	char c;
 
+	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -514,18 +1058,15 @@ TEST(kill_mid_run)
 		if (ioctl(vp, HCL_VP_SET_SREGS, &sregs) ||
 		    ioctl(vp, HCL_VP_SET_REGS, &regs))
 			_exit(4);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(6);
 		ioctl(vp, HCL_VP_RUN, 0);
 		_exit(5);
 	}
-	/* wait until the child owns the partition, then kill it */
-	for (i = 0; i < 200; i++) {
-		fd = open_hcl();
-		if (fd < 0 && errno == EBUSY)
-			break;
-		if (fd >= 0)
-			close(fd);
-		usleep(10000);
-	}
+	/* wait until the child is about to run, then kill it mid-run */
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
 	usleep(300000);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -533,6 +1074,239 @@ TEST(kill_mid_run)
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
 	fd = open_hcl();
 	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+/* ---- io_uring --------------------------------------------------------- */
+
+static int ring_run_once(struct io_uring *ring, int vp, uint64_t tag,
+			 uint64_t *got_tag)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (hcl_queue_run(ring, vp, tag) || io_uring_submit(ring) != 1)
+		return -1000;
+	if (io_uring_wait_cqe(ring, &cqe))
+		return -1001;
+	res = cqe->res;
+	if (got_tag)
+		*got_tag = cqe->user_data;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+/* the port I/O round trip again, through HCL_URING_CMD_RUN */
+TEST_F(vp, uring_port_io_round_trip)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb8, 0x34, 0x12, 0x66, 0xe7, 0x70, 0xe4, 0x71, 0xf4,
+	};
+	struct io_uring ring;
+	uint64_t tag = 0;
+
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ring_run_once(&ring, self->vp, 7, &tag));
+	EXPECT_EQ(7, tag);
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(0x1234, self->run->io.data);
+	ASSERT_EQ(0, ring_run_once(&ring, self->vp, 8, NULL));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(HCL_IO_IN, self->run->io.direction);
+	self->run->io.data = 0x5a;
+	ASSERT_EQ(0, ring_run_once(&ring, self->vp, 9, NULL));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x125a, get_regs(self).gprs[HCL_REG_RAX] & 0xffff);
+	io_uring_queue_exit(&ring);
+}
+
+TEST_F(vp, uring_bad_commands)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int i;
+
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	/* before setup, like the ioctl */
+	EXPECT_EQ(-EBADFD, ring_run_once(&ring, self->vp, 1, NULL));
+	for (i = 0; i < 3; i++) {
+		sqe = io_uring_get_sqe(&ring);
+		ASSERT_NE(NULL, sqe);
+		hcl_prep_run(sqe, self->vp, i);
+		if (i == 0)
+			sqe->cmd_op = HCL_VP_RUN;	/* not a uring command */
+		else if (i == 1)
+			sqe->addr3 = 1;			/* payload flags */
+		else
+			sqe->fd = self->fd;		/* not a VP */
+	}
+	ASSERT_EQ(3, io_uring_submit(&ring));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		int want = cqe->user_data == 0 ? -ENOTTY :
+			   cqe->user_data == 1 ? -EINVAL : -EOPNOTSUPP;
+
+		EXPECT_EQ(want, cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+}
+
+/* jmp . under io_uring, then the ring goes away: the VP comes back */
+TEST_F(vp, uring_ring_exit_mid_run)
+{
+	static const uint8_t code[] = { 0xeb, 0xfe };
+	struct io_uring ring;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 1));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(300000);
+	io_uring_queue_exit(&ring);
+	/* the VP is free again: an immediate exit answers at once */
+	self->run->immediate_exit = 1;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+}
+
+/* A process killed with a RUN in flight on its ring leaves nothing. */
+TEST(uring_kill_mid_run)
+{
+	static const uint8_t code[] = { 0xeb, 0xfe };
+	int status, fd, i, ready[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct hcl_create_vp cvp = { 0 };
+		struct hcl_sregs sregs;
+		struct hcl_regs regs;
+		struct io_uring ring;
+		uint8_t *mem;
+		int vp;
+
+		fd = open_hcl();
+		mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, 0);
+		if (fd < 0 || mem == MAP_FAILED)
+			_exit(2);
+		vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+		if (vp < 0 || vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
+						   HCL_GUEST_STACK_TOP, &regs,
+						   &sregs))
+			_exit(3);
+		memcpy(mem + CODE_GPA, code, sizeof(code));
+		if (ioctl(vp, HCL_VP_SET_SREGS, &sregs) ||
+		    ioctl(vp, HCL_VP_SET_REGS, &regs) ||
+		    io_uring_queue_init(8, &ring, 0) ||
+		    hcl_queue_run(&ring, vp, 1) || io_uring_submit(&ring) != 1)
+			_exit(4);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(6);
+		pause();
+		_exit(5);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	usleep(300000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 0);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	/* ring teardown finishes asynchronously: allow it a moment */
+	for (i = 0; i < 100; i++) {
+		fd = open_hcl();
+		if (fd >= 0)
+			break;
+		usleep(20000);
+	}
+	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+/*
+ * Four VPs each write their index to port 0x70 ten times, then halt; one
+ * thread serves all of them through one ring.
+ */
+TEST(uring_many_vps)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov $10,%ecx */
+		0xe6, 0x70,			/* 1: out %al,$0x70 */
+		0xff, 0xc9,			/* dec %ecx */
+		0x75, 0xfa,			/* jnz 1b */
+		0xf4,
+	};
+	int fd = open_hcl(), vps[4], outs[4] = { 0 }, halted = 0, i, n;
+	struct hcl_info info;
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	struct hcl_run *runs[4];
+	uint8_t *mem;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
+	n = info.max_vps < 4 ? info.max_vps : 4;
+	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
+					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
+	ASSERT_EQ(0, io_uring_queue_init(16, &ring, 0));
+	for (i = 0; i < n; i++) {
+		struct hcl_create_vp cvp = { .vp_index = i };
+
+		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		ASSERT_LE(0, vps[i]);
+		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, vps[i], 0);
+		ASSERT_NE(MAP_FAILED, runs[i]);
+		regs.gprs[HCL_REG_RAX] = i;
+		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
+		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
+		ASSERT_EQ(0, hcl_queue_run(&ring, vps[i], i));
+	}
+	ASSERT_EQ(n, io_uring_submit(&ring));
+	while (halted < n) {
+		uint64_t v;
+		int res;
+
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		v = cqe->user_data;
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		ASSERT_EQ(0, res);
+		ASSERT_LT(v, (uint64_t)n);
+		if (runs[v]->exit_reason == HCL_EXIT_HLT) {
+			halted++;
+			continue;
+		}
+		ASSERT_EQ(HCL_EXIT_IO, runs[v]->exit_reason);
+		EXPECT_EQ(v, runs[v]->io.data);
+		outs[v]++;
+		ASSERT_EQ(0, hcl_queue_run(&ring, vps[v], v));
+		ASSERT_EQ(1, io_uring_submit(&ring));
+	}
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(10, outs[i]);
+		munmap(runs[i], HCL_RUN_SIZE);
+		close(vps[i]);
+	}
+	io_uring_queue_exit(&ring);
+	munmap(mem, 64 << 20);
 	close(fd);
 }
 

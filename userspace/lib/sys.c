@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/io.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,9 @@ void hcl_poweroff(int status)
 	unsigned long port = hcl_env_u64("HCL_EXIT_PORT");
 
 	fflush(NULL);
+	/* let the console UART send what is queued before the VM stops */
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
 	sync();
 	if (port && port < 0xffff && ioperm(port, 4, 1) == 0)
 		/* isa-debug-exit: the VMM exits with (value << 1) | 1 */

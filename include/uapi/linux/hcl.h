@@ -46,10 +46,39 @@ struct hcl_create_vp {
 	__u64 reserved[3];	/* must be 0 */
 };
 
+/*
+ * Address ranges userspace claims.  Port I/O and MMIO that no range claims
+ * never leave the kernel: unclaimed ports read as all ones and drop
+ * writes; an unclaimed GPA outside VTL0 RAM is a VTL violation exit.
+ *   HCL_RANGE_USER      accesses exit to userspace (HCL_EXIT_IO/MMIO)
+ *   HCL_RANGE_DOORBELL  writes signal @eventfd, reads return 0; no exit
+ * MMIO ranges must lie outside VTL0 RAM and below 2^48; ranges may not
+ * overlap (-EEXIST); at most HCL_MAX_RANGES exist (-ENOSPC).
+ */
+#define HCL_RANGE_PIO		0
+#define HCL_RANGE_MMIO		1
+#define HCL_RANGE_USER		0
+#define HCL_RANGE_DOORBELL	1
+#define HCL_MAX_RANGES		64
+
+struct hcl_range {
+	__u8 space;		/* HCL_RANGE_PIO / HCL_RANGE_MMIO */
+	__u8 kind;		/* HCL_RANGE_USER / HCL_RANGE_DOORBELL */
+	__u16 pad;		/* must be 0 */
+	__s32 eventfd;		/* doorbells only; must be 0 otherwise */
+	__u64 start;
+	__u64 len;
+	__u64 reserved[2];	/* must be 0 */
+};
+
 /* Returns the partition description. */
 #define HCL_GET_INFO		_IOR(HCL_IOCTL_TYPE, 0x00, struct hcl_info)
 /* Creates VP vp_index; returns its fd.  -EEXIST if it exists already. */
 #define HCL_CREATE_VP		_IOW(HCL_IOCTL_TYPE, 0x01, struct hcl_create_vp)
+/* Claims a range; see struct hcl_range. */
+#define HCL_ADD_RANGE		_IOW(HCL_IOCTL_TYPE, 0x02, struct hcl_range)
+/* Releases the range with exactly this space, start and len (-ENOENT). */
+#define HCL_DEL_RANGE		_IOW(HCL_IOCTL_TYPE, 0x03, struct hcl_range)
 
 /* ---- VP fd ------------------------------------------------------------- */
 
@@ -121,11 +150,82 @@ struct hcl_cpuid {
 	__u64 reserved[2];
 };
 
+/* MSR access by index, for HCL_VP_GET_MSRS / HCL_VP_SET_MSRS. */
+struct hcl_msr_entry {
+	__u32 index;
+	__u32 reserved;		/* must be 0 */
+	__u64 data;
+};
+
+#define HCL_MAX_MSRS		256
+
+struct hcl_msrs {
+	__u32 nmsrs;		/* 0 .. HCL_MAX_MSRS */
+	__u32 pad;		/* must be 0 */
+	__u64 entries;		/* user pointer to nmsrs struct hcl_msr_entry */
+	__u64 reserved[2];
+};
+
+/*
+ * MSR policy.  A guest RDMSR/WRMSR of an MSR the kernel does not own
+ * (EFER, PAT, the syscall and segment-base MSRs are always the kernel's)
+ * follows the rule for its index, else the default action:
+ *   HCL_MSR_GP       raise #GP(0) in the guest
+ *   HCL_MSR_USER     exit to userspace (HCL_EXIT_MSR)
+ *   HCL_MSR_EMULATE  answered in the kernel: reads return the value;
+ *                    writes may change only the bits in @writable, any
+ *                    other change raises #GP(0)
+ */
+#define HCL_MSR_GP		0
+#define HCL_MSR_USER		1
+#define HCL_MSR_EMULATE		2
+
+struct hcl_msr_rule {
+	__u32 index;
+	__u32 action;		/* HCL_MSR_* */
+	__u64 value;		/* initial value (EMULATE) */
+	__u64 writable;		/* bits the guest may change (EMULATE) */
+	__u64 reserved;		/* must be 0 */
+};
+
+#define HCL_MAX_MSR_RULES	128
+
+struct hcl_msr_policy {
+	__u32 nrules;		/* 0 .. HCL_MAX_MSR_RULES, no duplicates */
+	__u32 default_action;	/* HCL_MSR_GP or HCL_MSR_USER */
+	__u64 rules;		/* user pointer to nrules struct hcl_msr_rule */
+	__u64 reserved[2];
+};
+
+/*
+ * Queue an interrupt for the VP; callable from any thread, also while the
+ * VP runs (it is kicked out of the guest) or halts (it is woken).
+ * Fixed interrupts take vectors 16..255 and are delivered when the guest
+ * can accept them (RFLAGS.IF set, no interrupt shadow), using an
+ * interrupt-window exit; an NMI is delivered unless one is in service.
+ */
+#define HCL_INTR_FIXED		0
+#define HCL_INTR_NMI		1
+
+struct hcl_interrupt {
+	__u32 type;		/* HCL_INTR_* */
+	__u32 vector;		/* fixed: 16..255; NMI: must be 0 */
+	__u64 reserved;		/* must be 0 */
+};
+
 #define HCL_VP_GET_REGS		_IOR(HCL_IOCTL_TYPE, 0x10, struct hcl_regs)
 #define HCL_VP_SET_REGS		_IOW(HCL_IOCTL_TYPE, 0x11, struct hcl_regs)
 #define HCL_VP_GET_SREGS	_IOR(HCL_IOCTL_TYPE, 0x12, struct hcl_sregs)
 #define HCL_VP_SET_SREGS	_IOW(HCL_IOCTL_TYPE, 0x13, struct hcl_sregs)
 #define HCL_VP_SET_CPUID	_IOW(HCL_IOCTL_TYPE, 0x14, struct hcl_cpuid)
+/*
+ * Read or write MSRs; returns how many entries were processed (stops at
+ * the first MSR the VP does not have or a value it refuses).
+ */
+#define HCL_VP_GET_MSRS		_IOW(HCL_IOCTL_TYPE, 0x15, struct hcl_msrs)
+#define HCL_VP_SET_MSRS		_IOW(HCL_IOCTL_TYPE, 0x16, struct hcl_msrs)
+#define HCL_VP_SET_MSR_POLICY	_IOW(HCL_IOCTL_TYPE, 0x17, struct hcl_msr_policy)
+#define HCL_VP_INTERRUPT	_IOW(HCL_IOCTL_TYPE, 0x18, struct hcl_interrupt)
 /*
  * Enter VTL0 until an exit that needs userspace.  Returns 0 with the exit
  * in the run page; -EINTR when a signal is pending or immediate_exit is
@@ -133,6 +233,26 @@ struct hcl_cpuid {
  * (and again after a shutdown exit, until the state is set anew).
  */
 #define HCL_VP_RUN		_IO(HCL_IOCTL_TYPE, 0x20)
+
+/*
+ * io_uring: IORING_OP_URING_CMD on a VP fd with cmd_op HCL_URING_CMD_RUN
+ * does what HCL_VP_RUN does, as an asynchronous request: its completion's
+ * res is HCL_VP_RUN's return value (0 with the exit in the run page, or
+ * -errno).  Answering an exit (IN data, MMIO read data, MSR data) is
+ * writing the run page before submitting the next RUN, so one SQE both
+ * commits the answer and re-arms the VP.  One thread can keep a RUN in
+ * flight on many VPs; the kernel runs each on a worker of the ring.  The
+ * request is canceled by ring teardown or the submitter's exit like any
+ * other (the VP leaves the guest and the request ends with -EINTR).
+ * The 16-byte command area (struct hcl_uring_cmd) must be zero.
+ */
+#define HCL_URING_CMD_RUN	_IO(HCL_IOCTL_TYPE, 0x40)
+
+struct hcl_uring_cmd {
+	__u32 flags;		/* must be 0 */
+	__u32 reserved0;	/* must be 0 */
+	__u64 reserved1;	/* must be 0 */
+};
 
 /* ---- the run page (VP fd, mmap offset 0, HCL_RUN_SIZE bytes) ----------- */
 
@@ -144,10 +264,21 @@ enum hcl_exit_reason {
 	HCL_EXIT_FAIL_ENTRY	= 4,	/* VMRUN refused the state */
 	HCL_EXIT_UNHANDLED	= 5,	/* an exit the kernel does not handle */
 	HCL_EXIT_INTR		= 6,	/* run interrupted (-EINTR) */
+	HCL_EXIT_MMIO		= 7,	/* MMIO in a user range: answer reads */
+	HCL_EXIT_MSR		= 8,	/* MSR under HCL_MSR_USER */
+	HCL_EXIT_VTL_VIOLATION	= 9,	/* VTL0 touched a GPA it may not */
 };
 
 #define HCL_IO_OUT		0
 #define HCL_IO_IN		1
+#define HCL_MMIO_READ		0
+#define HCL_MMIO_WRITE		1
+#define HCL_MSR_READ		0
+#define HCL_MSR_WRITE		1
+
+#define HCL_ACCESS_READ		(1U << 0)
+#define HCL_ACCESS_WRITE	(1U << 1)
+#define HCL_ACCESS_EXEC		(1U << 2)
 
 struct hcl_run {
 	/* in: set to make the next HCL_VP_RUN return -EINTR at once */
@@ -171,6 +302,35 @@ struct hcl_run {
 			__u32 pad;
 			__u64 data;
 		} io;
+		/*
+		 * HCL_EXIT_MMIO.  For reads userspace writes the value into
+		 * data; the kernel completes the instruction (zero or sign
+		 * extension as it decoded it).
+		 */
+		struct {
+			__u64 gpa;
+			__u8 size;		/* 1, 2, 4 or 8 */
+			__u8 direction;		/* HCL_MMIO_READ / _WRITE */
+			__u8 pad[6];
+			__u64 data;
+		} mmio;
+		/*
+		 * HCL_EXIT_MSR.  For reads userspace writes data; setting
+		 * error to 1 raises #GP(0) instead of completing the access.
+		 */
+		struct {
+			__u32 index;
+			__u8 direction;		/* HCL_MSR_READ / _WRITE */
+			__u8 error;		/* in */
+			__u16 pad;
+			__u64 data;
+		} msr;
+		/* HCL_EXIT_VTL_VIOLATION: the instruction did not complete. */
+		struct {
+			__u64 gpa;
+			__u32 access;		/* HCL_ACCESS_* */
+			__u32 pad;
+		} vtl;
 		/* HCL_EXIT_FAIL_ENTRY, HCL_EXIT_UNHANDLED, HCL_EXIT_SHUTDOWN */
 		struct {
 			__u64 code;
