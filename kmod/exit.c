@@ -21,6 +21,7 @@
 #define X86_CPUID_LEN	2	/* 0f a2 */
 #define X86_HLT_LEN	1	/* f4 */
 #define X86_MSR_LEN	2	/* 0f 32, 0f 30 */
+#define X86_VMMCALL_LEN	3	/* 0f 01 d9 */
 #define X86_MAX_INSN	15
 
 /* NPF error code bits (exit_info_1) */
@@ -246,6 +247,40 @@ static enum hcl_exit_action handle_msr(struct hcl_vp *vp)
 	return HCL_ACT_RESUME;
 }
 
+/* Fast hypercalls in the kernel; the rest go to userspace. */
+static enum hcl_exit_action handle_vmmcall(struct hcl_vp *vp)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	struct hcl_run *run = vp->run;
+	u64 code = vmcb->save.rax;
+
+	if (vmcb->save.cpl) {
+		inject_exception(vmcb, X86_TRAP_UD, false, 0);
+		return HCL_ACT_RESUME;
+	}
+	vmcb->save.rip += X86_VMMCALL_LEN;
+	switch (code) {
+	case HCL_HC_NOP:
+		vmcb->save.rax = 0;
+		vp->stats[HCL_STAT_HYPERCALL]++;
+		return HCL_ACT_RESUME;
+	case HCL_HC_VP_INDEX:
+		vmcb->save.rax = vp->index;
+		vp->stats[HCL_STAT_HYPERCALL]++;
+		return HCL_ACT_RESUME;
+	}
+	vp->stats[HCL_STAT_HYPERCALL_USER]++;
+	run->exit_reason = HCL_EXIT_HYPERCALL;
+	run->hypercall.code = code;
+	run->hypercall.args[0] = vp->gprs.r[HCL_REG_RBX];
+	run->hypercall.args[1] = vp->gprs.r[HCL_REG_RCX];
+	run->hypercall.args[2] = vp->gprs.r[HCL_REG_RDX];
+	run->hypercall.args[3] = vp->gprs.r[HCL_REG_RSI];
+	run->hypercall.ret = 0;
+	vp->hc_pending = true;
+	return HCL_ACT_USER;
+}
+
 /* ---- nested page faults: MMIO and VTL violations ---------------------- */
 
 static int read_gpa_u64(void *ctx, u64 gpa, u64 *val)
@@ -399,6 +434,10 @@ void hcl_complete_user_exit(struct hcl_vp *vp)
 		vp->io_in_pending = false;
 		gpr_write_sized(vp, HCL_REG_RAX, false, vp->io_in_size, data);
 	}
+	if (vp->hc_pending) {
+		vp->hc_pending = false;
+		vmcb->save.rax = READ_ONCE(vp->run->hypercall.ret);
+	}
 	if (vp->mmio_pending) {
 		vp->mmio_pending = false;
 		mmio_complete_read(vp, &vp->mmio_insn,
@@ -483,8 +522,9 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_MSR:
 		return handle_msr(vp);
-	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
+		return handle_vmmcall(vp);
+	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:

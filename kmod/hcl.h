@@ -163,6 +163,8 @@ enum hcl_stat {
 	HCL_STAT_VTL_VIOLATION,
 	HCL_STAT_INJECTIONS,
 	HCL_STAT_SHUTDOWN,
+	HCL_STAT_HYPERCALL,		/* answered in the kernel */
+	HCL_STAT_HYPERCALL_USER,
 	HCL_STAT_OTHER,
 	HCL_STAT_GUEST_NS,		/* in the guest (with the switch) */
 	HCL_STAT_KERNEL_NS,		/* in exit handlers */
@@ -194,6 +196,7 @@ struct hcl_vp {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	struct hcl_gprs gprs;		/* RAX and RSP live in the VMCB */
+	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
 	struct hcl_run *run;		/* one page, mapped by userspace */
 	struct hcl_cpuid_table *cpuid;	/* replaced under lock */
 	bool regs_set;
@@ -205,6 +208,8 @@ struct hcl_vp {
 	/* an MSR exit awaiting userspace (index in the run page is not used) */
 	bool msr_pending;
 	bool msr_pending_read;
+	/* a hypercall awaiting its result from userspace */
+	bool hc_pending;
 	/* an MMIO read awaiting its data, as decoded at exit time */
 	bool mmio_pending;
 	struct hcl_mmio_insn mmio_insn;

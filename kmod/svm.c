@@ -15,6 +15,7 @@
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
@@ -63,6 +64,39 @@ struct hcl_svm_cpu {
 };
 
 static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
+
+/*
+ * Guest FPU state: the components XCR0 enables except PKRU (the guest
+ * cannot use protection keys, and the host's PKRU must stay in force),
+ * saved with XSAVE (FXSAVE without it) in a per-VP area of
+ * hcl_fpu_size bytes.  The guest cannot change XCR0: XSETBV exits.
+ */
+static u64 hcl_fpu_mask;
+static unsigned int hcl_fpu_size;
+
+#define FXSAVE_SIZE		512
+#define FXSAVE_MXCSR		24
+#define MXCSR_RESET		0x1f80
+
+static void fpu_load(void *area)
+{
+	if (hcl_fpu_mask)
+		asm volatile("xrstor64 (%0)" : : "r" (area),
+			     "a" ((u32)hcl_fpu_mask),
+			     "d" ((u32)(hcl_fpu_mask >> 32)) : "memory");
+	else
+		asm volatile("fxrstor64 (%0)" : : "r" (area) : "memory");
+}
+
+static void fpu_save(void *area)
+{
+	if (hcl_fpu_mask)
+		asm volatile("xsave64 (%0)" : : "r" (area),
+			     "a" ((u32)hcl_fpu_mask),
+			     "d" ((u32)(hcl_fpu_mask >> 32)) : "memory");
+	else
+		asm volatile("fxsave64 (%0)" : : "r" (area) : "memory");
+}
 static enum cpuhp_state hcl_svm_cpuhp;
 static atomic64_t hcl_vp_uid_seq = ATOMIC64_INIT(0);
 
@@ -218,6 +252,14 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vmcb)
 		return -ENOMEM;
+	vp->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   get_order(hcl_fpu_size));
+	if (!vp->fpu) {
+		free_page((unsigned long)vmcb);
+		return -ENOMEM;
+	}
+	/* reset state: XSTATE_BV 0 means init, but MXCSR is always loaded */
+	*(u32 *)(vp->fpu + FXSAVE_MXCSR) = MXCSR_RESET;
 	vp->vmcb = vmcb;
 	vp->vmcb_pa = __pa(vmcb);
 	vp->last_cpu = -1;
@@ -245,6 +287,8 @@ static int svm_vp_init(struct hcl_vp *vp)
 
 static void svm_vp_destroy(struct hcl_vp *vp)
 {
+	free_pages((unsigned long)vp->fpu, get_order(hcl_fpu_size));
+	vp->fpu = NULL;
 	free_page((unsigned long)vp->vmcb);
 	vp->vmcb = NULL;
 }
@@ -544,6 +588,7 @@ static void svm_enter(struct hcl_vp *vp)
 	trace_hcl_entry(vp->index, vp->vmcb->save.rip);
 	/* saves the task's FPU state; disables preemption */
 	kernel_fpu_begin();
+	fpu_load(vp->fpu);
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&hcl_svm_cpu);
 	/*
@@ -580,6 +625,7 @@ static void svm_enter(struct hcl_vp *vp)
 
 	WRITE_ONCE(vp->running_cpu, -1);
 	vp->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	fpu_save(vp->fpu);
 	kernel_fpu_end();
 }
 
@@ -617,6 +663,17 @@ int hcl_svm_init(void)
 		pr_err("SVM is disabled by firmware\n");
 		return -ENODEV;
 	}
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		hcl_fpu_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+			       ~(u64)XFEATURE_MASK_PKRU;
+		hcl_fpu_size = cpuid_ebx(0xd);
+	} else {
+		hcl_fpu_mask = 0;
+		hcl_fpu_size = FXSAVE_SIZE;
+	}
+	if (hcl_fpu_size < FXSAVE_SIZE + 64 && hcl_fpu_mask)
+		hcl_fpu_size = FXSAVE_SIZE + 64;
 
 	hcl_features = HCL_FEATURE_NPT;
 	if (boot_cpu_has(X86_FEATURE_VGIF))

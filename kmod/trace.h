@@ -32,7 +32,8 @@
 		{ HCL_EXIT_UNHANDLED, "unhandled" },			\
 		{ HCL_EXIT_INTR, "intr" }, { HCL_EXIT_MMIO, "mmio" },	\
 		{ HCL_EXIT_MSR, "msr" },				\
-		{ HCL_EXIT_VTL_VIOLATION, "vtl_violation" })
+		{ HCL_EXIT_VTL_VIOLATION, "vtl_violation" },		\
+		{ HCL_EXIT_HYPERCALL, "hypercall" })
 
 TRACE_EVENT(hcl_entry,
 	    TP_PROTO(u32 vp, u64 rip),

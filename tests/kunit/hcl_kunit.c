@@ -430,11 +430,29 @@ static void dispatch_others(struct kunit *test)
 			      SVM_EVTINJ_VALID_ERR));
 	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3001ULL);
 
-	/* VMMCALL is #UD for now */
+	/* VMMCALL: NOP and VP index in the kernel, others to userspace */
+	vp->index = 3;
+	vp->vmcb->save.rax = HCL_HC_VP_INDEX;
 	set_exit(vp, SVM_EXIT_VMMCALL, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 3ULL);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rip, 0x3004ULL);
+	vp->vmcb->save.rax = 0x77;
+	vp->gprs.r[HCL_REG_RSI] = 0xabc;
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_HYPERCALL);
+	KUNIT_EXPECT_EQ(test, vp->run->hypercall.code, 0x77ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->hypercall.args[3], 0xabcULL);
+	vp->run->hypercall.ret = 0x5555;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb->save.rax, 0x5555ULL);
+	/* from user mode it is #UD */
+	vp->vmcb->save.cpl = 3;
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
 	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj,
 			(u32)(6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID));
+	vp->vmcb->save.cpl = 0;
+	vp->vmcb->save.rip = 0x3001;
 
 	/* an interrupted delivery is delivered again */
 	vp->vmcb->control.exit_int_info = 14 | SVM_EXITINTINFO_TYPE_EXEPT |

@@ -1077,6 +1077,135 @@ TEST(kill_mid_run)
 	close(fd);
 }
 
+/*
+ * movq %rax,%xmm0; out %al,$0x74; movq %xmm0,%rbx; hlt — the guest's
+ * SSE state survives an exit to a userspace that uses xmm0 itself.
+ */
+TEST_F(vp, guest_fpu_state_is_its_own)
+{
+	static const uint8_t code[] = {
+		0x66, 0x48, 0x0f, 0x6e, 0xc0, 0xe6, 0x74,
+		0x66, 0x48, 0x0f, 0x7e, 0xc3, 0xf4,
+	};
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x74, 1, 0);
+	load_code(self, code, sizeof(code));
+	self->sregs.cr4 |= 0x600;		/* OSFXSR, OSXMMEXCPT */
+	self->regs.gprs[HCL_REG_RAX] = 0x0123456789abcdefULL;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	__asm__ volatile("pcmpeqd %%xmm0, %%xmm0" : : : "xmm0");
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x0123456789abcdefULL, get_regs(self).gprs[HCL_REG_RBX]);
+}
+
+/* vmmcall: NOP and VP index in the kernel, an unknown code to userspace */
+TEST_F(vp, hypercalls)
+{
+	static const uint8_t code[] = {
+		0x31, 0xc0, 0x0f, 0x01, 0xd9,		/* eax=0; vmmcall */
+		0x89, 0xc7,				/* mov %eax,%edi */
+		0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9,	/* VP index */
+		0x89, 0xc5,				/* mov %eax,%ebp */
+		0xb8, 0x42, 0x00, 0x00, 0x00,		/* eax=0x42 */
+		0xbb, 0x07, 0x00, 0x00, 0x00,		/* ebx=7 */
+		0x0f, 0x01, 0xd9, 0xf4,			/* vmmcall; hlt */
+	};
+	struct hcl_regs r;
+
+	load_code(self, code, sizeof(code));
+	self->regs.gprs[HCL_REG_RDI] = 0xff;
+	self->regs.gprs[HCL_REG_RBP] = 0xff;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HYPERCALL, self->run->exit_reason);
+	EXPECT_EQ(0x42, self->run->hypercall.code);
+	EXPECT_EQ(7, self->run->hypercall.args[0]);
+	self->run->hypercall.ret = 0xbeef;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0, r.gprs[HCL_REG_RDI]);
+	EXPECT_EQ(0, r.gprs[HCL_REG_RBP]);	/* VP 0 */
+	EXPECT_EQ(0xbeef, r.gprs[HCL_REG_RAX]);
+}
+
+static void flat_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
+		     uint32_t limit)
+{
+	s->base = 0;
+	s->limit = limit;
+	s->selector = sel;
+	s->attrib = attrib;
+}
+
+/* Real mode at 0x7c00: mov $0x1234,%ax; out %ax,$0x70; hlt */
+TEST_F(vp, real_mode_start)
+{
+	static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0xe7, 0x70, 0xf4 };
+	struct hcl_sregs s = { 0 };
+	struct hcl_regs r = { .rflags = 2, .rip = 0x7c00 };
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
+	memcpy(self->mem + 0x7c00, code, sizeof(code));
+	flat_seg(&s.cs, 0, 0x9b, 0xffff);
+	flat_seg(&s.ds, 0, 0x93, 0xffff);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	flat_seg(&s.tr, 0, 0x8b, 0xffff);
+	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	s.idt.limit = 0x3ff;
+	s.cr0 = 0x10;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(0x70, self->run->io.port);
+	EXPECT_EQ(2, self->run->io.size);
+	EXPECT_EQ(0x1234, self->run->io.data);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x7c05, self->run->rip);
+}
+
+/*
+ * 32-bit protected mode, paging off: mov $0x12345678,%eax; out %eax,$0x70;
+ * mov %eax,0x3c000000 (MMIO, decoded in 32-bit mode); hlt
+ */
+TEST_F(vp, protected_mode_start)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x78, 0x56, 0x34, 0x12, 0xe7, 0x70,
+		0xa3, 0x00, 0x00, 0x00, 0x3c, 0xf4,
+	};
+	struct hcl_sregs s = { 0 };
+	struct hcl_regs r = { .rflags = 2, .rip = CODE_GPA };
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 4, 0);
+	claim(self, HCL_RANGE_MMIO, HCL_RANGE_USER, 0x3c000000, 0x1000, 0);
+	load_code(self, code, sizeof(code));
+	flat_seg(&s.cs, 0x08, 0xc9b, 0xffffffff);
+	flat_seg(&s.ds, 0x10, 0xc93, 0xffffffff);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	flat_seg(&s.tr, 0, 0x8b, 0x67);
+	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	s.cr0 = 0x11;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(4, self->run->io.size);
+	EXPECT_EQ(0x12345678, self->run->io.data);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x3c000000, self->run->mmio.gpa);
+	EXPECT_EQ(4, self->run->mmio.size);
+	EXPECT_EQ(0x12345678, self->run->mmio.data);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+}
+
 /* ---- io_uring --------------------------------------------------------- */
 
 static int ring_run_once(struct io_uring *ring, int vp, uint64_t tag,

@@ -267,7 +267,20 @@ enum hcl_exit_reason {
 	HCL_EXIT_MMIO		= 7,	/* MMIO in a user range: answer reads */
 	HCL_EXIT_MSR		= 8,	/* MSR under HCL_MSR_USER */
 	HCL_EXIT_VTL_VIOLATION	= 9,	/* VTL0 touched a GPA it may not */
+	HCL_EXIT_HYPERCALL	= 10,	/* VMMCALL the kernel does not answer */
 };
+
+/*
+ * VMMCALL: RAX holds the call code, RBX, RCX, RDX, RSI the arguments,
+ * and the result goes back in RAX.  The kernel answers these itself:
+ *   HCL_HC_NOP      returns 0 at once (the cheapest round trip)
+ *   HCL_HC_VP_INDEX returns the calling VP's index
+ * Every other code exits to userspace as HCL_EXIT_HYPERCALL; userspace
+ * writes the result into hypercall.ret before the next run.  VMMCALL
+ * from CPL > 0 raises #UD.
+ */
+#define HCL_HC_NOP		0
+#define HCL_HC_VP_INDEX		1
 
 #define HCL_IO_OUT		0
 #define HCL_IO_IN		1
@@ -325,6 +338,12 @@ struct hcl_run {
 			__u16 pad;
 			__u64 data;
 		} msr;
+		/* HCL_EXIT_HYPERCALL */
+		struct {
+			__u64 code;
+			__u64 args[4];		/* RBX, RCX, RDX, RSI */
+			__u64 ret;		/* in: the value for RAX */
+		} hypercall;
 		/* HCL_EXIT_VTL_VIOLATION: the instruction did not complete. */
 		struct {
 			__u64 gpa;
