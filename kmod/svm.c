@@ -97,6 +97,7 @@ static void fpu_save(void *area)
 	else
 		asm volatile("fxsave64 (%0)" : : "r" (area) : "memory");
 }
+
 static enum cpuhp_state hcl_svm_cpuhp;
 static atomic64_t hcl_vp_uid_seq = ATOMIC64_INIT(0);
 
