@@ -75,7 +75,8 @@ $(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 KSELFTEST := $(KDIR)/tools/testing/selftests
-TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter -Wno-sign-compare
+TEST_CFLAGS := $(USER_CFLAGS) -I$(KSELFTEST) -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-clobbered
 
 $(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)

@@ -52,6 +52,10 @@ MODULE_PARM_DESC(vtl0_base, "Host-physical base of VTL0 RAM (reserved range)");
 module_param_cb(vtl0_size, &param_ops_memsize, &hcl_vtl0_size, 0444);
 MODULE_PARM_DESC(vtl0_size, "Size of VTL0 RAM in bytes");
 
+static unsigned int hcl_max_vps;
+module_param_named(max_vps, hcl_max_vps, uint, 0444);
+MODULE_PARM_DESC(max_vps, "VPs per partition (default: the number of CPUs; at most 64)");
+
 /* Set while a partition exists: VTL0 memory has one owner at a time. */
 static atomic_t hcl_partition_busy = ATOMIC_INIT(0);
 
@@ -124,7 +128,8 @@ static int hcl_open(struct inode *inode, struct file *file)
 	kref_init(&part->ref);
 	mutex_init(&part->lock);
 	part->mem_size = hcl_vtl0_size;
-	part->max_vps = min_t(u32, num_possible_cpus(), HCL_RUN_MAX_VPS);
+	part->max_vps = min_t(u32, hcl_max_vps ?: num_possible_cpus(),
+			      HCL_RUN_MAX_VPS);
 	part->vps = kcalloc(part->max_vps, sizeof(*part->vps),
 			    GFP_KERNEL_ACCOUNT);
 	ret = part->vps ? hcl_npt_init(&part->npt,

@@ -125,7 +125,7 @@ run_vm() {
 	[ -n "${HCL_UAPI_ARGS:-}" ] && extra="$extra HCL_UAPI_ARGS=$HCL_UAPI_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
 	qemu "$log" "$build/initramfs-test.cpio" -t 600 \
-		-a "HCL_EXEC=/bin/hcl-vmtest$extra"
+		-a "HCL_EXEC=/bin/hcl-vmtest hcl.max_vps=4$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "vm: test runner completed (see $log)"
 	if [ -z "${HCL_NO_KUNIT:-}" ]; then

@@ -11,7 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sched.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1204,6 +1208,165 @@ TEST_F(vp, protected_mode_start)
 	EXPECT_EQ(0x12345678, self->run->mmio.data);
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+}
+
+/* Pseudo-random bytes as code: whatever happens, the kernel stays well. */
+TEST_F(vp, garbage_code)
+{
+	uint32_t x = 0x9e3779b9;
+	unsigned int seed, i, reason;
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0, 0x10000, 0);
+	for (seed = 0; seed < 8; seed++) {
+		for (i = 0; i < 4096; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			self->mem[CODE_GPA + i] = (uint8_t)x;
+		}
+		ASSERT_EQ(0, setup_state(self));
+		/* run a bounded number of exits of whatever kind */
+		for (i = 0; i < 64; i++) {
+			self->run->immediate_exit = 0;
+			alarm(2);
+			if (ioctl(self->vp, HCL_VP_RUN, 0)) {
+				ASSERT_EQ(EINTR, errno);
+				break;
+			}
+			reason = self->run->exit_reason;
+			ASSERT_NE(HCL_EXIT_NONE, reason);
+			if (reason == HCL_EXIT_SHUTDOWN ||
+			    reason == HCL_EXIT_HLT ||
+			    reason == HCL_EXIT_FAIL_ENTRY ||
+			    reason == HCL_EXIT_UNHANDLED)
+				break;
+			if (reason == HCL_EXIT_IO && self->run->io.direction)
+				self->run->io.data = 0;
+		}
+		alarm(0);
+	}
+}
+
+static void on_alarm_quiet(int sig)
+{
+	(void)sig;
+}
+
+static long read_stat(const char *path, const char *name)
+{
+	char line[128], key[64];
+	long val = -1, v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", key, &v) == 2 && !strcmp(key, name))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+/*
+ * 1: cpuid; out %al,$0x80 (unclaimed); jmp 1b — a flood of in-kernel
+ * exits with no user exit at all, ended by a signal; the counters say
+ * what happened.
+ */
+TEST_F(vp, exit_flood_and_counters)
+{
+	static const uint8_t code[] = {
+		0x31, 0xc0, 0x0f, 0xa2, 0xe6, 0x80, 0xeb, 0xf8,
+	};
+	struct sigaction sa = { .sa_handler = on_alarm_quiet };
+	long cpuid, io, user, global;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(2);
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	cpuid = read_stat("/sys/kernel/debug/hcl/vp0", "cpuid");
+	io = read_stat("/sys/kernel/debug/hcl/vp0", "io_kernel");
+	user = read_stat("/sys/kernel/debug/hcl/vp0", "user_exits");
+	global = read_stat("/sys/kernel/debug/hcl/stats", "cpuid");
+	TH_LOG("2 s of flood: %ld cpuid, %ld port exits in the kernel", cpuid,
+	       io);
+	EXPECT_LT(100, cpuid);
+	EXPECT_LE(cpuid - 1, io);
+	EXPECT_EQ(0, user);
+	EXPECT_LE(cpuid, global);
+	EXPECT_LT(0, read_stat("/sys/kernel/debug/hcl/vp0", "guest_ns"));
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The hcl tracepoints record entries and decoded exit reasons. */
+TEST_F(vp, tracepoints)
+{
+	static const uint8_t code[] = { 0x0f, 0xa2, 0xf4 };
+	static const char *const tr = "/sys/kernel/tracing";
+	char path[128], buf[8192];
+	ssize_t n;
+	int fd;
+
+	mkdir(tr, 0755);
+	if (mount("tracefs", tr, "tracefs", 0, NULL) && errno != EBUSY)
+		ASSERT_EQ(0, errno);
+	snprintf(path, sizeof(path), "%s/events/hcl/enable", tr);
+	ASSERT_EQ(0, write_file(path, "1"));
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	ASSERT_EQ(0, write_file(path, ""));
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	EXPECT_NE(NULL, strstr(buf, "hcl_entry: vp 0 rip 0x100000"));
+	EXPECT_NE(NULL, strstr(buf, "hcl_exit: vp 0 reason cpuid"));
+	EXPECT_NE(NULL, strstr(buf, "hcl_exit: vp 0 reason hlt"));
+	EXPECT_NE(NULL, strstr(buf, "hcl_user_exit: vp 0 hlt"));
+	snprintf(path, sizeof(path), "%s/events/hcl/enable", tr);
+	write_file(path, "0");
+}
+
+/* A VP that changes CPU between runs keeps working (TLB flushed). */
+TEST_F(vp, migrates_between_cpus)
+{
+	static const uint8_t code[] = {
+		0xff, 0xc0, 0xe6, 0x70, 0xeb, 0xfa,	/* 1: inc; out; jmp 1b */
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	int i;
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0);
+	load_code(self, code, sizeof(code));
+	self->regs.gprs[HCL_REG_RAX] = 0;
+	ASSERT_EQ(0, setup_state(self));
+	for (i = 1; i <= 40; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpu, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		ASSERT_EQ(i & 0xff, self->run->io.data);
+	}
 }
 
 /* ---- io_uring --------------------------------------------------------- */
