@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/rcupdate.h>
 #include <asm/svm.h>
+#include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
 
@@ -335,6 +336,86 @@ static int fetch_insn(struct hcl_vp *vp, unsigned int mode, u8 *bytes)
 	return got ? got : -EFAULT;
 }
 
+/*
+ * MOV to/from DRn: 0f 21 /r reads, 0f 23 /r writes; ModRM mod must be 3,
+ * reg is the debug register, rm (with REX.B) the GPR.  Only 66/67 and, in
+ * 64-bit mode, REX may precede it.  Returns 0 or -EINVAL/-EFAULT.
+ */
+int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
+		      unsigned int *len, unsigned int *gpr, bool *to_dr)
+{
+	unsigned int i = 0;
+	u8 rex = 0, modrm;
+
+	while (i < avail && i < X86_MAX_INSN &&
+	       (bytes[i] == 0x66 || bytes[i] == 0x67))
+		i++;
+	if (mode == 64 && i < avail && (bytes[i] & 0xf0) == 0x40)
+		rex = bytes[i++];
+	if (i + 3 > avail)
+		return -EFAULT;
+	if (bytes[i] != 0x0f || (bytes[i + 1] != 0x21 && bytes[i + 1] != 0x23))
+		return -EINVAL;
+	modrm = bytes[i + 2];
+	if ((modrm >> 6) != 3)
+		return -EINVAL;
+	*to_dr = bytes[i + 1] == 0x23;
+	*gpr = (modrm & 7) | ((rex & 1) << 3);
+	*len = i + 3;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_decode_mov_dr);
+
+static enum hcl_exit_action handle_dr(struct hcl_vp *vp, u64 code)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	unsigned int mode = guest_mode(vmcb), len, gpr, dr;
+	u8 bytes[X86_MAX_INSN];
+	bool to_dr;
+	u64 val;
+	int n;
+
+	dr = code & 7;
+	if (vmcb->save.cpl) {
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vmcb->save.cr4 & X86_CR4_DE) {
+			inject_exception(vmcb, X86_TRAP_UD, false, 0);
+			return HCL_ACT_RESUME;
+		}
+		dr += 2;
+	}
+	n = fetch_insn(vp, mode, bytes);
+	if (n < 0 || hcl_decode_mov_dr(bytes, n, mode, &len, &gpr, &to_dr)) {
+		exit_to_user_hw(vp, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+	if (to_dr) {
+		val = gpr_get(vp, gpr);
+		if (mode != 64)
+			val = (u32)val;
+		if (dr >= 6 && val >> 32) {
+			inject_exception(vmcb, X86_TRAP_GP, true, 0);
+			return HCL_ACT_RESUME;
+		}
+		if (dr < 4)
+			vp->db[dr] = val;
+		else if (dr == 6)
+			vmcb->save.dr6 = val | 0xffff0ff0ULL;
+		else
+			vmcb->save.dr7 = (val | DR7_FIXED_1) & ~0xd800ULL;
+	} else {
+		val = dr < 4 ? vp->db[dr] : dr == 6 ? vmcb->save.dr6 :
+		      vmcb->save.dr7;
+		gpr_set(vp, gpr, mode == 64 ? val : (u32)val);
+	}
+	vmcb->save.rip += len;
+	vp->stats[HCL_STAT_DR]++;
+	return HCL_ACT_RESUME;
+}
+
 static enum hcl_exit_action vtl_violation(struct hcl_vp *vp, u64 gpa, u64 err)
 {
 	struct hcl_run *run = vp->run;
@@ -524,6 +605,9 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		return handle_msr(vp);
 	case SVM_EXIT_VMMCALL:
 		return handle_vmmcall(vp);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		return handle_dr(vp, code);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:

@@ -114,6 +114,8 @@ enum hcl_exit_action {
 };
 
 enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp);
+int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
+		      unsigned int *len, unsigned int *gpr, bool *to_dr);
 void hcl_complete_user_exit(struct hcl_vp *vp);
 
 /* ---- partition and VPs (main.c, vp.c) ----------------------------------- */
@@ -165,6 +167,7 @@ enum hcl_stat {
 	HCL_STAT_SHUTDOWN,
 	HCL_STAT_HYPERCALL,		/* answered in the kernel */
 	HCL_STAT_HYPERCALL_USER,
+	HCL_STAT_DR,			/* debug register accesses */
 	HCL_STAT_OTHER,
 	HCL_STAT_GUEST_NS,		/* in the guest (with the switch) */
 	HCL_STAT_KERNEL_NS,		/* in exit handlers */
@@ -197,6 +200,7 @@ struct hcl_vp {
 	u64 vmcb_pa;
 	struct hcl_gprs gprs;		/* RAX and RSP live in the VMCB */
 	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
+	u64 db[4];			/* guest DR0-DR3 (emulated) */
 	struct hcl_run *run;		/* one page, mapped by userspace */
 	struct hcl_cpuid_table *cpuid;	/* replaced under lock */
 	bool regs_set;
@@ -262,6 +266,8 @@ struct hcl_backend_ops {
 	int (*set_msr)(struct hcl_vp *vp, u32 index, u64 val);
 	/* deliver a pending interrupt or open an interrupt window */
 	void (*inject)(struct hcl_vp *vp);
+	int (*get_debugregs)(struct hcl_vp *vp, struct hcl_debugregs *d);
+	int (*set_debugregs)(struct hcl_vp *vp, const struct hcl_debugregs *d);
 };
 
 extern const struct hcl_backend_ops *hcl_backend;

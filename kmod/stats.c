@@ -35,6 +35,7 @@ static const char *const hcl_stat_names[HCL_NR_STATS] = {
 	[HCL_STAT_SHUTDOWN]		= "shutdown",
 	[HCL_STAT_HYPERCALL]		= "hypercall",
 	[HCL_STAT_HYPERCALL_USER]	= "hypercall_user",
+	[HCL_STAT_DR]			= "debug_reg",
 	[HCL_STAT_OTHER]		= "other",
 	[HCL_STAT_GUEST_NS]		= "guest_ns",
 	[HCL_STAT_KERNEL_NS]		= "kernel_ns",

@@ -630,6 +630,24 @@ static void svm_enter(struct hcl_vp *vp)
 	kernel_fpu_end();
 }
 
+#define DR6_FIXED_1	HCL_DR6_RESET
+
+static int svm_get_debugregs(struct hcl_vp *vp, struct hcl_debugregs *d)
+{
+	memcpy(d->db, vp->db, sizeof(d->db));
+	d->dr6 = vp->vmcb->save.dr6;
+	d->dr7 = vp->vmcb->save.dr7;
+	return 0;
+}
+
+static int svm_set_debugregs(struct hcl_vp *vp, const struct hcl_debugregs *d)
+{
+	memcpy(vp->db, d->db, sizeof(vp->db));
+	vp->vmcb->save.dr6 = d->dr6 | DR6_FIXED_1;
+	vp->vmcb->save.dr7 = (d->dr7 | DR7_FIXED_1) & ~0xd800ULL;
+	return 0;
+}
+
 static const struct hcl_backend_ops hcl_svm_ops = {
 	.name = "svm",
 	.partition_init = svm_partition_init,
@@ -644,6 +662,8 @@ static const struct hcl_backend_ops hcl_svm_ops = {
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 	.inject = svm_inject,
+	.get_debugregs = svm_get_debugregs,
+	.set_debugregs = svm_set_debugregs,
 };
 
 int hcl_svm_init(void)

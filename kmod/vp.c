@@ -247,6 +247,32 @@ static long hcl_vp_msrs(struct hcl_vp *vp, void __user *argp, bool set)
 	return i;
 }
 
+static long hcl_vp_debugregs(struct hcl_vp *vp, unsigned int cmd,
+			     void __user *argp)
+{
+	struct hcl_debugregs d;
+	long ret;
+
+	if (cmd == HCL_VP_GET_DEBUGREGS) {
+		memset(&d, 0, sizeof(d));
+		mutex_lock(&vp->lock);
+		ret = hcl_backend->get_debugregs(vp, &d);
+		mutex_unlock(&vp->lock);
+		if (ret)
+			return ret;
+		return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (!all_zero(d.reserved, sizeof(d.reserved)) || d.dr6 >> 32 ||
+	    d.dr7 >> 32)
+		return -EINVAL;
+	mutex_lock(&vp->lock);
+	ret = hcl_backend->set_debugregs(vp, &d);
+	mutex_unlock(&vp->lock);
+	return ret;
+}
+
 static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 			      void __user *argp)
 {
@@ -318,6 +344,9 @@ static long hcl_vp_ioctl(struct file *file, unsigned int cmd,
 		return hcl_vp_set_msr_policy(vp, argp);
 	case HCL_VP_INTERRUPT:
 		return hcl_vp_interrupt(vp, argp);
+	case HCL_VP_GET_DEBUGREGS:
+	case HCL_VP_SET_DEBUGREGS:
+		return hcl_vp_debugregs(vp, cmd, argp);
 	default:
 		return hcl_ioctl_unknown(cmd);
 	}

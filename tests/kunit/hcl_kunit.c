@@ -493,6 +493,33 @@ static void dispatch_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->vmcb->control.event_inj, 0U);
 }
 
+static void mov_dr_decode(struct kunit *test)
+{
+	static const u8 rd[] = { 0x0f, 0x21, 0xc3 };	/* mov %dr0,%rbx */
+	static const u8 wr[] = { 0x41, 0x0f, 0x23, 0xf8 };	/* mov %r8,%dr7 */
+	static const u8 mem[] = { 0x0f, 0x21, 0x03 };	/* mod != 3 */
+	unsigned int len, gpr;
+	bool to_dr;
+
+	KUNIT_ASSERT_EQ(test, hcl_decode_mov_dr(rd, 3, 64, &len, &gpr, &to_dr),
+			0);
+	KUNIT_EXPECT_EQ(test, len, 3U);
+	KUNIT_EXPECT_EQ(test, gpr, (unsigned int)HCL_REG_RBX);
+	KUNIT_EXPECT_FALSE(test, to_dr);
+	KUNIT_ASSERT_EQ(test, hcl_decode_mov_dr(wr, 4, 64, &len, &gpr, &to_dr),
+			0);
+	KUNIT_EXPECT_EQ(test, len, 4U);
+	KUNIT_EXPECT_EQ(test, gpr, (unsigned int)HCL_REG_R8);
+	KUNIT_EXPECT_TRUE(test, to_dr);
+	/* outside 64-bit mode 0x41 is not a REX prefix */
+	KUNIT_EXPECT_EQ(test, hcl_decode_mov_dr(wr, 4, 32, &len, &gpr, &to_dr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_decode_mov_dr(mem, 3, 64, &len, &gpr,
+						&to_dr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_decode_mov_dr(rd, 2, 64, &len, &gpr, &to_dr),
+			-EFAULT);
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -751,6 +778,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_cpuid),
 	KUNIT_CASE(dispatch_io),
 	KUNIT_CASE(dispatch_others),
+	KUNIT_CASE(mov_dr_decode),
 	KUNIT_CASE(exit_names),
 	{}
 };

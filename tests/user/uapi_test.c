@@ -1369,6 +1369,47 @@ TEST_F(vp, migrates_between_cpus)
 	}
 }
 
+TEST_F(vp, debug_registers)
+{
+	/*
+	 * mov $0x1234,%rax; mov %rax,%dr0; mov %dr0,%rbx; mov %dr7,%rcx;
+	 * mov $0x401,%rdx; mov %rdx,%dr7; mov %dr6,%r8; hlt
+	 */
+	static const uint8_t code[] = {
+		0x48, 0xc7, 0xc0, 0x34, 0x12, 0x00, 0x00,
+		0x0f, 0x23, 0xc0, 0x0f, 0x21, 0xc3, 0x0f, 0x21, 0xf9,
+		0x48, 0xc7, 0xc2, 0x01, 0x04, 0x00, 0x00,
+		0x0f, 0x23, 0xfa, 0x41, 0x0f, 0x21, 0xf0, 0xf4,
+	};
+	struct hcl_debugregs d = { .db = { 1, 2, 3, 4 }, .dr6 = 0, .dr7 = 0 };
+	struct hcl_regs r;
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
+	memset(&d, 0, sizeof(d));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_DEBUGREGS, &d));
+	EXPECT_EQ(3, d.db[2]);
+	EXPECT_EQ(0x400, d.dr7);		/* bit 10 reads as one */
+	d.dr7 = 1ULL << 40;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
+	EXPECT_EQ(EINVAL, errno);
+	d.dr7 = 0;
+	d.reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
+	EXPECT_EQ(EINVAL, errno);
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RBX]);
+	EXPECT_EQ(0x400, r.gprs[HCL_REG_RCX]);
+	EXPECT_EQ(0xffff0ff0, r.gprs[HCL_REG_R8] & 0xffff0ff0);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_DEBUGREGS, &d));
+	EXPECT_EQ(0x1234, d.db[0]);
+	EXPECT_EQ(0x401, d.dr7);
+}
+
 /* ---- io_uring --------------------------------------------------------- */
 
 static int ring_run_once(struct io_uring *ring, int vp, uint64_t tag,

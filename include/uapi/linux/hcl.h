@@ -213,6 +213,18 @@ struct hcl_interrupt {
 	__u64 reserved;		/* must be 0 */
 };
 
+/*
+ * Debug registers.  The guest's MOV to/from DR0-DR7 is emulated in the
+ * kernel against these values (CPL 0 only, DR4/5 alias DR6/7 unless
+ * CR4.DE); breakpoints are not armed in hardware while VTL0 runs.
+ */
+struct hcl_debugregs {
+	__u64 db[4];
+	__u64 dr6;		/* upper 32 bits must be 0 */
+	__u64 dr7;		/* upper 32 bits must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
 #define HCL_VP_GET_REGS		_IOR(HCL_IOCTL_TYPE, 0x10, struct hcl_regs)
 #define HCL_VP_SET_REGS		_IOW(HCL_IOCTL_TYPE, 0x11, struct hcl_regs)
 #define HCL_VP_GET_SREGS	_IOR(HCL_IOCTL_TYPE, 0x12, struct hcl_sregs)
@@ -226,6 +238,8 @@ struct hcl_interrupt {
 #define HCL_VP_SET_MSRS		_IOW(HCL_IOCTL_TYPE, 0x16, struct hcl_msrs)
 #define HCL_VP_SET_MSR_POLICY	_IOW(HCL_IOCTL_TYPE, 0x17, struct hcl_msr_policy)
 #define HCL_VP_INTERRUPT	_IOW(HCL_IOCTL_TYPE, 0x18, struct hcl_interrupt)
+#define HCL_VP_GET_DEBUGREGS	_IOR(HCL_IOCTL_TYPE, 0x19, struct hcl_debugregs)
+#define HCL_VP_SET_DEBUGREGS	_IOW(HCL_IOCTL_TYPE, 0x1a, struct hcl_debugregs)
 /*
  * Enter VTL0 until an exit that needs userspace.  Returns 0 with the exit
  * in the run page; -EINTR when a signal is pending or immediate_exit is
