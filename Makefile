@@ -56,15 +56,18 @@ endif
 
 # ---- hcl.ko and hcl_kunit.ko (out of tree; sources mirrored under build/)
 
-module: $(BUILD)/kbuild/hcl.ko
+module: $(BUILD)/kbuild/modules.stamp
 
-$(BUILD)/kbuild/hcl.ko: $(KMOD_SRC)
+# Kbuild rebuilds only what changed; the stamp says "both modules are
+# current" to the initramfs rules.
+$(BUILD)/kbuild/modules.stamp: $(KMOD_SRC)
 	@mkdir -p $(BUILD)/kbuild/tests
 	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
 		Kbuild kmod include $(BUILD)/kbuild/
 	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
 		tests/kunit $(BUILD)/kbuild/tests/
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kbuild W=1 modules
+	@touch $@
 
 # ---- VTL2 userspace (static) ----------------------------------------------
 
@@ -108,7 +111,7 @@ $(BUILD)/guest/vtl0-guest.bin: $(BUILD)/guest/vtl0-guest.elf
 
 initramfs: $(BUILD)/initramfs.cpio $(BUILD)/initramfs-test.cpio
 
-INITRAMFS_DEPS := scripts/mkinitramfs.sh $(BUILD)/kbuild/hcl.ko \
+INITRAMFS_DEPS := scripts/mkinitramfs.sh $(BUILD)/kbuild/modules.stamp \
 	$(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS)) $(BUILD)/guest/vtl0-guest.bin
 
 $(BUILD)/initramfs.cpio: $(INITRAMFS_DEPS)
