@@ -4,11 +4,13 @@
 #
 #   make run     build what is missing, boot the paravisor under QEMU
 #   make check   every test; ends with "N passed, N failed"
+#   make bench   the run loop, exit kind by exit kind, against KVM
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
 # SMP=, MEM= for make run, V=1 for a verbose kernel console,
-# CHECK="host style vm e2e" to pick test groups for make check.
+# CHECK="host style vm e2e" to pick test groups for make check,
+# BENCH_N= (iterations per case) and BENCH_SMP= (default 4) for make bench.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -39,7 +41,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*) include/uapi/linux/hcl.h \
 	$(wildcard tests/kunit/*)
 
 .PHONY: all deps kernel module userspace guest initramfs run check \
-	host-tests vm-tests style clean distclean
+	host-tests vm-tests style clean distclean bench
 
 all: module userspace guest initramfs
 
@@ -95,7 +97,7 @@ GUEST_CFLAGS := -O2 $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -nostdlib -static -no-pie -Iuserspace/lib \
 	-Wl,-T,tests/guest/guest.lds -Wl,--build-id=none \
-	-Wl,-z,noexecstack
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 guest: $(BUILD)/guest/vtl0-guest.bin
 
@@ -141,6 +143,48 @@ check: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory all host-tests
 	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
+
+# ---- make bench: the run loop, hcl.ko against KVM in one QEMU boot ---------
+
+BENCH_SMP ?= 4
+BENCH_BINS := hcl-bench hcl-bench-hcl hcl-bench-kvm
+BENCH_CFLAGS := $(USER_CFLAGS) -Iuserspace/bench
+BENCH_COMMON := userspace/bench/bench_common.c
+BENCH_DEPS := $(BENCH_COMMON) $(wildcard userspace/bench/*.h) $(USER_LIB) \
+	$(USER_HDR)
+
+$(BUILD)/vtl2/bin/hcl-bench: userspace/bench/bench_runner.c $(BENCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+BENCH_SIDES := $(BUILD)/vtl2/bin/hcl-bench-hcl $(BUILD)/vtl2/bin/hcl-bench-kvm
+$(BENCH_SIDES): $(BUILD)/vtl2/bin/hcl-bench-%: userspace/bench/%_bench.c \
+		$(BENCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(BENCH_COMMON) \
+		$(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/guest/bench-guest.elf: tests/guest/bench_start.S \
+		tests/guest/bench_guest.c tests/guest/guest.lds \
+		userspace/bench/bench_abi.h userspace/lib/vtl0_test_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -Iuserspace/bench -o $@ \
+		tests/guest/bench_start.S tests/guest/bench_guest.c
+
+$(BUILD)/guest/bench-guest.bin: $(BUILD)/guest/bench-guest.elf
+	objcopy -O binary $< $@
+
+$(BUILD)/initramfs-bench.cpio: $(INITRAMFS_DEPS) \
+		$(addprefix $(BUILD)/vtl2/bin/,$(BENCH_BINS)) \
+		$(BUILD)/guest/bench-guest.bin
+	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) bench
+
+bench: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD)/initramfs-bench.cpio
+	@BENCH_N=$(BENCH_N) scripts/bench.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
+		-m $(MEM) $(QEMU_VERBOSE)
 
 clean:
 	rm -rf $(BUILD)

@@ -229,6 +229,18 @@ struct hcl_vp {
 	int running_cpu;
 	wait_queue_head_t wq;		/* HLT sleeps here */
 
+	/*
+	 * io_uring.  A RUN command is parked in uring_cmd and carried out by
+	 * the VP's own kernel thread (created at the first RUN, stopped at
+	 * release), which completes it.  uring_lock protects uring_cmd;
+	 * stop_run asks a run in progress to end (cancellation).
+	 */
+	spinlock_t uring_lock;
+	struct io_uring_cmd *uring_cmd;
+	struct task_struct *uring_thread;
+	wait_queue_head_t uring_wq;
+	bool stop_run;
+
 	/* counters (enum hcl_stat), written by the running thread only */
 	u64 stats[HCL_NR_STATS];
 	u64 user_since_ns;		/* when the last user exit left */

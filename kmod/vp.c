@@ -8,6 +8,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/io_uring/cmd.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -58,7 +59,7 @@ static long hcl_vp_run(struct hcl_vp *vp)
 		goto out;
 	}
 	for (;;) {
-		if (signal_pending(current)) {
+		if (signal_pending(current) || READ_ONCE(vp->stop_run)) {
 			run->exit_reason = HCL_EXIT_INTR;
 			ret = -EINTR;
 			break;
@@ -80,7 +81,8 @@ static long hcl_vp_run(struct hcl_vp *vp)
 		}
 		if (act == HCL_ACT_HALT) {
 			/* a signal ends the wait; the loop top reports it */
-			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp));
+			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
+						 READ_ONCE(vp->stop_run));
 			vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t2;
 		}
 	}
@@ -128,11 +130,23 @@ static void hcl_kick(void *info)
 	/* the IPI itself made the guest exit; nothing else to do */
 }
 
+/* Makes a run in progress end soon: out of the guest, out of a halt. */
+static void hcl_vp_kick(struct hcl_vp *vp)
+{
+	int cpu;
+
+	/* pairs with the barrier between running_cpu and injection */
+	smp_mb();
+	cpu = READ_ONCE(vp->running_cpu);
+	if (cpu >= 0)
+		smp_call_function_single(cpu, hcl_kick, NULL, 0);
+	wake_up_interruptible(&vp->wq);
+}
+
 /* Queues an interrupt; no vp->lock: the VP may be running or halted. */
 static long hcl_vp_interrupt(struct hcl_vp *vp, void __user *argp)
 {
 	struct hcl_interrupt irq;
-	int cpu;
 
 	if (copy_from_user(&irq, argp, sizeof(irq)))
 		return -EFAULT;
@@ -152,12 +166,7 @@ static long hcl_vp_interrupt(struct hcl_vp *vp, void __user *argp)
 	default:
 		return -EINVAL;
 	}
-	/* pairs with the barrier between running_cpu and injection */
-	smp_mb__after_atomic();
-	cpu = READ_ONCE(vp->running_cpu);
-	if (cpu >= 0)
-		smp_call_function_single(cpu, hcl_kick, NULL, 0);
-	wake_up_interruptible(&vp->wq);
+	hcl_vp_kick(vp);
 	return 0;
 }
 
@@ -353,26 +362,85 @@ static long hcl_vp_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  Issued inline (non-blocking)
- * it asks to be retried from the ring's worker pool, where it runs the VP
- * like HCL_VP_RUN and completes with its result.  Cancellation reaches the
- * loop as a pending signal on the worker.
+ * The VP's io_uring thread: waits for a parked RUN, runs the VP like
+ * HCL_VP_RUN and completes the command with the result.
+ */
+static int hcl_vp_uring_thread(void *data)
+{
+	struct hcl_vp *vp = data;
+
+	for (;;) {
+		struct io_uring_cmd *cmd;
+		long ret;
+
+		wait_event(vp->uring_wq, READ_ONCE(vp->uring_cmd) ||
+			   kthread_should_stop());
+		if (kthread_should_stop())
+			return 0;
+		ret = hcl_vp_run(vp);
+		spin_lock(&vp->uring_lock);
+		cmd = vp->uring_cmd;
+		vp->uring_cmd = NULL;
+		WRITE_ONCE(vp->stop_run, false);
+		spin_unlock(&vp->uring_lock);
+		io_uring_cmd_done(cmd, ret, 0, IO_URING_F_UNLOCKED);
+	}
+}
+
+/*
+ * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  The command is parked and the
+ * VP's own kernel thread runs the VP and completes it, so one userspace
+ * thread can keep RUNs in flight on many VPs that all run side by side.
+ * One RUN per VP at a time (-EBUSY).  Ring teardown or the submitter's
+ * exit cancels a parked RUN: the thread stops the run and completes it
+ * with -EINTR.
  */
 static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 			    unsigned int issue_flags)
 {
 	const struct hcl_uring_cmd *c = io_uring_sqe_cmd(ioucmd->sqe);
 	struct hcl_vp *vp = ioucmd->file->private_data;
+	struct task_struct *t;
 
 	BUILD_BUG_ON(sizeof(struct hcl_uring_cmd) > 16);
+	if (issue_flags & IO_URING_F_CANCEL) {
+		spin_lock(&vp->uring_lock);
+		if (vp->uring_cmd == ioucmd)
+			WRITE_ONCE(vp->stop_run, true);
+		spin_unlock(&vp->uring_lock);
+		hcl_vp_kick(vp);
+		return 0;
+	}
 	if (ioucmd->cmd_op != HCL_URING_CMD_RUN)
 		return -ENOTTY;
 	if (READ_ONCE(c->flags) || READ_ONCE(c->reserved0) ||
 	    READ_ONCE(c->reserved1))
 		return -EINVAL;
-	if (issue_flags & IO_URING_F_NONBLOCK)
-		return -EAGAIN;
-	return hcl_vp_run(vp);
+
+	if (!READ_ONCE(vp->uring_thread)) {
+		mutex_lock(&vp->part->lock);
+		if (!vp->uring_thread) {
+			t = kthread_run(hcl_vp_uring_thread, vp, "hcl-vp%u",
+					vp->index);
+			if (IS_ERR(t)) {
+				mutex_unlock(&vp->part->lock);
+				return PTR_ERR(t);
+			}
+			WRITE_ONCE(vp->uring_thread, t);
+		}
+		mutex_unlock(&vp->part->lock);
+	}
+
+	spin_lock(&vp->uring_lock);
+	if (vp->uring_cmd) {
+		spin_unlock(&vp->uring_lock);
+		return -EBUSY;
+	}
+	vp->uring_cmd = ioucmd;
+	spin_unlock(&vp->uring_lock);
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+	wake_up(&vp->uring_wq);
+	return -EIOCBQUEUED;
 }
 
 /* The run page: offset 0, exactly one page, shared. */
@@ -389,6 +457,9 @@ static int hcl_vp_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void hcl_vp_free(struct hcl_vp *vp)
 {
+	/* no RUN can be parked: a parked command holds the file open */
+	if (vp->uring_thread)
+		kthread_stop(vp->uring_thread);
 	if (vp->vmcb)
 		hcl_backend->vp_destroy(vp);
 	kvfree(vp->cpuid);
@@ -437,6 +508,8 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		return -ENOMEM;
 	mutex_init(&vp->lock);
 	init_waitqueue_head(&vp->wq);
+	init_waitqueue_head(&vp->uring_wq);
+	spin_lock_init(&vp->uring_lock);
 	vp->running_cpu = -1;
 	vp->part = part;
 	vp->index = args->vp_index;

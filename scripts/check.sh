@@ -151,7 +151,9 @@ run_e2e() {
 	qemu "$log" "$build/initramfs.cpio" -t 300
 	result $? "e2e: default boot exits 0"
 	expect_in "$log" "^vtl0: Hello from VTL0" "e2e: guest greeting on the console"
-	expect_in "$log" "^vtl0: CPUID check passed" "e2e: guest CPUID check passed"
+	expect_in "$log" "^underhill_vm: 2 VPs via io_uring" "e2e: two VPs served by one io_uring thread"
+	expect_in "$log" "^vtl0: VP 0: CPUID check passed" "e2e: VP 0 CPUID check passed"
+	expect_in "$log" "^vtl0: VP 1: CPUID check passed" "e2e: VP 1 CPUID check passed"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" "e2e: openvmm_hcl reports success"
 	for stage in "underhill_init" "openvmm_hcl" "underhill_vm" "first VTL0 exit" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
@@ -166,6 +168,13 @@ run_e2e() {
 	rm -f "$log.status"
 	qemu "$log" "$build/initramfs.cpio" -t 300 -s 4 -m 2G
 	result $? "e2e: boot with -smp 4 -m 2G exits 0"
+	expect_in "$log" "^vtl0: VP 3: CPUID check passed" "e2e: all four VPs ran"
+
+	log=$logs/e2e-ioctl.log
+	rm -f "$log.status"
+	qemu "$log" "$build/initramfs.cpio" -t 300 -a "HCL_VM_ARGS=--ioctl"
+	result $? "e2e: boot with the ioctl run path exits 0"
+	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
 
 	log=$logs/e2e-bad-cpuid.log
 	rm -f "$log.status"
@@ -173,7 +182,7 @@ run_e2e() {
 	rc=$?
 	[ $rc != 0 ]
 	result $? "e2e: a guest failing its CPUID check fails the boot"
-	expect_in "$log" "^vtl0: CPUID check failed" "e2e: guest reports the CPUID mismatch"
+	expect_in "$log" "^vtl0: VP 0: CPUID check failed" "e2e: guest reports the CPUID mismatch"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest FAILED" "e2e: openvmm_hcl reports the failure"
 }
 

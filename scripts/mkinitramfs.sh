@@ -4,9 +4,10 @@
 # Builds the VTL2 initramfs with the kernel's gen_init_cpio (device nodes
 # and ownership without root).
 #
-#   scripts/mkinitramfs.sh OUT BUILD KDIR [test]
+#   scripts/mkinitramfs.sh OUT BUILD KDIR [test|bench]
 #
-# "test" adds the in-VM test runner, UAPI tests and the KUnit module.
+# "test" adds the in-VM test runner, UAPI tests and the KUnit module;
+# "bench" the run-loop benchmark, its guest and KDIR's KVM modules.
 set -eu
 
 out=$1 build=$2 kdir=$3 mode=${4:-run}
@@ -33,6 +34,15 @@ spec=$out.spec
 		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
 		echo "file /lib/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
+	fi
+	if [ "$mode" = bench ]; then
+		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm; do
+			echo "file /bin/$b $build/vtl2/bin/$b 0755 0 0"
+		done
+		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
+		for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
+			echo "file /lib/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
+		done
 	fi
 } > "$spec"
 "$gen" "$spec" > "$out.tmp"

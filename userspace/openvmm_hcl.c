@@ -127,8 +127,8 @@ int main(void)
 	print_timeline(t_init, t_ctl, &rep);
 	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && rep.halted &&
 	     rep.guest_result == 0;
-	printf("openvmm_hcl: VTL0 guest %s (result %#x, %" PRIu64
+	printf("openvmm_hcl: VTL0 guest %s (%u VP%s, result %#x, %" PRIu64
 	       " exits to userspace)\n", ok ? "succeeded" : "FAILED",
-	       rep.guest_result, rep.exits);
+	       rep.vps, rep.vps == 1 ? "" : "s", rep.guest_result, rep.exits);
 	hcl_poweroff(!ok);
 }

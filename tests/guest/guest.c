@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VTL0 test guest: checks the CPUID leaves underhill_vm put in the
- * VP's table (answered by hcl.ko without a user round trip), greets
- * through the 16550 on COM1, reports its result on the test port and
- * halts.
+ * The VTL0 test guest, run by every VP: asks its VP index (a hypercall
+ * hcl.ko answers), checks the CPUID leaves underhill_vm put in the VP's
+ * table (answered by hcl.ko without a user round trip), reports through
+ * the 16550 on COM1 (VP 0 greets first), writes its result to the test
+ * port and halts.
  */
 #include <stdint.h>
 
@@ -35,6 +36,39 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	__asm__ volatile("cpuid"
 			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "a"(leaf), "c"(sub));
+}
+
+/*
+ * Serializes whole lines between VPs on the one UART.  In .data, not
+ * .bss: every VP clears .bss on entry, maybe while another holds it.
+ */
+static volatile uint32_t uart_lock __attribute__((section(".data")));
+
+static void lock_uart(void)
+{
+	uint32_t taken;
+
+	do {
+		taken = 1;
+		__asm__ volatile("xchgl %0, %1" : "+r"(taken), "+m"(uart_lock)
+				 : : "memory");
+		if (taken)
+			__asm__ volatile("pause");
+	} while (taken);
+}
+
+static void unlock_uart(void)
+{
+	__asm__ volatile("" : : : "memory");
+	uart_lock = 0;
+}
+
+static uint64_t vp_index(void)
+{
+	uint64_t rax = HCL_GUEST_HC_VP_INDEX;
+
+	__asm__ volatile("vmmcall" : "+a"(rax) : : "memory");
+	return rax;
 }
 
 static void putc_serial(char c)
@@ -70,8 +104,21 @@ static void puthex(uint32_t v)
 	puts_serial(buf);
 }
 
+static void putdec(uint64_t v)
+{
+	char buf[21];
+	int i = 20;
+
+	buf[i] = 0;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i);
+	puts_serial(buf + i);
+}
+
 /* Returns 0 when every check passes, else the number of the first miss. */
-static uint32_t check_cpuid(void)
+static uint32_t check_cpuid(uint64_t vp)
 {
 	static const struct {
 		uint32_t leaf, reg, want;
@@ -93,7 +140,10 @@ static uint32_t check_cpuid(void)
 		cpuid(checks[i].leaf, 0, r);
 		if (r[checks[i].reg] == checks[i].want)
 			continue;
-		puts_serial("vtl0: CPUID check failed: leaf ");
+		lock_uart();
+		puts_serial("vtl0: VP ");
+		putdec(vp);
+		puts_serial(": CPUID check failed: leaf ");
 		puthex(checks[i].leaf);
 		puts_serial(" ");
 		puts_serial(regname[checks[i].reg]);
@@ -102,6 +152,7 @@ static uint32_t check_cpuid(void)
 		puts_serial(", expected ");
 		puthex(checks[i].want);
 		puts_serial("\n");
+		unlock_uart();
 		return i + 1;
 	}
 	return 0;
@@ -111,11 +162,21 @@ void guest_main(void);
 
 void guest_main(void)
 {
+	uint64_t vp = vp_index();
 	uint32_t result;
 
-	puts_serial("vtl0: Hello from VTL0, running under hcl.ko\n");
-	result = check_cpuid();
-	if (!result)
-		puts_serial("vtl0: CPUID check passed\n");
+	if (vp == 0) {
+		lock_uart();
+		puts_serial("vtl0: Hello from VTL0, running under hcl.ko\n");
+		unlock_uart();
+	}
+	result = check_cpuid(vp);
+	if (!result) {
+		lock_uart();
+		puts_serial("vtl0: VP ");
+		putdec(vp);
+		puts_serial(": CPUID check passed\n");
+		unlock_uart();
+	}
 	outl(HCL_TEST_PORT, result);
 }

@@ -1481,7 +1481,7 @@ TEST_F(vp, uring_bad_commands)
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
 		int want = cqe->user_data == 0 ? -ENOTTY :
-			   cqe->user_data == 1 ? -EINVAL : -EOPNOTSUPP;
+			   cqe->user_data == 2 ? -EOPNOTSUPP : -EINVAL;
 
 		EXPECT_EQ(want, cqe->res);
 		io_uring_cqe_seen(&ring, cqe);
@@ -1493,6 +1493,7 @@ TEST_F(vp, uring_bad_commands)
 TEST_F(vp, uring_ring_exit_mid_run)
 {
 	static const uint8_t code[] = { 0xeb, 0xfe };
+	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 
 	load_code(self, code, sizeof(code));
@@ -1501,6 +1502,13 @@ TEST_F(vp, uring_ring_exit_mid_run)
 	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 1));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	usleep(300000);
+	/* one RUN per VP at a time */
+	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 2));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(2, cqe->user_data);
+	EXPECT_EQ(-EBUSY, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
 	io_uring_queue_exit(&ring);
 	/* the VP is free again: an immediate exit answers at once */
 	self->run->immediate_exit = 1;
@@ -1564,6 +1572,76 @@ TEST(uring_kill_mid_run)
 		usleep(20000);
 	}
 	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+/*
+ * VP 0 spins in the guest forever; VP 1, on the same ring, must still run
+ * to its halt: each RUN gets a worker of its own.
+ */
+TEST(uring_vps_run_side_by_side)
+{
+	static const uint8_t spin[] = { 0xeb, 0xfe };
+	static const uint8_t work[] = {
+		0xb9, 0x0a, 0x00, 0x00, 0x00, 0xe6, 0x70, 0xff, 0xc9,
+		0x75, 0xfa, 0xf4,
+	};
+	int fd = open_hcl(), vps[2], i, outs = 0;
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	struct hcl_run *run;
+	uint8_t *mem;
+
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
+					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	memcpy(mem + CODE_GPA, spin, sizeof(spin));
+	memcpy(mem + CODE_GPA + 0x100, work, sizeof(work));
+	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	for (i = 0; i < 2; i++) {
+		struct hcl_create_vp cvp = { .vp_index = i };
+
+		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		ASSERT_LE(0, vps[i]);
+		regs.rip = CODE_GPA + i * 0x100;
+		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
+		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
+	}
+	run = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vps[1], 0);
+	ASSERT_NE(MAP_FAILED, run);
+	ASSERT_EQ(0, hcl_queue_run(&ring, vps[0], 0));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(100000);		/* VP 0 is spinning on its worker now */
+	for (;;) {
+		uint64_t who;
+		int res;
+
+		ASSERT_EQ(0, hcl_queue_run(&ring, vps[1], 1));
+		ASSERT_EQ(1, io_uring_submit(&ring));
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		who = cqe->user_data;
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		ASSERT_EQ(1, who);
+		ASSERT_EQ(0, res);
+		if (run->exit_reason == HCL_EXIT_HLT)
+			break;
+		ASSERT_EQ(HCL_EXIT_IO, run->exit_reason);
+		outs++;
+	}
+	EXPECT_EQ(10, outs);
+	/* tearing the ring down takes VP 0 out of the guest */
+	io_uring_queue_exit(&ring);
+	munmap(run, HCL_RUN_SIZE);
+	close(vps[0]);
+	close(vps[1]);
+	munmap(mem, 64 << 20);
 	close(fd);
 }
 

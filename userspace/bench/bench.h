@@ -24,6 +24,7 @@
 #define BENCH_GUEST_PATH	"/lib/hcl/bench-guest.bin"
 #define BENCH_MEM_SIZE		(64ULL << 20)	/* KVM's guest RAM */
 #define BENCH_MAX_CPUID		8
+#define BENCH_MAX_REPS		15
 
 struct bench_opts {
 	double tsc_hz;		/* measured by the runner */
@@ -34,8 +35,8 @@ struct bench_opts {
 };
 
 /*
- * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS].  Returns 0,
- * or -1 after printing the usage.
+ * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS]; the warm-up
+ * defaults to ITERS / 10.  Returns 0, or -1 after printing the usage.
  */
 int bench_parse_opts(int argc, char **argv, struct bench_opts *o);
 
@@ -67,9 +68,9 @@ void bench_command(volatile struct bench_mailbox *mb, uint32_t kind,
 		   uint32_t arg, uint64_t warmup, uint64_t iters);
 
 /*
- * Runs one VP until the guest halts.  Adds the exits that reached
- * userspace on the way (the halt not included) to *@user_exits.
- * Returns 0, or -1 after printing why.
+ * Runs one VP (or, for bench_multi, every VP) until the guest halts.
+ * Adds the exits that reached userspace on the way (the halt not
+ * included) to *@user_exits.  Returns 0, or -1 after printing why.
  */
 typedef int (*bench_run_fn)(void *ctx, uint64_t *user_exits);
 
@@ -91,18 +92,23 @@ int bench_measure(const struct bench_opts *o, const char *side,
 		  bench_run_fn run, void *ctx);
 
 /*
- * The multi-VP case with one thread per VP: every VP does opts->iters
- * exits of @c; the rate is all exits over the wall time from releasing
- * the threads to the last halt.  Returns 0 or -1 (error line printed).
+ * A multi-VP case: @run_all runs every VP of @mbs to its halt once (a
+ * phase).  One phase warms up, then opts->reps phases of opts->iters
+ * exits per VP are timed; the rate is all exits over the wall time of a
+ * phase, the median is printed.  Returns 0 or -1 (error line printed).
+ */
+int bench_multi(const struct bench_opts *o, const char *side,
+		const struct bench_case *c, volatile struct bench_mailbox **mbs,
+		unsigned int n, bench_run_fn run_all, void *ctx);
+
+/*
+ * bench_multi with one thread per VP, each running its VP with @run and
+ * its entry of @ctxs.  Exits the process when the threads cannot start.
  */
 int bench_multi_threads(const struct bench_opts *o, const char *side,
 			const struct bench_case *c,
 			volatile struct bench_mailbox **mbs, bench_run_fn run,
-			void **ctxs, unsigned int nvps);
-
-/* Checks that every guest in @mbs finished @want commands cleanly. */
-int bench_check_done(volatile struct bench_mailbox **mbs, unsigned int n,
-		     const uint64_t *want);
+			void **ctxs, unsigned int n);
 
 /* Result lines. */
 void bench_result(const char *side, const struct bench_case *c,

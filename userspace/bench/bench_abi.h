@@ -22,17 +22,21 @@
 #define BENCH_MAX_VPS		4
 #define BENCH_MAILBOX_GPA	0x80000ULL	/* VP 0's; VP i is i pages up */
 #define BENCH_MAILBOX_STRIDE	0x1000ULL
-#define BENCH_STACK_STRIDE	0x4000ULL	/* VP i's stack top is i below */
+#define BENCH_STACK_STRIDE	0x4000ULL	/* VP i: i strides down */
 
 #define BENCH_PIO_USER_PORT	0x610	/* claimed by userspace */
 #define BENCH_PIO_KERNEL_PORT	0x680	/* claimed by nobody */
-#define BENCH_MMIO_GPA		0x3c000000ULL	/* above VTL0 RAM, below 1 GiB */
+#define BENCH_MMIO_GPA		0x3c000000ULL	/* past VTL0 RAM, below 1 GiB */
 #define BENCH_MMIO_LEN		0x1000ULL
 #define BENCH_CPUID_LEAF	0x40000001U
 
-/* Hypercall codes for the VMMCALL loop. */
-#define BENCH_HC_HCL_NOP	0x0	/* HCL_HC_NOP: hcl answers in the kernel */
-#define BENCH_HC_KVM_UNKNOWN	0x1000	/* KVM answers -KVM_ENOSYS in the kernel */
+/*
+ * Hypercall codes for the VMMCALL loop: HCL_HC_NOP, which hcl answers in
+ * the kernel, and a code KVM does not know, which it answers in the
+ * kernel with -KVM_ENOSYS.
+ */
+#define BENCH_HC_HCL_NOP	0x0
+#define BENCH_HC_KVM_UNKNOWN	0x1000
 
 enum bench_kind {
 	BENCH_KIND_VMMCALL = 1,	/* VMMCALL with RAX = arg */

@@ -14,7 +14,6 @@
 #include "bench.h"
 #include "vtl0_setup.h"
 
-#define MAX_REPS	15
 #define PDE_2M		0xe3ULL	/* P RW A D PS */
 
 int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
@@ -46,15 +45,15 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 			goto usage;
 		}
 	}
-	if (o->tsc_hz <= 0 || !o->iters || !o->reps || o->reps > MAX_REPS ||
-	    !o->vps || o->vps > BENCH_MAX_VPS)
+	if (o->tsc_hz <= 0 || !o->iters || !o->reps ||
+	    o->reps > BENCH_MAX_REPS || !o->vps || o->vps > BENCH_MAX_VPS)
 		goto usage;
 	if (o->warmup == ~0ULL)
 		o->warmup = o->iters / 10;
 	return 0;
 usage:
 	fprintf(stderr, "usage: %s -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS (1..%d)] [-v VPS (1..%d)]\n",
-		argv[0], MAX_REPS, BENCH_MAX_VPS);
+		argv[0], BENCH_MAX_REPS, BENCH_MAX_VPS);
 	return -1;
 }
 
@@ -194,10 +193,12 @@ void bench_result(const char *side, const struct bench_case *c,
 		  uint64_t iters, double ns, double exits_per_sec,
 		  unsigned int vps)
 {
-	printf("{\"side\":\"%s\",\"name\":\"%s\",\"iterations\":%llu,\"ns\":%.1f",
-	       side, c->name, (unsigned long long)iters, ns);
+	printf("{\"side\":\"%s\",\"name\":\"%s\"", side, c->name);
+	printf(",\"iterations\":%llu,\"ns\":%.1f", (unsigned long long)iters,
+	       ns);
 	if (exits_per_sec > 0)
-		printf(",\"exits_per_sec\":%.0f,\"vps\":%u", exits_per_sec, vps);
+		printf(",\"exits_per_sec\":%.0f,\"vps\":%u", exits_per_sec,
+		       vps);
 	if (c->compare)
 		printf(",\"compare\":\"%s\"", c->compare);
 	if (c->note)
@@ -233,7 +234,7 @@ int bench_measure(const struct bench_opts *o, const char *side,
 		  bench_run_fn run, void *ctx)
 {
 	uint64_t exits, want, done, bad;
-	double ns[MAX_REPS];
+	double ns[BENCH_MAX_REPS];
 	unsigned int r;
 
 	want = c->user_exits * (o->warmup + o->iters);
@@ -243,11 +244,11 @@ int bench_measure(const struct bench_opts *o, const char *side,
 		bench_command(mb, c->kind, c->arg, o->warmup, o->iters);
 		exits = 0;
 		if (run(ctx, &exits)) {
-			bench_error(side, c->name, "the VP did not run to its halt");
+			bench_error(side, c->name, "the VP did not halt");
 			return -1;
 		}
 		if (mb->done != done + 1 || mb->bad != bad) {
-			bench_error(side, c->name, "the guest did not finish its command");
+			bench_error(side, c->name, "the guest did not finish");
 			return -1;
 		}
 		if (exits != want) {
@@ -263,102 +264,127 @@ int bench_measure(const struct bench_opts *o, const char *side,
 	return 0;
 }
 
-int bench_check_done(volatile struct bench_mailbox **mbs, unsigned int n,
-		     const uint64_t *want)
+int bench_multi(const struct bench_opts *o, const char *side,
+		const struct bench_case *c, volatile struct bench_mailbox **mbs,
+		unsigned int n, bench_run_fn run_all, void *ctx)
 {
-	unsigned int i;
+	uint64_t want[BENCH_MAX_VPS], exits = 0, t0, t1;
+	double eps[BENCH_MAX_REPS], rate;
+	unsigned int i, p;
 
 	for (i = 0; i < n; i++)
-		if (mbs[i]->done != want[i] || mbs[i]->bad)
+		want[i] = mbs[i]->done + o->reps + 1;
+	/* phase 0 warms up, phases 1..reps are timed */
+	for (p = 0; p <= o->reps; p++) {
+		for (i = 0; i < n; i++)
+			bench_command(mbs[i], c->kind, c->arg,
+				      p ? 0 : o->warmup, p ? o->iters : 0);
+		t0 = bench_now_ns();
+		if (run_all(ctx, &exits)) {
+			bench_error(side, c->name, "a VP did not halt");
 			return -1;
+		}
+		t1 = bench_now_ns();
+		if (p)
+			eps[p - 1] = (double)n * o->iters * 1e9 / (t1 - t0);
+	}
+	for (i = 0; i < n; i++) {
+		if (mbs[i]->done != want[i] || mbs[i]->bad) {
+			bench_error(side, c->name, "a guest did not finish");
+			return -1;
+		}
+	}
+	if (exits != c->user_exits * n * (o->warmup + o->reps * o->iters)) {
+		bench_error(side, c->name, "%llu exits reached userspace",
+			    (unsigned long long)exits);
+		return -1;
+	}
+	rate = bench_median(eps, o->reps);
+	bench_result(side, c, o->iters, 1e9 / rate, rate, n);
 	return 0;
 }
 
 /* ---- one thread per VP ---------------------------------------------- */
 
+struct vp_threads;
+
 struct vp_thread {
 	pthread_t thread;
-	pthread_barrier_t *start, *end;
-	unsigned int phases;
+	struct vp_threads *all;
 	bench_run_fn run;
 	void *ctx;
 	uint64_t exits;
 	int err;
 };
 
+struct vp_threads {
+	pthread_barrier_t start, end;
+	struct vp_thread t[BENCH_MAX_VPS];
+	unsigned int n;
+	int stop;
+};
+
+/* Each phase: wait for the start, run the VP to its halt, report. */
 static void *vp_thread_main(void *arg)
 {
 	struct vp_thread *t = arg;
-	unsigned int p;
 
-	for (p = 0; p < t->phases; p++) {
-		pthread_barrier_wait(t->start);
+	for (;;) {
+		pthread_barrier_wait(&t->all->start);
+		if (t->all->stop)
+			return NULL;
 		if (!t->err && t->run(t->ctx, &t->exits))
 			t->err = 1;
-		pthread_barrier_wait(t->end);
+		pthread_barrier_wait(&t->all->end);
 	}
-	return NULL;
+}
+
+/* bench_run_fn for bench_multi: one phase on every thread. */
+static int vp_threads_phase(void *ctx, uint64_t *user_exits)
+{
+	struct vp_threads *all = ctx;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < all->n; i++)
+		all->t[i].exits = 0;
+	pthread_barrier_wait(&all->start);
+	pthread_barrier_wait(&all->end);
+	for (i = 0; i < all->n; i++) {
+		*user_exits += all->t[i].exits;
+		err |= all->t[i].err;
+	}
+	return err ? -1 : 0;
 }
 
 int bench_multi_threads(const struct bench_opts *o, const char *side,
 			const struct bench_case *c,
 			volatile struct bench_mailbox **mbs, bench_run_fn run,
-			void **ctxs, unsigned int nvps)
+			void **ctxs, unsigned int n)
 {
-	uint64_t want[BENCH_MAX_VPS], t0, t1;
-	struct vp_thread t[BENCH_MAX_VPS];
-	pthread_barrier_t start, end;
-	unsigned int i, p, started = 0;
-	double eps[MAX_REPS], rate;
-	int err = 0;
+	struct vp_threads all = { .n = n };
+	unsigned int i;
+	int ret;
 
-	pthread_barrier_init(&start, NULL, nvps + 1);
-	pthread_barrier_init(&end, NULL, nvps + 1);
-	for (i = 0; i < nvps; i++) {
-		memset(&t[i], 0, sizeof(t[i]));
-		t[i].start = &start;
-		t[i].end = &end;
-		t[i].phases = o->reps + 1;
-		t[i].run = run;
-		t[i].ctx = ctxs[i];
-		want[i] = mbs[i]->done + o->reps + 1;
+	pthread_barrier_init(&all.start, NULL, n + 1);
+	pthread_barrier_init(&all.end, NULL, n + 1);
+	for (i = 0; i < n; i++) {
+		all.t[i].all = &all;
+		all.t[i].run = run;
+		all.t[i].ctx = ctxs[i];
+		if (pthread_create(&all.t[i].thread, NULL, vp_thread_main,
+				   &all.t[i])) {
+			/* the started threads wait on the barrier until exit */
+			bench_error(side, c->name, "cannot start the VP threads");
+			exit(1);
+		}
 	}
-	for (i = 0; i < nvps; i++) {
-		if (pthread_create(&t[i].thread, NULL, vp_thread_main, &t[i]))
-			break;
-		started++;
-	}
-	if (started < nvps) {
-		/* the started threads wait on the barrier until we exit */
-		bench_error(side, c->name, "cannot start the VP threads");
-		exit(1);
-	}
-	/* phase 0 warms up, phases 1..reps are timed */
-	for (p = 0; p <= o->reps; p++) {
-		for (i = 0; i < nvps; i++)
-			bench_command(mbs[i], c->kind, c->arg,
-				      p ? 0 : o->warmup, p ? o->iters : 0);
-		t0 = bench_now_ns();
-		pthread_barrier_wait(&start);
-		pthread_barrier_wait(&end);
-		t1 = bench_now_ns();
-		if (p)
-			eps[p - 1] = (double)nvps * o->iters * 1e9 / (t1 - t0);
-	}
-	for (i = 0; i < nvps; i++) {
-		pthread_join(t[i].thread, NULL);
-		err |= t[i].err;
-		if (t[i].exits != c->user_exits * (o->warmup +
-						   o->reps * o->iters))
-			err = 1;
-	}
-	pthread_barrier_destroy(&start);
-	pthread_barrier_destroy(&end);
-	if (err || bench_check_done(mbs, nvps, want)) {
-		bench_error(side, c->name, "a VP did not run its loops to the end");
-		return -1;
-	}
-	rate = bench_median(eps, o->reps);
-	bench_result(side, c, o->iters, 1e9 / rate, rate, nvps);
-	return 0;
+	ret = bench_multi(o, side, c, mbs, n, vp_threads_phase, &all);
+	all.stop = 1;
+	pthread_barrier_wait(&all.start);
+	for (i = 0; i < n; i++)
+		pthread_join(all.t[i].thread, NULL);
+	pthread_barrier_destroy(&all.start);
+	pthread_barrier_destroy(&all.end);
+	return ret;
 }

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -117,10 +116,10 @@ static int run_uring(void *ctx, uint64_t *user_exits)
  * One phase of the multi-VP case: a RUN in flight on every VP, served by
  * this thread alone until every guest halted.
  */
-static int multi_uring_phase(unsigned int n, uint64_t *user_exits)
+static int multi_uring_phase(void *ctx, uint64_t *user_exits)
 {
+	unsigned int i, halted = 0, n = *(unsigned int *)ctx;
 	struct io_uring_cqe *cqe;
-	unsigned int i, halted = 0;
 	int ret, res;
 
 	for (i = 0; i < n; i++)
@@ -151,39 +150,6 @@ static int multi_uring_phase(unsigned int n, uint64_t *user_exits)
 				return -1;
 		}
 	}
-	return 0;
-}
-
-static int multi_uring(const struct bench_opts *o, const struct bench_case *c,
-		       unsigned int n)
-{
-	uint64_t want[BENCH_MAX_VPS], exits = 0, t0, t1;
-	double eps[16], rate;
-	unsigned int i, p;
-
-	for (i = 0; i < n; i++)
-		want[i] = mbs[i]->done + o->reps + 1;
-	/* phase 0 warms up, phases 1..reps are timed */
-	for (p = 0; p <= o->reps; p++) {
-		for (i = 0; i < n; i++)
-			bench_command(mbs[i], c->kind, c->arg,
-				      p ? 0 : o->warmup, p ? o->iters : 0);
-		t0 = bench_now_ns();
-		if (multi_uring_phase(n, &exits)) {
-			bench_error(SIDE, c->name, "a VP did not run to its halt");
-			return -1;
-		}
-		t1 = bench_now_ns();
-		if (p)
-			eps[p - 1] = (double)n * o->iters * 1e9 / (t1 - t0);
-	}
-	if (exits != c->user_exits * n * (o->warmup + o->reps * o->iters) ||
-	    bench_check_done(mbs, n, want)) {
-		bench_error(SIDE, c->name, "a VP did not run its loops to the end");
-		return -1;
-	}
-	rate = bench_median(eps, o->reps);
-	bench_result(SIDE, c, o->iters, 1e9 / rate, rate, n);
 	return 0;
 }
 
@@ -255,15 +221,16 @@ static int setup(int fd, unsigned int *nvps, const struct bench_opts *o)
 
 static const struct bench_case one_vp_cases[] = {
 	{ "floor", BENCH_KIND_VMMCALL, BENCH_HC_HCL_NOP, 0, NULL,
-	  "VMMCALL HCL_HC_NOP, answered in the kernel" },
+	  "hcl: VMMCALL HCL_HC_NOP, answered in the kernel" },
 	{ "cpuid", BENCH_KIND_CPUID, 0, 0, NULL, NULL },
-	{ "pio_user_ioctl", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1, NULL, NULL },
+	{ "pio_user_ioctl", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1, NULL,
+	  NULL },
 	{ "pio_user_uring", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1,
 	  "pio_user_ioctl", NULL },
 	{ "mmio_user_ioctl", BENCH_KIND_MMIO, 0, 1, NULL, NULL },
 	{ "mmio_user_uring", BENCH_KIND_MMIO, 0, 1, "mmio_user_ioctl", NULL },
 	{ "pio_kernel", BENCH_KIND_PIO, BENCH_PIO_KERNEL_PORT, 0, NULL,
-	  "OUT to an unclaimed port, answered in the kernel" },
+	  "hcl: OUT to an unclaimed port, answered in the kernel" },
 };
 
 static const struct bench_case multi_uring_case = {
@@ -273,7 +240,7 @@ static const struct bench_case multi_uring_case = {
 
 static const struct bench_case multi_threads_case = {
 	"multi_vp_pio_threads", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1,
-	"multi_vp_pio", "hcl: one HCL_VP_RUN thread per VP",
+	"multi_vp_pio", "hcl: a HCL_VP_RUN thread per VP",
 };
 
 int main(int argc, char **argv)
@@ -292,7 +259,8 @@ int main(int argc, char **argv)
 		bench_error(SIDE, "setup", "cannot open /dev/hcl");
 		return 1;
 	}
-	if (setup(fd, &nvps, &o) || io_uring_queue_init(RING_ENTRIES, &ring, 0)) {
+	if (setup(fd, &nvps, &o) ||
+	    io_uring_queue_init(RING_ENTRIES, &ring, 0)) {
 		bench_error(SIDE, "setup", "cannot set up the VPs");
 		return 1;
 	}
@@ -305,7 +273,8 @@ int main(int argc, char **argv)
 					&vps[0]);
 	}
 	vps[0].ring = NULL;
-	failed |= multi_uring(&o, &multi_uring_case, nvps);
+	failed |= bench_multi(&o, SIDE, &multi_uring_case, mbs, nvps,
+			      multi_uring_phase, &nvps);
 	for (i = 0; i < nvps; i++)
 		ctxs[i] = &vps[i];
 	failed |= bench_multi_threads(&o, SIDE, &multi_threads_case, mbs,

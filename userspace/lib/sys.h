@@ -33,8 +33,8 @@ struct hcl_vm_report {
 	uint64_t t_first_exit;
 	uint64_t t_guest_done;
 	uint64_t exits;			/* exits that reached userspace */
-	uint32_t halted;		/* the guest ended with HLT */
-	uint32_t pad;
+	uint32_t halted;		/* every VP ended with HLT */
+	uint32_t vps;			/* VPs that ran */
 };
 
 /*

@@ -9,6 +9,8 @@
 
 #define HCL_GUEST_LOAD_GPA	0x100000ULL	/* image and entry point */
 #define HCL_GUEST_STACK_TOP	0x80000ULL
+/* VP n's stack: 64 KiB each from 2 MiB up (VP 0 may use either) */
+#define HCL_GUEST_VP_STACK(n)	(0x200000ULL + ((n) + 1) * 0x10000ULL)
 #define HCL_GUEST_GDT_GPA	0x500ULL
 #define HCL_GUEST_PML4_GPA	0x1000ULL	/* then PDPT, then PD */
 #define HCL_GUEST_PT_PAGES	3
@@ -29,5 +31,8 @@
 #define HCL_CPUID_TEST_EAX	0x1c1c0001U
 #define HCL_CPUID_TEST_EDX	0x600dcafeU
 #define HCL_CPUID_ABSENT_LEAF	0x4000007fU	/* must read as zeroes */
+
+/* VMMCALL codes hcl.ko answers in the kernel (see linux/hcl.h) */
+#define HCL_GUEST_HC_VP_INDEX	1
 
 #endif

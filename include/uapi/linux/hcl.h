@@ -255,7 +255,8 @@ struct hcl_debugregs {
  * -errno).  Answering an exit (IN data, MMIO read data, MSR data) is
  * writing the run page before submitting the next RUN, so one SQE both
  * commits the answer and re-arms the VP.  One thread can keep a RUN in
- * flight on many VPs; the kernel runs each on a worker of the ring.  The
+ * flight on many VPs: each VP has a kernel thread of its own that runs
+ * it, so they run side by side.  One RUN per VP at a time (-EBUSY).  The
  * request is canceled by ring teardown or the submitter's exit like any
  * other (the VP leaves the guest and the request ends with -EINTR).
  * The 16-byte command area (struct hcl_uring_cmd) must be zero.
