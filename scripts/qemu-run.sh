@@ -11,7 +11,8 @@
 #
 # VTL0 RAM is reserved from the VTL2 kernel with memmap= and handed to
 # hcl.ko as module parameters (VTL0_BASE, VTL0_SIZE in the environment
-# override the defaults).
+# override the defaults).  QEMU_EXTRA adds QEMU options (for debugging,
+# e.g. QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
 smp=2 mem=1G timeout=300 append="" log="" verbose=0 kernel="" initrd=""
@@ -54,7 +55,8 @@ cmd=(timeout --kill-after=10 "$timeout"
 	qemu-system-x86_64 -nodefaults -no-user-config -display none
 	-accel tcg -cpu max -smp "$smp" -m "$mem" -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
-	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	${QEMU_EXTRA:-})
 if [ -n "$log" ]; then
 	"${cmd[@]}" < /dev/null | tee "$log"
 else
