@@ -1030,10 +1030,49 @@ TEST_F(vp, signal_interrupts_run)
 	EXPECT_LE(t1.tv_sec - t0.tv_sec, 10);
 }
 
+/*
+ * In a child: open the partition, start one VP spinning in the guest
+ * (through HCL_VP_RUN, or a RUN on an io_uring), say so on @ready_fd, and
+ * wait to be killed.  Exit codes name the step that failed.
+ */
+static void __attribute__((noreturn)) spin_in_child(int ready_fd, int uring)
+{
+	static const uint8_t code[] = { 0xeb, 0xfe };
+	struct hcl_create_vp cvp = { 0 };
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	struct io_uring ring;
+	uint8_t *mem;
+	int fd, vp;
+
+	fd = open_hcl();
+	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd < 0 || mem == MAP_FAILED)
+		_exit(2);
+	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+	if (vp < 0 || vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
+					   HCL_GUEST_STACK_TOP, &regs, &sregs))
+		_exit(3);
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	if (ioctl(vp, HCL_VP_SET_SREGS, &sregs) ||
+	    ioctl(vp, HCL_VP_SET_REGS, &regs))
+		_exit(4);
+	if (uring && (io_uring_queue_init(8, &ring, 0) ||
+		      hcl_queue_run(&ring, vp, 1) ||
+		      io_uring_submit(&ring) != 1))
+		_exit(4);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(6);
+	if (uring)
+		pause();
+	else
+		ioctl(vp, HCL_VP_RUN, 0);
+	_exit(5);
+}
+
 /* A client killed mid-run leaves nothing behind: the partition reopens. */
 TEST(kill_mid_run)
 {
-	static const uint8_t code[] = { 0xeb, 0xfe };
 	int status, fd, ready[2];
 	pid_t pid;
 	char c;
@@ -1041,32 +1080,8 @@ TEST(kill_mid_run)
 	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct hcl_create_vp cvp = { 0 };
-		struct hcl_sregs sregs;
-		struct hcl_regs regs;
-		uint8_t *mem;
-		int vp;
-
-		fd = open_hcl();
-		mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   fd, 0);
-		if (fd < 0 || mem == MAP_FAILED)
-			_exit(2);
-		vp = ioctl(fd, HCL_CREATE_VP, &cvp);
-		if (vp < 0 || vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-						   HCL_GUEST_STACK_TOP, &regs,
-						   &sregs))
-			_exit(3);
-		memcpy(mem + CODE_GPA, code, sizeof(code));
-		if (ioctl(vp, HCL_VP_SET_SREGS, &sregs) ||
-		    ioctl(vp, HCL_VP_SET_REGS, &regs))
-			_exit(4);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(6);
-		ioctl(vp, HCL_VP_RUN, 0);
-		_exit(5);
-	}
+	if (pid == 0)
+		spin_in_child(ready[1], 0);
 	/* wait until the child is about to run, then kill it mid-run */
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
@@ -1519,7 +1534,6 @@ TEST_F(vp, uring_ring_exit_mid_run)
 /* A process killed with a RUN in flight on its ring leaves nothing. */
 TEST(uring_kill_mid_run)
 {
-	static const uint8_t code[] = { 0xeb, 0xfe };
 	int status, fd, i, ready[2];
 	pid_t pid;
 	char c;
@@ -1527,35 +1541,8 @@ TEST(uring_kill_mid_run)
 	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct hcl_create_vp cvp = { 0 };
-		struct hcl_sregs sregs;
-		struct hcl_regs regs;
-		struct io_uring ring;
-		uint8_t *mem;
-		int vp;
-
-		fd = open_hcl();
-		mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   fd, 0);
-		if (fd < 0 || mem == MAP_FAILED)
-			_exit(2);
-		vp = ioctl(fd, HCL_CREATE_VP, &cvp);
-		if (vp < 0 || vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-						   HCL_GUEST_STACK_TOP, &regs,
-						   &sregs))
-			_exit(3);
-		memcpy(mem + CODE_GPA, code, sizeof(code));
-		if (ioctl(vp, HCL_VP_SET_SREGS, &sregs) ||
-		    ioctl(vp, HCL_VP_SET_REGS, &regs) ||
-		    io_uring_queue_init(8, &ring, 0) ||
-		    hcl_queue_run(&ring, vp, 1) || io_uring_submit(&ring) != 1)
-			_exit(4);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(6);
-		pause();
-		_exit(5);
-	}
+	if (pid == 0)
+		spin_in_child(ready[1], 1);
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	close(ready[0]);
