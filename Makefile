@@ -131,7 +131,8 @@ run: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory all
 	@scripts/qemu-run.sh -k $(BZIMAGE) -i $(BUILD)/initramfs.cpio \
-		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE)
+		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) \
+		$(if $(ARGS),-a "$(ARGS)")
 
 host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 
