@@ -148,6 +148,9 @@ check: deps
 # ---- make bench: the run loop, hcl.ko against KVM in one QEMU boot ---------
 
 BENCH_SMP ?= 4
+# One host thread for all vCPUs: with multi-threaded TCG the multi-VP
+# phases often reset the VM (docs/runloop.md); BENCH_ACCEL=tcg to compare.
+BENCH_ACCEL ?= tcg,thread=single
 BENCH_BINS := hcl-bench hcl-bench-hcl hcl-bench-kvm
 BENCH_CFLAGS := $(USER_CFLAGS) -Iuserspace/bench
 BENCH_COMMON := userspace/bench/bench_common.c
@@ -184,7 +187,8 @@ bench: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(BUILD)/initramfs-bench.cpio
-	@BENCH_N=$(BENCH_N) scripts/bench.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
+	@BENCH_N=$(BENCH_N) QEMU_ACCEL=$(BENCH_ACCEL) \
+		scripts/bench.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
 		-m $(MEM) $(QEMU_VERBOSE)
 
 clean:

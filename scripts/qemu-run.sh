@@ -11,7 +11,8 @@
 #
 # VTL0 RAM is reserved from the VTL2 kernel with memmap= and handed to
 # hcl.ko as module parameters (VTL0_BASE, VTL0_SIZE in the environment
-# override the defaults).  QEMU_EXTRA adds QEMU options (for debugging,
+# override the defaults).  QEMU_ACCEL replaces "tcg" (e.g. tcg,thread=single),
+# QEMU_EXTRA adds QEMU options (for debugging,
 # e.g. QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
@@ -53,7 +54,7 @@ start=$(date +%s.%N)
 set -o pipefail
 cmd=(timeout --kill-after=10 "$timeout"
 	qemu-system-x86_64 -nodefaults -no-user-config -display none
-	-accel tcg -cpu max -smp "$smp" -m "$mem" -no-reboot
+	-accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	${QEMU_EXTRA:-})
