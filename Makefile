@@ -41,7 +41,7 @@ KMOD_SRC := Kbuild $(wildcard kmod/*) include/uapi/linux/hcl.h \
 	$(wildcard tests/kunit/*)
 
 .PHONY: all deps kernel module userspace guest initramfs run check \
-	host-tests vm-tests style clean distclean bench
+	host-tests vm-tests style clean distclean bench host-tools fuzz
 
 all: module userspace guest initramfs
 
@@ -136,13 +136,42 @@ run: deps
 
 host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 
+# ---- host tools: igvmtool and its library (scripts/igvm/) -----------------
+
+IGVM_LIB := $(filter-out scripts/igvm/igvmtool.c,$(wildcard scripts/igvm/*.c))
+IGVM_HDR := $(wildcard scripts/igvm/*.h)
+HOST_TOOL_CFLAGS := -O2 -g $(WARN) -std=c11 -Iscripts/igvm
+
+host-tools: $(BUILD)/bin/igvmtool
+
+$(BUILD)/bin/igvmtool: scripts/igvm/igvmtool.c $(IGVM_LIB) $(IGVM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_TOOL_CFLAGS) -o $@ $< $(IGVM_LIB)
+
+# the IGVM host test links the library (a more specific rule than below)
+$(BUILD)/tests/igvm: tests/user/host_igvm.c $(IGVM_LIB) $(IGVM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iscripts/igvm -o $@ $< $(IGVM_LIB)
+
+# make fuzz: the IGVM parser under libFuzzer (FUZZ_TIME seconds)
+FUZZ_TIME ?= 300
+FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 -Iscripts/igvm \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_igvm: tests/fuzz/fuzz_igvm.c $(IGVM_LIB) $(IGVM_HDR)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(IGVM_LIB)
+
+fuzz:
+	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)
+
 $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 check: deps
 	@$(MAKE) --no-print-directory kernel
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests host-tools
 	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
 
 # ---- make bench: the run loop, hcl.ko against KVM in one QEMU boot ---------

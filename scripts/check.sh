@@ -83,6 +83,8 @@ run_host() {
 		"$t" > "$log" 2>&1
 		tap_count "$log" "host/$(basename "$t")"
 	done
+	"$top/scripts/fuzz-smoke.sh" "$build" > "$logs/host-fuzz.tap" 2>&1
+	tap_count "$logs/host-fuzz.tap" "host/fuzz"
 }
 
 run_style() {

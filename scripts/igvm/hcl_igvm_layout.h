@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hcl paravisor image: where `igvmtool build` puts each piece in VTL2
+ * memory, and the measured parameter block the shim (openhcl_boot) reads.
+ * This header is the contract between igvmtool and the shim; it uses only
+ * fixed-width types so freestanding code can include it.
+ *
+ * The image has one platform, VSM_ISOLATION (mask 0x1, highest VTL 2),
+ * and is built for a fixed VTL2 range (no relocation headers):
+ *
+ *   VTL2 base        HCL_IGVM_VTL2_BASE (128 MiB), size --vtl2-size
+ *                    (default 128 MiB, a multiple of 2 MiB, below 4 GiB);
+ *                    one REQUIRED_MEMORY, vtl2_protectable, covers it.
+ *
+ *   offset           what                                   how it arrives
+ *   0x000000  4 KiB  struct hcl_igvm_params                 PAGE_DATA, measured
+ *   0x001000  4 KiB  static command line, NUL-terminated    PAGE_DATA, measured
+ *   0x002000  4 KiB  GDT: null, 0x08 code64, 0x10 data      PAGE_DATA, measured
+ *   0x003000  4 KiB  PML4                                   PAGE_DATA, measured
+ *   0x004000  4 KiB  PDPT                                   PAGE_DATA, measured
+ *   0x005000  n*4KiB PDs, 2 MiB pages identity-mapping      PAGE_DATA, measured
+ *                    [0, VTL2 end rounded up to 1 GiB)
+ *   0x00d000 16 KiB  boot stack (RSP = base + 0x11000)      PAGE_DATA, zero pages
+ *   0x020000  4 KiB  parameter area 0: memory map at +0,    PARAMETER_INSERT
+ *                    VP count (u32) at +0xff8
+ *   0x021000  4 KiB  parameter area 1: host command line    PARAMETER_INSERT
+ *   0x030000 64 KiB  parameter area 2: host device tree     PARAMETER_INSERT
+ *                    (inserted areas arrive unmeasured)
+ *   0x100000         shim (flat binary)                     PAGE_DATA, measured
+ *   2 MiB aligned    kernel (bzImage as is)                 PAGE_DATA, measured
+ *   page aligned     initrd                                 PAGE_DATA, measured
+ *   page aligned     VTL0 image, staged here: VTL2          PAGE_DATA, measured
+ *                    userspace copies it into VTL0 RAM
+ *   page aligned     free VTL2 memory up to the end of the range
+ *
+ * Each file's last page is zero-padded; all-zero pages are emitted as
+ * PAGE_DATA with file_offset 0.  The BSP starts in 64-bit long mode at
+ * the shim entry (shim GPA + --shim-entry) with RSI = the parameter
+ * block's GPA, CS 0x08, data segments 0x10, CR0 0x80000021 (PG|NE|PE),
+ * CR4 0x20 (PAE), EFER 0xd00 (NXE|LMA|LME), PAT 0x0007040600070406,
+ * RFLAGS 0x2, TR {sel 0, limit 0xffff, attr 0x8b}, every register at VTL 2.
+ */
+#ifndef HCL_IGVM_LAYOUT_H
+#define HCL_IGVM_LAYOUT_H
+
+#include <stdint.h>
+
+#define HCL_IGVM_PLATFORM_MASK		0x1u
+#define HCL_IGVM_VTL2_BASE		0x08000000ull
+#define HCL_IGVM_VTL2_SIZE_DEFAULT	0x08000000ull
+#define HCL_IGVM_VTL2_ALIGN		0x200000ull
+#define HCL_IGVM_VTL2_SIZE_MAX		0xffe00000ull	/* u32 REQUIRED_MEMORY */
+
+#define HCL_IGVM_OFF_PARAMS		0x000000ull
+#define HCL_IGVM_OFF_CMDLINE		0x001000ull
+#define HCL_IGVM_CMDLINE_MAX		4095u	/* bytes without the NUL */
+#define HCL_IGVM_OFF_GDT		0x002000ull
+#define HCL_IGVM_OFF_PML4		0x003000ull
+#define HCL_IGVM_OFF_PDPT		0x004000ull
+#define HCL_IGVM_OFF_PD			0x005000ull
+#define HCL_IGVM_MAX_PD			8u	/* 8 GiB identity map at most */
+#define HCL_IGVM_OFF_STACK		0x00d000ull
+#define HCL_IGVM_STACK_SIZE		0x004000ull
+#define HCL_IGVM_OFF_AREA_MEMMAP	0x020000ull
+#define HCL_IGVM_AREA_MEMMAP_SIZE	0x001000ull
+#define HCL_IGVM_VP_COUNT_OFFSET	0xff8u	/* within area 0 */
+#define HCL_IGVM_OFF_AREA_CMDLINE	0x021000ull
+#define HCL_IGVM_AREA_CMDLINE_SIZE	0x001000ull
+#define HCL_IGVM_OFF_AREA_DT		0x030000ull
+#define HCL_IGVM_AREA_DT_SIZE		0x010000ull
+#define HCL_IGVM_OFF_SHIM		0x100000ull
+#define HCL_IGVM_KERNEL_ALIGN		0x200000ull
+
+/* parameter area indexes */
+#define HCL_IGVM_AREA_MEMMAP		0u
+#define HCL_IGVM_AREA_CMDLINE		1u
+#define HCL_IGVM_AREA_DT		2u
+
+/* GDT selectors */
+#define HCL_IGVM_SEL_CODE		0x08u
+#define HCL_IGVM_SEL_DATA		0x10u
+
+#define HCL_IGVM_PARAMS_MAGIC		0x504c4348u	/* "HCLP" */
+#define HCL_IGVM_PARAMS_VERSION		1u
+
+/* a GPA range; size is the exact byte count (not rounded to pages) */
+struct hcl_igvm_range {
+	uint64_t gpa;
+	uint64_t size;
+};
+
+/*
+ * The measured parameter block at VTL2 base + HCL_IGVM_OFF_PARAMS, which
+ * RSI points to at entry.  Little endian, no implicit padding.
+ */
+struct hcl_igvm_params {
+	uint32_t magic;			/* HCL_IGVM_PARAMS_MAGIC */
+	uint32_t version;		/* HCL_IGVM_PARAMS_VERSION */
+	uint32_t size;			/* sizeof(struct hcl_igvm_params) */
+	uint32_t flags;			/* 0 */
+	struct hcl_igvm_range vtl2;	/* the whole VTL2 range */
+	uint64_t shim_entry;		/* GPA of the first instruction */
+	uint64_t stack_top;		/* initial RSP */
+	struct hcl_igvm_range shim;
+	struct hcl_igvm_range kernel;
+	struct hcl_igvm_range initrd;
+	struct hcl_igvm_range vtl0_image;
+	struct hcl_igvm_range command_line;	/* static; size excludes NUL */
+	struct hcl_igvm_range gdt;
+	struct hcl_igvm_range page_tables;	/* PML4, PDPT, PDs */
+	struct hcl_igvm_range stack;
+	/* parameter areas the host fills (size = area size) */
+	struct hcl_igvm_range memory_map;	/* IGVM memory map entries */
+	uint64_t vp_count_gpa;			/* u32 */
+	struct hcl_igvm_range host_command_line;
+	struct hcl_igvm_range device_tree;
+	/* VTL2 memory the image does not use, for the kernel to allocate */
+	struct hcl_igvm_range free;
+	uint64_t reserved[4];		/* 0 */
+};
+
+_Static_assert(sizeof(struct hcl_igvm_params) == 280,
+	       "hcl_igvm_params layout");
+
+#endif /* HCL_IGVM_LAYOUT_H */

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * igvmtool: builds, dumps and checks IGVM files.
+ *
+ *   igvmtool build -o OUT --shim F --kernel F --initrd F --vtl0 F
+ *            [--cmdline "..."] [--vtl2-size BYTES] [--shim-entry OFFSET]
+ *   igvmtool dump FILE
+ *   igvmtool check FILE
+ *
+ * Exit status: 0 success, 1 invalid file or failed build, 2 usage or I/O.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hcl_igvm_build.h"
+#include "igvm.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: igvmtool build -o OUT.igvm --shim FILE --kernel FILE --initrd FILE\n"
+		"                      --vtl0 FILE [--cmdline \"...\"] [--vtl2-size BYTES]\n"
+		"                      [--shim-entry OFFSET]\n"
+		"       igvmtool dump FILE\n"
+		"       igvmtool check FILE\n");
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 0, n = 0;
+	uint8_t *b = NULL;
+
+	if (!f) {
+		fprintf(stderr, "igvmtool: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			uint8_t *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(b, cap);
+			if (!nb) {
+				fprintf(stderr, "igvmtool: %s: out of memory\n",
+					path);
+				free(b);
+				fclose(f);
+				return -1;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "igvmtool: %s: read error\n", path);
+		free(b);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int write_file(const char *path, const uint8_t *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		fprintf(stderr, "igvmtool: %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "igvmtool: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'K': case 'k':
+		if (x > UINT64_MAX >> 10)
+			return -1;
+		x <<= 10;
+		end++;
+		break;
+	case 'M': case 'm':
+		if (x > UINT64_MAX >> 20)
+			return -1;
+		x <<= 20;
+		end++;
+		break;
+	case 'G': case 'g':
+		if (x > UINT64_MAX >> 30)
+			return -1;
+		x <<= 30;
+		end++;
+		break;
+	}
+	if (*end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	const char *out = NULL, *paths[4] = { NULL };
+	static const char *const opts[4] = {
+		"--shim", "--kernel", "--initrd", "--vtl0",
+	};
+	struct hcl_igvm_blob *blobs[4];
+	struct hcl_igvm_inputs in = { 0 };
+	uint8_t *image = NULL;
+	size_t len;
+	char err[256];
+	int rc = 2;
+
+	blobs[0] = &in.shim;
+	blobs[1] = &in.kernel;
+	blobs[2] = &in.initrd;
+	blobs[3] = &in.vtl0;
+	for (int i = 0; i < argc; i += 2) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool known = false;
+
+		if (!v) {
+			fprintf(stderr, "igvmtool: %s needs a value\n", a);
+			usage();
+			return 2;
+		}
+		for (int k = 0; k < 4; k++) {
+			if (!strcmp(a, opts[k])) {
+				paths[k] = v;
+				known = true;
+			}
+		}
+		if (!strcmp(a, "-o")) {
+			out = v;
+		} else if (!strcmp(a, "--cmdline")) {
+			in.cmdline = v;
+		} else if (!strcmp(a, "--vtl2-size")) {
+			if (parse_u64(v, &in.vtl2_size)) {
+				fprintf(stderr, "igvmtool: bad --vtl2-size %s\n",
+					v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--shim-entry")) {
+			if (parse_u64(v, &in.shim_entry)) {
+				fprintf(stderr, "igvmtool: bad --shim-entry %s\n",
+					v);
+				return 2;
+			}
+		} else if (!known) {
+			fprintf(stderr, "igvmtool: unknown option %s\n", a);
+			usage();
+			return 2;
+		}
+	}
+	if (!out) {
+		fprintf(stderr, "igvmtool: build needs -o OUT\n");
+		usage();
+		return 2;
+	}
+	for (int k = 0; k < 4; k++) {
+		if (!paths[k]) {
+			fprintf(stderr, "igvmtool: build needs %s FILE\n",
+				opts[k]);
+			usage();
+			return 2;
+		}
+	}
+	for (int k = 0; k < 4; k++) {
+		uint8_t *b;
+
+		if (read_file(paths[k], &b, &blobs[k]->size))
+			goto out;
+		blobs[k]->data = b;
+	}
+	if (hcl_igvm_build(&in, &image, &len, NULL, err, sizeof(err))) {
+		fprintf(stderr, "igvmtool: build: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	rc = write_file(out, image, len) ? 2 : 0;
+out:
+	for (int k = 0; k < 4; k++)
+		free((void *)blobs[k]->data);
+	free(image);
+	return rc;
+}
+
+static int cmd_parse(const char *path, bool dump)
+{
+	struct igvm_file f;
+	struct igvm_error err;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (read_file(path, &buf, &len))
+		return 2;
+	rc = igvm_parse(buf, len, 0, &f, &err);
+	if (rc) {
+		fprintf(stderr, "%s\n", err.msg);
+		free(buf);
+		return 1;
+	}
+	if (dump) {
+		printf("%s: 0x%zx bytes\n", path, len);
+		igvm_dump(stdout, &f);
+	} else {
+		printf("%s: valid IGVM v%u file, %zu headers, 0x%zx bytes\n",
+		       path, f.version, f.nheaders, len);
+	}
+	igvm_file_free(&f);
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "build"))
+		return cmd_build(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "dump"))
+		return cmd_parse(argv[2], true);
+	if (argc == 3 && !strcmp(argv[1], "check"))
+		return cmd_parse(argv[2], false);
+	usage();
+	return 2;
+}
