@@ -131,8 +131,11 @@ run: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory all
 	@scripts/qemu-run.sh -k $(BZIMAGE) -i $(BUILD)/initramfs.cpio \
-		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) \
-		$(if $(ARGS),-a "$(ARGS)")
+		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) -l $(BUILD)/run.log \
+		$(if $(ARGS),-a "$(ARGS)"); rc=$$?; \
+	tr -d '\r' < $(BUILD)/run.log | \
+		sed -n 's/^openvmm_hcl: timeline-json //p' > $(BUILD)/timeline.json; \
+	exit $$rc
 
 host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 

@@ -160,6 +160,9 @@ run_e2e() {
 	for stage in "underhill_init" "openvmm_hcl" "underhill_vm" "first VTL0 exit" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
 	done
+	tr -d '\r' < "$log" | sed -n 's/^openvmm_hcl: timeline-json //p' | head -1 |
+		python3 -c 'import json,sys; t=json.load(sys.stdin); k=["kernel","underhill_init","openvmm_hcl","underhill_vm","first_vtl0_exit","guest_done"]; v=[t[x] for x in k]; sys.exit(0 if all(isinstance(x,int) for x in v) and v==sorted(v) else 1)'
+	result $? "e2e: timeline JSON has every stage, in order"
 
 	log=$logs/e2e-smp1.log
 	rm -f "$log.status"

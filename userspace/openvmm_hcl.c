@@ -34,16 +34,60 @@ static void print_ms(const char *stage, uint64_t t)
 		printf("  %-22s %10s\n", stage, "-");
 }
 
+/*
+ * The timeline as one JSON object: on the console (a line starting with
+ * "openvmm_hcl: timeline-json ", for the host to pick up) and in
+ * /run/hcl-timeline.json.  Times are ns since the VTL2 kernel started;
+ * null where a stage did not happen.
+ */
+static void write_timeline_json(const uint64_t *t, const char *const *names,
+				unsigned int n)
+{
+	char buf[512];
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+
+	len += snprintf(buf + len, sizeof(buf) - len, "{");
+	for (i = 0; i < n && len < sizeof(buf); i++) {
+		if (t[i] || i == 0)
+			len += snprintf(buf + len, sizeof(buf) - len,
+					"%s\"%s\":%" PRIu64, i ? "," : "",
+					names[i], t[i]);
+		else
+			len += snprintf(buf + len, sizeof(buf) - len,
+					",\"%s\":null", names[i]);
+	}
+	if (len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - len, "}");
+	printf("openvmm_hcl: timeline-json %s\n", buf);
+	f = fopen("/run/hcl-timeline.json", "w");
+	if (f) {
+		fprintf(f, "%s\n", buf);
+		fclose(f);
+	}
+}
+
 static void print_timeline(uint64_t t_init, uint64_t t_ctl,
 			   const struct hcl_vm_report *r)
 {
+	static const char *const names[] = {
+		"kernel", "underhill_init", "openvmm_hcl", "underhill_vm",
+		"first_vtl0_exit", "guest_done",
+	};
+	const uint64_t t[] = {
+		0, t_init, t_ctl, r ? r->t_vm_start : 0,
+		r ? r->t_first_exit : 0, r ? r->t_guest_done : 0,
+	};
+
 	printf("openvmm_hcl: boot timeline (since VTL2 kernel start)\n");
 	printf("  %-22s %10.3f ms\n", "kernel start", 0.0);
 	print_ms("underhill_init", t_init);
 	print_ms("openvmm_hcl", t_ctl);
-	print_ms("underhill_vm", r ? r->t_vm_start : 0);
-	print_ms("first VTL0 exit", r ? r->t_first_exit : 0);
-	print_ms("guest done", r ? r->t_guest_done : 0);
+	print_ms("underhill_vm", t[3]);
+	print_ms("first VTL0 exit", t[4]);
+	print_ms("guest done", t[5]);
+	write_timeline_json(t, names, sizeof(t) / sizeof(t[0]));
 }
 
 static pid_t spawn_worker(const char *worker, char *args, int report_wr)
