@@ -1632,6 +1632,58 @@ TEST(uring_vps_run_side_by_side)
 	close(fd);
 }
 
+/* Two VPs triple-fault at the same time, many times over. */
+TEST(concurrent_triple_faults)
+{
+	static const uint8_t code[] = { 0x0f, 0x0b };	/* ud2, no IDT */
+	int fd = open_hcl(), vps[2], i, round;
+	struct hcl_run *runs[2];
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	uint8_t *mem;
+
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
+					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	for (i = 0; i < 2; i++) {
+		struct hcl_create_vp cvp = { .vp_index = i };
+
+		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		ASSERT_LE(0, vps[i]);
+		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, vps[i], 0);
+		ASSERT_NE(MAP_FAILED, runs[i]);
+	}
+	for (round = 0; round < 200; round++) {
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
+			ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
+			ASSERT_EQ(0, hcl_queue_run(&ring, vps[i], i));
+		}
+		ASSERT_EQ(2, io_uring_submit(&ring));
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+			ASSERT_EQ(0, cqe->res);
+			ASSERT_EQ(HCL_EXIT_SHUTDOWN,
+				  runs[cqe->user_data]->exit_reason);
+			io_uring_cqe_seen(&ring, cqe);
+		}
+	}
+	io_uring_queue_exit(&ring);
+	for (i = 0; i < 2; i++) {
+		munmap(runs[i], HCL_RUN_SIZE);
+		close(vps[i]);
+	}
+	munmap(mem, 64 << 20);
+	close(fd);
+}
+
 /*
  * Four VPs each write their index to port 0x70 ten times, then halt; one
  * thread serves all of them through one ring.
