@@ -7,6 +7,8 @@
  * guest state and resume (the hot path), or fill the run page and return
  * to userspace.
  */
+#define pr_fmt(fmt) "hcl: " fmt
+
 #include <linux/eventfd.h>
 #include <linux/kernel.h>
 #include <linux/rcupdate.h>
@@ -126,6 +128,13 @@ static void exit_to_user_hw(struct hcl_vp *vp, u32 reason, u64 code)
 {
 	struct vmcb *vmcb = vp->vmcb;
 	struct hcl_run *run = vp->run;
+
+	/* rare and worth a look: shutdown, failed entry, unhandled exits */
+	pr_debug("VP %u: %s exit %#llx (%s) at rip %#llx info %#llx %#llx\n",
+		 vp->index, reason == HCL_EXIT_SHUTDOWN ? "shutdown" :
+		 reason == HCL_EXIT_FAIL_ENTRY ? "failed-entry" : "unhandled",
+		 code, hcl_exit_name(code), vmcb->save.rip,
+		 vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 
 	run->exit_reason = reason;
 	run->hw.code = code;

@@ -147,6 +147,8 @@ static int hcl_open(struct inode *inode, struct file *file)
 		return ret;
 	}
 	file->private_data = part;
+	pr_debug("partition opened: %u VPs, NPT %d levels, %lu table pages\n",
+		 part->max_vps, part->npt.levels, part->npt.nr_tables);
 	mutex_lock(&hcl_part_mutex);
 	hcl_part = part;
 	mutex_unlock(&hcl_part_mutex);

@@ -477,6 +477,8 @@ static int hcl_vp_release(struct inode *inode, struct file *file)
 	part->vps[vp->index] = NULL;
 	hcl_stats_vp_remove(vp);
 	mutex_unlock(&part->lock);
+	pr_debug("VP %u released after %llu exits\n", vp->index,
+		 vp->stats[HCL_STAT_EXITS]);
 	hcl_vp_free(vp);
 	hcl_partition_put(part);
 	return 0;
@@ -539,5 +541,6 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		return fd;
 	}
 	mutex_unlock(&part->lock);
+	pr_debug("VP %u created (fd %d)\n", vp->index, fd);
 	return fd;
 }

@@ -1360,6 +1360,39 @@ TEST_F(vp, tracepoints)
 	write_file(path, "0");
 }
 
+/* Dynamic debug reaches hcl.ko's pr_debug messages. */
+TEST(dynamic_debug)
+{
+	static const char *const ctl = "/sys/kernel/debug/dynamic_debug/control";
+	struct hcl_create_vp cvp = { .vp_index = 1 };
+	char buf[8192];
+	int fd, vp, kmsg, found = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, write_file(ctl, "module hcl +p"));
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kmsg);
+	lseek(kmsg, 0, SEEK_END);
+	fd = open_hcl();
+	ASSERT_LE(0, fd);
+	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+	ASSERT_LE(0, vp);
+	close(vp);
+	close(fd);
+	while ((n = read(kmsg, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		if (strstr(buf, "hcl: vp: VP 1 created"))
+			found |= 1;
+		if (strstr(buf, "hcl: vp: VP 1 released"))
+			found |= 2;
+		if (strstr(buf, "hcl: partition opened"))
+			found |= 4;
+	}
+	close(kmsg);
+	write_file(ctl, "module hcl -p");
+	EXPECT_EQ(7, found);
+}
+
 /* A VP that changes CPU between runs keeps working (TLB flushed). */
 TEST_F(vp, migrates_between_cpus)
 {
