@@ -609,7 +609,7 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 	case SVM_EXIT_NMI:
 		/* the host took the interrupt when GIF was set again */
 		vp->stats[HCL_STAT_INTR]++;
-		return HCL_ACT_RESUME;
+		return HCL_ACT_HOST_IRQ;
 	case SVM_EXIT_MSR:
 		return handle_msr(vp);
 	case SVM_EXIT_VMMCALL:

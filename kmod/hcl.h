@@ -111,6 +111,7 @@ enum hcl_exit_action {
 	HCL_ACT_RESUME,		/* handled in the kernel; enter again */
 	HCL_ACT_USER,		/* the run page holds an exit for userspace */
 	HCL_ACT_HALT,		/* the VP halted: wait for an interrupt */
+	HCL_ACT_HOST_IRQ,	/* a host interrupt ended the run: resume */
 };
 
 enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp);
@@ -205,6 +206,7 @@ struct hcl_vp {
 	struct hcl_cpuid_table *cpuid;	/* replaced under lock */
 	bool regs_set;
 	bool sregs_set;
+	bool halted;			/* waiting for an interrupt (HLT) */
 	int last_cpu;
 	/* an IN exit awaiting its data from userspace */
 	bool io_in_pending;

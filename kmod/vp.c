@@ -24,17 +24,29 @@ static bool all_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-/*
- * The run loop.  Exits the kernel handles itself never leave it; the loop
- * ends on an exit for userspace, a pending signal or immediate_exit.
- */
 bool hcl_vp_irq_ready(struct hcl_vp *vp)
 {
 	return atomic_read(&vp->nmi_pending) ||
 	       find_first_bit(vp->irq_pending, 256) < 256;
 }
 
-static long hcl_vp_run(struct hcl_vp *vp)
+/* hcl_vp_run_mode() in inline mode: the VP needs a thread of its own */
+#define HCL_RUN_HANDOFF		1
+
+/*
+ * The run loop.  Exits the kernel handles itself never leave it; the loop
+ * ends on an exit for userspace, a pending signal or immediate_exit.
+ *
+ * A halted VP (vp->halted, set by HLT with interrupts enabled) waits for
+ * an interrupt before it enters the guest again, also across calls: a
+ * signal that ends the wait does not end the halt.
+ *
+ * @inline_run: running inside a non-blocking io_uring issue, which must
+ * not hold the submitter for long.  When the VP halts, or a host
+ * interrupt shows it has been running for a while, give up with
+ * HCL_RUN_HANDOFF; the VP's thread then carries on from the same state.
+ */
+static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 {
 	struct hcl_run *run = vp->run;
 	enum hcl_exit_action act;
@@ -59,10 +71,34 @@ static long hcl_vp_run(struct hcl_vp *vp)
 		goto out;
 	}
 	for (;;) {
+		/*
+		 * Inline, only a real signal ends the run with -EINTR: io_uring
+		 * notifies the submitter of task work (other VPs' completions)
+		 * with TIF_NOTIFY_SIGNAL, which hands the VP off instead.
+		 */
+		if (inline_run && signal_pending(current) &&
+		    !task_sigpending(current)) {
+			ret = HCL_RUN_HANDOFF;
+			break;
+		}
 		if (signal_pending(current) || READ_ONCE(vp->stop_run)) {
 			run->exit_reason = HCL_EXIT_INTR;
 			ret = -EINTR;
 			break;
+		}
+		if (vp->halted) {
+			if (inline_run) {
+				ret = HCL_RUN_HANDOFF;
+				break;
+			}
+			t0 = ktime_get_ns();
+			/* a signal ends the wait; the loop top reports it */
+			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
+						 READ_ONCE(vp->stop_run));
+			vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t0;
+			if (!hcl_vp_irq_ready(vp))
+				continue;
+			vp->halted = false;
 		}
 		cond_resched();
 		t0 = ktime_get_ns();
@@ -79,16 +115,21 @@ static long hcl_vp_run(struct hcl_vp *vp)
 			ret = 0;
 			break;
 		}
-		if (act == HCL_ACT_HALT) {
-			/* a signal ends the wait; the loop top reports it */
-			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
-						 READ_ONCE(vp->stop_run));
-			vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t2;
+		if (act == HCL_ACT_HALT)
+			vp->halted = true;
+		if (act == HCL_ACT_HOST_IRQ && inline_run) {
+			ret = HCL_RUN_HANDOFF;
+			break;
 		}
 	}
 out:
 	mutex_unlock(&vp->lock);
 	return ret;
+}
+
+static long hcl_vp_run(struct hcl_vp *vp)
+{
+	return hcl_vp_run_mode(vp, false);
 }
 
 static long hcl_vp_set_cpuid(struct hcl_vp *vp, void __user *argp)
@@ -303,8 +344,11 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 			return -EINVAL;
 		mutex_lock(&vp->lock);
 		ret = hcl_backend->set_regs(vp, &regs);
-		if (!ret)
+		if (!ret) {
 			vp->regs_set = true;
+			/* new state: not halted any more */
+			vp->halted = false;
+		}
 		mutex_unlock(&vp->lock);
 		return ret;
 	case HCL_VP_GET_SREGS:
@@ -388,12 +432,16 @@ static int hcl_vp_uring_thread(void *data)
 }
 
 /*
- * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  The command is parked and the
- * VP's own kernel thread runs the VP and completes it, so one userspace
- * thread can keep RUNs in flight on many VPs that all run side by side.
- * One RUN per VP at a time (-EBUSY).  Ring teardown or the submitter's
- * exit cancels a parked RUN: the thread stops the run and completes it
- * with -EINTR.
+ * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  Submitted normally, the RUN
+ * first runs inline, in the submitter's io_uring_enter(): most VPs exit to
+ * userspace again within microseconds and then complete the request with
+ * no thread switch.  If the VP halts or keeps running until a host
+ * interrupt, the command is parked and the VP's own kernel thread takes
+ * over and completes it, so one userspace thread can keep RUNs in flight
+ * on many VPs that all run side by side.  Submitted with IOSQE_ASYNC the
+ * command goes to the thread at once.  One RUN per VP at a time (-EBUSY).
+ * Ring teardown or the submitter's exit cancels a parked RUN: the thread
+ * stops the run and completes it with -EINTR.
  */
 static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 			    unsigned int issue_flags)
@@ -401,6 +449,7 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 	const struct hcl_uring_cmd *c = io_uring_sqe_cmd(ioucmd->sqe);
 	struct hcl_vp *vp = ioucmd->file->private_data;
 	struct task_struct *t;
+	long ret;
 
 	BUILD_BUG_ON(sizeof(struct hcl_uring_cmd) > 16);
 	if (issue_flags & IO_URING_F_CANCEL) {
@@ -416,6 +465,14 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 	if (READ_ONCE(c->flags) || READ_ONCE(c->reserved0) ||
 	    READ_ONCE(c->reserved1))
 		return -EINVAL;
+	if (READ_ONCE(vp->uring_cmd))
+		return -EBUSY;
+
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		ret = hcl_vp_run_mode(vp, true);
+		if (ret != HCL_RUN_HANDOFF)
+			return ret;
+	}
 
 	if (!READ_ONCE(vp->uring_thread)) {
 		mutex_lock(&vp->part->lock);

@@ -420,7 +420,7 @@ static void dispatch_others(struct kunit *test)
 	vp->vmcb->save.rip = 0x3001;
 
 	set_exit(vp, SVM_EXIT_INTR, 0, 0);
-	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_HOST_IRQ);
 
 	/* an unknown MSR raises #GP(0) in the guest */
 	set_exit(vp, SVM_EXIT_MSR, 0, 0);

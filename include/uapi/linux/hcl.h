@@ -254,9 +254,12 @@ struct hcl_debugregs {
  * res is HCL_VP_RUN's return value (0 with the exit in the run page, or
  * -errno).  Answering an exit (IN data, MMIO read data, MSR data) is
  * writing the run page before submitting the next RUN, so one SQE both
- * commits the answer and re-arms the VP.  One thread can keep a RUN in
- * flight on many VPs: each VP has a kernel thread of its own that runs
- * it, so they run side by side.  One RUN per VP at a time (-EBUSY).  The
+ * commits the answer and re-arms the VP.  A RUN first runs inline in the
+ * submitter's io_uring_enter() and usually completes there; a VP that
+ * halts or keeps running past a host interrupt is handed to a kernel
+ * thread of its own (IOSQE_ASYNC sends it there at once), so one thread
+ * can keep a RUN in flight on many VPs that run side by side.  One RUN
+ * per VP at a time (-EBUSY).  The
  * request is canceled by ring teardown or the submitter's exit like any
  * other (the VP leaves the guest and the request ends with -EINTR).
  * The 16-byte command area (struct hcl_uring_cmd) must be zero.
