@@ -955,6 +955,33 @@ TEST_F(vp, hlt_wakes_on_nmi)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+static void on_alarm(int sig);
+
+/* A signal ends HCL_VP_RUN during a halt, but not the halt itself. */
+TEST_F(vp, halt_survives_a_signal)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 0x40 };
+
+	setup_idt(self);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	/* still halted: without an interrupt the next run waits again */
+	alarm(1);
+	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
+}
+
 /*
  * cli; out %al,$0x73; sti; nop; cli; hlt with the interrupt queued
  * before the run: it waits for the window that sti opens.
