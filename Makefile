@@ -156,7 +156,8 @@ $(BUILD)/tests/igvm: tests/user/host_igvm.c $(IGVM_LIB) $(IGVM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Iscripts/igvm -o $@ $< $(IGVM_LIB)
 
-# make fuzz: the IGVM parser under libFuzzer (FUZZ_TIME seconds)
+# make fuzz: the IGVM parser, the host device tree and the command line
+# under libFuzzer (FUZZ_TIME seconds each)
 FUZZ_TIME ?= 300
 FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 -Iscripts/igvm \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -164,6 +165,52 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 -Iscripts/igvm \
 $(BUILD)/fuzz/fuzz_igvm: tests/fuzz/fuzz_igvm.c $(IGVM_LIB) $(IGVM_HDR)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(IGVM_LIB)
+
+# ---- shim/ pure logic (cmdline, host DT, Linux DT) on the host ------------
+# libfdt is compiled from the kernel tree's sources, never copied; the
+# shim's own files build with -std=c11 -Wall -Wextra -Werror.
+LIBFDT_DIR := $(KDIR)/scripts/dtc/libfdt
+LIBFDT_SRC := fdt fdt_ro fdt_rw fdt_sw fdt_wip fdt_strerror fdt_addresses \
+	fdt_empty_tree
+SHIM_LIB := $(wildcard shim/*.c)
+SHIM_HDR := $(wildcard shim/*.h)
+SHIM_HOST_CFLAGS := -O2 -g $(WARN) -std=c11 -Ishim -I$(LIBFDT_DIR)
+
+$(BUILD)/libfdt/%.o: $(LIBFDT_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -I$(LIBFDT_DIR) -c -o $@ $<
+
+$(BUILD)/libfdt/libfdt.a: $(patsubst %,$(BUILD)/libfdt/%.o,$(LIBFDT_SRC))
+	ar rcs $@ $^
+
+$(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/shim: tests/user/host_shim.c \
+		$(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB)) \
+		$(BUILD)/libfdt/libfdt.a $(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) -Ishim -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
+		$(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB)) \
+		$(BUILD)/libfdt/libfdt.a
+
+# the same under clang with the fuzzer's sanitizers
+$(BUILD)/fuzz/libfdt/%.o: $(LIBFDT_DIR)/%.c
+	@mkdir -p $(@D)
+	clang -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=undefined -I$(LIBFDT_DIR) -c -o $@ $<
+
+$(BUILD)/fuzz/libfdt/libfdt.a: \
+		$(patsubst %,$(BUILD)/fuzz/libfdt/%.o,$(LIBFDT_SRC))
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_host_dt $(BUILD)/fuzz/fuzz_cmdline: $(BUILD)/fuzz/%: \
+		tests/fuzz/%.c $(SHIM_LIB) $(SHIM_HDR) \
+		$(BUILD)/fuzz/libfdt/libfdt.a
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Ishim -I$(LIBFDT_DIR) -o $@ $< $(SHIM_LIB) \
+		$(BUILD)/fuzz/libfdt/libfdt.a
 
 fuzz:
 	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)

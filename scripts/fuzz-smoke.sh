@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Builds the IGVM parser fuzzer (clang, libFuzzer, ASan, UBSan) and runs it
-# from a seed corpus: an image igvmtool builds from small dummy inputs.
-# Prints one TAP line, "ok 1 fuzz_igvm ..." or "not ok 1 fuzz_igvm ...".
+# Builds the fuzzers (clang, libFuzzer, ASan, UBSan) and runs each from a
+# seed corpus: fuzz_igvm (the IGVM parser; seeds are images igvmtool
+# builds from small dummy inputs), fuzz_host_dt (the shim's host device
+# tree parser and Linux DT builder; seed tests/fuzz/host_dt_seed.dts when
+# dtc is installed) and fuzz_cmdline (the shim's command-line policy).
+# Prints one TAP line per fuzzer, "ok N fuzz_x ..." or "not ok N fuzz_x ...".
 #
 #   scripts/fuzz-smoke.sh BUILD [SECONDS]
 #
-# Without SECONDS it is a 20-second smoke run; with SECONDS
-# it runs that long (make fuzz).  The log is BUILD/fuzz/fuzz_igvm.log,
-# crashing inputs land in BUILD/fuzz/.
+# Without SECONDS it is a smoke run (20 s for fuzz_igvm, 10 s for each of
+# the others); with SECONDS each runs that long (make fuzz).  The logs are
+# BUILD/fuzz/fuzz_*.log, crashing inputs land in BUILD/fuzz/.
 set -u
 
 build=$1
@@ -19,13 +22,15 @@ dir=$build/fuzz
 log=$dir/fuzz_igvm.log
 mkdir -p "$dir/corpus" "$dir/seed-inputs"
 
-echo "1..1"
+echo "1..3"
+status=0
 if ! make -C "$top" --no-print-directory BUILD="$build" \
 	"$build/fuzz/fuzz_igvm" "$build/bin/igvmtool" > "$log" 2>&1; then
 	echo "not ok 1 fuzz_igvm: build failed (see $log)"
-	exit 1
+	status=1
 fi
 
+if [ $status = 0 ]; then
 # seeds: one small image, and the same with a second, shifted input set
 s=$dir/seed-inputs
 printf 'shim\xf4' > "$s/shim"
@@ -38,21 +43,51 @@ printf 'vtl0' > "$s/vtl0"
 "$build/bin/igvmtool" build -o "$dir/corpus/seed2.igvm" --shim "$s/vtl0" \
 	--kernel "$s/shim" --initrd "$s/vtl0" --vtl0 "$s/initrd" \
 	--vtl2-size 4M >> "$log" 2>&1
+fi
 
-if [ -n "$secs" ]; then
-	limits="-max_total_time=$secs"
-else
-	limits="-max_total_time=20"
-fi
-start=$SECONDS
-# shellcheck disable=SC2086
-"$build/fuzz/fuzz_igvm" $limits -max_len=65536 -timeout=10 \
-	-artifact_prefix="$dir/" "$dir/corpus" >> "$log" 2>&1
-rc=$?
-runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -1)
-if [ $rc = 0 ]; then
-	echo "ok 1 fuzz_igvm: ${runs:-done} in $((SECONDS - start)) s"
-else
-	echo "not ok 1 fuzz_igvm: exit $rc (see $log)"
-fi
-[ $rc = 0 ]
+run() {	# run N name corpus max_len default_seconds
+	local n=$1 name=$2 corpus=$3 maxlen=$4 start rc runs
+	local log=$dir/$name.log
+	start=$SECONDS
+	"$build/fuzz/$name" -max_total_time="${secs:-$5}" -max_len="$maxlen" \
+		-timeout=10 -artifact_prefix="$dir/" "$corpus" >> "$log" 2>&1
+	rc=$?
+	runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -1)
+	if [ $rc = 0 ]; then
+		echo "ok $n $name: ${runs:-done} in $((SECONDS - start)) s"
+	else
+		echo "not ok $n $name: exit $rc (see $log)"
+		status=1
+	fi
+}
+
+[ $status = 0 ] && run 1 fuzz_igvm "$dir/corpus" 65536 20
+
+# the shim's parsers: host device tree and command line
+n=2
+for name in fuzz_host_dt fuzz_cmdline; do
+	log=$dir/$name.log
+	corpus=$dir/corpus-${name#fuzz_}
+	mkdir -p "$corpus"
+	if ! make -C "$top" --no-print-directory BUILD="$build" \
+		"$build/fuzz/$name" > "$log" 2>&1; then
+		echo "not ok $n $name: build failed (see $log)"
+		status=1
+		n=$((n + 1))
+		continue
+	fi
+	if [ $name = fuzz_host_dt ]; then
+		if command -v dtc > /dev/null; then
+			dtc -q -I dts -O dtb -o "$corpus/seed.dtb" \
+				"$top/tests/fuzz/host_dt_seed.dts" >> "$log" 2>&1
+		fi
+		run $n $name "$corpus" 65536 10
+	else
+		printf 'console=ttyS0 hcl.host_cmdline=append\0quiet a="b c"' \
+			> "$corpus/seed1"
+		printf 'hcl.host_cmdline=ignore x=1\0y' > "$corpus/seed2"
+		run $n $name "$corpus" 4096 10
+	fi
+	n=$((n + 1))
+done
+exit $status

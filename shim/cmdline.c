@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VTL2 kernel command line: static line + host line by policy. */
+#include <string.h>
+
+#include "cmdline.h"
+
+int shim_cmdline_validate(const char *line, size_t len, const char *what,
+			  char *err, size_t errlen)
+{
+	size_t open_at = 0;
+	bool in_quote = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return shim_errf(err, errlen, SHIM_ECMDLINE,
+					 "%s: character %x at offset %u is not printable ASCII",
+					 what, (unsigned long long)c,
+					 (unsigned long long)i);
+		if (c == '"') {
+			in_quote = !in_quote;
+			open_at = i;
+		}
+	}
+	if (in_quote)
+		return shim_errf(err, errlen, SHIM_ECMDLINE,
+				 "%s: unbalanced double quote at offset %u",
+				 what, (unsigned long long)open_at);
+	return 0;
+}
+
+int shim_cmdline_policy(const char *line, size_t len,
+			enum shim_host_cmdline_policy *policy,
+			char *err, size_t errlen)
+{
+	const size_t wl = sizeof(SHIM_CMDLINE_POLICY_WORD) - 1;
+	size_t i = 0;
+
+	*policy = SHIM_HOST_CMDLINE_IGNORE;
+	while (i < len) {
+		size_t start, end;
+		bool q = false;
+
+		while (i < len && line[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && (q || line[i] != ' ')) {
+			if (line[i] == '"')
+				q = !q;
+			i++;
+		}
+		end = i;
+		if (end - start < wl ||
+		    memcmp(line + start, SHIM_CMDLINE_POLICY_WORD, wl))
+			continue;
+		start += wl;
+		if (end - start == 6 && !memcmp(line + start, "append", 6)) {
+			*policy = SHIM_HOST_CMDLINE_APPEND;
+		} else if (end - start == 6 &&
+			   !memcmp(line + start, "ignore", 6)) {
+			*policy = SHIM_HOST_CMDLINE_IGNORE;
+		} else {
+			return shim_errf(err, errlen, SHIM_ECMDLINE,
+					 "static command line: %s at offset %u: expected append or ignore",
+					 SHIM_CMDLINE_POLICY_WORD,
+					 (unsigned long long)(start - wl));
+		}
+	}
+	return 0;
+}
+
+static size_t bounded_len(const char *s, size_t max, bool *terminated)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	*terminated = n < max;
+	return n;
+}
+
+/* host line without leading and trailing spaces */
+static const char *trim(const char *s, size_t *len)
+{
+	while (*len && *s == ' ') {
+		s++;
+		(*len)--;
+	}
+	while (*len && s[*len - 1] == ' ')
+		(*len)--;
+	return s;
+}
+
+int shim_cmdline_build(const char *static_line, size_t static_max,
+		       const char *host_line, char *out, size_t outsz,
+		       char *err, size_t errlen)
+{
+	enum shim_host_cmdline_policy policy;
+	size_t slen, hlen = 0, total, limit;
+	const char *h = NULL;
+	bool term;
+	int rc;
+
+	if (outsz)
+		out[0] = 0;
+	if (!static_line)
+		return shim_errf(err, errlen, SHIM_ECMDLINE,
+				 "static command line: missing");
+	slen = bounded_len(static_line, static_max, &term);
+	if (!term)
+		return shim_errf(err, errlen, SHIM_ECMDLINE,
+				 "static command line: no NUL within %u bytes",
+				 (unsigned long long)static_max);
+	rc = shim_cmdline_validate(static_line, slen, "static command line",
+				   err, errlen);
+	if (rc)
+		return rc;
+	rc = shim_cmdline_policy(static_line, slen, &policy, err, errlen);
+	if (rc)
+		return rc;
+	if (host_line && policy == SHIM_HOST_CMDLINE_APPEND) {
+		hlen = strlen(host_line);
+		rc = shim_cmdline_validate(host_line, hlen,
+					   "host command line", err, errlen);
+		if (rc)
+			return rc;
+		h = trim(host_line, &hlen);
+	}
+	total = slen + (hlen && slen ? 1 : 0) + hlen;
+	if (total > SHIM_CMDLINE_MAX)
+		return shim_errf(err, errlen, SHIM_ECMDLINE,
+				 "command line: %u bytes exceed the limit of %u",
+				 (unsigned long long)total,
+				 (unsigned long long)SHIM_CMDLINE_MAX);
+	limit = outsz ? outsz - 1 : 0;
+	if (total > limit || !outsz)
+		return shim_errf(err, errlen, SHIM_ENOSPC,
+				 "command line: %u bytes do not fit a %u-byte buffer",
+				 (unsigned long long)total,
+				 (unsigned long long)outsz);
+	memcpy(out, static_line, slen);
+	if (hlen) {
+		if (slen)
+			out[slen++] = ' ';
+		memcpy(out + slen, h, hlen);
+	}
+	out[total] = 0;
+	return (int)total;
+}

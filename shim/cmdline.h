@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VTL2 kernel command line the shim hands to Linux.
+ *
+ * It is the measured static command line (the IGVM image's command-line
+ * page) followed, only if that static line says so, by the host's command
+ * line (unmeasured: the host device tree's /chosen/bootargs):
+ *
+ *   hcl.host_cmdline=ignore   (the default) the host line is dropped
+ *   hcl.host_cmdline=append   the host line is appended after one space
+ *
+ * The flag is read from the static line only (the last occurrence wins);
+ * the same word in the host line has no effect on the policy.  Any other
+ * value is an error.  Both lines must be printable ASCII (0x20..0x7e: no
+ * NUL, tab, newline or other control character), hold balanced double
+ * quotes, and the result must fit SHIM_CMDLINE_MAX bytes and the output
+ * buffer (with its NUL).
+ */
+#ifndef HCL_SHIM_CMDLINE_H
+#define HCL_SHIM_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "shim_err.h"
+
+/* x86 COMMAND_LINE_SIZE is 2048 including the NUL */
+#define SHIM_CMDLINE_MAX	2047u
+
+#define SHIM_CMDLINE_POLICY_WORD	"hcl.host_cmdline="
+
+enum shim_host_cmdline_policy {
+	SHIM_HOST_CMDLINE_IGNORE = 0,
+	SHIM_HOST_CMDLINE_APPEND = 1,
+};
+
+/*
+ * Checks one line of @len bytes (no NUL inside); @what names it in the
+ * message ("static command line").  Returns 0 or SHIM_ECMDLINE.
+ */
+int shim_cmdline_validate(const char *line, size_t len, const char *what,
+			  char *err, size_t errlen);
+
+/*
+ * Reads the hcl.host_cmdline= policy from the (already valid) static
+ * line of @len bytes.  Returns 0 and sets *@policy, or SHIM_ECMDLINE.
+ */
+int shim_cmdline_policy(const char *line, size_t len,
+			enum shim_host_cmdline_policy *policy,
+			char *err, size_t errlen);
+
+/*
+ * Builds the final line into @out (@outsz bytes with the NUL).
+ * @static_line is read up to its first NUL but never past @static_max
+ * bytes (the measured page); not finding a NUL there is an error.
+ * @host_line may be NULL (no host line); it is NUL-terminated.
+ * Returns the length written (without the NUL) or a negative shim_err;
+ * on error @out holds "" when @outsz > 0.
+ */
+int shim_cmdline_build(const char *static_line, size_t static_max,
+		       const char *host_line, char *out, size_t outsz,
+		       char *err, size_t errlen);
+
+#endif /* HCL_SHIM_CMDLINE_H */

@@ -1,0 +1,927 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the shim's pure logic (shim/): the command-line
+ * policy, the host device-tree parser and its validation rules, and the
+ * device tree built for Linux, read back with libfdt (and dtc if present).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libfdt.h>
+
+#include "kselftest_harness.h"
+#include "shim_err.h"
+#include "cmdline.h"
+#include "host_config.h"
+#include "dt_build.h"
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+
+/* ---- a host device tree, built with libfdt from knobs ------------------ */
+
+struct host_dt {
+	int ncpus;
+	uint32_t apic[80];
+	uint32_t boot;
+	int cpu_reg_len;		/* 4 unless changed */
+	int nmem;
+	uint64_t mem[40][2];
+	int mem_nodes;			/* ranges spread over this many nodes */
+	uint64_t vtl2[2], vtl0[2];
+	bool no_vtl2, no_openhcl, short_vtl0;
+	uint64_t loader_tsc;
+	bool serial;
+	uint32_t serial_reg[3];
+	const char *bootargs;
+	bool no_cpus;
+	int addr_cells;
+};
+
+static void defaults(struct host_dt *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->ncpus = 4;
+	for (int i = 0; i < 4; i++)
+		h->apic[i] = (uint32_t)i * 2;
+	h->boot = 0;
+	h->cpu_reg_len = 4;
+	h->nmem = 2;
+	h->mem[0][0] = 0;
+	h->mem[0][1] = 3 * GiB;
+	h->mem[1][0] = 4 * GiB;
+	h->mem[1][1] = 1 * GiB;
+	h->mem_nodes = 2;
+	h->vtl2[0] = 128 * MiB;
+	h->vtl2[1] = 128 * MiB;
+	h->vtl0[0] = 256 * MiB;
+	h->vtl0[1] = 64 * MiB;
+	h->loader_tsc = 0x123456789abull;
+	h->serial = true;
+	h->serial_reg[0] = 1;
+	h->serial_reg[1] = 0x3f8;
+	h->serial_reg[2] = 8;
+	h->bootargs = "console=ttyS0 debug";
+	h->addr_cells = 2;
+}
+
+static void u64s(fdt32_t *c, uint64_t a, uint64_t b)
+{
+	c[0] = cpu_to_fdt32(a >> 32);
+	c[1] = cpu_to_fdt32((uint32_t)a);
+	c[2] = cpu_to_fdt32(b >> 32);
+	c[3] = cpu_to_fdt32((uint32_t)b);
+}
+
+#define OK(x) do { if ((x) < 0) abort(); } while (0)
+
+static int mk(const struct host_dt *h, void *buf, int size)
+{
+	char name[32];
+	fdt32_t c[200];
+
+	OK(fdt_create(buf, size));
+	OK(fdt_finish_reservemap(buf));
+	OK(fdt_begin_node(buf, ""));
+	OK(fdt_property_u32(buf, "#address-cells", h->addr_cells));
+	OK(fdt_property_u32(buf, "#size-cells", 2));
+	if (!h->no_cpus) {
+		OK(fdt_begin_node(buf, "cpus"));
+		OK(fdt_property_u32(buf, "#address-cells", 1));
+		OK(fdt_property_u32(buf, "#size-cells", 0));
+		for (int i = 0; i < h->ncpus; i++) {
+			snprintf(name, sizeof(name), "cpu@%x", h->apic[i]);
+			OK(fdt_begin_node(buf, name));
+			OK(fdt_property_string(buf, "device_type", "cpu"));
+			c[0] = cpu_to_fdt32(h->apic[i]);
+			c[1] = 0;
+			OK(fdt_property(buf, "reg", c, h->cpu_reg_len));
+			OK(fdt_end_node(buf));
+		}
+		/* a disabled CPU is skipped, even with a duplicate id */
+		OK(fdt_begin_node(buf, "cpu@ff"));
+		OK(fdt_property_u32(buf, "reg", h->apic[0]));
+		OK(fdt_property_string(buf, "status", "disabled"));
+		OK(fdt_end_node(buf));
+		OK(fdt_end_node(buf));
+	}
+	for (int n = 0; n < h->mem_nodes; n++) {
+		int k = 0;
+
+		snprintf(name, sizeof(name), "memory@%llx",
+			 (unsigned long long)h->mem[n][0]);
+		OK(fdt_begin_node(buf, name));
+		OK(fdt_property_string(buf, "device_type", "memory"));
+		for (int i = n; i < h->nmem; i += h->mem_nodes) {
+			if (h->addr_cells == 2) {
+				u64s(c + k, h->mem[i][0], h->mem[i][1]);
+				k += 4;
+			} else {
+				c[k++] = cpu_to_fdt32((uint32_t)h->mem[i][0]);
+				c[k++] = cpu_to_fdt32(h->mem[i][1] >> 32);
+				c[k++] = cpu_to_fdt32((uint32_t)h->mem[i][1]);
+			}
+		}
+		OK(fdt_property(buf, "reg", c, k * 4));
+		OK(fdt_end_node(buf));
+	}
+	if (!h->no_openhcl) {
+		OK(fdt_begin_node(buf, "openhcl"));
+		u64s(c, h->vtl2[0], h->vtl2[1]);
+		if (!h->no_vtl2)
+			OK(fdt_property(buf, "vtl2-range", c, 16));
+		u64s(c, h->vtl0[0], h->vtl0[1]);
+		OK(fdt_property(buf, "vtl0-range", c, h->short_vtl0 ? 8 : 16));
+		if (h->loader_tsc)
+			OK(fdt_property_u64(buf, "loader-tsc", h->loader_tsc));
+		OK(fdt_end_node(buf));
+	}
+	if (h->serial) {
+		OK(fdt_begin_node(buf, "isa"));
+		OK(fdt_property_u32(buf, "#address-cells", 2));
+		OK(fdt_property_u32(buf, "#size-cells", 1));
+		OK(fdt_begin_node(buf, "serial@i3f8"));
+		OK(fdt_property_string(buf, "compatible", "ns16550a"));
+		for (int i = 0; i < 3; i++)
+			c[i] = cpu_to_fdt32(h->serial_reg[i]);
+		OK(fdt_property(buf, "reg", c, 12));
+		OK(fdt_end_node(buf));
+		OK(fdt_end_node(buf));
+	}
+	if (h->bootargs) {
+		OK(fdt_begin_node(buf, "chosen"));
+		OK(fdt_property_string(buf, "bootargs", h->bootargs));
+		OK(fdt_end_node(buf));
+	}
+	OK(fdt_end_node(buf));
+	OK(fdt_finish(buf));
+	fdt_set_boot_cpuid_phys(buf, h->boot);
+	return (int)fdt_totalsize(buf);
+}
+
+static char dtbuf[65536] __attribute__((aligned(8)));
+static char errbuf[256];
+static struct hcl_host_config cfg;
+
+static int parse(const struct host_dt *h)
+{
+	int n = mk(h, dtbuf, sizeof(dtbuf));
+
+	return hcl_host_config_parse(dtbuf, (size_t)n, &cfg, errbuf,
+				     sizeof(errbuf));
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* ---- host device tree: the good case ----------------------------------- */
+
+TEST(host_dt_parses_every_field)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.boot = 4;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_STREQ("", errbuf);
+	EXPECT_EQ(4, cfg.ncpus);
+	for (int i = 0; i < 4; i++)
+		EXPECT_EQ(i * 2, cfg.apic_id[i]);
+	EXPECT_EQ(2, cfg.boot_cpu);
+	EXPECT_EQ(2, cfg.nram);
+	EXPECT_EQ(0, cfg.ram[0].base);
+	EXPECT_EQ(3 * GiB, cfg.ram[0].size);
+	EXPECT_EQ(4 * GiB, cfg.ram[1].base);
+	EXPECT_EQ(GiB, cfg.ram[1].size);
+	EXPECT_EQ(128 * MiB, cfg.vtl2.base);
+	EXPECT_EQ(128 * MiB, cfg.vtl2.size);
+	EXPECT_EQ(256 * MiB, cfg.vtl0.base);
+	EXPECT_EQ(64 * MiB, cfg.vtl0.size);
+	EXPECT_EQ(0x123456789abull, cfg.loader_tsc);
+	EXPECT_TRUE(cfg.has_serial);
+	EXPECT_EQ(0x3f8, cfg.serial_port);
+	EXPECT_EQ(8, cfg.serial_size);
+	EXPECT_TRUE(cfg.has_bootargs);
+	EXPECT_STREQ("console=ttyS0 debug", cfg.bootargs);
+}
+
+TEST(host_dt_optional_parts_absent_and_ranges_sorted)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.serial = false;
+	h.bootargs = NULL;
+	h.loader_tsc = 0;
+	/* three ranges in one node, out of order, adjacent */
+	h.nmem = 3;
+	h.mem_nodes = 1;
+	h.mem[0][0] = 2 * GiB;
+	h.mem[0][1] = GiB;
+	h.mem[1][0] = 0;
+	h.mem[1][1] = GiB;
+	h.mem[2][0] = GiB;
+	h.mem[2][1] = GiB;
+	h.vtl0[0] = GiB - 32 * MiB;	/* straddles two adjacent ranges */
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_FALSE(cfg.has_serial);
+	EXPECT_FALSE(cfg.has_bootargs);
+	EXPECT_EQ(0, cfg.loader_tsc);
+	ASSERT_EQ(3, cfg.nram);
+	EXPECT_EQ(0, cfg.ram[0].base);
+	EXPECT_EQ(GiB, cfg.ram[1].base);
+	EXPECT_EQ(2 * GiB, cfg.ram[2].base);
+}
+
+TEST(host_dt_root_cells_one_address_cell)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.addr_cells = 1;
+	h.nmem = 1;
+	h.mem_nodes = 1;
+	h.mem[0][1] = 6 * GiB;	/* size needs the second cell */
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_EQ(6 * GiB, cfg.ram[0].size);
+}
+
+/* ---- host device tree: each rule violated once --------------------------- */
+
+#define EXPECT_FAIL(code, prefix) do {					\
+	int rc_ = parse(&h);						\
+	EXPECT_EQ(code, rc_) TH_LOG("%s: %s", shim_err_name(rc_), errbuf); \
+	EXPECT_TRUE(starts(errbuf, prefix)) TH_LOG("got: %s", errbuf);	\
+	EXPECT_EQ(0, cfg.ncpus);					\
+} while (0)
+
+TEST(host_dt_bad_header)
+{
+	struct host_dt h;
+	int n;
+
+	defaults(&h);
+	n = mk(&h, dtbuf, sizeof(dtbuf));
+	dtbuf[0] ^= 1;
+	EXPECT_EQ(SHIM_EFDT, hcl_host_config_parse(dtbuf, n, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("host device tree: bad header: FDT_ERR_BADMAGIC", errbuf);
+	EXPECT_EQ(SHIM_EFDT, hcl_host_config_parse(dtbuf, 10, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("host device tree: 10 bytes, too small for a header",
+		     errbuf);
+	dtbuf[0] ^= 1;
+	memmove(dtbuf + 1, dtbuf, n);
+	EXPECT_EQ(SHIM_EFDT, hcl_host_config_parse(dtbuf + 1, n, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("host device tree: bad header: FDT_ERR_ALIGNMENT", errbuf);
+	memmove(dtbuf, dtbuf + 1, n);
+	/* the structure block moved off its 4-byte alignment */
+	fdt_set_off_dt_struct(dtbuf, fdt_off_dt_struct(dtbuf) + 2);
+	fdt_set_size_dt_struct(dtbuf, fdt_size_dt_struct(dtbuf) - 2);
+	EXPECT_EQ(SHIM_EFDT, hcl_host_config_parse(dtbuf, n, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_TRUE(strstr(errbuf, "is not 4-byte aligned") != NULL)
+		TH_LOG("%s", errbuf);
+	fdt_set_off_dt_struct(dtbuf, fdt_off_dt_struct(dtbuf) - 2);
+	fdt_set_size_dt_struct(dtbuf, fdt_size_dt_struct(dtbuf) + 2);
+	EXPECT_EQ(SHIM_EFDT, hcl_host_config_parse(dtbuf, n - 1, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_TRUE(starts(errbuf, "host device tree: totalsize "));
+}
+
+TEST(host_dt_no_cpus)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.no_cpus = true;
+	EXPECT_FAIL(SHIM_EMISSING, "host device tree: no /cpus node");
+	defaults(&h);
+	h.ncpus = 0;
+	EXPECT_FAIL(SHIM_ECPU, "host device tree: /cpus lists no usable CPU");
+}
+
+TEST(host_dt_duplicate_cpu)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.apic[3] = 2;
+	EXPECT_FAIL(SHIM_ECPU,
+		    "host device tree: /cpus/cpu@2: APIC id 0x2 already used by CPU 1");
+}
+
+TEST(host_dt_bad_cpu_reg)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.cpu_reg_len = 8;
+	EXPECT_FAIL(SHIM_ECPU,
+		    "host device tree: /cpus/cpu@0: reg must be 4 bytes");
+}
+
+TEST(host_dt_too_many_cpus)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.ncpus = HCL_MAX_CPUS + 1;
+	for (int i = 0; i < h.ncpus; i++)
+		h.apic[i] = i;
+	EXPECT_FAIL(SHIM_ETOOMANY, "host device tree: more than 64 CPUs");
+}
+
+TEST(host_dt_boot_cpu_missing)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.boot = 5;
+	EXPECT_FAIL(SHIM_ECPU,
+		    "host device tree: boot CPU (boot_cpuid_phys 0x5) is not in /cpus");
+}
+
+TEST(host_dt_no_memory)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.mem_nodes = 0;
+	EXPECT_FAIL(SHIM_EMISSING, "host device tree: no memory node");
+}
+
+TEST(host_dt_empty_range)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.mem[1][1] = 0;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: memory@100000000: empty range at 0x100000000");
+}
+
+TEST(host_dt_unaligned_range)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.mem[1][0] += 0x800;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: memory@100000800: range 0x100000800+0x40000000 is not 4 KiB aligned");
+}
+
+TEST(host_dt_wrapping_range)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.mem[1][0] = 0xfffffffffffff000ull;
+	h.mem[1][1] = 0x2000;
+	EXPECT_FAIL(SHIM_ERANGE, "host device tree: memory@fffffffffffff000: range 0xfffffffffffff000+0x2000 wraps past 2^64");
+}
+
+TEST(host_dt_overlapping_ranges)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.mem[1][0] = 3 * GiB - 0x1000;
+	EXPECT_FAIL(SHIM_EOVERLAP,
+		    "host device tree: memory ranges 0x0+0xc0000000 and 0xbffff000+0x40000000 overlap");
+}
+
+TEST(host_dt_too_many_ranges)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.nmem = HCL_MAX_RANGES + 1;
+	h.mem_nodes = 1;
+	for (int i = 0; i < h.nmem; i++) {
+		h.mem[i][0] = (uint64_t)i * GiB;
+		h.mem[i][1] = GiB;
+	}
+	EXPECT_FAIL(SHIM_ETOOMANY, "host device tree: more than 32 memory ranges");
+}
+
+TEST(host_dt_bad_memory_reg)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.nmem = 1;
+	h.mem_nodes = 2;	/* second node gets an empty reg */
+	EXPECT_FAIL(SHIM_EINVAL, "host device tree: /memory@100000000: reg must be a non-empty list of 16-byte (base, size) pairs");
+}
+
+TEST(host_dt_openhcl_missing)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.no_openhcl = true;
+	EXPECT_FAIL(SHIM_EMISSING, "host device tree: no /openhcl node");
+	defaults(&h);
+	h.no_vtl2 = true;
+	EXPECT_FAIL(SHIM_EMISSING,
+		    "host device tree: /openhcl: no vtl2-range property");
+	defaults(&h);
+	h.short_vtl0 = true;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: /openhcl/vtl0-range: 8 bytes, expected 16");
+}
+
+TEST(host_dt_vtl2_unaligned_empty)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.vtl2[1] = 0;
+	EXPECT_FAIL(SHIM_ERANGE, "host device tree: vtl2-range: empty range");
+	defaults(&h);
+	h.vtl2[0] += 0x10;
+	EXPECT_FAIL(SHIM_ERANGE, "host device tree: vtl2-range: range 0x8000010+0x8000000 is not 4 KiB aligned");
+}
+
+TEST(host_dt_vtl2_outside_ram)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.vtl2[0] = 3 * GiB;	/* the hole between 3 and 4 GiB */
+	EXPECT_FAIL(SHIM_EOUTSIDE,
+		    "host device tree: /openhcl/vtl2-range: 0xc0000000+0x8000000 is not inside RAM");
+	defaults(&h);
+	h.vtl0[0] = 5 * GiB - 32 * MiB;	/* runs off the end of RAM */
+	EXPECT_FAIL(SHIM_EOUTSIDE,
+		    "host device tree: /openhcl/vtl0-range: 0x13e000000+0x4000000 is not inside RAM");
+}
+
+TEST(host_dt_vtl0_overlaps_vtl2)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.vtl0[0] = 192 * MiB;
+	EXPECT_FAIL(SHIM_EOVERLAP,
+		    "host device tree: /openhcl: vtl0-range 0xc000000+0x4000000 overlaps vtl2-range 0x8000000+0x8000000");
+}
+
+TEST(host_dt_bad_serial)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	h.serial_reg[0] = 0;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: serial@i3f8: reg is not in I/O space (flags 0x0)");
+	defaults(&h);
+	h.serial_reg[1] = 0xfffc;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: serial@i3f8: I/O ports 0xfffc+0x8 outside 0..0xffff");
+}
+
+TEST(host_dt_bootargs_too_long)
+{
+	static char longline[HCL_BOOTARGS_MAX + 1];
+	struct host_dt h;
+
+	memset(longline, 'a', HCL_BOOTARGS_MAX);
+	defaults(&h);
+	h.bootargs = longline;
+	EXPECT_FAIL(SHIM_ETOOMANY,
+		    "host device tree: /chosen/bootargs: 2048 bytes, limit 2047");
+}
+
+TEST(host_dt_small_err_buffer_truncates)
+{
+	struct host_dt h;
+	char small[8];
+	int n;
+
+	defaults(&h);
+	h.no_cpus = true;
+	n = mk(&h, dtbuf, sizeof(dtbuf));
+	EXPECT_EQ(SHIM_EMISSING, hcl_host_config_parse(dtbuf, n, &cfg, small,
+						       sizeof(small)));
+	EXPECT_STREQ("host de", small);
+	EXPECT_EQ(SHIM_EMISSING, hcl_host_config_parse(dtbuf, n, &cfg, NULL,
+						       0));
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+static char out[SHIM_CMDLINE_MAX + 1];
+
+static int build(const char *s, const char *host)
+{
+	return shim_cmdline_build(s, strlen(s) + 1, host, out, sizeof(out),
+				  errbuf, sizeof(errbuf));
+}
+
+TEST(cmdline_default_ignores_host)
+{
+	EXPECT_EQ(13, build("console=ttyS0", "evil=1"));
+	EXPECT_STREQ("console=ttyS0", out);
+	EXPECT_EQ(25, build("a hcl.host_cmdline=ignore", "evil=1"));
+	EXPECT_STREQ("a hcl.host_cmdline=ignore", out);
+}
+
+TEST(cmdline_append)
+{
+	EXPECT_EQ(33, build("a hcl.host_cmdline=append", "  b=\"x y\" "));
+	EXPECT_STREQ("a hcl.host_cmdline=append b=\"x y\"", out);
+	/* last one wins */
+	build("hcl.host_cmdline=append hcl.host_cmdline=ignore", "x");
+	EXPECT_STREQ("hcl.host_cmdline=append hcl.host_cmdline=ignore", out);
+	/* the host cannot turn the policy on */
+	build("quiet", "hcl.host_cmdline=append");
+	EXPECT_STREQ("quiet", out);
+	/* empty static line, host appended without a leading space */
+	EXPECT_EQ(0, build("", NULL));
+	EXPECT_EQ(27, build(" hcl.host_cmdline=append ", "x"));
+	EXPECT_STREQ(" hcl.host_cmdline=append  x", out);
+	/* a quoted word containing the flag is not the flag */
+	build("\"hcl.host_cmdline=append\"", "x");
+	EXPECT_STREQ("\"hcl.host_cmdline=append\"", out);
+}
+
+TEST(cmdline_bad_policy)
+{
+	EXPECT_EQ(SHIM_ECMDLINE, build("a hcl.host_cmdline=yes", "x"));
+	EXPECT_STREQ("static command line: hcl.host_cmdline= at offset 2: expected append or ignore", errbuf);
+	EXPECT_STREQ("", out);
+}
+
+TEST(cmdline_control_chars)
+{
+	EXPECT_EQ(SHIM_ECMDLINE, build("a\tb", NULL));
+	EXPECT_STREQ("static command line: character 0x9 at offset 1 is not printable ASCII", errbuf);
+	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append", "ok\n"));
+	EXPECT_STREQ("host command line: character 0xa at offset 2 is not printable ASCII", errbuf);
+	EXPECT_EQ(SHIM_ECMDLINE, build("x\x80", NULL));
+	EXPECT_TRUE(starts(errbuf, "static command line: character 0x80"));
+	/* a bad host line is fine when it is ignored */
+	EXPECT_EQ(1, build("x", "ok\n"));
+}
+
+TEST(cmdline_quotes)
+{
+	EXPECT_EQ(SHIM_ECMDLINE, build("a=\"b c", NULL));
+	EXPECT_STREQ("static command line: unbalanced double quote at offset 2", errbuf);
+	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append", "\"x\" \"y"));
+	EXPECT_STREQ("host command line: unbalanced double quote at offset 4", errbuf);
+}
+
+TEST(cmdline_not_terminated)
+{
+	EXPECT_EQ(SHIM_ECMDLINE, shim_cmdline_build("abcd", 4, NULL, out,
+						    sizeof(out), errbuf,
+						    sizeof(errbuf)));
+	EXPECT_STREQ("static command line: no NUL within 4 bytes", errbuf);
+}
+
+TEST(cmdline_lengths)
+{
+	static char s[SHIM_CMDLINE_MAX + 2];
+	char small[8];
+
+	memset(s, 'a', SHIM_CMDLINE_MAX);
+	EXPECT_EQ((int)SHIM_CMDLINE_MAX, build(s, NULL));
+	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append",
+				       s + 23));
+	EXPECT_STREQ("command line: 2048 bytes exceed the limit of 2047", errbuf);
+	EXPECT_EQ(SHIM_ENOSPC, shim_cmdline_build("12345678", 9, NULL, small,
+						  sizeof(small), errbuf,
+						  sizeof(errbuf)));
+	EXPECT_STREQ("command line: 8 bytes do not fit a 8-byte buffer", errbuf);
+	EXPECT_STREQ("", small);
+	EXPECT_EQ(7, shim_cmdline_build("1234567", 8, NULL, small,
+					sizeof(small), errbuf, sizeof(errbuf)));
+}
+
+/* ---- the Linux device tree ----------------------------------------------- */
+
+static char linux_dt[65536] __attribute__((aligned(8)));
+
+static const struct hcl_mem_entry extras[] = {
+	{ HCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
+	{ HCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
+	{ HCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
+};
+
+static void input(struct hcl_dt_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->host = &cfg;
+	in->bootargs = "console=ttyS0 hcl.host_cmdline=append debug";
+	in->extra = extras;
+	in->nextra = 3;
+	in->shim_tsc = 0xabcdef01234ull;
+}
+
+static const void *prop(int node, const char *name, int *len)
+{
+	const void *p = fdt_getprop(linux_dt, node, name, len);
+
+	if (!p)
+		*len = -1;
+	return p;
+}
+
+static uint32_t cell(const void *p, int i)
+{
+	return fdt32_ld((const fdt32_t *)p + i);
+}
+
+static uint64_t cell64(const void *p, int i)
+{
+	return (uint64_t)cell(p, i) << 32 | cell(p, i + 1);
+}
+
+static void check_memory_map(struct __test_metadata *_metadata, int node)
+{
+	static const uint64_t want[][3] = {
+		{ HCL_MEM_UNASSIGNED, 0, 128 * MiB },
+		{ HCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
+		{ HCL_MEM_VTL2_RAM, 130 * MiB, 70 * MiB },
+		{ HCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
+		{ HCL_MEM_VTL2_RAM, 204 * MiB, 52 * MiB },
+		{ HCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
+		{ HCL_MEM_UNASSIGNED, 320 * MiB, 3 * GiB - 320 * MiB },
+		{ HCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
+		{ HCL_MEM_UNASSIGNED, 4 * GiB, GiB },
+	};
+	const int nw = sizeof(want) / sizeof(want[0]);
+	const void *p;
+	int len;
+
+	p = prop(node, "memory-map", &len);
+	ASSERT_EQ(nw * 20, len);
+	for (int i = 0; i < nw; i++) {
+		EXPECT_EQ(want[i][0], cell(p, i * 5)) TH_LOG("entry %d", i);
+		EXPECT_EQ(want[i][1], cell64(p, i * 5 + 1)) TH_LOG("entry %d", i);
+		EXPECT_EQ(want[i][2], cell64(p, i * 5 + 3)) TH_LOG("entry %d", i);
+	}
+}
+
+TEST(linux_dt_every_node)
+{
+	struct hcl_dt_input in;
+	struct host_dt h;
+	const void *p;
+	int n, node, len, sub;
+
+	defaults(&h);
+	h.boot = 2;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	n = hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			 sizeof(errbuf));
+	ASSERT_GT(n, 0) TH_LOG("%s", errbuf);
+	ASSERT_EQ(0, fdt_check_header(linux_dt));
+	EXPECT_EQ(n, fdt_totalsize(linux_dt));
+	EXPECT_EQ(2, fdt_boot_cpuid_phys(linux_dt));
+
+	/* root */
+	EXPECT_EQ(2, fdt_address_cells(linux_dt, 0));
+	EXPECT_EQ(2, fdt_size_cells(linux_dt, 0));
+	EXPECT_STREQ("hcl,vtl2", (const char *)prop(0, "compatible", &len));
+
+	/* /chosen */
+	node = fdt_path_offset(linux_dt, "/chosen");
+	ASSERT_GE(node, 0);
+	EXPECT_STREQ(in.bootargs, (const char *)prop(node, "bootargs", &len));
+
+	/* /cpus: only the boot CPU */
+	node = fdt_path_offset(linux_dt, "/cpus");
+	ASSERT_GE(node, 0);
+	EXPECT_EQ(1, fdt_address_cells(linux_dt, node));
+	EXPECT_EQ(0, fdt_size_cells(linux_dt, node));
+	n = 0;
+	fdt_for_each_subnode(sub, linux_dt, node)
+		n++;
+	EXPECT_EQ(1, n);
+	node = fdt_path_offset(linux_dt, "/cpus/cpu@2");
+	ASSERT_GE(node, 0);
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(2, cell(p, 0));
+	EXPECT_STREQ("cpu", (const char *)prop(node, "device_type", &len));
+	EXPECT_STREQ("okay", (const char *)prop(node, "status", &len));
+
+	/* /memory: VTL2 only */
+	node = fdt_path_offset(linux_dt, "/memory@8000000");
+	ASSERT_GE(node, 0);
+	EXPECT_STREQ("memory", (const char *)prop(node, "device_type", &len));
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(128 * MiB, cell64(p, 0));
+	EXPECT_EQ(128 * MiB, cell64(p, 2));
+
+	/* /reserved-memory */
+	node = fdt_path_offset(linux_dt, "/reserved-memory");
+	ASSERT_GE(node, 0);
+	EXPECT_EQ(2, fdt_address_cells(linux_dt, node));
+	EXPECT_EQ(2, fdt_size_cells(linux_dt, node));
+	EXPECT_NE(NULL, prop(node, "ranges", &len));
+	EXPECT_EQ(0, len);
+	node = fdt_path_offset(linux_dt, "/reserved-memory/reserved@8000000");
+	ASSERT_GE(node, 0);
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(128 * MiB, cell64(p, 0));
+	EXPECT_EQ(2 * MiB, cell64(p, 2));
+	EXPECT_NE(NULL, prop(node, "no-map", &len));
+	node = fdt_path_offset(linux_dt, "/reserved-memory/reserved@c800000");
+	ASSERT_GE(node, 0);
+	p = prop(node, "reg", &len);
+	EXPECT_EQ(4 * MiB, cell64(p, 2));
+	EXPECT_GT(0, fdt_path_offset(linux_dt,
+				     "/reserved-memory/reserved@fec00000"));
+
+	/* LAPIC */
+	node = fdt_node_offset_by_compatible(linux_dt, -1,
+					     "intel,ce4100-lapic");
+	ASSERT_GE(node, 0);
+	EXPECT_EQ(node, fdt_path_offset(linux_dt,
+					"/interrupt-controller@fee00000"));
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(0xfee00000ull, cell64(p, 0));
+	EXPECT_EQ(0x1000, cell64(p, 2));
+	EXPECT_NE(NULL, prop(node, "interrupt-controller", &len));
+
+	/* serial on /isa */
+	node = fdt_path_offset(linux_dt, "/isa@0");
+	ASSERT_GE(node, 0);
+	EXPECT_STREQ("isa", (const char *)prop(node, "compatible", &len));
+	EXPECT_STREQ("isa", (const char *)prop(node, "device_type", &len));
+	EXPECT_EQ(2, fdt_address_cells(linux_dt, node));
+	EXPECT_EQ(1, fdt_size_cells(linux_dt, node));
+	p = prop(node, "ranges", &len);
+	ASSERT_EQ(20, len);
+	EXPECT_EQ(1, cell(p, 0));
+	EXPECT_EQ(0x10000, cell(p, 4));
+	node = fdt_path_offset(linux_dt, "/isa@0/serial@i3f8");
+	ASSERT_GE(node, 0);
+	EXPECT_EQ(0, fdt_node_check_compatible(linux_dt, node, "ns16550a"));
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(12, len);
+	EXPECT_EQ(1, cell(p, 0));
+	EXPECT_EQ(0x3f8, cell(p, 1));
+	EXPECT_EQ(8, cell(p, 2));
+	p = prop(node, "clock-frequency", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(1843200, cell(p, 0));
+
+	/* /openhcl */
+	node = fdt_path_offset(linux_dt, "/openhcl");
+	ASSERT_GE(node, 0);
+	EXPECT_STREQ("hcl,openhcl", (const char *)prop(node, "compatible", &len));
+	p = prop(node, "vtl2-range", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(128 * MiB, cell64(p, 0));
+	EXPECT_EQ(128 * MiB, cell64(p, 2));
+	p = prop(node, "vtl0-range", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(256 * MiB, cell64(p, 0));
+	EXPECT_EQ(64 * MiB, cell64(p, 2));
+	p = prop(node, "vp-count", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(4, cell(p, 0));
+
+	check_memory_map(_metadata, node);
+
+	sub = fdt_path_offset(linux_dt, "/openhcl/sidecar");
+	ASSERT_GE(sub, 0);
+	p = fdt_getprop(linux_dt, sub, "apic-ids", &len);
+	ASSERT_EQ(12, len);
+	EXPECT_EQ(0, cell(p, 0));
+	EXPECT_EQ(4, cell(p, 1));
+	EXPECT_EQ(6, cell(p, 2));
+	p = fdt_getprop(linux_dt, sub, "cpu-count", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(3, cell(p, 0));
+
+	sub = fdt_path_offset(linux_dt, "/openhcl/timestamps");
+	ASSERT_GE(sub, 0);
+	p = fdt_getprop(linux_dt, sub, "loader-tsc", &len);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0x123456789abull, cell64(p, 0));
+	p = fdt_getprop(linux_dt, sub, "shim-tsc", &len);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0xabcdef01234ull, cell64(p, 0));
+}
+
+TEST(linux_dt_single_cpu_no_serial)
+{
+	struct hcl_dt_input in;
+	struct host_dt h;
+	int node, len;
+
+	defaults(&h);
+	h.ncpus = 1;
+	h.serial = false;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	in.nextra = 0;
+	ASSERT_GT(hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			       sizeof(errbuf)), 0) TH_LOG("%s", errbuf);
+	EXPECT_GT(0, fdt_path_offset(linux_dt, "/isa@0"));
+	node = fdt_path_offset(linux_dt, "/openhcl/sidecar");
+	ASSERT_GE(node, 0);
+	EXPECT_NE(NULL, fdt_getprop(linux_dt, node, "apic-ids", &len));
+	EXPECT_EQ(0, len);
+}
+
+TEST(linux_dt_errors)
+{
+	struct hcl_mem_entry bad[2];
+	struct hcl_dt_input in;
+	struct host_dt h;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	EXPECT_EQ(SHIM_ENOSPC, hcl_dt_build(&in, linux_dt, 256, errbuf,
+					    sizeof(errbuf)));
+	EXPECT_TRUE(starts(errbuf, "Linux device tree: does not fit the 256-byte buffer"))
+		TH_LOG("%s", errbuf);
+
+	in.extra = bad;
+	in.nextra = 1;
+	bad[0] = (struct hcl_mem_entry){ HCL_MEM_VTL2_RESERVED, 0, 0x1000 };
+	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("Linux device tree: extra range 0: vtl2-reserved 0x0+0x1000 is not inside the VTL2 range", errbuf);
+	bad[0] = (struct hcl_mem_entry){ HCL_MEM_MMIO, 0, 0x1000 };
+	EXPECT_EQ(SHIM_EOVERLAP, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("Linux device tree: extra range 0: mmio 0x0+0x1000 overlaps RAM", errbuf);
+	bad[0] = (struct hcl_mem_entry){ HCL_MEM_VTL0_RAM, 0, 0x1000 };
+	EXPECT_EQ(SHIM_EINVAL, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					    errbuf, sizeof(errbuf)));
+	bad[0] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB, 0x800 };
+	EXPECT_EQ(SHIM_ERANGE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					    errbuf, sizeof(errbuf)));
+	bad[0] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB, 0x2000 };
+	bad[1] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB + 0x1000,
+					 0x1000 };
+	in.nextra = 2;
+	EXPECT_EQ(SHIM_EOVERLAP, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("Linux device tree: extra ranges 0 and 1 overlap", errbuf);
+}
+
+TEST(linux_dt_dtc_decompiles_cleanly)
+{
+	char dtb[] = "/tmp/hcl-shim-XXXXXX", cmd[256], line[512];
+	struct hcl_dt_input in;
+	struct host_dt h;
+	int fd, n, lines = 0, warnings = 0;
+	FILE *f;
+
+	if (system("command -v dtc > /dev/null 2>&1"))
+		SKIP(return, "dtc is not installed (package device-tree-compiler)");
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	n = hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			 sizeof(errbuf));
+	ASSERT_GT(n, 0) TH_LOG("%s", errbuf);
+	fd = mkstemp(dtb);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(n, write(fd, linux_dt, n));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "dtc -I dtb -O dts %s 2>&1", dtb);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strstr(line, "Warning") || strstr(line, "ERROR")) {
+			warnings++;
+			TH_LOG("dtc: %s", line);
+		}
+	}
+	EXPECT_EQ(0, pclose(f));
+	unlink(dtb);
+	EXPECT_GT(lines, 20);
+	EXPECT_EQ(0, warnings);
+}
+
+TEST(err_names)
+{
+	EXPECT_STREQ("SHIM_OK", shim_err_name(0));
+	EXPECT_STREQ("SHIM_EINVAL", shim_err_name(SHIM_EINVAL));
+	EXPECT_STREQ("SHIM_E?", shim_err_name(-99));
+	EXPECT_STREQ("SHIM_E?", shim_err_name(3));
+}
+
+TEST_HARNESS_MAIN
