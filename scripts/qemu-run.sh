@@ -11,8 +11,12 @@
 #
 # VTL0 RAM is reserved from the VTL2 kernel with memmap= and handed to
 # hcl.ko as module parameters (VTL0_BASE, VTL0_SIZE in the environment
-# override the defaults).  QEMU_ACCEL replaces "tcg" (e.g. tcg,thread=single),
-# QEMU_EXTRA adds QEMU options (for debugging,
+# override the defaults).  QEMU_ACCEL replaces the accelerator: the
+# default is single-threaded TCG, which is faster on a 2-core host and
+# avoids QEMU 7.2 multi-threaded TCG losing cross-CPU code patching (the
+# guest kernel then oopses on a stale int3 while flipping a static key);
+# QEMU_ACCEL=tcg runs a host thread per vCPU.  QEMU_EXTRA adds QEMU
+# options (for debugging,
 # e.g. QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
@@ -54,7 +58,7 @@ start=$(date +%s.%N)
 set -o pipefail
 cmd=(timeout --kill-after=10 "$timeout"
 	qemu-system-x86_64 -nodefaults -no-user-config -display none
-	-accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "$smp" -m "$mem" -no-reboot
+	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	${QEMU_EXTRA:-})
