@@ -1420,6 +1420,32 @@ TEST(dynamic_debug)
 	EXPECT_EQ(7, found);
 }
 
+/*
+ * CPU hot-plug: hcl.ko disables SVM on a CPU going offline and enables it
+ * again when the CPU comes back; a VP runs on it before and after.
+ */
+TEST_F(vp, cpu_hotplug)
+{
+	static const uint8_t code[] = { 0x0f, 0xa2, 0xf4 };	/* cpuid; hlt */
+	static const char *const online = "/sys/devices/system/cpu/cpu1/online";
+	cpu_set_t set;
+	int i;
+
+	if (access(online, W_OK))
+		SKIP(return, "cpu1 cannot be taken offline here");
+	load_code(self, code, sizeof(code));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, write_file(online, "0"));
+		ASSERT_EQ(0, write_file(online, "1"));
+		CPU_ZERO(&set);
+		CPU_SET(1, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(0, setup_state(self));
+		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+		EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	}
+}
+
 /* A VP that changes CPU between runs keeps working (TLB flushed). */
 TEST_F(vp, migrates_between_cpus)
 {
