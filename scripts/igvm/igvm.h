@@ -2,7 +2,7 @@
 /*
  * IGVM files: format constants, a strict parser/validator and a writer.
  *
- * The format is described in /work/shared/reference/igvm.md (fixed
+ * The format is the public IGVM specification (microsoft/igvm): a fixed
  * header, TLV variable headers padded to 8 bytes, file data addressed by
  * absolute offsets, CRC-32 over the fixed and variable headers).  Bodies
  * are always read and written field by field in little endian; no packed
