@@ -4,7 +4,7 @@
  *
  * The format is the public IGVM specification (microsoft/igvm): a fixed
  * header, TLV variable headers padded to 8 bytes, file data addressed by
- * absolute offsets, CRC-32 over the fixed and variable headers).  Bodies
+ * absolute offsets, CRC-32 over the fixed and variable headers.  Bodies
  * are always read and written field by field in little endian; no packed
  * structs are laid over file bytes.
  *
