@@ -5,7 +5,7 @@
  * Applies the checks the igvm crate (and so QEMU and OpenVMM) applies when
  * loading a file, plus the load-time rules OpenVMM adds (no overlapping
  * imports, parameter offsets inside their area, VBS register VTL equal to
- * the platform's highest VTL).  See reference/igvm.md §3.4.
+ * the platform's highest VTL), as the reference loaders do.
  *
  * All arithmetic on offsets and sizes from the file is done in uint64_t
  * after checking each operand, so nothing wraps and nothing is read

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IGVM writer (reference/igvm.md Appendix B): headers are appended in the
+ * IGVM writer: headers are appended in the
  * caller's order as TLV entries padded with zeros to 8 bytes; data blobs
  * are appended to the file data section; when the file is finished, every
  * file_offset that refers to a blob becomes data_start + blob position,
