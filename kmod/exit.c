@@ -13,7 +13,6 @@
 #include <linux/kernel.h>
 #include <linux/rcupdate.h>
 #include <asm/svm.h>
-#include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
 
@@ -412,9 +411,9 @@ static enum hcl_exit_action handle_dr(struct hcl_vp *vp, u64 code)
 		if (dr < 4)
 			vp->db[dr] = val;
 		else if (dr == 6)
-			vmcb->save.dr6 = val | 0xffff0ff0ULL;
+			vmcb->save.dr6 = hcl_dr6_fixed(val);
 		else
-			vmcb->save.dr7 = (val | DR7_FIXED_1) & ~0xd800ULL;
+			vmcb->save.dr7 = hcl_dr7_fixed(val);
 	} else {
 		val = dr < 4 ? vp->db[dr] : dr == 6 ? vmcb->save.dr6 :
 		      vmcb->save.dr7;

@@ -289,6 +289,20 @@ extern u64 hcl_features;
 
 int hcl_svm_init(void);
 void hcl_svm_exit(void);
+/*
+ * Debug register values as the CPU holds them: DR6 bits 31:16 and 11:4
+ * read as one; DR7 bit 10 reads as one, bits 11, 12, 14 and 15 as zero.
+ */
+static inline u64 hcl_dr6_fixed(u64 v)
+{
+	return v | 0xffff0ff0ULL;
+}
+
+static inline u64 hcl_dr7_fixed(u64 v)
+{
+	return (v | BIT_ULL(10)) & ~0xd800ULL;
+}
+
 /* svm_vmrun.S: one world switch, called with GIF clear */
 void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
 

@@ -18,7 +18,10 @@ static int rule_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Validates @rules and builds a table; *out is NULL for an empty policy. */
+/*
+ * Validates @rules and builds a table (also for no rules: it still holds
+ * the default action); *out is NULL on error.
+ */
 int hcl_msr_table_build(const struct hcl_msr_rule *rules, u32 n,
 			u32 default_action, struct hcl_msr_table **out)
 {

@@ -13,7 +13,6 @@
 #include <linux/pfn.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
-#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
@@ -31,7 +30,6 @@
 #define IOPM_ORDER		2	/* 12 KiB used */
 #define MSRPM_ORDER		1	/* 8 KiB */
 #define HCL_ASID		1
-#define HCL_DR6_RESET		0xffff0ff0ULL
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 #define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
@@ -280,8 +278,8 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vmcb->control.nested_cr3 = hcl_npt_root_pa(&part->npt);
 	vmcb->save.g_pat = HCL_GUEST_PAT;
 	vmcb->save.efer = EFER_SVME;
-	vmcb->save.dr6 = HCL_DR6_RESET;
-	vmcb->save.dr7 = DR7_FIXED_1;
+	vmcb->save.dr6 = hcl_dr6_fixed(0);
+	vmcb->save.dr7 = hcl_dr7_fixed(0);
 	vmcb->save.rflags = X86_EFLAGS_FIXED;
 	return 0;
 }
@@ -630,8 +628,6 @@ static void svm_enter(struct hcl_vp *vp)
 	kernel_fpu_end();
 }
 
-#define DR6_FIXED_1	HCL_DR6_RESET
-
 static int svm_get_debugregs(struct hcl_vp *vp, struct hcl_debugregs *d)
 {
 	memcpy(d->db, vp->db, sizeof(d->db));
@@ -643,8 +639,8 @@ static int svm_get_debugregs(struct hcl_vp *vp, struct hcl_debugregs *d)
 static int svm_set_debugregs(struct hcl_vp *vp, const struct hcl_debugregs *d)
 {
 	memcpy(vp->db, d->db, sizeof(vp->db));
-	vp->vmcb->save.dr6 = d->dr6 | DR6_FIXED_1;
-	vp->vmcb->save.dr7 = (d->dr7 | DR7_FIXED_1) & ~0xd800ULL;
+	vp->vmcb->save.dr6 = hcl_dr6_fixed(d->dr6);
+	vp->vmcb->save.dr7 = hcl_dr7_fixed(d->dr7);
 	return 0;
 }
 

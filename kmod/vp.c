@@ -232,13 +232,6 @@ static long hcl_vp_set_msr_policy(struct hcl_vp *vp, void __user *argp)
 	kfree(rules);
 	if (ret)
 		return ret;
-	if (!t) {
-		/* no rules: keep the default action in an empty table */
-		t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
-		if (!t)
-			return -ENOMEM;
-		t->default_action = pol.default_action;
-	}
 	mutex_lock(&vp->lock);
 	old = vp->msrs;
 	vp->msrs = t;
