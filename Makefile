@@ -212,6 +212,11 @@ $(BUILD)/fuzz/fuzz_host_dt $(BUILD)/fuzz/fuzz_cmdline: $(BUILD)/fuzz/%: \
 	clang $(FUZZ_CFLAGS) -Ishim -I$(LIBFDT_DIR) -o $@ $< $(SHIM_LIB) \
 		$(BUILD)/fuzz/libfdt/libfdt.a
 
+# the freestanding boot chain: the host loader (scripts/loader/) and
+# openhcl_boot (shim/); each adds its own rules
+-include scripts/loader/loader.mk
+-include shim/shim.mk
+
 fuzz:
 	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)
 
