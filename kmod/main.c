@@ -2,10 +2,10 @@
 /*
  * hcl.ko: module setup, /dev/hcl and the partition.
  *
- * VTL0 memory is one physical range reserved from Linux (until the shim
- * hands the memory map over in the device tree): module parameters
- * vtl0_base and vtl0_size, both accepting memparse suffixes (K, M, G).
- * The range must not overlap System RAM.  VTL0 sees it at GPA 0.
+ * VTL0 memory is one physical range, taken from the shim's device tree
+ * (config.c) or from the module parameters vtl0_base and vtl0_size (both
+ * accepting memparse suffixes: K, M, G) for a kernel booted without the
+ * shim.  The range must not overlap System RAM.  VTL0 sees it at GPA 0.
  */
 #define pr_fmt(fmt) "hcl: " fmt
 
@@ -23,8 +23,8 @@
 
 const struct hcl_backend_ops *hcl_backend;
 u64 hcl_features;
-u64 hcl_vtl0_base;
-u64 hcl_vtl0_size;
+static u64 hcl_vtl0_base;
+static u64 hcl_vtl0_size;
 
 static int param_set_memsize(const char *val, const struct kernel_param *kp)
 {
@@ -48,13 +48,13 @@ static const struct kernel_param_ops param_ops_memsize = {
 };
 
 module_param_cb(vtl0_base, &param_ops_memsize, &hcl_vtl0_base, 0444);
-MODULE_PARM_DESC(vtl0_base, "Host-physical base of VTL0 RAM (reserved range)");
+MODULE_PARM_DESC(vtl0_base, "Host-physical base of VTL0 RAM, overriding the device tree");
 module_param_cb(vtl0_size, &param_ops_memsize, &hcl_vtl0_size, 0444);
 MODULE_PARM_DESC(vtl0_size, "Size of VTL0 RAM in bytes");
 
 static unsigned int hcl_max_vps;
 module_param_named(max_vps, hcl_max_vps, uint, 0444);
-MODULE_PARM_DESC(max_vps, "VPs per partition (default: the number of CPUs; at most 64)");
+MODULE_PARM_DESC(max_vps, "VPs per partition (default: the device tree's vp-count, else the number of CPUs; at most 64)");
 
 /* Set while a partition exists: VTL0 memory has one owner at a time. */
 static atomic_t hcl_partition_busy = ATOMIC_INIT(0);
@@ -127,17 +127,19 @@ static int hcl_open(struct inode *inode, struct file *file)
 	}
 	kref_init(&part->ref);
 	mutex_init(&part->lock);
-	part->mem_size = hcl_vtl0_size;
-	part->max_vps = min_t(u32, hcl_max_vps ?: num_possible_cpus(),
-			      HCL_RUN_MAX_VPS);
+	part->mem_size = hcl_config.vtl0_size;
+	part->max_vps = min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
+			      num_possible_cpus(), HCL_RUN_MAX_VPS);
 	part->vps = kcalloc(part->max_vps, sizeof(*part->vps),
 			    GFP_KERNEL_ACCOUNT);
 	ret = part->vps ? hcl_npt_init(&part->npt,
 					  pgtable_l5_enabled() ? 5 : 4) : -ENOMEM;
 	if (!ret)
-		ret = hcl_npt_map(&part->npt, 0, hcl_vtl0_base, hcl_vtl0_size);
+		ret = hcl_npt_map(&part->npt, 0, hcl_config.vtl0_base,
+				  hcl_config.vtl0_size);
 	if (!ret) {
-		part->mem = memremap(hcl_vtl0_base, hcl_vtl0_size, MEMREMAP_WB);
+		part->mem = memremap(hcl_config.vtl0_base, hcl_config.vtl0_size,
+				     MEMREMAP_WB);
 		ret = part->mem ? 0 : -ENOMEM;
 	}
 	if (!ret)
@@ -175,7 +177,7 @@ static int hcl_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	return remap_pfn_range(vma, vma->vm_start,
-			       (hcl_vtl0_base + off) >> PAGE_SHIFT, len,
+			       (hcl_config.vtl0_base + off) >> PAGE_SHIFT, len,
 			       vma->vm_page_prot);
 }
 
@@ -321,38 +323,17 @@ static struct miscdevice hcl_misc = {
 	.name = "hcl",
 	.fops = &hcl_fops,
 	.mode = 0600,
+	.groups = hcl_attr_groups,
 };
-
-static int hcl_check_vtl0_range(void)
-{
-	if (!hcl_vtl0_size) {
-		pr_err("no VTL0 memory: set vtl0_base= and vtl0_size=\n");
-		return -EINVAL;
-	}
-	if (!PAGE_ALIGNED(hcl_vtl0_base) || !PAGE_ALIGNED(hcl_vtl0_size) ||
-	    hcl_vtl0_base + hcl_vtl0_size < hcl_vtl0_base ||
-	    hcl_vtl0_size > HCL_NPT_MAX_GPA) {
-		pr_err("VTL0 range %#llx+%#llx is not page aligned or too big\n",
-		       (u64)hcl_vtl0_base, hcl_vtl0_size);
-		return -EINVAL;
-	}
-	if (region_intersects(hcl_vtl0_base, hcl_vtl0_size,
-			      IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
-	    REGION_DISJOINT) {
-		pr_err("VTL0 range %#llx+%#llx overlaps System RAM; reserve it (memmap=)\n",
-		       (u64)hcl_vtl0_base, hcl_vtl0_size);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static int __init hcl_init(void)
 {
 	int ret;
 
-	ret = hcl_check_vtl0_range();
+	ret = hcl_config_init(hcl_vtl0_base, hcl_vtl0_size);
 	if (ret)
 		return ret;
+	hcl_config_publish();
 	ret = hcl_svm_init();
 	if (ret)
 		return ret;
@@ -363,9 +344,10 @@ static int __init hcl_init(void)
 		hcl_svm_exit();
 		return ret;
 	}
-	pr_info("VTL0 RAM %#llx+%#llx, backend %s, API %u\n",
-		(u64)hcl_vtl0_base, hcl_vtl0_size, hcl_backend->name,
-		HCL_API_VERSION);
+	pr_info("VTL0 RAM %#llx+%#llx (%s), VTL0 image %#llx bytes, backend %s, API %u\n",
+		hcl_config.vtl0_base, hcl_config.vtl0_size,
+		hcl_config.from_params ? "module parameters" : "device tree",
+		hcl_config.image_size, hcl_backend->name, HCL_API_VERSION);
 	return 0;
 }
 
