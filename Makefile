@@ -29,7 +29,7 @@ WARN := -Wall -Wextra -Werror
 USER_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi \
 	-Iuserspace -Iuserspace/lib
 USER_LDFLAGS := -static
-USER_LIBS := -luring
+USER_LIBS := -luring -lfdt
 
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
@@ -192,6 +192,18 @@ $(BUILD)/tests/shim: tests/user/host_shim.c \
 		$(BUILD)/libfdt/libfdt.a $(SHIM_HDR)
 	@mkdir -p $(@D)
 	$(CC) -Ishim -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
+		$(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB)) \
+		$(BUILD)/libfdt/libfdt.a
+
+# the shim's tree builder against VTL2 userspace's reader: one libfdt (the
+# kernel tree's) for both
+$(BUILD)/tests/hcl_dt: tests/user/host_hcl_dt.c userspace/lib/hcl_dt.c \
+		userspace/lib/hcl_dt.h \
+		$(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB)) \
+		$(BUILD)/libfdt/libfdt.a $(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) -I$(LIBFDT_DIR) -Ishim $(TEST_CFLAGS) -o $@ $< \
+		userspace/lib/hcl_dt.c \
 		$(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB)) \
 		$(BUILD)/libfdt/libfdt.a
 

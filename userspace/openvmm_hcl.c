@@ -2,14 +2,18 @@
 /*
  * openvmm_hcl: the VTL2 control process.
  *
- * Reads its configuration (environment from the kernel command line for
- * now; the device tree once the shim provides one), starts the VM worker
- * underhill_vm with a report pipe on fd 3, supervises it, prints its exit
+ * Reads the machine's configuration from the device tree the shim built
+ * (/sys/firmware/fdt: VTL0 memory, the staged VTL0 image, VP count, the
+ * serial port, the boot stamps), starts the VM worker underhill_vm with
+ * what it needs and a report pipe on fd 3, supervises it, prints its exit
  * status and the boot timeline, and powers the VM off with the outcome.
+ * A kernel booted without the shim has no /openhcl node: then the worker
+ * runs with its defaults.  A tree that is there but wrong is an error.
  *
- * Configuration:
+ * Configuration (environment, from KEY=VALUE words of the command line):
  *   HCL_VM_WORKER   worker binary (default /bin/underhill_vm)
- *   HCL_VM_ARGS     extra worker arguments, space separated
+ *   HCL_VM_ARGS     extra worker arguments, space separated (after ours,
+ *                   so they win)
  *   HCL_EXIT_PORT   isa-debug-exit port for the final status
  */
 #include <errno.h>
@@ -18,48 +22,133 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "lib/hcl_dt.h"
 #include "lib/sys.h"
 
 #define DEFAULT_WORKER	"/bin/underhill_vm"
+#define VTL0_IMAGE_PATH	"/sys/class/misc/hcl/vtl0_image"
 #define MAX_ARGS	32
 
-static void print_ms(const char *stage, uint64_t t)
+/* ---- the boot timeline ---------------------------------------------------- */
+
+/* one (CLOCK_MONOTONIC_RAW, TSC) sample; two of them give the TSC rate */
+struct clock_sample {
+	uint64_t ns, tsc;
+};
+
+static struct clock_sample sample_clock(void)
 {
-	if (t)
-		printf("  %-22s %10.3f ms\n", stage, (double)t / 1e6);
-	else
-		printf("  %-22s %10s\n", stage, "-");
+	struct timespec ts;
+	struct clock_sample s;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	s.tsc = hcl_rdtsc();
+	s.ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return s;
+}
+
+/* TSC ticks per ns, measured over at least 20 ms */
+static double tsc_per_ns(struct clock_sample a)
+{
+	struct clock_sample b = sample_clock();
+
+	if (b.ns - a.ns < 20000000ULL) {
+		usleep(20000 - (b.ns - a.ns) / 1000);
+		b = sample_clock();
+	}
+	return (double)(b.tsc - a.tsc) / (double)(b.ns - a.ns);
 }
 
 /*
- * The timeline as one JSON object: on the console (a line starting with
- * "openvmm_hcl: timeline-json ", for the host to pick up) and in
- * /run/hcl-timeline.json.  Times are ns since the VTL2 kernel started;
- * null where a stage did not happen.
+ * The seed's stages, each from its stamp to the next one's.  A stamp of 0
+ * is a stage that did not happen or was not stamped (a kernel booted
+ * without the loader and shim has no loader/shim stamps).
  */
-static void write_timeline_json(const uint64_t *t, const char *const *names,
-				unsigned int n)
+enum { ST_LOADER, ST_SHIM, ST_KERNEL, ST_INIT, ST_CONTROL, ST_VM,
+	ST_GUEST, ST_DONE, ST_NR };
+
+static const char *const stage_key[ST_NR] = {
+	"host_loader", "openhcl_boot", "kernel", "underhill_init",
+	"openvmm_hcl", "underhill_vm", "vtl0_guest", "guest_done",
+};
+
+static const char *const stage_label[ST_NR] = {
+	"host loader", "openhcl_boot (shim)", "Linux kernel",
+	"underhill_init", "openvmm_hcl", "underhill_vm",
+	"VTL0 guest", "guest done",
+};
+
+/*
+ * Prints the table and the JSON object (on the console, in a line starting
+ * with "openvmm_hcl: timeline-json " for the host to pick up, and in
+ * /run/hcl-timeline.json).  Times are ms since the host loader started
+ * (or since the earliest stamp there is); "before" is the time from the
+ * TSC's zero (the VM's start) to that point: the host VMM's own work.
+ */
+static void print_timeline(const uint64_t *tsc, double per_ns)
 {
-	char buf[512];
+	char buf[1536];
 	size_t len = 0;
-	unsigned int i;
+	uint64_t t0 = 0;
+	unsigned int i, j;
 	FILE *f;
 
-	len += snprintf(buf + len, sizeof(buf) - len, "{");
-	for (i = 0; i < n && len < sizeof(buf); i++) {
-		if (t[i] || i == 0)
+	for (i = 0; i < ST_NR && !t0; i++)
+		t0 = tsc[i];
+	printf("openvmm_hcl: boot timeline (TSC at %.0f MHz; ms since the first stage)\n",
+	       per_ns * 1e3);
+	printf("  %-22s %10s %10s\n", "stage", "start", "takes");
+	len += snprintf(buf + len, sizeof(buf) - len,
+			"{\"tsc_mhz\":%.1f,\"before_ms\":%.3f,\"stages\":[",
+			per_ns * 1e3, t0 / per_ns / 1e6);
+	for (i = 0; i < ST_NR; i++) {
+		double start = tsc[i] ? (tsc[i] - t0) / per_ns / 1e6 : -1;
+		double takes = -1;
+
+		/* a stage lasts until the next stamp that exists */
+		for (j = i + 1; tsc[i] && i != ST_DONE && j < ST_NR; j++)
+			if (tsc[j]) {
+				takes = (double)(int64_t)(tsc[j] - tsc[i]) /
+					per_ns / 1e6;
+				break;
+			}
+		if (tsc[i] && takes >= 0)
+			printf("  %-22s %10.3f %10.3f\n", stage_label[i], start,
+			       takes);
+		else if (tsc[i])
+			printf("  %-22s %10.3f %10s\n", stage_label[i], start,
+			       "");
+		else
+			printf("  %-22s %10s %10s\n", stage_label[i], "-", "-");
+		if (len >= sizeof(buf))
+			continue;
+		len += snprintf(buf + len, sizeof(buf) - len,
+				"%s{\"name\":\"%s\",", i ? "," : "",
+				stage_key[i]);
+		if (len >= sizeof(buf))
+			continue;
+		if (tsc[i])
 			len += snprintf(buf + len, sizeof(buf) - len,
-					"%s\"%s\":%" PRIu64, i ? "," : "",
-					names[i], t[i]);
+					"\"start_ms\":%.3f,", start);
 		else
 			len += snprintf(buf + len, sizeof(buf) - len,
-					",\"%s\":null", names[i]);
+					"\"start_ms\":null,");
+		if (len >= sizeof(buf))
+			continue;
+		if (takes >= 0)
+			len += snprintf(buf + len, sizeof(buf) - len,
+					"\"ms\":%.3f}", takes);
+		else
+			len += snprintf(buf + len, sizeof(buf) - len,
+					"\"ms\":null}");
 	}
 	if (len < sizeof(buf))
-		snprintf(buf + len, sizeof(buf) - len, "}");
+		snprintf(buf + len, sizeof(buf) - len, "]}");
 	printf("openvmm_hcl: timeline-json %s\n", buf);
 	f = fopen("/run/hcl-timeline.json", "w");
 	if (f) {
@@ -68,26 +157,24 @@ static void write_timeline_json(const uint64_t *t, const char *const *names,
 	}
 }
 
-static void print_timeline(uint64_t t_init, uint64_t t_ctl,
-			   const struct hcl_vm_report *r)
-{
-	static const char *const names[] = {
-		"kernel", "underhill_init", "openvmm_hcl", "underhill_vm",
-		"first_vtl0_exit", "guest_done",
-	};
-	const uint64_t t[] = {
-		0, t_init, t_ctl, r ? r->t_vm_start : 0,
-		r ? r->t_first_exit : 0, r ? r->t_guest_done : 0,
-	};
+/* ---- configuration --------------------------------------------------------- */
 
-	printf("openvmm_hcl: boot timeline (since VTL2 kernel start)\n");
-	printf("  %-22s %10.3f ms\n", "kernel start", 0.0);
-	print_ms("underhill_init", t_init);
-	print_ms("openvmm_hcl", t_ctl);
-	print_ms("underhill_vm", t[3]);
-	print_ms("first VTL0 exit", t[4]);
-	print_ms("guest done", t[5]);
-	write_timeline_json(t, names, sizeof(t) / sizeof(t[0]));
+static void print_config(const struct hcl_dt_info *dt)
+{
+	unsigned int i;
+
+	printf("openvmm_hcl: device tree: %u VP%s (%u Linux CPU%s, %u sidecar), VTL0 RAM [%#" PRIx64 ", %#" PRIx64 ") %" PRIu64 " MiB, VTL0 image %" PRIu64 " bytes",
+	       dt->vp_count, dt->vp_count == 1 ? "" : "s", dt->linux_cpus,
+	       dt->linux_cpus == 1 ? "" : "s", dt->sidecar_cpus,
+	       dt->vtl0_base, dt->vtl0_base + dt->vtl0_size,
+	       dt->vtl0_size >> 20, dt->image_size);
+	if (dt->has_serial)
+		printf(", serial %#x", dt->serial_port);
+	printf("\n");
+	for (i = 0; i < dt->nmap; i++)
+		printf("openvmm_hcl:   memory [%#014" PRIx64 ", %#014" PRIx64 ") %s\n",
+		       dt->map[i].base, dt->map[i].base + dt->map[i].size,
+		       hcl_dt_type_name(dt->map[i].type));
 }
 
 static pid_t spawn_worker(const char *worker, char *args, int report_wr)
@@ -116,29 +203,69 @@ static pid_t spawn_worker(const char *worker, char *args, int report_wr)
 	_exit(127);
 }
 
+/*
+ * The kernel's start: the shim's handoff stamp, or else estimated from
+ * how long the kernel had been up when underhill_init started.
+ */
+static uint64_t kernel_start_tsc(const struct hcl_dt_info *dt, bool have_dt,
+				 uint64_t tsc_init, double per_ns)
+{
+	uint64_t up_ns = hcl_env_u64(HCL_ENV_BOOT_NS_INIT);
+
+	if (have_dt && dt->handoff_tsc)
+		return dt->handoff_tsc;
+	if (!tsc_init || !up_ns || up_ns * per_ns > tsc_init)
+		return 0;
+	return tsc_init - (uint64_t)(up_ns * per_ns);
+}
+
 int main(void)
 {
-	uint64_t t_ctl = hcl_now_ns(), t_init = hcl_env_u64(HCL_ENV_T_INIT);
+	struct clock_sample clk0 = sample_clock();
+	uint64_t tsc_ctl = clk0.tsc, tsc[ST_NR] = { 0 };
 	const char *worker = getenv("HCL_VM_WORKER");
+	static struct hcl_dt_info dt;
 	struct hcl_vm_report rep;
-	int pipefd[2], status, ok;
-	char args[512] = "", stamp[32];
+	int pipefd[2], status, ok, have_dt = 0;
+	char args[1024] = "", stamp[32], err[256];
+	struct stat st;
+	double per_ns;
+	size_t len = 0;
 	ssize_t n;
 	pid_t pid;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!worker || !*worker)
 		worker = DEFAULT_WORKER;
-	if (getenv("HCL_VM_ARGS"))
-		snprintf(args, sizeof(args), "%s", getenv("HCL_VM_ARGS"));
-	snprintf(stamp, sizeof(stamp), "%" PRIu64, t_ctl);
-	setenv(HCL_ENV_T_CONTROL, stamp, 1);
+	snprintf(stamp, sizeof(stamp), "%" PRIu64, tsc_ctl);
+	setenv(HCL_ENV_TSC_CONTROL, stamp, 1);
+
+	if (!stat(HCL_DT_PATH, &st)) {
+		if (hcl_dt_parse_file(HCL_DT_PATH, &dt, err, sizeof(err))) {
+			printf("openvmm_hcl: error: %s: %s\n", HCL_DT_PATH,
+			       err);
+			hcl_poweroff(1);
+		}
+		have_dt = 1;
+		print_config(&dt);
+		len += snprintf(args + len, sizeof(args) - len, "--vps %u ",
+				dt.vp_count);
+		if (dt.image_size)
+			len += snprintf(args + len, sizeof(args) - len,
+					"--guest %s ", VTL0_IMAGE_PATH);
+	} else {
+		printf("openvmm_hcl: no device tree (%s): worker defaults\n",
+		       HCL_DT_PATH);
+	}
+	if (getenv("HCL_VM_ARGS") && len < sizeof(args))
+		snprintf(args + len, sizeof(args) - len, "%s",
+			 getenv("HCL_VM_ARGS"));
 
 	if (pipe(pipefd)) {
 		perror("openvmm_hcl: pipe");
 		hcl_poweroff(1);
 	}
-	printf("openvmm_hcl: starting %s\n", worker);
+	printf("openvmm_hcl: starting %s %s\n", worker, args);
 	pid = spawn_worker(worker, args, pipefd[1]);
 	if (pid < 0) {
 		perror("openvmm_hcl: fork");
@@ -163,12 +290,23 @@ int main(void)
 		printf("openvmm_hcl: underhill_vm killed by signal %d (%s)\n",
 		       WTERMSIG(status), strsignal(WTERMSIG(status)));
 
+	per_ns = tsc_per_ns(clk0);
+	if (have_dt) {
+		tsc[ST_LOADER] = dt.loader_tsc;
+		tsc[ST_SHIM] = dt.shim_tsc;
+	}
+	tsc[ST_INIT] = hcl_env_u64(HCL_ENV_TSC_INIT);
+	tsc[ST_KERNEL] = kernel_start_tsc(&dt, have_dt, tsc[ST_INIT], per_ns);
+	tsc[ST_CONTROL] = tsc_ctl;
 	if (n != sizeof(rep) || rep.magic != HCL_REPORT_MAGIC) {
 		printf("openvmm_hcl: no report from underhill_vm\n");
-		print_timeline(t_init, t_ctl, NULL);
+		print_timeline(tsc, per_ns);
 		hcl_poweroff(1);
 	}
-	print_timeline(t_init, t_ctl, &rep);
+	tsc[ST_VM] = rep.tsc_vm_start;
+	tsc[ST_GUEST] = rep.tsc_vtl0_first;
+	tsc[ST_DONE] = rep.tsc_guest_done;
+	print_timeline(tsc, per_ns);
 	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && rep.halted &&
 	     rep.guest_result == 0;
 	printf("openvmm_hcl: VTL0 guest %s (%u VP%s, result %#x, %" PRIu64

@@ -113,7 +113,7 @@ static void load_module(const char *path)
 
 int main(int argc, char **argv)
 {
-	uint64_t t0 = hcl_now_ns();
+	uint64_t tsc0 = hcl_rdtsc(), t0 = hcl_now_ns();
 	const char *exec_path, *module;
 	char stamp[32];
 
@@ -134,8 +134,10 @@ int main(int argc, char **argv)
 	setenv("HOME", "/", 1);
 	if (!getenv("TERM"))
 		setenv("TERM", "linux", 1);
+	snprintf(stamp, sizeof(stamp), "%" PRIu64, tsc0);
+	setenv(HCL_ENV_TSC_INIT, stamp, 1);
 	snprintf(stamp, sizeof(stamp), "%" PRIu64, t0);
-	setenv(HCL_ENV_T_INIT, stamp, 1);
+	setenv(HCL_ENV_BOOT_NS_INIT, stamp, 1);
 	set_limits();
 
 	module = getenv("HCL_MODULE");

@@ -67,7 +67,7 @@ struct vm {
 	char line[256];
 	size_t line_len;
 	uint64_t user_exits;
-	uint64_t t_first_exit;
+	uint64_t tsc_first_exit;
 };
 
 static volatile sig_atomic_t timed_out;
@@ -233,6 +233,8 @@ static int setup(struct vm *vm, const char *guest, int corrupt,
 		return -1;
 	}
 	free(img);
+	/* the guest's first instruction stamps the TSC here (start.S) */
+	memset((char *)vm->mem + HCL_GUEST_FIRST_TSC_GPA, 0, sizeof(uint64_t));
 	if (vtl0_setup_long_mode(vm->mem, vm->mem_size, HCL_GUEST_LOAD_GPA,
 				 HCL_GUEST_STACK_TOP, &regs, &sregs)) {
 		perror("underhill_vm: VTL0 setup");
@@ -273,8 +275,8 @@ static void handle_io(struct vp *vp)
 		run->io.data = ~0ULL;
 	}
 	vm->user_exits++;
-	if (!vm->t_first_exit)
-		vm->t_first_exit = hcl_now_ns();
+	if (!vm->tsc_first_exit)
+		vm->tsc_first_exit = hcl_rdtsc();
 	pthread_mutex_unlock(&vm->bus_lock);
 }
 
@@ -467,7 +469,7 @@ int main(int argc, char **argv)
 	unsigned int timeout = 60, nr_vps = default_vps(), i;
 	int c, ret, use_ioctl = 0;
 
-	rep.t_vm_start = hcl_now_ns();
+	rep.tsc_vm_start = hcl_rdtsc();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -503,8 +505,11 @@ int main(int argc, char **argv)
 	alarm(timeout);
 	ret = use_ioctl ? run_ioctl(&vm) : run_uring(&vm);
 	alarm(0);
-	rep.t_guest_done = hcl_now_ns();
-	rep.t_first_exit = vm.t_first_exit;
+	rep.tsc_guest_done = hcl_rdtsc();
+	rep.tsc_first_exit = vm.tsc_first_exit;
+	memcpy(&rep.tsc_vtl0_first,
+	       (char *)vm.mem + HCL_GUEST_FIRST_TSC_GPA,
+	       sizeof(rep.tsc_vtl0_first));
 	if (vm.line_len)
 		com1_tx(&vm, '\n');
 

@@ -12,9 +12,24 @@
 /* Nanoseconds since the VTL2 kernel started (CLOCK_BOOTTIME). */
 uint64_t hcl_now_ns(void);
 
-/* Environment variables carrying stage stamps forward (decimal ns). */
-#define HCL_ENV_T_INIT		"HCL_T_INIT"
-#define HCL_ENV_T_CONTROL	"HCL_T_OPENVMM_HCL"
+/* The TSC: one clock from the host loader to the VTL0 guest. */
+static inline uint64_t hcl_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * Environment variables carrying stage stamps forward (decimal): the TSC
+ * when underhill_init and openvmm_hcl started, and CLOCK_BOOTTIME (ns)
+ * when underhill_init started, which places the kernel's start when no
+ * shim stamped its handoff.
+ */
+#define HCL_ENV_TSC_INIT	"HCL_TSC_INIT"
+#define HCL_ENV_TSC_CONTROL	"HCL_TSC_OPENVMM_HCL"
+#define HCL_ENV_BOOT_NS_INIT	"HCL_BOOT_NS_INIT"
 
 /* Reads a decimal u64 from the environment; 0 when absent or malformed. */
 uint64_t hcl_env_u64(const char *name);
@@ -29,9 +44,10 @@ uint64_t hcl_env_u64(const char *name);
 struct hcl_vm_report {
 	uint32_t magic;
 	uint32_t guest_result;		/* value from the test port, or ~0 */
-	uint64_t t_vm_start;
-	uint64_t t_first_exit;
-	uint64_t t_guest_done;
+	uint64_t tsc_vm_start;		/* underhill_vm started */
+	uint64_t tsc_vtl0_first;	/* the guest's first instruction */
+	uint64_t tsc_first_exit;	/* first exit to userspace */
+	uint64_t tsc_guest_done;
 	uint64_t exits;			/* exits that reached userspace */
 	uint32_t halted;		/* every VP ended with HLT */
 	uint32_t vps;			/* VPs that ran */

@@ -12,6 +12,8 @@
 /* VP n's stack: 64 KiB each from 2 MiB up (VP 0 may use either) */
 #define HCL_GUEST_VP_STACK(n)	(0x200000ULL + ((n) + 1) * 0x10000ULL)
 #define HCL_GUEST_GDT_GPA	0x500ULL
+/* u64: the TSC at the first VP's first instruction (for the timeline) */
+#define HCL_GUEST_FIRST_TSC_GPA	0x400	/* no suffix: start.S uses it */
 #define HCL_GUEST_PML4_GPA	0x1000ULL	/* then PDPT, then PD */
 #define HCL_GUEST_PT_PAGES	3
 

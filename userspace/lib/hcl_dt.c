@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reads the shim's device tree (see hcl_dt.h) with libfdt.  Every value is
+ * checked: a tree that does not follow the layout is reported with one
+ * line, never half-used.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hcl_dt.h"
+
+#define DT_MAX_SIZE	(1u << 20)
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *hcl_dt_type_name(uint32_t type)
+{
+	static const char *const names[HCL_DT_NR_TYPES] = {
+		[HCL_DT_VTL0_RAM] = "vtl0-ram",
+		[HCL_DT_VTL2_RAM] = "vtl2-ram",
+		[HCL_DT_VTL2_RESERVED] = "vtl2-reserved",
+		[HCL_DT_SIDECAR] = "sidecar",
+		[HCL_DT_MMIO] = "mmio",
+		[HCL_DT_UNASSIGNED] = "unassigned",
+	};
+
+	return type < HCL_DT_NR_TYPES ? names[type] : "?";
+}
+
+static uint64_t be64_cells(const fdt32_t *p)
+{
+	return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
+}
+
+/* a <base-hi base-lo size-hi size-lo> property; 1 if absent, -1 if bad */
+static int get_range(const void *fdt, int node, const char *name,
+		     uint64_t *base, uint64_t *size, char *err, size_t errlen)
+{
+	const fdt32_t *p;
+	int len;
+
+	p = fdt_getprop(fdt, node, name, &len);
+	if (!p)
+		return 1;
+	if (len != 16)
+		return fail(err, errlen, "/openhcl/%s is %d bytes, not 16",
+			    name, len);
+	*base = be64_cells(p);
+	*size = be64_cells(p + 2);
+	if (*base + *size < *base)
+		return fail(err, errlen, "/openhcl/%s wraps", name);
+	return 0;
+}
+
+static int get_u32(const void *fdt, int node, const char *path,
+		   const char *name, uint32_t *v, char *err, size_t errlen)
+{
+	const fdt32_t *p;
+	int len;
+
+	p = fdt_getprop(fdt, node, name, &len);
+	if (!p)
+		return 1;
+	if (len != 4)
+		return fail(err, errlen, "%s/%s is %d bytes, not 4", path,
+			    name, len);
+	*v = fdt32_to_cpu(*p);
+	return 0;
+}
+
+static int get_u64(const void *fdt, int node, const char *name,
+		   uint64_t *v, char *err, size_t errlen)
+{
+	const fdt32_t *p;
+	int len;
+
+	p = fdt_getprop(fdt, node, name, &len);
+	if (!p)
+		return 0;	/* a missing stamp is allowed: it stays 0 */
+	if (len != 8)
+		return fail(err, errlen,
+			    "/openhcl/timestamps/%s is %d bytes, not 8", name,
+			    len);
+	*v = be64_cells(p);
+	return 0;
+}
+
+static int read_map(const void *fdt, int node, struct hcl_dt_info *info,
+		    char *err, size_t errlen)
+{
+	const fdt32_t *p;
+	uint64_t end = 0;
+	unsigned int i;
+	int len, nvtl0 = 0;
+
+	p = fdt_getprop(fdt, node, "memory-map", &len);
+	if (!p)
+		return fail(err, errlen, "/openhcl has no memory-map");
+	if (len <= 0 || len % 20 || (unsigned int)len / 20 > HCL_DT_MAP_MAX)
+		return fail(err, errlen,
+			    "/openhcl/memory-map is %d bytes: not 1..%u entries of 20",
+			    len, HCL_DT_MAP_MAX);
+	info->nmap = len / 20;
+	for (i = 0; i < info->nmap; i++, p += 5) {
+		struct hcl_dt_range *r = &info->map[i];
+
+		r->type = fdt32_to_cpu(p[0]);
+		r->base = be64_cells(p + 1);
+		r->size = be64_cells(p + 3);
+		if (r->type >= HCL_DT_NR_TYPES)
+			return fail(err, errlen,
+				    "memory-map entry %u has unknown type %u",
+				    i, r->type);
+		if (!r->size || r->base + r->size < r->base)
+			return fail(err, errlen,
+				    "memory-map entry %u (%#llx+%#llx) is empty or wraps",
+				    i, (unsigned long long)r->base,
+				    (unsigned long long)r->size);
+		if (i && r->base < end)
+			return fail(err, errlen,
+				    "memory-map entry %u at %#llx overlaps or is out of order",
+				    i, (unsigned long long)r->base);
+		end = r->base + r->size;
+		if (r->type == HCL_DT_VTL0_RAM)
+			nvtl0++;
+	}
+	if (nvtl0 != 1)
+		return fail(err, errlen,
+			    "memory-map has %d VTL0 RAM ranges, need exactly one",
+			    nvtl0);
+	return 0;
+}
+
+static int read_serial(const void *fdt, struct hcl_dt_info *info,
+		       char *err, size_t errlen)
+{
+	const fdt32_t *reg;
+	int node, len;
+
+	node = fdt_node_offset_by_compatible(fdt, -1, "ns16550a");
+	if (node < 0)
+		return 0;
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	/* on the ISA bus: <flags port size>, flags bit 0 = I/O space */
+	if (!reg || len != 12 || !(fdt32_to_cpu(reg[0]) & 1) ||
+	    fdt32_to_cpu(reg[1]) > 0xffff)
+		return fail(err, errlen,
+			    "the ns16550a node's reg is not <io-flags port size>");
+	info->has_serial = true;
+	info->serial_port = (uint16_t)fdt32_to_cpu(reg[1]);
+	return 0;
+}
+
+int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
+		 char *err, size_t errlen)
+{
+	const char *args;
+	unsigned int i;
+	int node, sub, ret;
+
+	memset(info, 0, sizeof(*info));
+	if (len < sizeof(struct fdt_header) || len > DT_MAX_SIZE)
+		return fail(err, errlen, "device tree of %zu bytes", len);
+	/* libfdt's readers check every offset against the header's sizes */
+	ret = fdt_check_header(fdt);
+	if (ret)
+		return fail(err, errlen, "device tree: %s", fdt_strerror(ret));
+	if (fdt_totalsize(fdt) > len)
+		return fail(err, errlen,
+			    "device tree: header says %u bytes, only %zu present",
+			    fdt_totalsize(fdt), len);
+
+	node = fdt_path_offset(fdt, "/openhcl");
+	if (node < 0)
+		return fail(err, errlen, "device tree has no /openhcl node");
+	ret = read_map(fdt, node, info, err, errlen);
+	if (ret)
+		return ret;
+	ret = get_range(fdt, node, "vtl0-range", &info->vtl0_base,
+			&info->vtl0_size, err, errlen);
+	if (ret)
+		return ret < 0 ? ret :
+		       fail(err, errlen, "/openhcl has no vtl0-range");
+	for (i = 0; i < info->nmap; i++)
+		if (info->map[i].type == HCL_DT_VTL0_RAM &&
+		    (info->map[i].base != info->vtl0_base ||
+		     info->map[i].size != info->vtl0_size))
+			return fail(err, errlen,
+				    "vtl0-range differs from the memory map");
+	ret = get_range(fdt, node, "vtl0-image", &info->image_base,
+			&info->image_size, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = get_u32(fdt, node, "/openhcl", "vp-count", &info->vp_count,
+		      err, errlen);
+	if (ret)
+		return ret < 0 ? ret :
+		       fail(err, errlen, "/openhcl has no vp-count");
+	if (!info->vp_count)
+		return fail(err, errlen, "/openhcl/vp-count is 0");
+
+	sub = fdt_subnode_offset(fdt, node, "sidecar");
+	if (sub >= 0) {
+		ret = get_u32(fdt, sub, "/openhcl/sidecar", "cpu-count",
+			      &info->sidecar_cpus, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	sub = fdt_subnode_offset(fdt, node, "timestamps");
+	if (sub >= 0 &&
+	    (get_u64(fdt, sub, "loader-tsc", &info->loader_tsc, err, errlen) ||
+	     get_u64(fdt, sub, "shim-tsc", &info->shim_tsc, err, errlen) ||
+	     get_u64(fdt, sub, "handoff-tsc", &info->handoff_tsc, err,
+		     errlen)))
+		return -1;
+
+	node = fdt_path_offset(fdt, "/cpus");
+	if (node >= 0)
+		fdt_for_each_subnode(sub, fdt, node)
+			info->linux_cpus++;
+	if (!info->linux_cpus)
+		return fail(err, errlen, "device tree lists no CPU in /cpus");
+	if (info->linux_cpus + info->sidecar_cpus != info->vp_count)
+		return fail(err, errlen,
+			    "%u Linux CPUs + %u sidecar CPUs != vp-count %u",
+			    info->linux_cpus, info->sidecar_cpus,
+			    info->vp_count);
+
+	ret = read_serial(fdt, info, err, errlen);
+	if (ret)
+		return ret;
+	node = fdt_path_offset(fdt, "/chosen");
+	args = node >= 0 ? fdt_getprop(fdt, node, "bootargs", &ret) : NULL;
+	if (args) {
+		if (ret <= 0 || args[ret - 1] ||
+		    (size_t)ret > sizeof(info->bootargs))
+			return fail(err, errlen,
+				    "/chosen/bootargs is not a string of at most %zu bytes",
+				    sizeof(info->bootargs) - 1);
+		memcpy(info->bootargs, args, ret);
+	}
+	return 0;
+}
+
+int hcl_dt_parse_file(const char *path, struct hcl_dt_info *info,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	void *buf;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	/* sysfs reports the blob's size; a regular file its own */
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > DT_MAX_SIZE) {
+		close(fd);
+		errno = EINVAL;
+		return fail(err, errlen, "%s: not a device tree of a sane size",
+			    path);
+	}
+	buf = malloc(st.st_size);
+	if (!buf) {
+		close(fd);
+		return fail(err, errlen, "%s: out of memory", path);
+	}
+	n = read(fd, buf, st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(buf);
+		errno = EIO;
+		return fail(err, errlen, "%s: short read", path);
+	}
+	ret = hcl_dt_parse(buf, n, info, err, errlen);
+	free(buf);
+	return ret;
+}
