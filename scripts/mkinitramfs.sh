@@ -8,6 +8,8 @@
 #
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
 # "bench" the run-loop benchmark, its guest and KDIR's KVM modules.
+# underhill_init loads every module under /lib/modules at boot (000/ is
+# hcl.ko); modules that tests load themselves live in /lib/hcl/modules.
 set -eu
 
 out=$1 build=$2 kdir=$3 mode=${4:-run}
@@ -21,19 +23,22 @@ fi
 
 spec=$out.spec
 {
-	for d in /dev /bin /lib /lib/modules /lib/hcl /proc /sys /run /tmp; do
+	for d in /dev /bin /lib /lib/modules /lib/modules/000 /lib/hcl \
+		 /lib/hcl/modules /proc /sys /run /tmp; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "nod /dev/null 0666 0 0 c 1 3"
+	echo "nod /dev/kmsg 0644 0 0 c 1 11"
 	echo "file /init $build/vtl2/bin/underhill_init 0755 0 0"
 	echo "file /bin/openvmm_hcl $build/vtl2/bin/openvmm_hcl 0755 0 0"
 	echo "file /bin/underhill_vm $build/vtl2/bin/underhill_vm 0755 0 0"
-	echo "file /lib/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
+	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
 	if [ "$mode" = test ]; then
 		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
-		echo "file /lib/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
+		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
 	fi
 	if [ "$mode" = bench ]; then
 		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm; do
@@ -41,7 +46,7 @@ spec=$out.spec
 		done
 		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
 		for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
-			echo "file /lib/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
+			echo "file /lib/hcl/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
 		done
 	fi
 } > "$spec"

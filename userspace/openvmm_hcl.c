@@ -10,6 +10,8 @@
  * A kernel booted without the shim has no /openhcl node: then the worker
  * runs with its defaults.  A tree that is there but wrong is an error.
  *
+ * Options: --pid FILE writes our PID there (underhill_init passes it).
+ *
  * Configuration (environment, from KEY=VALUE words of the command line):
  *   HCL_VM_WORKER   worker binary (default /bin/underhill_vm)
  *   HCL_VM_ARGS     extra worker arguments, space separated (after ours,
@@ -219,7 +221,25 @@ static uint64_t kernel_start_tsc(const struct hcl_dt_info *dt, bool have_dt,
 	return tsc_init - (uint64_t)(up_ns * per_ns);
 }
 
-int main(void)
+static void write_pid_file(int argc, char **argv)
+{
+	FILE *f;
+
+	if (argc == 1)
+		return;
+	if (argc != 3 || strcmp(argv[1], "--pid")) {
+		fprintf(stderr, "usage: %s [--pid FILE]\n", argv[0]);
+		hcl_poweroff(1);
+	}
+	f = fopen(argv[2], "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+		fprintf(stderr, "openvmm_hcl: %s: %s\n", argv[2],
+			strerror(errno));
+		hcl_poweroff(1);
+	}
+}
+
+int main(int argc, char **argv)
 {
 	struct clock_sample clk0 = sample_clock();
 	uint64_t tsc_ctl = clk0.tsc, tsc[ST_NR] = { 0 };
@@ -235,6 +255,7 @@ int main(void)
 	pid_t pid;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	write_pid_file(argc, argv);
 	if (!worker || !*worker)
 		worker = DEFAULT_WORKER;
 	snprintf(stamp, sizeof(stamp), "%" PRIu64, tsc_ctl);

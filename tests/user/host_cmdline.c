@@ -93,4 +93,16 @@ TEST(module_params_malformed)
 					    sizeof(out)));
 }
 
+TEST(module_params_dash_is_underscore)
+{
+	char out[64];
+
+	ASSERT_EQ(12, cmdline_module_params("kvm_amd.npt=1 kvm-amd.avic=0 kvm.x=1",
+					    "kvm-amd", out, sizeof(out)));
+	EXPECT_STREQ("npt=1 avic=0", out);
+	ASSERT_EQ(3, cmdline_module_params("kvm-amd.npt=1 kvm.x=1", "kvm",
+					   out, sizeof(out)));
+	EXPECT_STREQ("x=1", out);
+}
+
 TEST_HARNESS_MAIN

@@ -75,7 +75,7 @@ static void run_kunit(void)
 	int fd;
 
 	begin("kunit");
-	fd = open("/lib/modules/hcl_kunit.ko", O_RDONLY | O_CLOEXEC);
+	fd = open("/lib/hcl/modules/hcl_kunit.ko", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
 		printf("# loading hcl_kunit.ko failed: %s\n", strerror(errno));
 		failures++;

@@ -122,8 +122,8 @@ static int load_module(const char *path)
 int main(void)
 {
 	static const char *const kvm_modules[] = {
-		"/lib/modules/irqbypass.ko", "/lib/modules/kvm.ko",
-		"/lib/modules/kvm-amd.ko",
+		"/lib/hcl/modules/irqbypass.ko", "/lib/hcl/modules/kvm.ko",
+		"/lib/hcl/modules/kvm-amd.ko",
 	};
 	uint64_t iters = hcl_env_u64("HCL_BENCH_N");
 	unsigned int reps = hcl_env_u64("HCL_BENCH_REPS");

@@ -40,12 +40,27 @@ struct params_ctx {
 	int overflow;
 };
 
+/* module names compare as the kernel's do: '-' and '_' are the same */
+static int modname_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i] == '-' ? '_' : a[i];
+		char y = b[i] == '-' ? '_' : b[i];
+
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
 static void collect(const char *w, size_t len, void *arg)
 {
 	struct params_ctx *c = arg;
 	size_t need;
 
-	if (len <= c->modlen + 1 || strncmp(w, c->module, c->modlen) ||
+	if (len <= c->modlen + 1 || !modname_eq(w, c->module, c->modlen) ||
 	    w[c->modlen] != '.')
 		return;
 	w += c->modlen + 1;

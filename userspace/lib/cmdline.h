@@ -21,7 +21,7 @@ int cmdline_split(const char *line,
 
 /*
  * Writes the space-separated "param=value" words for @module into @out
- * (NUL-terminated).  Returns the length, or -1 if @out is too small or
+ * (NUL-terminated); '-' and '_' in module names are the same.  Returns the length, or -1 if @out is too small or
  * the line is malformed.
  */
 int cmdline_module_params(const char *line, const char *module,
