@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host device tree the loader gives the image in its DEVICE_TREE
+ * parameter, to the schema in shim/host_config.h:
+ *
+ *   / { #address-cells = <2>; #size-cells = <2>;   boot_cpuid_phys = BSP
+ *     cpus { cpu@ID { device_type = "cpu"; reg = <ID>; } ... }  MADT order
+ *     memory@BASE { device_type = "memory"; reg = <BASE SIZE>; } per RAM
+ *     openhcl { vtl2-range; vtl0-range; loader-tsc; [debug-exit-port] }
+ *     isa { #address-cells = <2>; #size-cells = <1>;
+ *           serial@i3f8 { compatible = "ns16550a"; reg = <1 0x3f8 8>; } }
+ *     chosen { bootargs = the host command line; } }
+ *
+ * The shim's own parser (shim/host_config.c) checks the result before the
+ * loader uses it.  hcl.loader.fault=NAME then breaks it on purpose, for
+ * end-to-end tests of the shim's error paths (the same parser must then
+ * reject it; the loader prints its message):
+ *   dt-truncate     totalsize larger than the parameter area
+ *   dt-bad-magic    a wrong FDT magic
+ *   dt-overlap      vtl0-range equal to (so overlapping) vtl2-range
+ *   dt-no-cpus      /cpus removed
+ *   dt-dup-apic     a second CPU with the first CPU's APIC id
+ *   dt-no-openhcl   /openhcl removed
+ */
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "loader.h"
+#include "rt.h"
+
+static void check(int rc, const char *what)
+{
+	if (rc < 0)
+		fail("host device tree: %s: %s", what, fdt_strerror(rc));
+}
+
+static void prop_range(void *fdt, const char *name, const struct lrange *r)
+{
+	fdt32_t v[4] = {
+		cpu_to_fdt32((uint32_t)(r->base >> 32)),
+		cpu_to_fdt32((uint32_t)r->base),
+		cpu_to_fdt32((uint32_t)((r->end - r->base) >> 32)),
+		cpu_to_fdt32((uint32_t)(r->end - r->base)),
+	};
+
+	check(fdt_property(fdt, name, v, sizeof(v)), name);
+}
+
+static void build(const struct machine *m, void *fdt, size_t size)
+{
+	char name[32];
+
+	check(fdt_create(fdt, (int)size), "create");
+	check(fdt_finish_reservemap(fdt), "reserve map");
+	check(fdt_begin_node(fdt, ""), "/");
+	check(fdt_property_u32(fdt, "#address-cells", 2), "/");
+	check(fdt_property_u32(fdt, "#size-cells", 2), "/");
+	check(fdt_property_string(fdt, "model", "hcl,qemu-pvh"), "/");
+
+	check(fdt_begin_node(fdt, "cpus"), "/cpus");
+	check(fdt_property_u32(fdt, "#address-cells", 1), "/cpus");
+	check(fdt_property_u32(fdt, "#size-cells", 0), "/cpus");
+	for (uint32_t i = 0; i < m->ncpus; i++) {
+		snprintf(name, sizeof(name), "cpu@%x", m->apic_id[i]);
+		check(fdt_begin_node(fdt, name), "cpu");
+		check(fdt_property_string(fdt, "device_type", "cpu"), "cpu");
+		check(fdt_property_u32(fdt, "reg", m->apic_id[i]), "cpu");
+		check(fdt_end_node(fdt), "cpu");
+	}
+	check(fdt_end_node(fdt), "/cpus");
+
+	for (uint32_t i = 0; i < m->nram; i++) {
+		snprintf(name, sizeof(name), "memory@%llx",
+			 (unsigned long long)m->ram[i].base);
+		check(fdt_begin_node(fdt, name), "memory");
+		check(fdt_property_string(fdt, "device_type", "memory"),
+		      "memory");
+		prop_range(fdt, "reg", &m->ram[i]);
+		check(fdt_end_node(fdt), "memory");
+	}
+
+	check(fdt_begin_node(fdt, "openhcl"), "/openhcl");
+	prop_range(fdt, "vtl2-range", &m->vtl2);
+	prop_range(fdt, "vtl0-range", &m->vtl0);
+	check(fdt_property_u64(fdt, "loader-tsc", m->tsc), "/openhcl");
+	if (m->exit_port)
+		check(fdt_property_u32(fdt, "debug-exit-port", m->exit_port),
+		      "/openhcl");
+	check(fdt_end_node(fdt), "/openhcl");
+
+	check(fdt_begin_node(fdt, "isa"), "/isa");
+	check(fdt_property_string(fdt, "compatible", "isa"), "/isa");
+	check(fdt_property_u32(fdt, "#address-cells", 2), "/isa");
+	check(fdt_property_u32(fdt, "#size-cells", 1), "/isa");
+	check(fdt_begin_node(fdt, "serial@i3f8"), "serial");
+	check(fdt_property_string(fdt, "compatible", "ns16550a"), "serial");
+	{
+		fdt32_t reg[3] = { cpu_to_fdt32(1), cpu_to_fdt32(LOADER_COM1),
+				   cpu_to_fdt32(8) };
+
+		check(fdt_property(fdt, "reg", reg, sizeof(reg)), "serial");
+	}
+	check(fdt_property_u32(fdt, "clock-frequency", 1843200), "serial");
+	check(fdt_property_u32(fdt, "current-speed", 115200), "serial");
+	check(fdt_end_node(fdt), "serial");
+	check(fdt_end_node(fdt), "/isa");
+
+	check(fdt_begin_node(fdt, "chosen"), "/chosen");
+	check(fdt_property_string(fdt, "bootargs", m->cmdline), "/chosen");
+	check(fdt_end_node(fdt), "/chosen");
+
+	check(fdt_end_node(fdt), "/");
+	check(fdt_finish(fdt), "finish");
+	fdt_set_boot_cpuid_phys(fdt, m->boot_apic_id);
+}
+
+static bool same(const struct hcl_range *a, const struct lrange *b)
+{
+	return a->base == b->base && a->size == b->end - b->base;
+}
+
+/* the shim's parser must accept the tree and read back what was put in */
+static void self_check(const struct machine *m, const void *fdt, size_t size)
+{
+	static struct hcl_host_config cfg;
+	static char err[256];
+
+	if (hcl_host_config_parse(fdt, size, &cfg, err, sizeof(err)) < 0)
+		fail("self-check: %s", err);
+	if (cfg.ncpus != m->ncpus || !same(&cfg.vtl2, &m->vtl2) ||
+	    !same(&cfg.vtl0, &m->vtl0) || cfg.nram != m->nram ||
+	    cfg.apic_id[cfg.boot_cpu] != m->boot_apic_id)
+		fail("self-check: the shim's parser reads back %u CPUs, %u RAM ranges, VTL2 0x%llx+0x%llx, VTL0 0x%llx+0x%llx",
+		     cfg.ncpus, cfg.nram, (unsigned long long)cfg.vtl2.base,
+		     (unsigned long long)cfg.vtl2.size,
+		     (unsigned long long)cfg.vtl0.base,
+		     (unsigned long long)cfg.vtl0.size);
+}
+
+static int node(void *fdt, const char *path)
+{
+	int off = fdt_path_offset(fdt, path);
+
+	check(off, path);
+	return off;
+}
+
+static void apply_fault(const struct machine *m, void *fdt, size_t size)
+{
+	const char *f = m->fault;
+
+	check(fdt_open_into(fdt, fdt, (int)size), "open for the fault");
+	if (!strcmp(f, "dt-truncate")) {
+		fdt_set_totalsize(fdt, (uint32_t)size + 0x1000);
+	} else if (!strcmp(f, "dt-bad-magic")) {
+		fdt_set_magic(fdt, 0xdeadbeef);
+	} else if (!strcmp(f, "dt-overlap")) {
+		int o = node(fdt, "/openhcl");
+
+		check(fdt_delprop(fdt, o, "vtl0-range"), "vtl0-range");
+		check(fdt_open_into(fdt, fdt, (int)size), "reopen");
+		o = node(fdt, "/openhcl");
+		{
+			fdt32_t v[4] = {
+				cpu_to_fdt32((uint32_t)(m->vtl2.base >> 32)),
+				cpu_to_fdt32((uint32_t)m->vtl2.base),
+				cpu_to_fdt32((uint32_t)((m->vtl2.end -
+							 m->vtl2.base) >> 32)),
+				cpu_to_fdt32((uint32_t)(m->vtl2.end -
+							m->vtl2.base)),
+			};
+
+			check(fdt_setprop(fdt, o, "vtl0-range", v, sizeof(v)),
+			      "vtl0-range");
+		}
+	} else if (!strcmp(f, "dt-no-cpus")) {
+		check(fdt_del_node(fdt, node(fdt, "/cpus")), "/cpus");
+	} else if (!strcmp(f, "dt-dup-apic")) {
+		int cpus = node(fdt, "/cpus"), c;
+
+		c = fdt_add_subnode(fdt, cpus, "cpu@dup");
+		check(c, "cpu@dup");
+		check(fdt_setprop_string(fdt, c, "device_type", "cpu"),
+		      "cpu@dup");
+		check(fdt_setprop_u32(fdt, c, "reg", m->apic_id[0]),
+		      "cpu@dup");
+	} else if (!strcmp(f, "dt-no-openhcl")) {
+		check(fdt_del_node(fdt, node(fdt, "/openhcl")), "/openhcl");
+	} else {
+		fail("unknown fault '%s' (hcl.loader.fault=): dt-truncate, dt-bad-magic, dt-overlap, dt-no-cpus, dt-dup-apic, dt-no-openhcl",
+		     f);
+	}
+	if (strcmp(f, "dt-truncate") && strcmp(f, "dt-bad-magic"))
+		check(fdt_pack(fdt), "pack");
+	/* the fault must make the shim's parser reject the tree */
+	{
+		static struct hcl_host_config cfg;
+		static char err[256];
+
+		if (hcl_host_config_parse(fdt, size, &cfg, err,
+					  sizeof(err)) >= 0)
+			fail("fault %s: the shim's parser still accepts the tree",
+			     f);
+		rt_printf("hcl-loader: fault %s applied (%s)\n", f, err);
+	}
+}
+
+static const char *const faults[] = {
+	"dt-truncate", "dt-bad-magic", "dt-overlap", "dt-no-cpus",
+	"dt-dup-apic", "dt-no-openhcl",
+};
+
+bool hostdt_fault_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (!strcmp(name, faults[i]))
+			return true;
+	return false;
+}
+
+size_t hostdt_build(const struct machine *m, void *buf, size_t size)
+{
+	size_t used;
+
+	if (size > 0x7fffffff)
+		size = 0x7fffffff;
+	build(m, buf, size);
+	self_check(m, buf, size);
+	if (m->fault)
+		apply_fault(m, buf, size);
+	used = fdt_totalsize(buf);
+	return used < size ? used : size;
+}

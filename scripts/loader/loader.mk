@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The freestanding runtime (shim/rt/) and the host loader (scripts/loader/),
+# included by the top-level Makefile.
+#
+#   make loader        $(BUILD)/loader/hcl-loader.elf, the PVH program QEMU
+#                      boots with an IGVM file as its -initrd
+#   make loader-test   builds the loader, igvmtool and a probe shim, then
+#                      boots QEMU with good and broken images (TAP)
+
+# ---- shim/rt: host unit test (an explicit rule beats $(BUILD)/tests/%)
+
+RT_SRC := $(wildcard shim/rt/*.c)
+RT_HDR := $(wildcard shim/rt/*.h)
+RT_HOST_SRC := shim/rt/string.c shim/rt/printf.c shim/rt/heap.c
+
+$(BUILD)/tests/rt: tests/user/host_rt.c $(RT_HOST_SRC) $(RT_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -fno-builtin -DRT_HOST_TEST -Ishim/rt -o $@ $< \
+		$(RT_HOST_SRC)
+
+# ---- the loader: freestanding x86-64, linked at 1 MiB, booted as PVH
+
+LOADER_DIR := $(BUILD)/loader
+LOADER_ELF := $(LOADER_DIR)/hcl-loader.elf
+FREESTANDING_CFLAGS := -m64 -O2 -g -std=gnu11 -ffreestanding -fno-builtin \
+	-nostdlib -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common
+LOADER_CFLAGS := $(FREESTANDING_CFLAGS) $(WARN) -Ishim/rt -Ishim \
+	-Iscripts/igvm -Iscripts/loader -I$(LIBFDT_DIR)
+LOADER_SRC := $(wildcard scripts/loader/*.c)
+LOADER_HDR := $(wildcard scripts/loader/*.h) $(RT_HDR) $(IGVM_HDR) \
+	shim/host_config.h shim/shim_err.h
+# the IGVM parser and the shim's host DT parser, compiled freestanding
+LOADER_SHARED := scripts/igvm/igvm_parse.c scripts/igvm/igvm_types.c \
+	shim/host_config.c shim/shim_err.c
+LOADER_OBJ := $(patsubst scripts/loader/%.c,$(LOADER_DIR)/%.o,$(LOADER_SRC)) \
+	$(LOADER_DIR)/entry.o \
+	$(patsubst shim/rt/%.c,$(LOADER_DIR)/rt/%.o,$(RT_SRC)) \
+	$(patsubst %.c,$(LOADER_DIR)/shared/%.o,$(notdir $(LOADER_SHARED))) \
+	$(patsubst %,$(LOADER_DIR)/libfdt/%.o,$(LIBFDT_SRC))
+
+.PHONY: loader loader-test
+
+loader: $(LOADER_ELF)
+
+$(LOADER_DIR)/%.o: scripts/loader/%.c $(LOADER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
+
+$(LOADER_DIR)/entry.o: scripts/loader/entry.S
+	@mkdir -p $(@D)
+	$(CC) -m64 -c -o $@ $<
+
+$(LOADER_DIR)/rt/%.o: shim/rt/%.c $(RT_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
+
+$(LOADER_DIR)/shared/igvm_%.o: scripts/igvm/igvm_%.c $(LOADER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
+
+$(LOADER_DIR)/shared/%.o: shim/%.c $(LOADER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
+
+$(LOADER_DIR)/libfdt/%.o: $(LIBFDT_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FREESTANDING_CFLAGS) -I$(LIBFDT_DIR) -c -o $@ $<
+
+$(LOADER_ELF): $(LOADER_OBJ) scripts/loader/loader.lds
+	$(CC) -m64 -nostdlib -static -no-pie -Wl,-T,scripts/loader/loader.lds \
+		-Wl,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments -o $@ $(LOADER_OBJ)
+
+# ---- loader-test: the probe shim and the boot tests (tests/boot/)
+
+$(LOADER_DIR)/probe_shim.elf: tests/boot/probe_shim.S tests/boot/probe_shim.lds
+	@mkdir -p $(@D)
+	$(CC) -m64 -nostdlib -static -no-pie -Wl,-T,tests/boot/probe_shim.lds \
+		-Wl,--build-id=none -Wl,-z,noexecstack -o $@ $<
+
+$(LOADER_DIR)/probe_shim.bin: $(LOADER_DIR)/probe_shim.elf
+	objcopy -O binary $< $@
+
+loader-test: $(LOADER_ELF) $(LOADER_DIR)/probe_shim.bin $(BUILD)/bin/igvmtool
+	@tests/boot/loader-test.sh $(BUILD) $(BZIMAGE)
