@@ -5,7 +5,9 @@
  * Called by the run loop with vp->lock held, after the backend returned
  * from the guest.  Handlers read the exit from the VMCB and either update
  * guest state and resume (the hot path), or fill the run page and return
- * to userspace.
+ * to userspace.  A handler that writes a VMCB field the CPU may cache
+ * (DR6/DR7, int_ctl, intercepts, ...) marks its area dirty
+ * (vmcb_clean.c); RAX, RSP, RIP and event injection are never cached.
  */
 #define pr_fmt(fmt) "hcl: " fmt
 
@@ -414,6 +416,8 @@ static enum hcl_exit_action handle_dr(struct hcl_vp *vp, u64 code)
 			vmcb->save.dr6 = hcl_dr6_fixed(val);
 		else
 			vmcb->save.dr7 = hcl_dr7_fixed(val);
+		if (dr >= 6)
+			hcl_vmcb_mark_dirty(vp, HCL_VMCB_DRX);
 	} else {
 		val = dr < 4 ? vp->db[dr] : dr == 6 ? vmcb->save.dr6 :
 		      vmcb->save.dr7;
@@ -587,10 +591,9 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 	case SVM_EXIT_VINTR:
 		/* the interrupt window is open: the next entry injects */
 		vp->stats[HCL_STAT_VINTR]++;
-		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK |
-					   V_INTR_PRIO_MASK);
-		vmcb->control.intercepts[INTERCEPT_VINTR / 32] &=
-			~BIT(INTERCEPT_VINTR % 32);
+		hcl_vmcb_update_int_ctl(vp, V_IRQ_MASK | V_IGN_TPR_MASK |
+					V_INTR_PRIO_MASK, 0);
+		hcl_vmcb_set_intercept(vp, INTERCEPT_VINTR, false);
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_IRET:
 		/*
@@ -599,8 +602,7 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		 * before the IRET runs, which can nest one NMI early.
 		 */
 		vp->nmi_masked = false;
-		vmcb->control.intercepts[INTERCEPT_IRET / 32] &=
-			~BIT(INTERCEPT_IRET % 32);
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, false);
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_NPF:
 		return handle_npf(vp, code);

@@ -119,6 +119,79 @@ int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      unsigned int *len, unsigned int *gpr, bool *to_dr);
 void hcl_complete_user_exit(struct hcl_vp *vp);
 
+/* ---- ASIDs and VMCB clean bits (asid.c, vmcb_clean.c) ------------------ */
+
+/* CPUID 0x8000000A EDX */
+#define HCL_SVM_EDX_VMCB_CLEAN		BIT(5)
+#define HCL_SVM_EDX_FLUSH_BY_ASID	BIT(6)
+
+/* What the CPU offers; set once at module load, read-only afterwards. */
+struct hcl_svm_caps {
+	u32 min_asid, max_asid;	/* the guests' ASIDs: 1 .. EBX - 1 */
+	bool flush_by_asid;	/* TLB_CONTROL_FLUSH_ASID is valid */
+	bool vmcb_clean;	/* the CPU honours the VMCB clean field */
+};
+
+/*
+ * One CPU's ASID allocator (asid.c).  Only that CPU touches it, with
+ * preemption disabled from the allocation through the VMRUN that uses
+ * the ASID (the hot-plug callback runs on the CPU itself, before tasks
+ * can run there).
+ */
+struct hcl_asid_cpu {
+	u64 generation;		/* grows by one at each wrap; >= 1 */
+	u32 next;		/* next ASID to hand out; > max: wrap first */
+	u32 min, max;
+	bool flush_by_asid;
+};
+
+/*
+ * A VP's ASID (asid.c).  Belongs to the thread holding vp->lock; valid on
+ * the CPU the VP last ran on while that CPU's generation is unchanged.
+ */
+struct hcl_asid_vp {
+	u64 generation;		/* of the CPU it came from; 0: none yet */
+	u32 asid;
+	bool flush;		/* drop its TLB entries before the next run */
+};
+
+int hcl_svm_caps_parse(u32 ebx, u32 edx, struct hcl_svm_caps *caps);
+void hcl_asid_cpu_init(struct hcl_asid_cpu *c,
+		       const struct hcl_svm_caps *caps);
+u8 hcl_asid_prepare(struct hcl_asid_cpu *c, struct hcl_asid_vp *v,
+		    bool moved, bool *fresh);
+void hcl_asid_request_flush(struct hcl_asid_vp *v);
+void hcl_asid_entry_failed(struct hcl_asid_cpu *c, struct hcl_asid_vp *v,
+			   u8 tlb);
+
+/*
+ * Areas of the VMCB clean field (APM vol. 2, "VMCB state caching"): a set
+ * bit lets VMRUN take the area from the CPU's cache.  See vmcb_clean.c.
+ */
+enum hcl_vmcb_area {
+	HCL_VMCB_INTERCEPTS,	/* intercept vectors, TSC offset, pause filter */
+	HCL_VMCB_PERM_MAP,	/* IOPM and MSRPM base */
+	HCL_VMCB_ASID,
+	HCL_VMCB_INTR,		/* TPR: V_TPR, V_IRQ, V_INTR_*, int_vector */
+	HCL_VMCB_NP,		/* nested paging enable, nCR3, guest PAT */
+	HCL_VMCB_CRX,		/* CR0, CR3, CR4, EFER */
+	HCL_VMCB_DRX,		/* DR6, DR7 */
+	HCL_VMCB_DT,		/* GDTR, IDTR */
+	HCL_VMCB_SEG,		/* CS, DS, ES, SS, CPL */
+	HCL_VMCB_CR2,
+	HCL_VMCB_LBR,		/* DBGCTL, last branch and exception records */
+	HCL_VMCB_AVIC,		/* AVIC BAR, backing page, ID tables */
+	HCL_VMCB_NR_AREAS
+};
+
+#define HCL_VMCB_ALL_AREAS	GENMASK(HCL_VMCB_NR_AREAS - 1, 0)
+
+bool hcl_vmcb_switch(u64 *cpu_last, u64 vmcb_uid, bool moved);
+u32 hcl_vmcb_clean(u32 *dirty, bool supported, bool reload);
+void hcl_vmcb_exited(struct hcl_vp *vp);
+void hcl_vmcb_set_intercept(struct hcl_vp *vp, unsigned int bit, bool on);
+void hcl_vmcb_update_int_ctl(struct hcl_vp *vp, u32 clear, u32 set);
+
 /* ---- partition and VPs (main.c, vp.c) ----------------------------------- */
 
 /*
@@ -170,6 +243,10 @@ enum hcl_stat {
 	HCL_STAT_HYPERCALL_USER,
 	HCL_STAT_DR,			/* debug register accesses */
 	HCL_STAT_OTHER,
+	HCL_STAT_ASID_NEW,		/* ASIDs taken (new CPU, generation) */
+	HCL_STAT_TLB_FLUSH_ALL,		/* VMRUNs flushing every ASID */
+	HCL_STAT_TLB_FLUSH_ASID,	/* VMRUNs flushing the VP's ASID */
+	HCL_STAT_VMCB_RELOAD,		/* VMRUNs with the clean field 0 */
 	HCL_STAT_GUEST_NS,		/* in the guest (with the switch) */
 	HCL_STAT_KERNEL_NS,		/* in exit handlers */
 	HCL_STAT_USER_NS,		/* from a user exit to the next run */
@@ -207,7 +284,9 @@ struct hcl_vp {
 	bool regs_set;
 	bool sregs_set;
 	bool halted;			/* waiting for an interrupt (HLT) */
-	int last_cpu;
+	int last_cpu;			/* of the last VMRUN; -1: none yet */
+	struct hcl_asid_vp asid;	/* the guest TLB's tag (asid.c) */
+	u32 vmcb_dirty;			/* VMCB areas written since VMRUN */
 	/* an IN exit awaiting its data from userspace */
 	bool io_in_pending;
 	u8 io_in_size;
@@ -251,6 +330,13 @@ struct hcl_vp {
 
 bool hcl_vp_irq_ready(struct hcl_vp *vp);
 
+/* Under vp->lock: the host wrote a VMCB field of @area (vmcb_clean.c). */
+static inline void hcl_vmcb_mark_dirty(struct hcl_vp *vp,
+				       enum hcl_vmcb_area area)
+{
+	vp->vmcb_dirty |= BIT(area);
+}
+
 #define HCL_RUN_MAX_VPS		64
 
 /* VP file creation (vp.c) */
@@ -285,6 +371,9 @@ struct hcl_backend_ops {
 };
 
 extern const struct hcl_backend_ops *hcl_backend;
+#if IS_ENABLED(CONFIG_KUNIT)
+extern const struct hcl_backend_ops hcl_svm_ops;
+#endif
 extern u64 hcl_features;
 
 int hcl_svm_init(void);

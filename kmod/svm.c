@@ -12,6 +12,7 @@
 #include <linux/percpu.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
+#include <linux/string_choices.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -21,6 +22,7 @@
 #include <asm/reboot.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
+#include <kunit/visibility.h>
 
 #include "hcl.h"
 #include "trace.h"
@@ -29,7 +31,6 @@
 #define HCL_GUEST_PAT		0x0007040600070406ULL
 #define IOPM_ORDER		2	/* 12 KiB used */
 #define MSRPM_ORDER		1	/* 8 KiB */
-#define HCL_ASID		1
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 #define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
@@ -51,17 +52,28 @@
 
 /*
  * Per-CPU SVM state.  Written only by the CPU itself (hot-plug callbacks
- * run on the CPU they concern; the run loop with preemption disabled).
+ * run on the CPU they concern; the run loop with preemption disabled from
+ * the ASID choice through VMRUN).  Lives as long as the module: the ASID
+ * generation carries over a CPU going offline and online again.
  */
 struct hcl_svm_cpu {
 	struct page *hsave;		/* MSR_VM_HSAVE_PA target */
 	struct page *host_save;		/* VMSAVE/VMLOAD of host state */
 	u64 host_save_pa;
-	u64 last_vp_uid;		/* VP whose TLB entries may be live */
+	/*
+	 * The VMCB that ran here last, by its VP's uid (0: none).  A uid and
+	 * not the VMCB's address: a freed VMCB's page can come back as
+	 * another VP's, and uids are never reused.
+	 */
+	u64 last_vmcb_uid;
+	struct hcl_asid_cpu asid;	/* this CPU's ASIDs (asid.c) */
 	bool enabled;
 };
 
 static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
+
+/* CPUID 0x8000000A, read at module load; read-only afterwards */
+static struct hcl_svm_caps hcl_svm_caps;
 
 /*
  * Guest FPU state: the components XCR0 enables except PKRU (the guest
@@ -142,7 +154,8 @@ static int svm_cpu_online(unsigned int cpu)
 		return -ENOMEM;
 	}
 	sc->host_save_pa = PFN_PHYS(page_to_pfn(sc->host_save));
-	sc->last_vp_uid = 0;
+	sc->last_vmcb_uid = 0;
+	hcl_asid_cpu_init(&sc->asid, &hcl_svm_caps);
 	wrmsrl(MSR_VM_HSAVE_PA, PFN_PHYS(page_to_pfn(sc->hsave)));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	sc->enabled = true;
@@ -227,11 +240,6 @@ static void svm_partition_destroy(struct hcl_partition *part)
 	part->msrpm = NULL;
 }
 
-static void set_intercept(struct vmcb *vmcb, unsigned int bit)
-{
-	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
-}
-
 static int svm_vp_init(struct hcl_vp *vp)
 {
 	static const u16 intercepts[] = {
@@ -263,15 +271,17 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vp->vmcb_pa = __pa(vmcb);
 	vp->last_cpu = -1;
 	vp->uid = atomic64_inc_return(&hcl_vp_uid_seq);
+	/* no ASID yet: the first entry takes one (asid = 0 is invalid) */
+	vp->asid.generation = 0;
+	vp->vmcb_dirty = HCL_VMCB_ALL_AREAS;
 
 	/* debug registers belong to the host: all DR accesses exit */
 	vmcb->control.intercepts[INTERCEPT_DR] = ~0U;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
-		set_intercept(vmcb, intercepts[i]);
+		hcl_vmcb_set_intercept(vp, intercepts[i], true);
 	vmcb->control.iopm_base_pa = __pa(part->iopm);
 	vmcb->control.msrpm_base_pa = __pa(part->msrpm);
-	vmcb->control.asid = HCL_ASID;
-	vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/* physical interrupts exit; the host's RFLAGS.IF masks them */
 	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
 	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
@@ -306,6 +316,7 @@ static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
 	if (regs->rflags & RFLAGS_RESERVED || !(regs->rflags & X86_EFLAGS_FIXED))
 		return -EINVAL;
 	memcpy(vp->gprs.r, regs->gprs, sizeof(vp->gprs.r));
+	/* RAX, RSP, RIP and RFLAGS are never cached: no clean bit */
 	vp->vmcb->save.rax = regs->gprs[HCL_REG_RAX];
 	vp->vmcb->save.rsp = regs->gprs[HCL_REG_RSP];
 	vp->vmcb->save.rip = regs->rip;
@@ -407,8 +418,13 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	s->efer = sr->efer | EFER_SVME;
 	/* CPL is the DPL of SS (attrib bits 5-6) */
 	s->cpl = (sr->ss.attrib >> 5) & 3;
+	/* FS, GS, TR and LDTR are VMLOAD's, never cached */
+	hcl_vmcb_mark_dirty(vp, HCL_VMCB_SEG);
+	hcl_vmcb_mark_dirty(vp, HCL_VMCB_DT);
+	hcl_vmcb_mark_dirty(vp, HCL_VMCB_CRX);
+	hcl_vmcb_mark_dirty(vp, HCL_VMCB_CR2);
 	/* state changed under the guest: drop its TLB entries */
-	vp->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	hcl_asid_request_flush(&vp->asid);
 	return 0;
 }
 
@@ -481,6 +497,10 @@ static bool canonical(u64 v)
 	return (u64)(((s64)v << 16) >> 16) == v;
 }
 
+/*
+ * EFER and the guest PAT sit in cached VMCB areas; the other MSRs here are
+ * VMLOAD/VMSAVE state, which VMRUN never caches.
+ */
 static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 {
 	struct vmcb_save_area *s = &vp->vmcb->save;
@@ -493,11 +513,13 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 		/* LMA is the CPU's to change */
 		s->efer = (val & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) |
 			  EFER_SVME;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_CRX);
 		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!pat_valid(val))
 			return -EINVAL;
 		s->g_pat = val;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_NP);
 		return 0;
 	case MSR_STAR:
 		s->star = val;
@@ -557,7 +579,7 @@ static void svm_inject(struct hcl_vp *vp)
 		vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
 					  SVM_EVTINJ_VALID;
 		vp->nmi_masked = true;
-		set_intercept(vmcb, INTERCEPT_IRET);
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
 		vp->stats[HCL_STAT_INJECTIONS]++;
 		return;
 	}
@@ -574,15 +596,44 @@ static void svm_inject(struct hcl_vp *vp)
 		return;
 	}
 	/* a virtual interrupt the guest cannot mask by TPR: its window */
-	vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
-				 (0xf << V_INTR_PRIO_SHIFT);
-	set_intercept(vmcb, INTERCEPT_VINTR);
+	hcl_vmcb_update_int_ctl(vp, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
+				(0xf << V_INTR_PRIO_SHIFT));
+	hcl_vmcb_set_intercept(vp, INTERCEPT_VINTR, true);
+}
+
+/*
+ * Gives the VP a valid ASID of this CPU and the TLB control its VMRUN
+ * needs (asid.c); with preemption disabled until that VMRUN is done.
+ */
+static u8 svm_prepare_asid(struct hcl_vp *vp, struct hcl_svm_cpu *sc,
+			   bool moved)
+{
+	struct vmcb_control_area *c = &vp->vmcb->control;
+	bool fresh;
+	u8 tlb;
+
+	tlb = hcl_asid_prepare(&sc->asid, &vp->asid, moved, &fresh);
+	if (fresh)
+		vp->stats[HCL_STAT_ASID_NEW]++;
+	if (tlb == TLB_CONTROL_FLUSH_ALL_ASID)
+		vp->stats[HCL_STAT_TLB_FLUSH_ALL]++;
+	else if (tlb == TLB_CONTROL_FLUSH_ASID)
+		vp->stats[HCL_STAT_TLB_FLUSH_ASID]++;
+	if (c->asid != vp->asid.asid) {
+		c->asid = vp->asid.asid;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_ASID);
+	}
+	c->tlb_ctl = tlb;
+	return tlb;
 }
 
 static void svm_enter(struct hcl_vp *vp)
 {
+	struct vmcb_control_area *c = &vp->vmcb->control;
 	struct hcl_svm_cpu *sc;
+	bool moved, reload;
 	int cpu;
+	u8 tlb;
 
 	trace_hcl_entry(vp->index, vp->vmcb->save.rip);
 	/* saves the task's FPU state; disables preemption */
@@ -591,21 +642,26 @@ static void svm_enter(struct hcl_vp *vp)
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&hcl_svm_cpu);
 	/*
-	 * All VPs share one ASID for now, so the TLB is flushed whenever a
-	 * different VP (or this VP on a different CPU) enters.
+	 * Each VP has its own ASID on each CPU, so nothing is flushed when
+	 * VPs take turns; the VMCB cache is trusted only for the VMCB this
+	 * CPU ran last, if it ran here the last time too.
 	 */
-	if (vp->last_cpu != cpu || sc->last_vp_uid != vp->uid) {
-		vp->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
-		vp->last_cpu = cpu;
-		sc->last_vp_uid = vp->uid;
-	}
-	vp->vmcb->control.clean = 0;
+	moved = vp->last_cpu != cpu;
+	vp->last_cpu = cpu;
+	reload = hcl_vmcb_switch(&sc->last_vmcb_uid, vp->uid, moved);
+	tlb = svm_prepare_asid(vp, sc, moved);
 
 	/* publish where we run before looking at pending interrupts */
 	WRITE_ONCE(vp->running_cpu, cpu);
 	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
 	smp_mb();
 	svm_inject(vp);
+
+	/* the last VMCB write before VMRUN: everything above is in */
+	c->clean = hcl_vmcb_clean(&vp->vmcb_dirty, hcl_svm_caps.vmcb_clean,
+				  reload);
+	if (reload)
+		vp->stats[HCL_STAT_VMCB_RELOAD]++;
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -623,7 +679,10 @@ static void svm_enter(struct hcl_vp *vp)
 	local_irq_enable();
 
 	WRITE_ONCE(vp->running_cpu, -1);
-	vp->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	hcl_vmcb_exited(vp);
+	if (c->exit_code == (u32)SVM_EXIT_ERR)
+		hcl_asid_entry_failed(&sc->asid, &vp->asid, tlb);
+	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	fpu_save(vp->fpu);
 	kernel_fpu_end();
 }
@@ -641,10 +700,11 @@ static int svm_set_debugregs(struct hcl_vp *vp, const struct hcl_debugregs *d)
 	memcpy(vp->db, d->db, sizeof(vp->db));
 	vp->vmcb->save.dr6 = hcl_dr6_fixed(d->dr6);
 	vp->vmcb->save.dr7 = hcl_dr7_fixed(d->dr7);
+	hcl_vmcb_mark_dirty(vp, HCL_VMCB_DRX);
 	return 0;
 }
 
-static const struct hcl_backend_ops hcl_svm_ops = {
+VISIBLE_IF_KUNIT const struct hcl_backend_ops hcl_svm_ops = {
 	.name = "svm",
 	.partition_init = svm_partition_init,
 	.partition_destroy = svm_partition_destroy,
@@ -661,6 +721,7 @@ static const struct hcl_backend_ops hcl_svm_ops = {
 	.get_debugregs = svm_get_debugregs,
 	.set_debugregs = svm_set_debugregs,
 };
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_ops);
 
 int hcl_svm_init(void)
 {
@@ -692,6 +753,13 @@ int hcl_svm_init(void)
 	if (hcl_fpu_size < FXSAVE_SIZE + 64 && hcl_fpu_mask)
 		hcl_fpu_size = FXSAVE_SIZE + 64;
 
+	ret = hcl_svm_caps_parse(cpuid_ebx(SVM_CPUID_FUNC),
+				 cpuid_edx(SVM_CPUID_FUNC), &hcl_svm_caps);
+	if (ret) {
+		pr_err("CPU has no ASID for guests\n");
+		return ret;
+	}
+
 	hcl_features = HCL_FEATURE_NPT;
 	if (boot_cpu_has(X86_FEATURE_VGIF))
 		hcl_features |= HCL_FEATURE_VGIF;
@@ -709,6 +777,10 @@ int hcl_svm_init(void)
 	hcl_backend = &hcl_svm_ops;
 	pr_info("SVM enabled on %u CPUs (features %#llx)\n",
 		num_online_cpus(), hcl_features);
+	pr_info("ASIDs %u-%u, flush by ASID %s, VMCB clean bits %s\n",
+		hcl_svm_caps.min_asid, hcl_svm_caps.max_asid,
+		str_yes_no(hcl_svm_caps.flush_by_asid),
+		str_yes_no(hcl_svm_caps.vmcb_clean));
 	return 0;
 }
 
