@@ -83,9 +83,9 @@ for name in fuzz_host_dt fuzz_cmdline; do
 		fi
 		run $n $name "$corpus" 65536 10
 	else
-		printf 'console=ttyS0 hcl.host_cmdline=append\0quiet a="b c"' \
+		printf 'console=ttyS0 openhcl_boot.host_cmdline=append\0quiet a="b c"' \
 			> "$corpus/seed1"
-		printf 'hcl.host_cmdline=ignore x=1\0y' > "$corpus/seed2"
+		printf 'openhcl_boot.host_cmdline=ignore x=1\0y' > "$corpus/seed2"
 		run $n $name "$corpus" 4096 10
 	fi
 	n=$((n + 1))

@@ -30,17 +30,17 @@ int shim_cmdline_validate(const char *line, size_t len, const char *what,
 	return 0;
 }
 
-int shim_cmdline_policy(const char *line, size_t len,
-			enum shim_host_cmdline_policy *policy,
-			char *err, size_t errlen)
+int shim_cmdline_option(const char *line, size_t len, const char *word,
+			const char *const *values, int nvalues, int *idx,
+			const char *what, char *err, size_t errlen)
 {
-	const size_t wl = sizeof(SHIM_CMDLINE_POLICY_WORD) - 1;
+	const size_t wl = strlen(word);
 	size_t i = 0;
 
-	*policy = SHIM_HOST_CMDLINE_IGNORE;
 	while (i < len) {
 		size_t start, end;
 		bool q = false;
+		int v;
 
 		while (i < len && line[i] == ' ')
 			i++;
@@ -51,23 +51,48 @@ int shim_cmdline_policy(const char *line, size_t len,
 			i++;
 		}
 		end = i;
-		if (end - start < wl ||
-		    memcmp(line + start, SHIM_CMDLINE_POLICY_WORD, wl))
+		if (end - start < wl || memcmp(line + start, word, wl))
 			continue;
-		start += wl;
-		if (end - start == 6 && !memcmp(line + start, "append", 6)) {
-			*policy = SHIM_HOST_CMDLINE_APPEND;
-		} else if (end - start == 6 &&
-			   !memcmp(line + start, "ignore", 6)) {
-			*policy = SHIM_HOST_CMDLINE_IGNORE;
-		} else {
+		for (v = 0; v < nvalues; v++)
+			if (end - start - wl == strlen(values[v]) &&
+			    !memcmp(line + start + wl, values[v],
+				    end - start - wl))
+				break;
+		if (v == nvalues)
 			return shim_errf(err, errlen, SHIM_ECMDLINE,
-					 "static command line: %s at offset %u: expected append or ignore",
-					 SHIM_CMDLINE_POLICY_WORD,
-					 (unsigned long long)(start - wl));
-		}
+					 "%s: %s at offset %u: expected %s or %s",
+					 what, word, (unsigned long long)start,
+					 values[0], values[1]);
+		*idx = v;
 	}
 	return 0;
+}
+
+int shim_cmdline_policy(const char *line, size_t len,
+			enum shim_host_cmdline_policy *policy,
+			char *err, size_t errlen)
+{
+	static const char *const values[] = { "ignore", "append" };
+	int idx = SHIM_HOST_CMDLINE_IGNORE;
+	int rc;
+
+	rc = shim_cmdline_option(line, len, SHIM_CMDLINE_POLICY_WORD, values,
+				 2, &idx, "static command line", err, errlen);
+	*policy = (enum shim_host_cmdline_policy)idx;
+	return rc;
+}
+
+int shim_cmdline_sidecar(const char *line, bool *enabled, char *err,
+			 size_t errlen)
+{
+	static const char *const values[] = { "on", "off" };
+	int idx = 0;
+	int rc;
+
+	rc = shim_cmdline_option(line, strlen(line), SHIM_CMDLINE_SIDECAR_WORD,
+				 values, 2, &idx, "command line", err, errlen);
+	*enabled = idx == 0;
+	return rc;
 }
 
 static size_t bounded_len(const char *s, size_t max, bool *terminated)

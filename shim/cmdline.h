@@ -6,8 +6,10 @@
  * page) followed, only if that static line says so, by the host's command
  * line (unmeasured: the host device tree's /chosen/bootargs):
  *
- *   hcl.host_cmdline=ignore   (the default) the host line is dropped
- *   hcl.host_cmdline=append   the host line is appended after one space
+ *   openhcl_boot.host_cmdline=ignore   (the default) the host line is
+ *                                      dropped
+ *   openhcl_boot.host_cmdline=append   the host line is appended after
+ *                                      one space
  *
  * The flag is read from the static line only (the last occurrence wins);
  * the same word in the host line has no effect on the policy.  Any other
@@ -27,7 +29,12 @@
 /* x86 COMMAND_LINE_SIZE is 2048 including the NUL */
 #define SHIM_CMDLINE_MAX	2047u
 
-#define SHIM_CMDLINE_POLICY_WORD	"hcl.host_cmdline="
+/*
+ * The shim's own options carry its name: Linux ignores dotted words it
+ * has no module for, and underhill_init hands hcl.* words to hcl.ko.
+ */
+#define SHIM_CMDLINE_POLICY_WORD	"openhcl_boot.host_cmdline="
+#define SHIM_CMDLINE_SIDECAR_WORD	"openhcl_boot.sidecar="
 
 enum shim_host_cmdline_policy {
 	SHIM_HOST_CMDLINE_IGNORE = 0,
@@ -42,8 +49,18 @@ int shim_cmdline_validate(const char *line, size_t len, const char *what,
 			  char *err, size_t errlen);
 
 /*
- * Reads the hcl.host_cmdline= policy from the (already valid) static
- * line of @len bytes.  Returns 0 and sets *@policy, or SHIM_ECMDLINE.
+ * Finds the last "@word<value>" word of @line (@len bytes) and sets *@idx
+ * to the index of its value in @values (left alone when the word is
+ * absent).  A value not in the list is an error naming @what.
+ */
+int shim_cmdline_option(const char *line, size_t len, const char *word,
+			const char *const *values, int nvalues, int *idx,
+			const char *what, char *err, size_t errlen);
+
+/*
+ * Reads the openhcl_boot.host_cmdline= policy from the (already valid)
+ * static line of @len bytes.  Returns 0 and sets *@policy, or
+ * SHIM_ECMDLINE.
  */
 int shim_cmdline_policy(const char *line, size_t len,
 			enum shim_host_cmdline_policy *policy,
@@ -57,6 +74,13 @@ int shim_cmdline_policy(const char *line, size_t len,
  * Returns the length written (without the NUL) or a negative shim_err;
  * on error @out holds "" when @outsz > 0.
  */
+/*
+ * openhcl_boot.sidecar=on (the default) or off on the final line: off
+ * gives every CPU to Linux and none to the sidecar.
+ */
+int shim_cmdline_sidecar(const char *line, bool *enabled, char *err,
+			 size_t errlen);
+
 int shim_cmdline_build(const char *static_line, size_t static_max,
 		       const char *host_line, char *out, size_t outsz,
 		       char *err, size_t errlen);

@@ -23,6 +23,12 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 {
 	const struct hcl_host_config *h = in->host;
 
+	if (in->vtl0_image.size &&
+	    !hcl_range_covered(&h->vtl2, 1, &in->vtl0_image))
+		return shim_errf(err, errlen, SHIM_EOUTSIDE,
+				 PFX "vtl0-image %x+%x is not inside the VTL2 range",
+				 (unsigned long long)in->vtl0_image.base,
+				 (unsigned long long)in->vtl0_image.size);
 	if (in->nextra > HCL_DT_MAX_EXTRA)
 		return shim_errf(err, errlen, SHIM_ETOOMANY,
 				 PFX "%u extra ranges, limit %u",
@@ -33,9 +39,10 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 		struct hcl_range r = { e->base, e->size };
 
 		if (e->type != HCL_MEM_VTL2_RESERVED &&
-		    e->type != HCL_MEM_SIDECAR && e->type != HCL_MEM_MMIO)
+		    e->type != HCL_MEM_SIDECAR && e->type != HCL_MEM_MMIO &&
+		    e->type != HCL_MEM_VTL2_RAM)
 			return shim_errf(err, errlen, SHIM_EINVAL,
-					 PFX "extra range %u: type %u is not vtl2-reserved, sidecar or mmio",
+					 PFX "extra range %u: type %u is not vtl2-ram, vtl2-reserved, sidecar or mmio",
 					 (unsigned long long)i,
 					 (unsigned long long)e->type);
 		if (!r.size || ((r.base | r.size) & (HCL_PAGE_SIZE - 1)) ||
@@ -55,6 +62,15 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 							 (unsigned long long)r.base,
 							 (unsigned long long)r.size);
 			}
+		} else if (e->type == HCL_MEM_VTL2_RAM) {
+			if (!hcl_range_covered(h->ram, h->nram, &r) ||
+			    hcl_range_overlap(&r, &h->vtl2) ||
+			    hcl_range_overlap(&r, &h->vtl0))
+				return shim_errf(err, errlen, SHIM_EOUTSIDE,
+						 PFX "extra range %u: vtl2-ram %x+%x is not RAM outside the VTL2 and VTL0 ranges",
+						 (unsigned long long)i,
+						 (unsigned long long)r.base,
+						 (unsigned long long)r.size);
 		} else if (!hcl_range_covered(&h->vtl2, 1, &r)) {
 			return shim_errf(err, errlen, SHIM_EOUTSIDE,
 					 PFX "extra range %u: %s %x+%x is not inside the VTL2 range",
@@ -249,21 +265,31 @@ static int fdt_fail(int rc, size_t bufsize, const char *what, char *err,
 		return fdt_fail(r_, bufsize, #x, err, errlen);	\
 } while (0)
 
-static int build_cpus(void *fdt, size_t bufsize,
-		      const struct hcl_host_config *h, char *err, size_t errlen)
+/* true if CPU @i (VP index) goes to Linux rather than to the sidecar */
+static bool linux_cpu(const struct hcl_dt_input *in, uint32_t i)
 {
+	return in->no_sidecar || i == in->host->boot_cpu;
+}
+
+static int build_cpus(void *fdt, size_t bufsize,
+		      const struct hcl_dt_input *in, char *err, size_t errlen)
+{
+	const struct hcl_host_config *h = in->host;
 	char name[32];
-	uint32_t boot = h->apic_id[h->boot_cpu];
 
 	T(fdt_begin_node(fdt, "cpus"));
 	T(fdt_property_u32(fdt, "#address-cells", 1));
 	T(fdt_property_u32(fdt, "#size-cells", 0));
-	unit_name(name, "cpu", boot);
-	T(fdt_begin_node(fdt, name));
-	T(fdt_property_string(fdt, "device_type", "cpu"));
-	T(fdt_property_u32(fdt, "reg", boot));
-	T(fdt_property_string(fdt, "status", "okay"));
-	T(fdt_end_node(fdt));
+	for (uint32_t i = 0; i < h->ncpus; i++) {
+		if (!linux_cpu(in, i))
+			continue;
+		unit_name(name, "cpu", h->apic_id[i]);
+		T(fdt_begin_node(fdt, name));
+		T(fdt_property_string(fdt, "device_type", "cpu"));
+		T(fdt_property_u32(fdt, "reg", h->apic_id[i]));
+		T(fdt_property_string(fdt, "status", "okay"));
+		T(fdt_end_node(fdt));
+	}
 	T(fdt_end_node(fdt));
 	return 0;
 }
@@ -274,6 +300,7 @@ static int build_openhcl(void *fdt, size_t bufsize,
 			 char *err, size_t errlen)
 {
 	const struct hcl_host_config *h = in->host;
+	uint32_t nside;
 	fdt32_t *cells;
 	void *p;
 
@@ -289,21 +316,60 @@ static int build_openhcl(void *fdt, size_t bufsize,
 	T(prop_range(fdt, "vtl2-range", h->vtl2.base, h->vtl2.size));
 	T(prop_range(fdt, "vtl0-range", h->vtl0.base, h->vtl0.size));
 	T(fdt_property_u32(fdt, "vp-count", h->ncpus));
+	if (in->vtl0_image.size)
+		T(prop_range(fdt, "vtl0-image", in->vtl0_image.base,
+			     in->vtl0_image.size));
+	if (h->has_exit_port)
+		T(fdt_property_u32(fdt, "debug-exit-port", h->exit_port));
 
+	nside = in->no_sidecar ? 0 : h->ncpus - 1;
 	T(fdt_begin_node(fdt, "sidecar"));
-	T(fdt_property_placeholder(fdt, "apic-ids", (h->ncpus - 1) * 4, &p));
+	T(fdt_property_placeholder(fdt, "apic-ids", nside * 4, &p));
 	cells = p;
 	for (uint32_t i = 0, k = 0; i < h->ncpus; i++)
-		if (i != h->boot_cpu)
+		if (!linux_cpu(in, i))
 			cells[k++] = cpu_to_fdt32(h->apic_id[i]);
-	T(fdt_property_u32(fdt, "cpu-count", h->ncpus - 1));
+	T(fdt_property_u32(fdt, "cpu-count", nside));
 	T(fdt_end_node(fdt));
 
 	T(fdt_begin_node(fdt, "timestamps"));
 	T(fdt_property_u64(fdt, "loader-tsc", h->loader_tsc));
 	T(fdt_property_u64(fdt, "shim-tsc", in->shim_tsc));
+	T(fdt_property_u64(fdt, "handoff-tsc", 0));
 	T(fdt_end_node(fdt));
 	T(fdt_end_node(fdt));
+	return 0;
+}
+
+/* /memory@<base>: the VTL2 range and each VTL2_RAM extra, by base */
+static int build_memory(void *fdt, size_t bufsize,
+			const struct hcl_dt_input *in, char *err,
+			size_t errlen)
+{
+	struct hcl_range r[1 + HCL_DT_MAX_EXTRA];
+	char name[40];
+	int n = 0;
+
+	r[n++] = in->host->vtl2;
+	for (uint32_t i = 0; i < in->nextra; i++) {
+		if (in->extra[i].type != HCL_MEM_VTL2_RAM)
+			continue;
+		r[n].base = in->extra[i].base;
+		r[n].size = in->extra[i].size;
+		for (int j = n++; j && r[j - 1].base > r[j].base; j--) {
+			struct hcl_range t = r[j];
+
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		unit_name(name, "memory", r[i].base);
+		T(fdt_begin_node(fdt, name));
+		T(fdt_property_string(fdt, "device_type", "memory"));
+		T(prop_range(fdt, "reg", r[i].base, r[i].size));
+		T(fdt_end_node(fdt));
+	}
 	return 0;
 }
 
@@ -371,15 +437,13 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	T(fdt_property_string(buf, "bootargs", in->bootargs));
 	T(fdt_end_node(buf));
 
-	rc = build_cpus(buf, bufsize, h, err, errlen);
+	rc = build_cpus(buf, bufsize, in, err, errlen);
 	if (rc)
 		return rc;
 
-	unit_name(name, "memory", h->vtl2.base);
-	T(fdt_begin_node(buf, name));
-	T(fdt_property_string(buf, "device_type", "memory"));
-	T(prop_range(buf, "reg", h->vtl2.base, h->vtl2.size));
-	T(fdt_end_node(buf));
+	rc = build_memory(buf, bufsize, in, err, errlen);
+	if (rc)
+		return rc;
 
 	T(fdt_begin_node(buf, "reserved-memory"));
 	T(fdt_property_u32(buf, "#address-cells", 2));
@@ -388,7 +452,8 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	for (uint32_t i = 0; i < in->nextra; i++) {
 		const struct hcl_mem_entry *e = &in->extra[i];
 
-		if (e->type == HCL_MEM_MMIO)
+		if (e->type != HCL_MEM_VTL2_RESERVED &&
+		    e->type != HCL_MEM_SIDECAR)
 			continue;
 		unit_name(name, "reserved", e->base);
 		T(fdt_begin_node(buf, name));
@@ -420,4 +485,13 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	fdt_set_boot_cpuid_phys(buf, h->apic_id[h->boot_cpu]);
 	T(fdt_pack(buf));
 	return (int)fdt_totalsize(buf);
+}
+
+int hcl_dt_set_handoff_tsc(void *fdt, uint64_t tsc)
+{
+	int node = fdt_path_offset(fdt, "/openhcl/timestamps");
+
+	if (node < 0)
+		return node;
+	return fdt_setprop_inplace_u64(fdt, node, "handoff-tsc", tsc);
 }

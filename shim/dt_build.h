@@ -9,8 +9,10 @@
  *   /chosen  bootargs = the final command line (cmdline.h)
  *   /cpus  #address-cells = 1, #size-cells = 0
  *      cpu@<apic id, hex>  device_type = "cpu", reg = <apic id>,
- *                          status = "okay" -- the BOOT CPU ONLY
- *   /memory@<vtl2 base>  device_type = "memory", reg = the VTL2 range
+ *                          status = "okay" -- the boot CPU only, or
+ *                          every CPU with no_sidecar
+ *   /memory@<base>  device_type = "memory", reg = <base size>: one node
+ *      for the VTL2 range and one per extra VTL2_RAM range (below)
  *   /reserved-memory  #address-cells = 2, #size-cells = 2, ranges;
  *      reserved@<base>  reg, no-map   (each VTL2_RESERVED or SIDECAR
  *                                      extra: what Linux must not touch)
@@ -29,13 +31,29 @@
  *                   type = enum hcl_mem_type below
  *      vtl2-range, vtl0-range = <base-hi base-lo size-hi size-lo>
  *      vp-count = <u32>  (all CPUs, Linux's and the sidecar's)
+ *      vtl0-image = <base-hi base-lo size-hi size-lo>  the VTL0 image
+ *                   staged in VTL2 memory, exact byte size (only if
+ *                   the image has one); its pages are an extra
+ *                   VTL2_RESERVED range, so Linux keeps them
+ *      debug-exit-port = <u32>  (only if the host gave one)
  *      sidecar  apic-ids = <u32...> the CPUs NOT given to Linux, in VP
  *               index order (empty property if none), cpu-count = <u32>
- *      timestamps  loader-tsc, shim-tsc = u64 (8 bytes each)
+ *      timestamps  loader-tsc, shim-tsc, handoff-tsc = u64 (8 bytes
+ *                  each; loader-tsc 0 if the host gave none); handoff-tsc
+ *                  is 0 in the built tree and set in place with
+ *                  hcl_dt_set_handoff_tsc right before Linux starts
+ *
+ * Extra ranges: VTL2_RESERVED and SIDECAR inside the VTL2 range (each
+ * also a /reserved-memory node), MMIO outside RAM, and VTL2_RAM: RAM
+ * outside the VTL2 range that Linux gets as well (the shim lends it the
+ * RAM below 1 MiB, which x86 Linux needs for its real-mode trampoline);
+ * it must be RAM, outside the VTL2 and VTL0 ranges.  Extras are
+ * pairwise disjoint.
  */
 #ifndef HCL_SHIM_DT_BUILD_H
 #define HCL_SHIM_DT_BUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "host_config.h"
@@ -69,6 +87,8 @@ struct hcl_dt_input {
 	uint32_t nextra;
 	uint64_t shim_tsc;
 	uint64_t lapic_base;			/* 0: HCL_LAPIC_BASE */
+	struct hcl_range vtl0_image;		/* size 0: none */
+	bool no_sidecar;	/* every CPU to Linux, none to the sidecar */
 };
 
 /*
@@ -84,5 +104,11 @@ int hcl_dt_memory_map(const struct hcl_dt_input *in,
  */
 int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 		 char *err, size_t errlen);
+
+/*
+ * Sets /openhcl/timestamps/handoff-tsc in the built tree @fdt without
+ * moving anything.  Returns 0 or a negative libfdt error.
+ */
+int hcl_dt_set_handoff_tsc(void *fdt, uint64_t tsc);
 
 #endif /* HCL_SHIM_DT_BUILD_H */

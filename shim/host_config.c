@@ -293,6 +293,22 @@ static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 					 (unsigned long long)len);
 		cfg->loader_tsc = cells(p, 2);
 	}
+	p = fdt_getprop(fdt, node, "debug-exit-port", &len);
+	if (p) {
+		uint32_t port;
+
+		if (len != 4)
+			return shim_errf(c->err, c->errlen, SHIM_EINVAL,
+					 PFX "/openhcl/debug-exit-port: %u bytes, expected 4",
+					 (unsigned long long)len);
+		port = fdt32_ld(p);
+		if (!port || port > 0xffff)
+			return shim_errf(c->err, c->errlen, SHIM_ERANGE,
+					 PFX "/openhcl/debug-exit-port: %x is not an I/O port (1..0xffff)",
+					 (unsigned long long)port);
+		cfg->has_exit_port = true;
+		cfg->exit_port = (uint16_t)port;
+	}
 	return 0;
 }
 
@@ -368,6 +384,27 @@ static int parse_chosen(const struct ctx *c, struct hcl_host_config *cfg)
 	memcpy(cfg->bootargs, s, (size_t)n + 1);
 	cfg->has_bootargs = true;
 	return 0;
+}
+
+uint16_t hcl_host_exit_port(const void *fdt, size_t bufsize)
+{
+	const fdt32_t *p;
+	int node, len;
+	uint32_t port;
+
+	if (!fdt || bufsize < sizeof(struct fdt_header) ||
+	    ((uintptr_t)fdt & (FDT_TAGSIZE - 1)) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > bufsize ||
+	    (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1)))
+		return 0;
+	node = fdt_path_offset(fdt, "/openhcl");
+	if (node < 0)
+		return 0;
+	p = fdt_getprop(fdt, node, "debug-exit-port", &len);
+	if (!p || len != 4)
+		return 0;
+	port = fdt32_ld(p);
+	return port <= 0xffff ? (uint16_t)port : 0;
 }
 
 int hcl_host_config_parse(const void *fdt, size_t bufsize,

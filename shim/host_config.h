@@ -16,6 +16,9 @@
  *   /openhcl  vtl2-range = <base-hi base-lo size-hi size-lo> (16 bytes)
  *             vtl0-range = same encoding; both required
  *             loader-tsc = u64 (optional; the loader's TSC at start)
+ *             debug-exit-port = u32 (optional; the isa-debug-exit I/O
+ *                               port, 1..0xffff, the shim and VTL2
+ *                               report their outcome through it)
  *   a node with compatible "ns16550a" (optional; the first one is used)
  *      under a parent with #address-cells = 2, #size-cells = 1 (an ISA
  *      bus): reg = <flags port size>, flags bit 0 = I/O space (required)
@@ -59,6 +62,8 @@ struct hcl_host_config {
 	struct hcl_range vtl2;
 	struct hcl_range vtl0;
 	uint64_t loader_tsc;		/* 0 if absent */
+	bool has_exit_port;
+	uint16_t exit_port;
 	bool has_serial;
 	uint16_t serial_port;
 	uint16_t serial_size;
@@ -74,6 +79,14 @@ struct hcl_host_config {
 int hcl_host_config_parse(const void *fdt, size_t bufsize,
 			  struct hcl_host_config *cfg, char *err,
 			  size_t errlen);
+
+/*
+ * Only /openhcl/debug-exit-port, for reporting a failure of
+ * hcl_host_config_parse: the port if the blob has a sound header within
+ * @bufsize and the property is valid (as above), else 0.  Safe on any
+ * input.
+ */
+uint16_t hcl_host_exit_port(const void *fdt, size_t bufsize);
 
 /* true if @r lies entirely inside the union of the sorted ranges */
 bool hcl_range_covered(const struct hcl_range *ranges, uint32_t n,

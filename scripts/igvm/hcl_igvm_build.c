@@ -167,6 +167,34 @@ static size_t vbs_context(struct igvm_writer *w,
 				n * IGVM_VBS_REG_SIZE);
 }
 
+static uint32_t le32_at(const uint8_t *b, size_t off)
+{
+	return b[off] | (uint32_t)b[off + 1] << 8 |
+	       (uint32_t)b[off + 2] << 16 | (uint32_t)b[off + 3] << 24;
+}
+
+/*
+ * The bytes the kernel needs from its GPA: the file, or for a bzImage
+ * (boot protocol 2.10+, which has init_size) its setup plus init_size
+ * if that is more; page aligned.
+ */
+static uint64_t kernel_reserve(const struct hcl_igvm_blob *k)
+{
+	uint64_t need = k->size, setup, init;
+
+	if (k->size >= HCL_BZ_INIT_SIZE + 4 &&
+	    le32_at(k->data, HCL_BZ_HEADER) == HCL_BZ_HEADER_MAGIC &&
+	    (k->data[HCL_BZ_VERSION] | k->data[HCL_BZ_VERSION + 1] << 8) >=
+	    0x20a) {
+		setup = k->data[HCL_BZ_SETUP_SECTS];
+		setup = ((setup ? setup : 4) + 1) * 512;
+		init = le32_at(k->data, HCL_BZ_INIT_SIZE);
+		if (setup + init > need)
+			need = setup + init;
+	}
+	return align_up(need, PAGE);
+}
+
 static int layout(const struct hcl_igvm_inputs *in, struct hcl_igvm_params *p,
 		  unsigned int *npd, char *err, size_t errlen)
 {
@@ -222,7 +250,8 @@ static int layout(const struct hcl_igvm_inputs *in, struct hcl_igvm_params *p,
 	p->kernel.gpa = align_up(p->shim.gpa + p->shim.size,
 				 HCL_IGVM_KERNEL_ALIGN);
 	p->kernel.size = in->kernel.size;
-	p->initrd.gpa = align_up(p->kernel.gpa + p->kernel.size, PAGE);
+	p->kernel_reserve = kernel_reserve(&in->kernel);
+	p->initrd.gpa = p->kernel.gpa + p->kernel_reserve;
 	p->initrd.size = in->initrd.size;
 	p->vtl0_image.gpa = align_up(p->initrd.gpa + p->initrd.size, PAGE);
 	p->vtl0_image.size = in->vtl0.size;

@@ -26,12 +26,24 @@
  *   0x021000  4 KiB  parameter area 1: host command line    PARAMETER_INSERT
  *   0x030000 64 KiB  parameter area 2: host device tree     PARAMETER_INSERT
  *                    (inserted areas arrive unmeasured)
- *   0x100000         shim (flat binary)                     PAGE_DATA, measured
+ *   0x100000         shim (flat binary, .bss included)      PAGE_DATA, measured
  *   2 MiB aligned    kernel (bzImage as is)                 PAGE_DATA, measured
- *   page aligned     initrd                                 PAGE_DATA, measured
+ *                    in a kernel area of kernel_reserve bytes (below)
+ *   page aligned     initrd, after the kernel area          PAGE_DATA, measured
  *   page aligned     VTL0 image, staged here: VTL2          PAGE_DATA, measured
  *                    userspace copies it into VTL0 RAM
  *   page aligned     free VTL2 memory up to the end of the range
+ *
+ * The kernel area.  The shim moves the bzImage's protected-mode part
+ * down to the kernel GPA and starts it there; Linux's decompressor then
+ * uses init_size bytes (the setup header field at 0x260, about 34 MiB
+ * for the VTL2 kernel, while the file is about 10 MiB) from that address
+ * as its buffer.  So nothing may follow the kernel inside that span:
+ * igvmtool reserves kernel_reserve = max(file size, setup size +
+ * init_size) bytes, rounded up to a page, and places the initrd after
+ * them.  When the kernel file is not a bzImage (no "HdrS" at 0x202, as in
+ * the host tests) kernel_reserve is its size rounded up to a page.  The
+ * shim checks the real init_size against kernel_reserve.
  *
  * Each file's last page is zero-padded; all-zero pages are emitted as
  * PAGE_DATA with file_offset 0.  The BSP starts in 64-bit long mode at
@@ -70,6 +82,13 @@
 #define HCL_IGVM_AREA_DT_SIZE		0x010000ull
 #define HCL_IGVM_OFF_SHIM		0x100000ull
 #define HCL_IGVM_KERNEL_ALIGN		0x200000ull
+
+/* the bzImage setup header fields igvmtool reads (boot protocol 2.10+) */
+#define HCL_BZ_SETUP_SECTS		0x1f1u	/* u8, 0 means 4 */
+#define HCL_BZ_HEADER			0x202u	/* u32 "HdrS" */
+#define HCL_BZ_HEADER_MAGIC		0x53726448u
+#define HCL_BZ_VERSION			0x206u	/* u16 */
+#define HCL_BZ_INIT_SIZE		0x260u	/* u32 */
 
 /* parameter area indexes */
 #define HCL_IGVM_AREA_MEMMAP		0u
@@ -116,7 +135,9 @@ struct hcl_igvm_params {
 	struct hcl_igvm_range device_tree;
 	/* VTL2 memory the image does not use, for the kernel to allocate */
 	struct hcl_igvm_range free;
-	uint64_t reserved[4];		/* 0 */
+	/* bytes from kernel.gpa kept free for the kernel (layout above) */
+	uint64_t kernel_reserve;
+	uint64_t reserved[3];		/* 0 */
 };
 
 _Static_assert(sizeof(struct hcl_igvm_params) == 280,

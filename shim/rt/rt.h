@@ -89,8 +89,10 @@ int rt_vprintf(const char *fmt, va_list ap)
 
 /*
  * The isa-debug-exit port (0 = none).  rt_exit writes 0 when @ok and 1
- * otherwise, which makes QEMU exit with status 1 resp. 3; without a port,
- * or if the write does not stop the machine, it halts forever.
+ * otherwise, which makes QEMU exit with status 1 resp. 3.  Without a
+ * port, or if the write does not stop the machine, success halts forever
+ * and failure resets the machine (a triple fault, as OpenHCL's VTL2
+ * reboots): the host VMM sees the failure instead of a silent hang.
  */
 void rt_set_exit_port(uint16_t port);
 __attribute__((noreturn)) void rt_exit(int ok);

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for the shim's host device-tree parser
  * (shim/host_config.c) and, for every accepted tree, the Linux device
- * tree built from it (shim/dt_build.c).
+ * tree built from it (shim/dt_build.c), and the exit-port reader used
+ * on the failure path (hcl_host_exit_port).
  *
  * An accepted configuration must keep the parser's promises: at least one
  * CPU, unique APIC ids, a listed boot CPU, sorted non-overlapping aligned
@@ -73,12 +74,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a private, exactly sized copy so ASan sees any over-read */
 	uint8_t *buf = malloc(size ? size : 1);
 	char err[128];
+	uint16_t port;
 	int rc;
 
 	if (!buf)
 		return 0;
 	memcpy(buf, data, size);
 	rc = hcl_host_config_parse(buf, size, &cfg, err, sizeof(err));
+	/* the failure-path reader must agree with an accepted tree */
+	port = hcl_host_exit_port(buf, size);
+	if (rc == 0 && port != (cfg.has_exit_port ? cfg.exit_port : 0))
+		abort();
 	if (rc == 0)
 		check_accepted();
 	else if (rc > 0 || !err[0] || strlen(err) >= sizeof(err))

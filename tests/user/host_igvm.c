@@ -402,6 +402,47 @@ TEST(build_variants_are_accepted)
 	EXPECT_EQ(-1, hcl_igvm_build(&in, &out, &len, NULL, err, sizeof(err)));
 }
 
+/* a bzImage keeps setup + init_size bytes free after the kernel GPA */
+TEST(build_reserves_bzimage_init_size)
+{
+	struct hcl_igvm_inputs in = default_inputs();
+	static uint8_t bz[0x2000];
+	struct hcl_igvm_params p;
+	uint8_t *out;
+	size_t len;
+	char err[256];
+
+	memcpy(bz, kernel, sizeof(bz));
+	bz[HCL_BZ_SETUP_SECTS] = 3;			/* setup: 4 * 512 */
+	igvm_put32(bz + HCL_BZ_HEADER, HCL_BZ_HEADER_MAGIC);
+	igvm_put16(bz + HCL_BZ_VERSION, 0x20f);
+	igvm_put32(bz + HCL_BZ_INIT_SIZE, 0x300000 + 0x123);
+	in.kernel.data = bz;
+	in.kernel.size = sizeof(bz);
+	ASSERT_EQ(0, hcl_igvm_build(&in, &out, &len, &p, err, sizeof(err)))
+		TH_LOG("%s", err);
+	free(out);
+	EXPECT_EQ(sizeof(bz), p.kernel.size);
+	EXPECT_EQ(0x301000, p.kernel_reserve);	/* 0x800 + 0x300123 */
+	EXPECT_EQ(p.kernel.gpa + p.kernel_reserve, p.initrd.gpa);
+
+	/* an old protocol (no init_size) or no "HdrS": the file size */
+	igvm_put16(bz + HCL_BZ_VERSION, 0x209);
+	ASSERT_EQ(0, hcl_igvm_build(&in, &out, &len, &p, err, sizeof(err)));
+	free(out);
+	EXPECT_EQ(sizeof(bz), p.kernel_reserve);
+	igvm_put16(bz + HCL_BZ_VERSION, 0x20f);
+	bz[HCL_BZ_HEADER] = 'X';
+	ASSERT_EQ(0, hcl_igvm_build(&in, &out, &len, &p, err, sizeof(err)));
+	free(out);
+	EXPECT_EQ(sizeof(bz), p.kernel_reserve);
+
+	/* the reservation must fit the VTL2 range */
+	bz[HCL_BZ_HEADER] = 'H';
+	in.vtl2_size = 4 << 20;
+	EXPECT_EQ(-1, hcl_igvm_build(&in, &out, &len, NULL, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "needs"));
+}
 TEST_F(img, file_data_is_not_checksummed)
 {
 	self->buf[self->len - 1] ^= 0xff;

@@ -2,7 +2,9 @@
 /*
  * Host unit tests for the shim's pure logic (shim/): the command-line
  * policy, the host device-tree parser and its validation rules, and the
- * device tree built for Linux, read back with libfdt (and dtc if present).
+ * device tree built for Linux, read back with libfdt (and dtc if present),
+ * the IGVM parameter block and areas, and the x86 boot protocol (setup
+ * header, boot_params, e820).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 #include "cmdline.h"
 #include "host_config.h"
 #include "dt_build.h"
+#include "igvm_params.h"
+#include "linux_boot.h"
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
@@ -34,6 +38,8 @@ struct host_dt {
 	uint64_t vtl2[2], vtl0[2];
 	bool no_vtl2, no_openhcl, short_vtl0;
 	uint64_t loader_tsc;
+	int exit_port_len;		/* 0: no debug-exit-port */
+	uint32_t exit_port;
 	bool serial;
 	uint32_t serial_reg[3];
 	const char *bootargs;
@@ -137,6 +143,12 @@ static int mk(const struct host_dt *h, void *buf, int size)
 		OK(fdt_property(buf, "vtl0-range", c, h->short_vtl0 ? 8 : 16));
 		if (h->loader_tsc)
 			OK(fdt_property_u64(buf, "loader-tsc", h->loader_tsc));
+		if (h->exit_port_len) {
+			c[0] = cpu_to_fdt32(h->exit_port);
+			c[1] = 0;
+			OK(fdt_property(buf, "debug-exit-port", c,
+					h->exit_port_len));
+		}
 		OK(fdt_end_node(buf));
 	}
 	if (h->serial) {
@@ -530,33 +542,54 @@ TEST(cmdline_default_ignores_host)
 {
 	EXPECT_EQ(13, build("console=ttyS0", "evil=1"));
 	EXPECT_STREQ("console=ttyS0", out);
-	EXPECT_EQ(25, build("a hcl.host_cmdline=ignore", "evil=1"));
-	EXPECT_STREQ("a hcl.host_cmdline=ignore", out);
+	EXPECT_EQ(34, build("a openhcl_boot.host_cmdline=ignore", "evil=1"));
+	EXPECT_STREQ("a openhcl_boot.host_cmdline=ignore", out);
 }
 
 TEST(cmdline_append)
 {
-	EXPECT_EQ(33, build("a hcl.host_cmdline=append", "  b=\"x y\" "));
-	EXPECT_STREQ("a hcl.host_cmdline=append b=\"x y\"", out);
+	EXPECT_EQ(42, build("a openhcl_boot.host_cmdline=append", "  b=\"x y\" "));
+	EXPECT_STREQ("a openhcl_boot.host_cmdline=append b=\"x y\"", out);
 	/* last one wins */
-	build("hcl.host_cmdline=append hcl.host_cmdline=ignore", "x");
-	EXPECT_STREQ("hcl.host_cmdline=append hcl.host_cmdline=ignore", out);
+	build("openhcl_boot.host_cmdline=append openhcl_boot.host_cmdline=ignore", "x");
+	EXPECT_STREQ("openhcl_boot.host_cmdline=append openhcl_boot.host_cmdline=ignore", out);
 	/* the host cannot turn the policy on */
-	build("quiet", "hcl.host_cmdline=append");
+	build("quiet", "openhcl_boot.host_cmdline=append");
 	EXPECT_STREQ("quiet", out);
 	/* empty static line, host appended without a leading space */
 	EXPECT_EQ(0, build("", NULL));
-	EXPECT_EQ(27, build(" hcl.host_cmdline=append ", "x"));
-	EXPECT_STREQ(" hcl.host_cmdline=append  x", out);
+	EXPECT_EQ(36, build(" openhcl_boot.host_cmdline=append ", "x"));
+	EXPECT_STREQ(" openhcl_boot.host_cmdline=append  x", out);
 	/* a quoted word containing the flag is not the flag */
-	build("\"hcl.host_cmdline=append\"", "x");
-	EXPECT_STREQ("\"hcl.host_cmdline=append\"", out);
+	build("\"openhcl_boot.host_cmdline=append\"", "x");
+	EXPECT_STREQ("\"openhcl_boot.host_cmdline=append\"", out);
+}
+
+TEST(cmdline_sidecar)
+{
+	bool on = false;
+
+	EXPECT_EQ(0, shim_cmdline_sidecar("quiet", &on, errbuf,
+					  sizeof(errbuf)));
+	EXPECT_TRUE(on);
+	EXPECT_EQ(0, shim_cmdline_sidecar("openhcl_boot.sidecar=off x", &on,
+					  errbuf, sizeof(errbuf)));
+	EXPECT_FALSE(on);
+	/* the last one wins */
+	EXPECT_EQ(0, shim_cmdline_sidecar("openhcl_boot.sidecar=off openhcl_boot.sidecar=on",
+					  &on, errbuf, sizeof(errbuf)));
+	EXPECT_TRUE(on);
+	EXPECT_EQ(SHIM_ECMDLINE,
+		  shim_cmdline_sidecar("a openhcl_boot.sidecar=maybe", &on,
+				       errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("command line: openhcl_boot.sidecar= at offset 2: expected on or off",
+		     errbuf);
 }
 
 TEST(cmdline_bad_policy)
 {
-	EXPECT_EQ(SHIM_ECMDLINE, build("a hcl.host_cmdline=yes", "x"));
-	EXPECT_STREQ("static command line: hcl.host_cmdline= at offset 2: expected append or ignore", errbuf);
+	EXPECT_EQ(SHIM_ECMDLINE, build("a openhcl_boot.host_cmdline=yes", "x"));
+	EXPECT_STREQ("static command line: openhcl_boot.host_cmdline= at offset 2: expected ignore or append", errbuf);
 	EXPECT_STREQ("", out);
 }
 
@@ -564,7 +597,7 @@ TEST(cmdline_control_chars)
 {
 	EXPECT_EQ(SHIM_ECMDLINE, build("a\tb", NULL));
 	EXPECT_STREQ("static command line: character 0x9 at offset 1 is not printable ASCII", errbuf);
-	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append", "ok\n"));
+	EXPECT_EQ(SHIM_ECMDLINE, build("openhcl_boot.host_cmdline=append", "ok\n"));
 	EXPECT_STREQ("host command line: character 0xa at offset 2 is not printable ASCII", errbuf);
 	EXPECT_EQ(SHIM_ECMDLINE, build("x\x80", NULL));
 	EXPECT_TRUE(starts(errbuf, "static command line: character 0x80"));
@@ -576,7 +609,7 @@ TEST(cmdline_quotes)
 {
 	EXPECT_EQ(SHIM_ECMDLINE, build("a=\"b c", NULL));
 	EXPECT_STREQ("static command line: unbalanced double quote at offset 2", errbuf);
-	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append", "\"x\" \"y"));
+	EXPECT_EQ(SHIM_ECMDLINE, build("openhcl_boot.host_cmdline=append", "\"x\" \"y"));
 	EXPECT_STREQ("host command line: unbalanced double quote at offset 4", errbuf);
 }
 
@@ -595,8 +628,8 @@ TEST(cmdline_lengths)
 
 	memset(s, 'a', SHIM_CMDLINE_MAX);
 	EXPECT_EQ((int)SHIM_CMDLINE_MAX, build(s, NULL));
-	EXPECT_EQ(SHIM_ECMDLINE, build("hcl.host_cmdline=append",
-				       s + 23));
+	EXPECT_EQ(SHIM_ECMDLINE, build("openhcl_boot.host_cmdline=append",
+				       s + 32));
 	EXPECT_STREQ("command line: 2048 bytes exceed the limit of 2047", errbuf);
 	EXPECT_EQ(SHIM_ENOSPC, shim_cmdline_build("12345678", 9, NULL, small,
 						  sizeof(small), errbuf,
@@ -621,7 +654,7 @@ static void input(struct hcl_dt_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->host = &cfg;
-	in->bootargs = "console=ttyS0 hcl.host_cmdline=append debug";
+	in->bootargs = "console=ttyS0 openhcl_boot.host_cmdline=append debug";
 	in->extra = extras;
 	in->nextra = 3;
 	in->shim_tsc = 0xabcdef01234ull;
@@ -842,6 +875,38 @@ TEST(linux_dt_single_cpu_no_serial)
 	EXPECT_EQ(0, len);
 }
 
+TEST(linux_dt_no_sidecar)
+{
+	struct hcl_dt_input in;
+	struct host_dt h;
+	const void *p;
+	int node, sub, len, n = 0;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	in.no_sidecar = true;
+	ASSERT_GT(hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			       sizeof(errbuf)), 0) TH_LOG("%s", errbuf);
+	/* every CPU in /cpus, by APIC id, in VP order */
+	node = fdt_path_offset(linux_dt, "/cpus");
+	ASSERT_GE(node, 0);
+	fdt_for_each_subnode(sub, linux_dt, node) {
+		p = prop(sub, "reg", &len);
+		ASSERT_EQ(4, len);
+		EXPECT_EQ(cfg.apic_id[n], cell(p, 0));
+		n++;
+	}
+	EXPECT_EQ((int)cfg.ncpus, n);
+	node = fdt_path_offset(linux_dt, "/openhcl/sidecar");
+	ASSERT_GE(node, 0);
+	EXPECT_NE(NULL, fdt_getprop(linux_dt, node, "apic-ids", &len));
+	EXPECT_EQ(0, len);
+	p = fdt_getprop(linux_dt, node, "cpu-count", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(0, cell(p, 0));
+}
+
 TEST(linux_dt_errors)
 {
 	struct hcl_mem_entry bad[2];
@@ -923,6 +988,666 @@ TEST(err_names)
 	EXPECT_STREQ("SHIM_EINVAL", shim_err_name(SHIM_EINVAL));
 	EXPECT_STREQ("SHIM_E?", shim_err_name(-99));
 	EXPECT_STREQ("SHIM_E?", shim_err_name(3));
+}
+
+/* ---- host device tree: the debug-exit port ------------------------------- */
+
+TEST(host_dt_exit_port)
+{
+	struct host_dt h;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_FALSE(cfg.has_exit_port);
+	h.exit_port_len = 4;
+	h.exit_port = 0xf4;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_TRUE(cfg.has_exit_port);
+	EXPECT_EQ(0xf4, cfg.exit_port);
+	h.exit_port = 0;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: /openhcl/debug-exit-port: 0x0 is not an I/O port (1..0xffff)");
+	h.exit_port = 0x10000;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: /openhcl/debug-exit-port: 0x10000 is not an I/O port");
+	h.exit_port = 0xf4;
+	h.exit_port_len = 8;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: /openhcl/debug-exit-port: 8 bytes, expected 4");
+}
+
+/* the port alone, from a tree the full parser rejects */
+TEST(host_dt_exit_port_of_a_bad_tree)
+{
+	struct host_dt h;
+	int n;
+
+	defaults(&h);
+	h.exit_port_len = 4;
+	h.exit_port = 0xf4;
+	h.vtl0[0] = h.vtl2[0];		/* overlap: rejected */
+	n = mk(&h, dtbuf, sizeof(dtbuf));
+	EXPECT_GT(0, hcl_host_config_parse(dtbuf, n, &cfg, errbuf,
+					   sizeof(errbuf)));
+	EXPECT_EQ(0xf4, hcl_host_exit_port(dtbuf, n));
+	EXPECT_EQ(0, hcl_host_exit_port(dtbuf, n - 1));	/* truncated */
+	EXPECT_EQ(0, hcl_host_exit_port(dtbuf + 1, n));	/* unaligned */
+	EXPECT_EQ(0, hcl_host_exit_port(NULL, n));
+	h.exit_port_len = 0;
+	n = mk(&h, dtbuf, sizeof(dtbuf));
+	EXPECT_EQ(0, hcl_host_exit_port(dtbuf, n));
+	h.exit_port_len = 4;
+	h.exit_port = 0x10000;
+	n = mk(&h, dtbuf, sizeof(dtbuf));
+	EXPECT_EQ(0, hcl_host_exit_port(dtbuf, n));
+	dtbuf[0] ^= 1;
+	EXPECT_EQ(0, hcl_host_exit_port(dtbuf, n));
+}
+
+/* ---- the Linux device tree: what the handoff adds ------------------------ */
+
+TEST(linux_dt_handoff_additions)
+{
+	const struct hcl_mem_entry ex[] = {
+		{ HCL_MEM_VTL2_RAM, 0, 0x9f000 },
+		{ HCL_MEM_VTL2_RESERVED, 240 * MiB, 3 * 0x1000 },
+	};
+	struct hcl_dt_input in;
+	struct host_dt h;
+	const void *p;
+	int node, len, n;
+
+	defaults(&h);
+	h.exit_port_len = 4;
+	h.exit_port = 0xf4;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	in.extra = ex;
+	in.nextra = 2;
+	in.vtl0_image.base = 240 * MiB;
+	in.vtl0_image.size = 0x2345;
+	n = hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			 sizeof(errbuf));
+	ASSERT_GT(n, 0) TH_LOG("%s", errbuf);
+
+	/* the low RAM is a second /memory node and VTL2 RAM in the map */
+	node = fdt_path_offset(linux_dt, "/memory@0");
+	ASSERT_GE(node, 0);
+	p = prop(node, "reg", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(0, cell64(p, 0));
+	EXPECT_EQ(0x9f000, cell64(p, 2));
+	EXPECT_GE(fdt_path_offset(linux_dt, "/memory@8000000"), 0);
+	EXPECT_GT(0, fdt_path_offset(linux_dt, "/reserved-memory/reserved@0"));
+	EXPECT_GE(fdt_path_offset(linux_dt,
+				  "/reserved-memory/reserved@f000000"), 0);
+
+	node = fdt_path_offset(linux_dt, "/openhcl");
+	ASSERT_GE(node, 0);
+	p = prop(node, "memory-map", &len);
+	ASSERT_GE(len, 3 * 20);
+	EXPECT_EQ(HCL_MEM_VTL2_RAM, cell(p, 0));
+	EXPECT_EQ(0, cell64(p, 1));
+	EXPECT_EQ(0x9f000, cell64(p, 3));
+	EXPECT_EQ(HCL_MEM_UNASSIGNED, cell(p, 5));
+	EXPECT_EQ(0x9f000, cell64(p, 6));
+	p = prop(node, "vtl0-image", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(240 * MiB, cell64(p, 0));
+	EXPECT_EQ(0x2345, cell64(p, 2));
+	p = prop(node, "debug-exit-port", &len);
+	ASSERT_EQ(4, len);
+	EXPECT_EQ(0xf4, cell(p, 0));
+
+	/* handoff-tsc: 0 until set in place, nothing else moves */
+	node = fdt_path_offset(linux_dt, "/openhcl/timestamps");
+	ASSERT_GE(node, 0);
+	p = prop(node, "handoff-tsc", &len);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0, cell64(p, 0));
+	EXPECT_EQ(0, hcl_dt_set_handoff_tsc(linux_dt, 0x1122334455667788ull));
+	EXPECT_EQ(n, fdt_totalsize(linux_dt));
+	p = prop(node, "handoff-tsc", &len);
+	EXPECT_EQ(0x1122334455667788ull, cell64(p, 0));
+	p = prop(node, "shim-tsc", &len);
+	EXPECT_EQ(0xabcdef01234ull, cell64(p, 0));
+
+	/* without a VTL0 image or exit port, neither property */
+	h.exit_port_len = 0;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	in.vtl0_image.size = 0;
+	ASSERT_GT(hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
+			       sizeof(errbuf)), 0);
+	node = fdt_path_offset(linux_dt, "/openhcl");
+	EXPECT_EQ(NULL, fdt_getprop(linux_dt, node, "vtl0-image", &len));
+	EXPECT_EQ(NULL, fdt_getprop(linux_dt, node, "debug-exit-port", &len));
+	EXPECT_EQ(-FDT_ERR_NOTFOUND, hcl_dt_set_handoff_tsc(dtbuf, 1));
+}
+
+TEST(linux_dt_vtl2_ram_extra_rules)
+{
+	struct hcl_mem_entry bad = { HCL_MEM_VTL2_RAM, 0, 0x9f000 };
+	struct hcl_dt_input in;
+	struct host_dt h;
+
+	defaults(&h);
+	h.vtl0[0] = 0;		/* VTL0 takes the low RAM */
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	input(&in);
+	in.extra = &bad;
+	in.nextra = 1;
+	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("Linux device tree: extra range 0: vtl2-ram 0x0+0x9f000 is not RAM outside the VTL2 and VTL0 ranges", errbuf);
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	bad.base = 3 * GiB;	/* the MMIO hole */
+	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	bad.base = 128 * MiB;	/* inside VTL2 */
+	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	in.nextra = 0;
+	in.vtl0_image.base = 255 * MiB;
+	in.vtl0_image.size = 2 * MiB;
+	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
+					      errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("Linux device tree: vtl0-image 0xff00000+0x200000 is not inside the VTL2 range", errbuf);
+}
+
+/* ---- the IGVM parameter block -------------------------------------------- */
+
+#define VB HCL_IGVM_VTL2_BASE
+#define SHIM_BASE (VB + HCL_IGVM_OFF_SHIM)
+
+/* the block igvmtool writes for a 128 MiB VTL2 range (hcl_igvm_layout.h) */
+static void good_params(struct hcl_igvm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->magic = HCL_IGVM_PARAMS_MAGIC;
+	p->version = HCL_IGVM_PARAMS_VERSION;
+	p->size = sizeof(*p);
+	p->vtl2.gpa = VB;
+	p->vtl2.size = 128 * MiB;
+	p->shim.gpa = SHIM_BASE;
+	p->shim.size = 0x36000;
+	p->shim_entry = SHIM_BASE;
+	p->stack.gpa = VB + HCL_IGVM_OFF_STACK;
+	p->stack.size = HCL_IGVM_STACK_SIZE;
+	p->stack_top = p->stack.gpa + p->stack.size;
+	p->kernel.gpa = VB + 2 * MiB;
+	p->kernel.size = 10 * MiB + 123;
+	p->kernel_reserve = 0x225e000;
+	p->initrd.gpa = p->kernel.gpa + p->kernel_reserve;
+	p->initrd.size = 5 * MiB + 7;
+	p->vtl0_image.gpa = p->initrd.gpa + 6 * MiB;
+	p->vtl0_image.size = 0x2345;
+	p->command_line.gpa = VB + HCL_IGVM_OFF_CMDLINE;
+	p->command_line.size = 20;
+	p->gdt.gpa = VB + HCL_IGVM_OFF_GDT;
+	p->gdt.size = 24;
+	p->page_tables.gpa = VB + HCL_IGVM_OFF_PML4;
+	p->page_tables.size = 3 * 4096;
+	p->memory_map.gpa = VB + HCL_IGVM_OFF_AREA_MEMMAP;
+	p->memory_map.size = HCL_IGVM_AREA_MEMMAP_SIZE;
+	p->vp_count_gpa = p->memory_map.gpa + HCL_IGVM_VP_COUNT_OFFSET;
+	p->host_command_line.gpa = VB + HCL_IGVM_OFF_AREA_CMDLINE;
+	p->host_command_line.size = HCL_IGVM_AREA_CMDLINE_SIZE;
+	p->device_tree.gpa = VB + HCL_IGVM_OFF_AREA_DT;
+	p->device_tree.size = HCL_IGVM_AREA_DT_SIZE;
+	p->free.gpa = p->vtl0_image.gpa + 0x3000;
+	p->free.size = VB + 128 * MiB - p->free.gpa;
+}
+
+static int pcheck(const struct hcl_igvm_params *p)
+{
+	return hcl_params_check(p, VB, SHIM_BASE, SHIM_BASE + 0x36000,
+				errbuf, sizeof(errbuf));
+}
+
+#define EXPECT_PARAMS(code, prefix) do {				\
+	int rc_ = pcheck(&p);						\
+	EXPECT_EQ(code, rc_) TH_LOG("%s: %s", shim_err_name(rc_), errbuf); \
+	EXPECT_TRUE(starts(errbuf, prefix)) TH_LOG("got: %s", errbuf);	\
+	good_params(&p);						\
+} while (0)
+
+TEST(params_good)
+{
+	struct hcl_igvm_params p;
+
+	good_params(&p);
+	EXPECT_EQ(0, pcheck(&p)) TH_LOG("%s", errbuf);
+	/* no initrd, no VTL0 image */
+	p.initrd.size = 0;
+	p.vtl0_image.size = 0;
+	EXPECT_EQ(0, pcheck(&p)) TH_LOG("%s", errbuf);
+}
+
+TEST(params_each_rule)
+{
+	struct hcl_igvm_params p;
+
+	good_params(&p);
+	p.magic++;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: magic 0x504c4349, expected 0x504c4348");
+	p.version = 2;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: version 2, this shim reads version 1");
+	p.size = 8;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: size 8, expected 280");
+	p.flags = 1;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: flags 0x1, expected 0");
+	p.reserved[2] = 5;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: reserved word 2 is 0x5");
+	p.vtl2.size = 3 * MiB;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: VTL2 range 0x8000000+0x300000 is empty, not 2 MiB aligned or ends above 0x200000000");
+	p.vtl2.size = 8 * GiB;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: VTL2 range");
+	EXPECT_EQ(SHIM_EINVAL, hcl_params_check(&p, VB + 4096, SHIM_BASE,
+						SHIM_BASE, errbuf,
+						sizeof(errbuf)));
+	EXPECT_STREQ("parameter block: found at 0x8001000, the VTL2 range starts at 0x8000000", errbuf);
+	EXPECT_EQ(SHIM_EINVAL, hcl_params_check(&p, VB, SHIM_BASE + 4096,
+						SHIM_BASE, errbuf,
+						sizeof(errbuf)));
+	EXPECT_STREQ("parameter block: shim at 0x8100000, but this shim is linked at 0x8101000", errbuf);
+	p.shim_entry = SHIM_BASE + 0x36000;
+	EXPECT_PARAMS(SHIM_EOUTSIDE, "parameter block: shim entry 0x8136000 is outside the shim");
+	p.command_line.size = 4096;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: static command line of 4096 bytes, at most 4095");
+	p.kernel.gpa += 4096;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: kernel 0x8201000+0xa0007b is empty or not 2 MiB aligned");
+	p.kernel.size = 0;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: kernel 0x8200000+0x0 is empty");
+	p.kernel_reserve = 0x1000;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: kernel area of 0x1000 bytes for a 0xa0007b-byte kernel");
+	p.stack_top -= 16;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: stack top 0x8010ff0 is not the end of the stack");
+	p.vp_count_gpa = p.memory_map.gpa;
+	EXPECT_PARAMS(SHIM_EOUTSIDE, "parameter block: VP count at 0x8020000 is not at offset 0xff8");
+	p.device_tree.size = 0;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: host device tree area (0x0 bytes)");
+	p.initrd.gpa += 1;
+	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: initrd at 0xa45e001 is not 4 KiB aligned");
+	p.free.size += 4096;
+	EXPECT_PARAMS(SHIM_EOUTSIDE, "parameter block: free memory 0xaa61000+0x55a0000 is not inside the VTL2 range 0x8000000+0x8000000");
+	p.initrd.gpa -= 4096;	/* into the kernel area */
+	EXPECT_PARAMS(SHIM_EOVERLAP, "parameter block: initrd 0xa45d000+0x500007 overlaps kernel area 0x8200000+0x225e000");
+	/* the shim's .bss running into the kernel */
+	EXPECT_EQ(SHIM_EOVERLAP, hcl_params_check(&p, VB, SHIM_BASE,
+						  SHIM_BASE + 2 * MiB,
+						  errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("parameter block: kernel area 0x8200000+0x225e000 overlaps shim 0x8100000+0x200000", errbuf);
+	p.gdt.gpa = p.stack.gpa;
+	EXPECT_PARAMS(SHIM_EOVERLAP, "parameter block: stack 0x800d000+0x4000 overlaps GDT");
+}
+
+/* ---- the IGVM memory map, VP count and host command line ----------------- */
+
+static uint8_t area0[4096];
+
+static void mm_put(int i, uint64_t base, uint64_t size, uint16_t type)
+{
+	struct hcl_igvm_mm_entry e = { base >> 12, size >> 12, type, 0, 0 };
+
+	memcpy(area0 + i * sizeof(e), &e, sizeof(e));
+}
+
+static struct hcl_igvm_memmap mm;
+
+static int mm_parse(void)
+{
+	return hcl_igvm_memmap_parse(area0, sizeof(area0), &mm, errbuf,
+				     sizeof(errbuf));
+}
+
+/* the memory map matching defaults(): [0, 3G) and [4G, 5G) */
+static void mm_good(void)
+{
+	memset(area0, 0, sizeof(area0));
+	mm_put(0, 0, 128 * MiB, HCL_IGVM_MM_MEMORY);
+	mm_put(1, 128 * MiB, 128 * MiB, HCL_IGVM_MM_VTL2_PROTECTABLE);
+	mm_put(2, 256 * MiB, 3 * GiB - 256 * MiB, HCL_IGVM_MM_MEMORY);
+	mm_put(3, 3 * GiB + 0x10000000, 0x1000, HCL_IGVM_MM_PLATFORM_RESERVED);
+	mm_put(4, 4 * GiB, GiB, HCL_IGVM_MM_MEMORY);
+}
+
+TEST(memmap_parse_and_cross_check)
+{
+	struct hcl_igvm_params p;
+	struct host_dt h;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	good_params(&p);
+	mm_good();
+	ASSERT_EQ(0, mm_parse()) TH_LOG("%s", errbuf);
+	EXPECT_EQ(5, mm.nentries);
+	ASSERT_EQ(2, mm.nram);
+	EXPECT_EQ(0, mm.ram[0].base);
+	EXPECT_EQ(3 * GiB, mm.ram[0].size);
+	EXPECT_EQ(4 * GiB, mm.ram[1].base);
+	EXPECT_EQ(0, hcl_igvm_cross_check(&p, &mm, 4, &cfg, errbuf,
+					  sizeof(errbuf))) TH_LOG("%s", errbuf);
+
+	EXPECT_EQ(SHIM_ECPU, hcl_igvm_cross_check(&p, &mm, 3, &cfg, errbuf,
+						  sizeof(errbuf)));
+	EXPECT_STREQ("VP count parameter 3, but the host device tree lists 4 CPUs", errbuf);
+	p.vtl2.size = 64 * MiB;
+	EXPECT_EQ(SHIM_EINVAL, hcl_igvm_cross_check(&p, &mm, 4, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("host device tree: vtl2-range 0x8000000+0x8000000 is not the image's VTL2 range 0x8000000+0x4000000", errbuf);
+	good_params(&p);
+
+	/* RAM the host DT does not have, and the other way round */
+	mm_put(5, 6 * GiB, GiB, HCL_IGVM_MM_MEMORY);
+	ASSERT_EQ(0, mm_parse());
+	EXPECT_EQ(SHIM_EINVAL, hcl_igvm_cross_check(&p, &mm, 4, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("IGVM memory map: RAM 0x180000000+0x40000000 is not in the host device tree", errbuf);
+	mm_put(5, 0, 0, 0);
+	mm_put(4, 4 * GiB, GiB / 2, HCL_IGVM_MM_MEMORY);
+	ASSERT_EQ(0, mm_parse());
+	EXPECT_EQ(SHIM_EINVAL, hcl_igvm_cross_check(&p, &mm, 4, &cfg, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("IGVM memory map: RAM differs from the host device tree's at 0x100000000+0x40000000", errbuf);
+}
+
+TEST(memmap_each_rule)
+{
+	struct hcl_igvm_mm_entry e;
+
+	memset(area0, 0, sizeof(area0));
+	EXPECT_EQ(SHIM_EMISSING, mm_parse());
+	EXPECT_STREQ("IGVM memory map: no entries (the host left parameter area 0 empty)", errbuf);
+	mm_put(0, 0, 4096, HCL_IGVM_MM_PLATFORM_RESERVED);
+	EXPECT_EQ(SHIM_EMISSING, mm_parse());
+	EXPECT_STREQ("IGVM memory map: no RAM entry", errbuf);
+	mm_put(0, 0, 4096, 6);
+	EXPECT_EQ(SHIM_EINVAL, mm_parse());
+	EXPECT_STREQ("IGVM memory map: entry 0: type 6, flags 0x0, reserved 0x0 (known types 0..5, the rest 0)", errbuf);
+	mm_good();
+	memcpy(&e, area0 + 24, sizeof(e));
+	e.flags = 1;
+	memcpy(area0 + 24, &e, sizeof(e));
+	EXPECT_EQ(SHIM_EINVAL, mm_parse());
+	mm_good();
+	mm_put(2, 64 * MiB, 4096, HCL_IGVM_MM_MEMORY);
+	EXPECT_EQ(SHIM_EOVERLAP, mm_parse());
+	EXPECT_STREQ("IGVM memory map: entry 2 at 0x4000000 is not above the previous entry's end 0x10000000", errbuf);
+	mm_good();
+	e = (struct hcl_igvm_mm_entry){ (1ull << 40) - 1, 2, 0, 0, 0 };
+	memcpy(area0 + 5 * 24, &e, sizeof(e));
+	EXPECT_EQ(SHIM_ERANGE, mm_parse());
+	EXPECT_STREQ("IGVM memory map: entry 5: pages 0xffffffffff+0x2 reach beyond 2^52", errbuf);
+
+	/* a full area: the VP count word bounds the list */
+	memset(area0, 0, sizeof(area0));
+	for (unsigned int i = 0; i < HCL_IGVM_MM_MAX; i++)
+		mm_put(i, (uint64_t)i * 2 * 4096, 4096, HCL_IGVM_MM_MEMORY);
+	memset(area0 + HCL_IGVM_VP_COUNT_OFFSET, 0xff, 8);
+	ASSERT_EQ(0, mm_parse()) TH_LOG("%s", errbuf);
+	EXPECT_EQ(HCL_IGVM_MM_MAX, mm.nentries);
+	EXPECT_EQ(HCL_IGVM_MM_MAX, mm.nram);
+}
+
+TEST(host_cmdline_area)
+{
+	char area[8] = "abc";
+	const char *line;
+
+	EXPECT_EQ(3, hcl_igvm_host_cmdline(area, sizeof(area), &line, errbuf,
+					   sizeof(errbuf)));
+	EXPECT_EQ((const char *)area, line);
+	memset(area, 'x', sizeof(area));
+	EXPECT_EQ(SHIM_ECMDLINE, hcl_igvm_host_cmdline(area, sizeof(area),
+						       &line, errbuf,
+						       sizeof(errbuf)));
+	EXPECT_STREQ("host command line: no NUL within the 8-byte parameter area", errbuf);
+	EXPECT_EQ(NULL, line);
+}
+
+/* ---- the x86 boot protocol ----------------------------------------------- */
+
+static uint8_t bzimage[0x8000];
+
+static void put_le(uint8_t *b, uint32_t off, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++, v >>= 8)
+		b[off + i] = (uint8_t)v;
+}
+
+static uint64_t get_le(const uint8_t *b, uint32_t off, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | b[off + i];
+	return v;
+}
+
+/* a setup header like the VTL2 kernel's: 39 setup sectors, 2.15 */
+static void good_bzimage(void)
+{
+	memset(bzimage, 0x5a, sizeof(bzimage));
+	bzimage[HCL_BP_SETUP_SECTS] = 39;
+	put_le(bzimage, HCL_BP_BOOT_FLAG, 0xaa55, 2);
+	bzimage[HCL_BP_JUMP_LEN] = 0x6a;		/* header ends at 0x26c */
+	put_le(bzimage, HCL_BP_HEADER, HCL_BZ_MAGIC, 4);
+	put_le(bzimage, HCL_BP_VERSION, 0x20f, 2);
+	bzimage[HCL_BP_LOADFLAGS] = 0x01;
+	put_le(bzimage, HCL_BP_TYPE_OF_LOADER, 0, 1);
+	put_le(bzimage, HCL_BP_CMD_LINE_PTR, 0, 4);
+	put_le(bzimage, HCL_BP_RAMDISK_IMAGE, 0, 8);
+	put_le(bzimage, HCL_BP_INITRD_ADDR_MAX, 0x7fffffff, 4);
+	put_le(bzimage, HCL_BP_KERNEL_ALIGNMENT, 0x200000, 4);
+	bzimage[HCL_BP_RELOCATABLE] = 1;
+	put_le(bzimage, HCL_BP_XLOADFLAGS, 0x7f, 2);
+	put_le(bzimage, HCL_BP_CMDLINE_SIZE, 2047, 4);
+	put_le(bzimage, HCL_BP_SETUP_DATA, 0, 8);
+	put_le(bzimage, HCL_BP_INIT_SIZE, 0x225d000, 4);
+}
+
+static struct hcl_bzimage bz;
+
+static int bz_parse(void)
+{
+	return hcl_bzimage_parse(bzimage, sizeof(bzimage), &bz, errbuf,
+				 sizeof(errbuf));
+}
+
+TEST(bzimage_good)
+{
+	good_bzimage();
+	ASSERT_EQ(0, bz_parse()) TH_LOG("%s", errbuf);
+	EXPECT_EQ(40 * 512, bz.setup_size);
+	EXPECT_EQ(0x26c, bz.hdr_end);
+	EXPECT_EQ(0x225d000, bz.init_size);
+	EXPECT_EQ(0x200000, bz.kernel_alignment);
+	EXPECT_EQ(0x20f, bz.version);
+	EXPECT_EQ(2047, bz.cmdline_size);
+	EXPECT_EQ(0, hcl_bzimage_check_load(&bz, 130 * MiB, 0x225e000,
+					    errbuf, sizeof(errbuf)));
+	EXPECT_EQ(SHIM_EINVAL, hcl_bzimage_check_load(&bz, 129 * MiB,
+						      0x225e000, errbuf,
+						      sizeof(errbuf)));
+	EXPECT_STREQ("kernel: load address 0x8100000 is not a multiple of kernel_alignment 0x200000", errbuf);
+	EXPECT_EQ(SHIM_ERANGE, hcl_bzimage_check_load(&bz, 130 * MiB,
+						      0x1000000, errbuf,
+						      sizeof(errbuf)));
+	EXPECT_STREQ("kernel: needs 0x225d000 bytes (init_size) and 0x3000 (protected-mode part) at 0x8200000, the image keeps 0x1000000 free there", errbuf);
+	/* setup_sects 0 means 4 */
+	bzimage[HCL_BP_SETUP_SECTS] = 0;
+	ASSERT_EQ(0, bz_parse()) TH_LOG("%s", errbuf);
+	EXPECT_EQ(5 * 512, bz.setup_size);
+}
+
+#define EXPECT_BZ(code, msg) do {					\
+	int rc_ = bz_parse();						\
+	EXPECT_EQ(code, rc_) TH_LOG("%s: %s", shim_err_name(rc_), errbuf); \
+	EXPECT_STREQ(msg, errbuf);					\
+	good_bzimage();							\
+} while (0)
+
+TEST(bzimage_each_rule)
+{
+	good_bzimage();
+	EXPECT_EQ(SHIM_EINVAL, hcl_bzimage_parse(bzimage, 0x200, &bz, errbuf,
+						 sizeof(errbuf)));
+	EXPECT_STREQ("kernel: 512 bytes, too small for a bzImage", errbuf);
+	bzimage[HCL_BP_HEADER] = 'X';
+	EXPECT_BZ(SHIM_EINVAL, "kernel: not a bzImage (no \"HdrS\" at 0x202 or no 0xaa55 at 0x1fe)");
+	bzimage[HCL_BP_BOOT_FLAG] = 0;
+	EXPECT_BZ(SHIM_EINVAL, "kernel: not a bzImage (no \"HdrS\" at 0x202 or no 0xaa55 at 0x1fe)");
+	put_le(bzimage, HCL_BP_VERSION, 0x20b, 2);
+	EXPECT_BZ(SHIM_EINVAL, "kernel: boot protocol 0x20b, need 0x20c (2.12) or newer");
+	put_le(bzimage, HCL_BP_XLOADFLAGS, 0x7e, 2);
+	EXPECT_BZ(SHIM_EINVAL, "kernel: no 64-bit entry point (xloadflags 0x7e)");
+	bzimage[HCL_BP_LOADFLAGS] = 0x80;
+	EXPECT_BZ(SHIM_EINVAL, "kernel: not loadable high (loadflags 0x80)");
+	bzimage[HCL_BP_RELOCATABLE] = 0;
+	EXPECT_BZ(SHIM_EINVAL, "kernel: not relocatable");
+	put_le(bzimage, HCL_BP_KERNEL_ALIGNMENT, 0x300000, 4);
+	EXPECT_BZ(SHIM_EINVAL, "kernel: kernel_alignment 0x300000 is not a power of two from 4 KiB to 1 GiB");
+	bzimage[HCL_BP_SETUP_SECTS] = 64;	/* 65 * 512 > the file */
+	EXPECT_BZ(SHIM_EINVAL, "kernel: setup of 0x8200 bytes with its header ending at 0x26c does not fit the 0x8000-byte file");
+	bzimage[HCL_BP_JUMP_LEN] = 0x10;	/* header too short */
+	EXPECT_BZ(SHIM_EINVAL, "kernel: setup of 0x5000 bytes with its header ending at 0x212 does not fit the 0x8000-byte file");
+	put_le(bzimage, HCL_BP_INIT_SIZE, 0, 4);
+	EXPECT_BZ(SHIM_EINVAL, "kernel: init_size is 0");
+}
+
+TEST(low_ram)
+{
+	struct hcl_range low;
+	struct host_dt h;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	ASSERT_EQ(0, hcl_low_ram(&cfg, &low, errbuf, sizeof(errbuf)));
+	EXPECT_EQ(0, low.base);
+	EXPECT_EQ(HCL_LOW_RAM_END, low.size);
+
+	/* VTL0 takes [0x40000, ...): the part below it is too small */
+	h.vtl0[0] = 0x40000;
+	h.vtl0[1] = 64 * MiB;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	ASSERT_EQ(0, hcl_low_ram(&cfg, &low, errbuf, sizeof(errbuf)));
+	EXPECT_EQ(0, low.base);
+	EXPECT_EQ(0x40000, low.size);
+	h.vtl0[0] = 0x1f000;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_EQ(SHIM_EMISSING, hcl_low_ram(&cfg, &low, errbuf,
+					     sizeof(errbuf)));
+	EXPECT_STREQ("no RAM below 0x9f000 outside VTL0 for Linux's real-mode trampoline: need 0x10000 bytes above 0x10000", errbuf);
+
+	/* VTL0 in the middle of low memory: the larger side is kept */
+	h.vtl0[0] = 0x10000;
+	h.vtl0[1] = 0x10000;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	ASSERT_EQ(0, hcl_low_ram(&cfg, &low, errbuf, sizeof(errbuf)));
+	EXPECT_EQ(0x20000, low.base);
+	EXPECT_EQ(HCL_LOW_RAM_END - 0x20000, low.size);
+
+	/* no RAM below 1 MiB at all */
+	defaults(&h);
+	h.mem[0][0] = 1 * MiB;
+	h.mem[0][1] = 3 * GiB - MiB;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_EQ(SHIM_EMISSING, hcl_low_ram(&cfg, &low, errbuf,
+					     sizeof(errbuf)));
+}
+
+TEST(e820_and_boot_params)
+{
+	const struct hcl_mem_entry m[] = {
+		{ HCL_MEM_VTL2_RAM, 0, 0x9f000 },
+		{ HCL_MEM_UNASSIGNED, 0x9f000, 128 * MiB - 0x9f000 },
+		{ HCL_MEM_VTL2_RAM, 128 * MiB, 100 * MiB },
+		{ HCL_MEM_VTL2_RESERVED, 228 * MiB, MiB },
+		{ HCL_MEM_SIDECAR, 229 * MiB, MiB },
+		{ HCL_MEM_VTL2_RAM, 230 * MiB, 26 * MiB },
+		{ HCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
+		{ HCL_MEM_MMIO, 0xfee00000ull, 0x1000 },
+	};
+	static uint8_t bp[HCL_BP_SIZE];
+	struct hcl_e820_entry e[8];
+	struct hcl_boot_in in;
+	int n;
+
+	n = hcl_e820_from_map(m, 8, e, 8, errbuf, sizeof(errbuf));
+	ASSERT_EQ(4, n) TH_LOG("%s", errbuf);
+	EXPECT_EQ(0, e[0].addr);
+	EXPECT_EQ(0x9f000, e[0].size);
+	EXPECT_EQ(HCL_E820_RAM, e[0].type);
+	EXPECT_EQ(128 * MiB, e[1].addr);
+	EXPECT_EQ(100 * MiB, e[1].size);
+	EXPECT_EQ(228 * MiB, e[2].addr);
+	EXPECT_EQ(2 * MiB, e[2].size);		/* reserved + sidecar merged */
+	EXPECT_EQ(HCL_E820_RESERVED, e[2].type);
+	EXPECT_EQ(230 * MiB, e[3].addr);
+	EXPECT_EQ(HCL_E820_RAM, e[3].type);
+	EXPECT_EQ(SHIM_ETOOMANY, hcl_e820_from_map(m, 8, e, 3, errbuf,
+						   sizeof(errbuf)));
+	EXPECT_STREQ("e820: more than 3 entries", errbuf);
+	EXPECT_EQ(SHIM_EMISSING, hcl_e820_from_map(m + 6, 2, e, 8, errbuf,
+						   sizeof(errbuf)));
+
+	good_bzimage();
+	ASSERT_EQ(0, bz_parse());
+	memset(&in, 0, sizeof(in));
+	in.image = bzimage;
+	in.bz = &bz;
+	in.cmdline_gpa = 0x123456789ull;
+	in.cmdline_len = 2047;
+	in.initrd_gpa = 0x1aabbc000ull;
+	in.initrd_size = 0x100001234ull;
+	in.setup_data_gpa = 0x8113000;
+	in.e820 = e;
+	in.ne820 = (uint32_t)n;
+	memset(bp, 0xee, sizeof(bp));
+	ASSERT_EQ(0, hcl_boot_params_fill(bp, &in, errbuf, sizeof(errbuf)))
+		TH_LOG("%s", errbuf);
+	/* zeroed outside the header and what is set */
+	EXPECT_EQ(0, get_le(bp, 0, 8));
+	EXPECT_EQ(0, bp[HCL_BP_SENTINEL]);
+	EXPECT_EQ(0, bp[0x26c]);
+	/* the header, copied */
+	EXPECT_EQ(0, memcmp(bp + 0x1f1, bzimage + 0x1f1, 0x210 - 0x1f1));
+	EXPECT_EQ(0x225d000, get_le(bp, HCL_BP_INIT_SIZE, 4));
+	EXPECT_EQ(HCL_BZ_MAGIC, get_le(bp, HCL_BP_HEADER, 4));
+	EXPECT_EQ(0x5a, bp[0x26b]);
+	/* what the loader sets */
+	EXPECT_EQ(0xff, bp[HCL_BP_TYPE_OF_LOADER]);
+	EXPECT_EQ(0x23456789, get_le(bp, HCL_BP_CMD_LINE_PTR, 4));
+	EXPECT_EQ(1, get_le(bp, HCL_BP_EXT_CMD_LINE_PTR, 4));
+	EXPECT_EQ(0xaabbc000, get_le(bp, HCL_BP_RAMDISK_IMAGE, 4));
+	EXPECT_EQ(1, get_le(bp, HCL_BP_EXT_RAMDISK_IMAGE, 4));
+	EXPECT_EQ(0x1234, get_le(bp, HCL_BP_RAMDISK_SIZE, 4));
+	EXPECT_EQ(1, get_le(bp, HCL_BP_EXT_RAMDISK_SIZE, 4));
+	EXPECT_EQ(0x8113000, get_le(bp, HCL_BP_SETUP_DATA, 8));
+	EXPECT_EQ(4, bp[HCL_BP_E820_ENTRIES]);
+	EXPECT_EQ(0, memcmp(bp + HCL_BP_E820_TABLE, e, 4 * 20));
+	EXPECT_EQ(0, get_le(bp, HCL_BP_E820_TABLE + 4 * 20, 8));
+
+	/* limits */
+	in.cmdline_len = 2048;
+	EXPECT_EQ(SHIM_ECMDLINE, hcl_boot_params_fill(bp, &in, errbuf,
+						      sizeof(errbuf)));
+	EXPECT_STREQ("kernel: command line of 2048 bytes, the kernel takes 2047", errbuf);
+	in.cmdline_len = 1;
+	bz.xloadflags &= ~HCL_XLF_ABOVE_4G;
+	EXPECT_EQ(SHIM_ERANGE, hcl_boot_params_fill(bp, &in, errbuf,
+						    sizeof(errbuf)));
+	EXPECT_STREQ("kernel: initrd ends at 0x2aabbd234, above initrd_addr_max 0x7fffffff", errbuf);
+	in.initrd_size = 0;
+	in.ne820 = 0;
+	EXPECT_EQ(SHIM_ETOOMANY, hcl_boot_params_fill(bp, &in, errbuf,
+						      sizeof(errbuf)));
+	in.ne820 = 1;
+	ASSERT_EQ(0, hcl_boot_params_fill(bp, &in, errbuf, sizeof(errbuf)));
+	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_IMAGE, 4));
+	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_SIZE, 4));
 }
 
 TEST_HARNESS_MAIN

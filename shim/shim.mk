@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# openhcl_boot, the freestanding boot shim, included by the top-level
+# Makefile (which defines BUILD, WARN, LIBFDT_DIR and LIBFDT_SRC).
+#
+#   make shim    $(BUILD)/shim/openhcl_boot.bin: a flat x86-64 binary
+#                linked at VTL2 base + HCL_IGVM_OFF_SHIM, entry at offset
+#                0 (igvmtool build --shim, no --shim-entry needed)
+#
+# Sources: shim/*.c (the pure logic, also built for the host tests),
+# shim/boot/ (entry, exceptions, the main flow: freestanding only),
+# shim/rt/*.c (the shared runtime) and libfdt from the kernel tree.
+
+.PHONY: shim
+
+SHIM_OUT := $(BUILD)/shim
+SHIM_BOOT_SRC := shim/boot/entry.S shim/boot/main.c
+SHIM_PURE_SRC := $(wildcard shim/*.c)
+SHIM_RT_SRC := $(wildcard shim/rt/*.c)
+SHIM_ALL_HDR := $(wildcard shim/*.h shim/rt/*.h) \
+	scripts/igvm/hcl_igvm_layout.h
+
+# the link address, from the layout header (a C expression made numeric)
+SHIM_BASE := $(shell printf '0x%x' $$(( $$(printf '%s\n' \
+	'HCL_IGVM_VTL2_BASE + HCL_IGVM_OFF_SHIM' | \
+	$(CC) -E -P -include scripts/igvm/hcl_igvm_layout.h - | \
+	tail -n 1 | sed 's/ull//g') )))
+
+SHIM_FREESTANDING := -m64 -ffreestanding -fno-builtin -nostdlib -fno-pic \
+	-fno-pie -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fno-common -mcmodel=small
+SHIM_CFLAGS := -O2 -g $(WARN) -std=gnu11 $(SHIM_FREESTANDING) \
+	-Ishim -Ishim/rt -I$(LIBFDT_DIR)
+SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,shim/boot/shim.lds \
+	-Wl,--defsym=SHIM_BASE=$(SHIM_BASE) -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096
+
+SHIM_OBJ := $(patsubst shim/%.c,$(SHIM_OUT)/obj/%.o,\
+		$(SHIM_PURE_SRC) $(SHIM_RT_SRC) shim/boot/main.c) \
+	$(SHIM_OUT)/obj/boot/entry.o \
+	$(patsubst %,$(SHIM_OUT)/libfdt/%.o,$(LIBFDT_SRC))
+
+shim: $(SHIM_OUT)/openhcl_boot.bin
+
+$(SHIM_OUT)/obj/%.o: shim/%.c $(SHIM_ALL_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S
+	@mkdir -p $(@D)
+	$(CC) -m64 -c -o $@ $<
+
+# libfdt: the kernel tree's sources, freestanding (its own warnings are
+# not ours to fix)
+$(SHIM_OUT)/libfdt/%.o: $(LIBFDT_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(SHIM_FREESTANDING) -I$(LIBFDT_DIR) \
+		-c -o $@ $<
+
+$(SHIM_OUT)/openhcl_boot.elf: $(SHIM_OBJ) shim/boot/shim.lds
+	$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJ)
+
+$(SHIM_OUT)/openhcl_boot.bin: $(SHIM_OUT)/openhcl_boot.elf
+	objcopy --set-section-flags .bss=alloc,load,contents -O binary $< $@
