@@ -72,6 +72,9 @@ void fail(const char *fmt, ...);
 /* true if [base, end) lies inside one RAM range */
 bool in_ram(const struct machine *m, const struct lrange *r);
 
+/* legacy.c: removes the firmware's MP table (Linux must not see it) */
+void legacy_remove_mptable(void);
+
 /* acpi.c: the CPUs from the MADT; any other table by signature */
 void acpi_find_cpus(struct machine *m);
 /* the table with @sig (4 chars), checksum verified, or NULL */

@@ -329,5 +329,6 @@ void loader_main(uint64_t start_info, uint64_t tsc)
 	m->module.end = mod->paddr + mod->size;
 	setup_heap(m);
 	acpi_find_cpus(m);
+	legacy_remove_mptable();
 	igvm_load(m);
 }
