@@ -34,14 +34,14 @@ USER_LIBS := -luring -lfdt
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
-VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test
+VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
 HOST_TESTS := $(patsubst tests/user/host_%.c,%,$(wildcard tests/user/host_*.c))
 
 KMOD_SRC := Kbuild $(wildcard kmod/*) include/uapi/linux/hcl.h \
 	$(wildcard tests/kunit/*)
 
 .PHONY: all deps kernel module userspace guest initramfs run check \
-	host-tests vm-tests style clean distclean bench host-tools fuzz
+	host-tests vm-tests style clean distclean bench host-tools fuzz igvm
 
 all: module userspace guest initramfs
 
@@ -91,6 +91,10 @@ $(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
+$(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
 # ---- the VTL0 test guest (freestanding, flat binary at 1 MiB) -------------
 
 GUEST_CFLAGS := -O2 $(WARN) -ffreestanding -fno-pic -fno-pie \
@@ -123,14 +127,36 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 		$(addprefix $(BUILD)/vtl2/bin/,$(VTL2_TEST_BINS))
 	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) test
 
+# ---- IGVM images: shim + VTL2 kernel + initramfs + VTL0 image --------------
+#
+# The measured static command line; the host's line (make run ARGS=...) is
+# appended by the shim because this line says openhcl_boot.host_cmdline=append.
+IGVM_CMDLINE ?= console=ttyS0 acpi=off quiet loglevel=4 panic=-1 \
+	openhcl_boot.host_cmdline=append
+LOADER := $(BUILD)/loader/hcl-loader.elf
+SHIM_BIN := $(BUILD)/shim/openhcl_boot.bin
+IGVMTOOL := $(BUILD)/bin/igvmtool
+
+igvm: $(BUILD)/hcl.igvm $(LOADER)
+
+# $(BUILD)/X.igvm carries $(BUILD)/initramfs-X.cpio (hcl.igvm: initramfs.cpio)
+$(BUILD)/hcl.igvm: $(BUILD)/initramfs.cpio
+$(BUILD)/hcl-test.igvm: $(BUILD)/initramfs-test.cpio
+$(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio
+$(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm: \
+		$(SHIM_BIN) $(IGVMTOOL) $(BUILD)/guest/vtl0-guest.bin $(BZIMAGE)
+	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --kernel $(BZIMAGE) \
+		--initrd $(filter %.cpio,$^) \
+		--vtl0 $(BUILD)/guest/vtl0-guest.bin --cmdline "$(IGVM_CMDLINE)"
+
 # ---- run and check --------------------------------------------------------
 
 QEMU_VERBOSE := $(if $(filter 1,$(V)),-v,)
 
 run: deps
 	@$(MAKE) --no-print-directory kernel
-	@$(MAKE) --no-print-directory all
-	@scripts/qemu-run.sh -k $(BZIMAGE) -i $(BUILD)/initramfs.cpio \
+	@$(MAKE) --no-print-directory all igvm
+	@scripts/qemu-run.sh -g $(BUILD)/hcl.igvm -L $(LOADER) \
 		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) -l $(BUILD)/run.log \
 		$(if $(ARGS),-a "$(ARGS)"); rc=$$?; \
 	tr -d '\r' < $(BUILD)/run.log | \
@@ -238,7 +264,8 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
 
 check: deps
 	@$(MAKE) --no-print-directory kernel
-	@$(MAKE) --no-print-directory all host-tests host-tools
+	@$(MAKE) --no-print-directory all host-tests host-tools igvm \
+		$(BUILD)/hcl-test.igvm $(BUILD)/loader/probe_shim.bin
 	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
 
 # ---- make bench: the run loop, hcl.ko against KVM in one QEMU boot ---------

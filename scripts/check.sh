@@ -67,9 +67,21 @@ section() {	# section log group -> file with the lines between the markers
 }
 
 kernel=$kdir/arch/x86/boot/bzImage
-qemu() {	# qemu log initrd [qemu-run args...]
+loader=$build/loader/hcl-loader.elf
+# Boots an IGVM image through the host loader, as make run does.
+qemu() {	# qemu log image [qemu-run args...]
+	local log=$1 image=$2
+	shift 2
+	rm -f "$log.status"
+	"$top/scripts/qemu-run.sh" -g "$image" -L "$loader" -l "$log" "$@" \
+		> /dev/null 2>> "$log.status"
+}
+
+# Boots the VTL2 kernel directly, without loader and shim.
+qemu_direct() {	# qemu_direct log initrd [qemu-run args...]
 	local log=$1 initrd=$2
 	shift 2
+	rm -f "$log.status"
 	"$top/scripts/qemu-run.sh" -k "$kernel" -i "$initrd" -l "$log" "$@" \
 		> /dev/null 2>> "$log.status"
 }
@@ -126,14 +138,25 @@ run_vm() {
 	local extra=""
 	[ -n "${HCL_UAPI_ARGS:-}" ] && extra="$extra HCL_UAPI_ARGS=$HCL_UAPI_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
-	qemu "$log" "$build/initramfs-test.cpio" -t 600 \
-		-a "HCL_EXEC=/bin/hcl-vmtest hcl.max_vps=4$extra"
+	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
+	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
+	# page tables map
+	qemu "$log" "$build/hcl-test.igvm" -t 600 -m 512M \
+		-a "HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "vm: test runner completed (see $log)"
 	if [ -z "${HCL_NO_KUNIT:-}" ]; then
 		f=$(section "$log" kunit)
 		tap_count "$f" "kunit" "    "
 	fi
+	f=$(section "$log" dt)
+	tap_count "$f" "dt"
+	f=$(section "$log" fdt-blob)
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' \
+		"$f" > "$logs/vtl2.dtb" 2> /dev/null &&
+		dtc -I dtb -O dts -o "$logs/vtl2.dts" "$logs/vtl2.dtb" \
+			> "$logs/dtc.log" 2>&1 && ! grep -q . "$logs/dtc.log"
+	result $? "dt: dtc decompiles /sys/firmware/fdt without warnings"
 	f=$(section "$log" uapi)
 	tap_count "$f" "uapi"
 	f=$(section "$log" dmesg)
@@ -166,49 +189,98 @@ expect_in() {	# log pattern name
 	result $? "$3"
 }
 
+# A boot that must fail fast with its one error line.
+expect_fail() {	# name log pattern image qemu-run-args...
+	local name=$1 log=$2 pattern=$3 image=$4 t0=$SECONDS
+	shift 4
+	qemu "$log" "$image" -t 60 "$@"
+	[ $? != 0 ] && [ $((SECONDS - t0)) -lt 60 ] &&
+		grep -q -- "$pattern" <(tr -d '\r' < "$log")
+	result $? "e2e: $name fails fast with '$pattern'"
+}
+
 run_e2e() {
-	local log rc
+	local log rc img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
 	log=$logs/e2e-default.log
-	rm -f "$log.status"
-	qemu "$log" "$build/initramfs.cpio" -t 300
-	result $? "e2e: default boot exits 0"
+	qemu "$log" "$img" -t 300
+	result $? "e2e: default IGVM boot exits 0"
+	expect_in "$log" "^hcl-loader: starting shim at" "e2e: the host loader started the shim"
+	expect_in "$log" "^openhcl_boot: starting Linux at" "e2e: the shim started Linux"
+	expect_in "$log" "^openvmm_hcl: device tree: 2 VPs (1 Linux CPU, 1 sidecar)" "e2e: openvmm_hcl read the shim's tree"
 	expect_in "$log" "^vtl0: Hello from VTL0" "e2e: guest greeting on the console"
 	expect_in "$log" "^underhill_vm: 2 VPs via io_uring" "e2e: two VPs served by one io_uring thread"
 	expect_in "$log" "^vtl0: VP 0: CPUID check passed" "e2e: VP 0 CPUID check passed"
 	expect_in "$log" "^vtl0: VP 1: CPUID check passed" "e2e: VP 1 CPUID check passed"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" "e2e: openvmm_hcl reports success"
-	for stage in "underhill_init" "openvmm_hcl" "underhill_vm" "VTL0 guest" "guest done"; do
+	for stage in "host loader" "openhcl_boot (shim)" "Linux kernel" "underhill_init" "openvmm_hcl" "underhill_vm" "VTL0 guest" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
 	done
-	timeline_ok "$log" kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
+	timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
 	result $? "e2e: timeline JSON has every stage, in order"
 
-	log=$logs/e2e-smp1.log
-	rm -f "$log.status"
-	qemu "$log" "$build/initramfs.cpio" -t 300 -s 1 -m 512M
-	result $? "e2e: boot with -smp 1 -m 512M exits 0"
-
-	log=$logs/e2e-smp4.log
-	rm -f "$log.status"
-	qemu "$log" "$build/initramfs.cpio" -t 300 -s 4 -m 2G
-	result $? "e2e: boot with -smp 4 -m 2G exits 0"
-	expect_in "$log" "^vtl0: VP 3: CPUID check passed" "e2e: all four VPs ran"
+	for cfg in "1 512M" "2 2G" "4 1G" "4 2G"; do
+		set -- $cfg
+		log=$logs/e2e-smp$1-$2.log
+		qemu "$log" "$img" -t 300 -s "$1" -m "$2"
+		result $? "e2e: IGVM boot with -smp $1 -m $2 exits 0"
+		expect_in "$log" "^openvmm_hcl: device tree: $1 VPs\? (1 Linux CPU, $(( $1 - 1 )) sidecar)" \
+			"e2e: -smp $1 -m $2: the tree has $1 VPs, $(( $1 - 1 )) for the sidecar"
+		expect_in "$log" "^vtl0: VP $(( $1 - 1 )): CPUID check passed" \
+			"e2e: -smp $1 -m $2: all $1 VPs ran"
+		timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
+		result $? "e2e: -smp $1 -m $2: timeline complete and in order"
+	done
 
 	log=$logs/e2e-ioctl.log
-	rm -f "$log.status"
-	qemu "$log" "$build/initramfs.cpio" -t 300 -a "HCL_VM_ARGS=--ioctl"
+	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl"
 	result $? "e2e: boot with the ioctl run path exits 0"
 	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
 
 	log=$logs/e2e-bad-cpuid.log
-	rm -f "$log.status"
-	qemu "$log" "$build/initramfs.cpio" -t 300 -a "HCL_GUEST_CPUID_BAD=1"
+	qemu "$log" "$img" -t 300 -a "HCL_GUEST_CPUID_BAD=1"
 	rc=$?
 	[ $rc != 0 ]
 	result $? "e2e: a guest failing its CPUID check fails the boot"
 	expect_in "$log" "^vtl0: VP 0: CPUID check failed" "e2e: guest reports the CPUID mismatch"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest FAILED" "e2e: openvmm_hcl reports the failure"
+
+	# the kernel booted without loader and shim: module parameters
+	log=$logs/e2e-direct.log
+	qemu_direct "$log" "$build/initramfs.cpio" -t 300
+	result $? "e2e: direct kernel boot (no shim) exits 0"
+	expect_in "$log" "^openvmm_hcl: no device tree" "e2e: direct boot runs without a device tree"
+
+	# malformed images: the loader stops with one line
+	mkdir -p "$bad"
+	head -c 100000 "$img" > "$bad/truncated.igvm"
+	expect_fail "a truncated image" "$logs/e2e-truncated.log" \
+		"^hcl-loader: error: .*" "$bad/truncated.igvm"
+	python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[100] ^= 0x40
+open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
+	expect_fail "an image with a bad checksum" "$logs/e2e-checksum.log" \
+		"^hcl-loader: error: .*checksum" "$bad/checksum.igvm"
+	expect_fail "an image larger than RAM" "$logs/e2e-small.log" \
+		"^hcl-loader: error: .*" "$img" -m 200M
+
+	# malformed host device trees: the shim stops with one line
+	for f in "dt-truncate:openhcl_boot: error: " \
+		 "dt-bad-magic:openhcl_boot: error: " \
+		 "dt-overlap:openhcl_boot: error: .*overlap" \
+		 "dt-no-cpus:openhcl_boot: error: .*cpus" \
+		 "dt-dup-apic:openhcl_boot: error: .*APIC" \
+		 "dt-no-openhcl:openhcl_boot: error: .*openhcl"; do
+		expect_fail "host tree fault ${f%%:*}" "$logs/e2e-${f%%:*}.log" \
+			"^${f#*:}" "$img" -a "hcl.loader.fault=${f%%:*}"
+	done
+
+	# the loader alone, with a probe in place of the shim
+	log=$logs/loader-test.tap
+	"$top/tests/boot/loader-test.sh" "$build" "$kernel" > "$log" 2>&1
+	tap_count "$log" "loader"
 }
 
 start=$SECONDS

@@ -1,28 +1,45 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The host VMM stand-in: boots the VTL2 kernel and initramfs under QEMU
-# (TCG, -cpu max: SVM with nested paging), serial console on stdout, with
-# a hard timeout.  The VM reports its outcome through isa-debug-exit;
-# this script exits 0 when VTL2 reported success and 1 otherwise.
+# The host VMM stand-in: boots the paravisor under QEMU (TCG, -cpu max:
+# SVM with nested paging), serial console on stdout, with a hard timeout.
+# The VM reports its outcome through isa-debug-exit; this script exits 0
+# when VTL2 reported success and 1 otherwise.
 #
-#   scripts/qemu-run.sh -k BZIMAGE -i INITRD [-s SMP] [-m MEM] [-t SEC]
-#                       [-a "extra kernel args"] [-l LOGFILE] [-v]
+#   scripts/qemu-run.sh -g IGVM -L LOADER [-s SMP] [-m MEM] [-t SEC]
+#                       [-a "host command line"] [-l LOGFILE] [-v]
+#   scripts/qemu-run.sh -k BZIMAGE -i INITRD [same options]
 #
-# VTL0 RAM is reserved from the VTL2 kernel with memmap= and handed to
-# hcl.ko as module parameters (VTL0_BASE, VTL0_SIZE in the environment
-# override the defaults).  QEMU_ACCEL replaces the accelerator: the
-# default is single-threaded TCG, which is faster on a 2-core host and
-# avoids QEMU 7.2 multi-threaded TCG losing cross-CPU code patching (the
-# guest kernel then oopses on a stale int3 while flipping a static key);
-# QEMU_ACCEL=tcg runs a host thread per vCPU.  QEMU_EXTRA adds QEMU
-# options (for debugging,
-# e.g. QEMU_EXTRA="-d cpu_reset -D qemu.log").
+# With -g (how make run and make check boot): QEMU starts the host loader
+# (LOADER, a PVH kernel) with the IGVM image as its module; the loader
+# does the host VMM's part of the IGVM contract and starts the shim.  -a
+# is the host command line: the shim appends it to the image's measured
+# one when that allows it (openhcl_boot.host_cmdline=append).
+#
+# With -k/-i the VTL2 kernel boots directly, without loader and shim: VTL0
+# RAM is then reserved with memmap= and handed to hcl.ko as module
+# parameters (VTL0_BASE, VTL0_SIZE in the environment override the
+# defaults).
+#
+# QEMU_ACCEL replaces the accelerator: the default is single-threaded
+# TCG, which is faster on a 2-core host and avoids QEMU 7.2 multi-threaded
+# TCG losing cross-CPU code patching (the guest kernel then oopses on a
+# stale int3 while flipping a static key); QEMU_ACCEL=tcg runs a host
+# thread per vCPU.  QEMU_EXTRA adds QEMU options (for debugging, e.g.
+# QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
+usage() {
+	echo "usage: $0 {-g IGVM -L LOADER | -k BZIMAGE -i INITRD} [-s SMP] [-m MEM] [-t SEC] [-a ARGS] [-l LOG] [-v]" >&2
+	exit 2
+}
+
 smp=2 mem=1G timeout=300 append="" log="" verbose=0 kernel="" initrd=""
-while getopts "k:i:s:m:t:a:l:v" o; do
+igvm="" loader=""
+while getopts "g:L:k:i:s:m:t:a:l:v" o; do
 	case $o in
+	g) igvm=$OPTARG ;;
+	L) loader=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	s) smp=$OPTARG ;;
@@ -31,35 +48,51 @@ while getopts "k:i:s:m:t:a:l:v" o; do
 	a) append=$OPTARG ;;
 	l) log=$OPTARG ;;
 	v) verbose=1 ;;
-	*) echo "usage: $0 -k BZIMAGE -i INITRD [-s SMP] [-m MEM] [-t SEC] [-a ARGS] [-l LOG] [-v]" >&2
-	   exit 2 ;;
+	*) usage ;;
 	esac
 done
-[ -r "$kernel" ] && [ -r "$initrd" ] || {
-	echo "qemu-run: need a readable kernel (-k) and initrd (-i)" >&2
-	exit 2
-}
+if [ -n "$igvm" ]; then
+	[ -r "$igvm" ] && [ -r "$loader" ] || {
+		echo "qemu-run: need a readable IGVM image (-g) and loader (-L)" >&2
+		exit 2
+	}
+else
+	[ -r "$kernel" ] && [ -r "$initrd" ] || usage
+fi
 
-vtl0_base=${VTL0_BASE:-0x10000000}
-vtl0_size=${VTL0_SIZE:-64M}
+# a direct boot reserves VTL0 at 256 MiB; through IGVM the loader checks
+# the size against the image (and says so when it is too small)
 mem_mb=$(numfmt --from=iec "${mem}" 2>/dev/null || echo 0)
 mem_mb=$((mem_mb / 1048576))
-if [ "$mem_mb" -lt 512 ]; then
-	echo "qemu-run: -m $mem is too small (need at least 512M)" >&2
+min_mb=512
+[ -n "$igvm" ] && min_mb=64
+if [ "$mem_mb" -lt "$min_mb" ]; then
+	echo "qemu-run: -m $mem is too small (need at least ${min_mb}M)" >&2
 	exit 2
 fi
-quiet="quiet loglevel=4"
-[ "$verbose" = 1 ] && quiet=""
-cmdline="console=ttyS0 $quiet panic=-1 memmap=$vtl0_size\$$vtl0_base"
-cmdline="$cmdline hcl.vtl0_base=$vtl0_base hcl.vtl0_size=$vtl0_size"
-cmdline="$cmdline HCL_EXIT_PORT=0xf4 $append"
+if [ -n "$igvm" ]; then
+	# the measured line in the image says quiet; the host may say more
+	# the exit port travels in the host tree to the shim and to VTL2
+	cmdline="hcl.loader.exit_port=0xf4"
+	[ "$verbose" = 1 ] && cmdline="$cmdline loglevel=7"
+	boot=(-kernel "$loader" -initrd "$igvm" -append "$cmdline $append")
+else
+	vtl0_base=${VTL0_BASE:-0x10000000}
+	vtl0_size=${VTL0_SIZE:-64M}
+	quiet="quiet loglevel=4"
+	[ "$verbose" = 1 ] && quiet=""
+	cmdline="console=ttyS0 $quiet panic=-1 memmap=$vtl0_size\$$vtl0_base"
+	cmdline="$cmdline hcl.vtl0_base=$vtl0_base hcl.vtl0_size=$vtl0_size"
+	cmdline="$cmdline HCL_EXIT_PORT=0xf4 $append"
+	boot=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+fi
 
 start=$(date +%s.%N)
 set -o pipefail
 cmd=(timeout --kill-after=10 "$timeout"
 	qemu-system-x86_64 -nodefaults -no-user-config -display none
 	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	"${boot[@]}"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	${QEMU_EXTRA:-})
 if [ -n "$log" ]; then

@@ -381,7 +381,7 @@ static int build_isa(void *fdt, size_t bufsize,
 	char name[32] = "serial@i";
 	int l = 8;
 
-	T(fdt_begin_node(fdt, "isa@0"));
+	T(fdt_begin_node(fdt, "isa@legacy"));
 	T(fdt_property_string(fdt, "compatible", "isa"));
 	T(fdt_property_string(fdt, "device_type", "isa"));
 	T(fdt_property_u32(fdt, "#address-cells", 2));

@@ -19,7 +19,9 @@
  *   /interrupt-controller@<lapic>  compatible = "intel,ce4100-lapic",
  *      reg = <0 lapic 0 0x1000>, interrupt-controller,
  *      #interrupt-cells = 2, #address-cells = 0
- *   /isa@0 (if the host gave a serial port)  compatible = "isa",
+ *   /isa@legacy (if the host gave a serial port; the unit name is not an
+ *      address: the bus has no reg, and /memory@0 may exist)
+ *      compatible = "isa",
  *      device_type = "isa", #address-cells = 2, #size-cells = 1,
  *      ranges = <1 0 0 0 0x10000> (I/O space 1:1)
  *      serial@i<port>  compatible = "ns16550a", reg = <1 port size>,

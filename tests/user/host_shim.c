@@ -793,7 +793,7 @@ TEST(linux_dt_every_node)
 	EXPECT_NE(NULL, prop(node, "interrupt-controller", &len));
 
 	/* serial on /isa */
-	node = fdt_path_offset(linux_dt, "/isa@0");
+	node = fdt_path_offset(linux_dt, "/isa@legacy");
 	ASSERT_GE(node, 0);
 	EXPECT_STREQ("isa", (const char *)prop(node, "compatible", &len));
 	EXPECT_STREQ("isa", (const char *)prop(node, "device_type", &len));
@@ -803,7 +803,7 @@ TEST(linux_dt_every_node)
 	ASSERT_EQ(20, len);
 	EXPECT_EQ(1, cell(p, 0));
 	EXPECT_EQ(0x10000, cell(p, 4));
-	node = fdt_path_offset(linux_dt, "/isa@0/serial@i3f8");
+	node = fdt_path_offset(linux_dt, "/isa@legacy/serial@i3f8");
 	ASSERT_GE(node, 0);
 	EXPECT_EQ(0, fdt_node_check_compatible(linux_dt, node, "ns16550a"));
 	p = prop(node, "reg", &len);
@@ -868,7 +868,7 @@ TEST(linux_dt_single_cpu_no_serial)
 	in.nextra = 0;
 	ASSERT_GT(hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
 			       sizeof(errbuf)), 0) TH_LOG("%s", errbuf);
-	EXPECT_GT(0, fdt_path_offset(linux_dt, "/isa@0"));
+	EXPECT_GT(0, fdt_path_offset(linux_dt, "/isa@legacy"));
 	node = fdt_path_offset(linux_dt, "/openhcl/sidecar");
 	ASSERT_GE(node, 0);
 	EXPECT_NE(NULL, fdt_getprop(linux_dt, node, "apic-ids", &len));

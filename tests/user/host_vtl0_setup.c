@@ -78,13 +78,27 @@ TEST_F(vtl0, bad_sizes)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, vtl0_setup_long_mode(self->mem, MEM + 1, 0x100000,
 					   0x80000, &self->regs, &self->sregs));
-	EXPECT_EQ(-1, vtl0_setup_long_mode(self->mem, 2ULL << 30, 0x100000,
+	/* only the first GiB is mapped: the entry must lie there */
+	EXPECT_EQ(-1, vtl0_setup_long_mode(self->mem, 2ULL << 30, 1ULL << 30,
 					   0x80000, &self->regs, &self->sregs));
+	EXPECT_EQ(ERANGE, errno);
 	EXPECT_EQ(-1, vtl0_setup_long_mode(self->mem, MEM, MEM, 0x80000,
 					   &self->regs, &self->sregs));
 	EXPECT_EQ(ERANGE, errno);
 	EXPECT_EQ(-1, vtl0_setup_long_mode(self->mem, MEM, 0x100000, 0x100,
 					   &self->regs, &self->sregs));
+}
+
+/* more RAM than one page directory maps: the first GiB is mapped */
+TEST_F(vtl0, large_ram_maps_the_first_gib)
+{
+	uint64_t *pd = (uint64_t *)(self->mem + HCL_GUEST_PML4_GPA + 8192);
+
+	ASSERT_EQ(0, vtl0_setup_long_mode(self->mem, 3ULL << 30, 0x100000,
+					  0x80000, &self->regs,
+					  &self->sregs));
+	EXPECT_EQ((1ULL << 30) - (2ULL << 20), pd[511] & ~0xfffULL);
+	EXPECT_EQ(0x100000, self->regs.rip);
 }
 
 TEST_F(vtl0, image_placement)

@@ -51,6 +51,35 @@ static int open_hcl(void)
 	return fd;
 }
 
+/*
+ * VTL0's size as the module was told: hcl.vtl0_size= when given, else the
+ * shim's /openhcl/vtl0-range.  0 if neither can be read.
+ */
+static uint64_t expected_vtl0_size(void)
+{
+	unsigned char b[16];
+	char buf[32] = "";
+	uint64_t size = 0;
+	int fd;
+
+	fd = open("/sys/module/hcl/parameters/vtl0_size", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			size = strtoull(buf, NULL, 0);
+		close(fd);
+	}
+	if (size)
+		return size;
+	fd = open("/proc/device-tree/openhcl/vtl0-range", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (read(fd, b, sizeof(b)) == sizeof(b))
+		for (int i = 8; i < 16; i++)
+			size = size << 8 | b[i];
+	close(fd);
+	return size;
+}
+
 /* ---- /dev/hcl ------------------------------------------------------------ */
 
 TEST(info)
@@ -63,7 +92,7 @@ TEST(info)
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	EXPECT_EQ(HCL_API_VERSION, info.api_version);
 	EXPECT_LE(1, info.max_vps);
-	EXPECT_EQ(64ULL << 20, info.vtl0_mem_size);
+	EXPECT_EQ(expected_vtl0_size(), info.vtl0_mem_size);
 	EXPECT_NE(0, info.features & HCL_FEATURE_NPT);
 	EXPECT_EQ(0, info.reserved[0]);
 	EXPECT_EQ(0, info.reserved[4]);
@@ -164,20 +193,23 @@ TEST(mmap_rules)
 	long pg = sysconf(_SC_PAGESIZE);
 	struct hcl_create_vp cvp = { 0 };
 	int fd = open_hcl(), vp;
+	struct hcl_info info;
+	off_t size;
 	void *p;
 
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
+	size = (off_t)info.vtl0_mem_size;
 	/* beyond VTL0 RAM, straddling its end, private: refused */
-	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 64 << 20);
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, size);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, (64 << 20) - pg);
+	p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, size - pg);
 	EXPECT_EQ(MAP_FAILED, p);
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	/* the last page is fine, and writes stick */
-	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (64 << 20) - pg);
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, size - pg);
 	ASSERT_NE(MAP_FAILED, p);
 	*(volatile uint32_t *)p = 0x600dcafe;
 	EXPECT_EQ(0x600dcafe, *(volatile uint32_t *)p);
@@ -345,6 +377,25 @@ static void guest_map_2m(struct _test_data_vp *self, uint64_t gpa)
 	uint64_t *pd = (uint64_t *)(self->mem + HCL_GUEST_PML4_GPA + 0x2000);
 
 	pd[gpa >> 21] = (gpa & ~((2ULL << 20) - 1)) | 0xe3;
+}
+
+/*
+ * A GPA past VTL0 RAM that the guest's one page directory can still map:
+ * the first 2 MiB boundary at or above the end of RAM.
+ */
+static uint64_t gpa_past_ram(struct __test_metadata *_metadata,
+			     struct _test_data_vp *self)
+{
+	uint64_t gpa = (self->mem_size + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+
+	ASSERT_LT(gpa, 1ULL << 30) TH_LOG("VTL0 RAM too big for this test");
+	return gpa;
+}
+
+/* an instruction with a 64-bit absolute address at @at */
+static void put_addr(uint8_t *code, size_t at, uint64_t addr)
+{
+	memcpy(code + at, &addr, sizeof(addr));
 }
 
 static int setup_state(struct _test_data_vp *self)
@@ -565,21 +616,21 @@ TEST_F(vp, triple_fault_is_reported)
 	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
 }
 
-/* movabs 0xc800000,%al: a GPA past VTL0 RAM (VTL2's side) is a violation */
+/* movabs <past RAM>,%al: a GPA past VTL0 RAM (VTL2's side) is a violation */
 TEST_F(vp, vtl2_memory_is_not_reachable)
 {
-	static const uint8_t code[] = {
-		0xa0, 0x00, 0x00, 0x80, 0x0c, 0x00, 0x00, 0x00, 0x00, 0xf4,
-	};
+	uint8_t code[] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf4 };
+	uint64_t gpa = gpa_past_ram(_metadata, self);
 
-	/* map GPA 200 MiB in the guest's own tables; the NPT has nothing */
-	guest_map_2m(self, 0xc800000);
+	put_addr(code, 1, gpa);
+	/* map it in the guest's own tables; the NPT has nothing there */
+	guest_map_2m(self, gpa);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
 	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
 	EXPECT_EQ(0x400, self->run->hw_exit_code);	/* nested page fault */
-	EXPECT_EQ(0xc800000, self->run->vtl.gpa);
+	EXPECT_EQ(gpa, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_READ, self->run->vtl.access);
 	EXPECT_EQ(CODE_GPA, self->run->rip);
 	/* the instruction did not complete: it faults again */
@@ -591,25 +642,25 @@ TEST_F(vp, vtl2_memory_is_not_reachable)
 /* a store, then a jump into unclaimed GPA space */
 TEST_F(vp, vtl_violation_access_kinds)
 {
-	static const uint8_t store[] = {
-		0xa2, 0x08, 0x00, 0x80, 0x0c, 0x00, 0x00, 0x00, 0x00, 0xf4,
-	};
+	uint8_t store[] = { 0xa2, 0, 0, 0, 0, 0, 0, 0, 0, 0xf4 };
 	static const uint8_t jump[] = { 0xff, 0xe0 };	/* jmp *%rax */
+	uint64_t gpa = gpa_past_ram(_metadata, self);
 
-	guest_map_2m(self, 0xc800000);
+	put_addr(store, 1, gpa + 8);
+	guest_map_2m(self, gpa);
 	load_code(self, store, sizeof(store));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
 	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
-	EXPECT_EQ(0xc800008, self->run->vtl.gpa);
+	EXPECT_EQ(gpa + 8, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_WRITE, self->run->vtl.access);
 
 	load_code(self, jump, sizeof(jump));
-	self->regs.gprs[HCL_REG_RAX] = 0xc800040;
+	self->regs.gprs[HCL_REG_RAX] = gpa + 0x40;
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
 	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
-	EXPECT_EQ(0xc800040, self->run->vtl.gpa);
+	EXPECT_EQ(gpa + 0x40, self->run->vtl.gpa);
 	EXPECT_NE(0, self->run->vtl.access & HCL_ACCESS_EXEC);
 }
 

@@ -10,7 +10,9 @@
  *   ...
  *   HCL-TEST-END <group>
  *
- * Groups: kunit (hcl_kunit.ko, results from debugfs), uapi
+ * Groups: kunit (hcl_kunit.ko, results from debugfs), dt (hcl-dt-test:
+ * the device tree as the shim built it and everyone read it), fdt-blob
+ * (/sys/firmware/fdt in hex, for the host to decompile with dtc), uapi
  * (hcl-uapi-test), dmesg (the kernel log must be free of warnings,
  * oopses and BUGs after everything else ran).  Then it powers off.
  *
@@ -136,6 +138,29 @@ static void run_program(const char *group, const char *path,
 	end(group);
 }
 
+/* the raw device tree, 32 bytes per line in hex */
+static void dump_fdt(void)
+{
+	unsigned char buf[32];
+	ssize_t n, i;
+	int fd;
+
+	begin("fdt-blob");
+	fd = open("/sys/firmware/fdt", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# /sys/firmware/fdt: %s\n", strerror(errno));
+		failures++;
+	}
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		printf("\n");
+	}
+	if (fd >= 0)
+		close(fd);
+	end("fdt-blob");
+}
+
 /* Kernel log lines that mean the kernel was hurt. */
 static const char *const bad_words[] = {
 	"WARNING:", "BUG:", "Oops", "general protection fault",
@@ -188,6 +213,8 @@ int main(void)
 
 	if (!getenv("HCL_NO_KUNIT"))
 		run_kunit();
+	run_program("dt", "/bin/hcl-dt-test", "HCL_DT_ARGS");
+	dump_fdt();
 	run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");

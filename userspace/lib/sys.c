@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/io.h>
@@ -33,9 +34,30 @@ uint64_t hcl_env_u64(const char *name)
 	return x;
 }
 
+/* the shim's /openhcl/debug-exit-port, 0 if there is none */
+static unsigned long dt_exit_port(void)
+{
+	unsigned char b[4];
+	ssize_t n = -1;
+	int fd;
+
+	fd = open("/proc/device-tree/openhcl/debug-exit-port",
+		  O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, b, sizeof(b));
+		close(fd);
+	}
+	if (n != 4)
+		return 0;
+	return (unsigned long)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+}
+
 void hcl_poweroff(int status)
 {
 	unsigned long port = hcl_env_u64("HCL_EXIT_PORT");
+
+	if (!port)
+		port = dt_exit_port();
 
 	fflush(NULL);
 	/* let the console UART send what is queued before the VM stops */

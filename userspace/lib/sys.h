@@ -54,8 +54,9 @@ struct hcl_vm_report {
 };
 
 /*
- * Powers the VM off.  When HCL_EXIT_PORT names an isa-debug-exit port the
- * status reaches the host VMM's exit code; otherwise a plain power-off.
+ * Powers the VM off.  When HCL_EXIT_PORT (else the device tree's
+ * /openhcl/debug-exit-port) names an isa-debug-exit port the status
+ * reaches the host VMM's exit code; otherwise a plain power-off.
  * Never returns.
  */
 void hcl_poweroff(int status) __attribute__((noreturn));

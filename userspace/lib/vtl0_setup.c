@@ -48,21 +48,21 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 	uint64_t *pml4 = (uint64_t *)((char *)mem + HCL_GUEST_PML4_GPA);
 	uint64_t *pdpt = pml4 + 512;
 	uint64_t *pd = pdpt + 512;
-	uint64_t a;
+	uint64_t a, mapped;
 
-	if (mem_size < VTL0_MIN_MEM || mem_size > VTL0_MAX_MEM ||
-	    mem_size % 4096) {
+	if (mem_size < VTL0_MIN_MEM || mem_size % 4096) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (entry >= mem_size || stack > mem_size || stack < 0x10000) {
+	mapped = mem_size < VTL0_MAP_MAX ? mem_size : VTL0_MAP_MAX;
+	if (entry >= mapped || stack > mapped || stack < 0x10000) {
 		errno = ERANGE;
 		return -1;
 	}
 	memset(pml4, 0, 4096 * HCL_GUEST_PT_PAGES);
 	pml4[0] = (HCL_GUEST_PML4_GPA + 4096) | PTE_P | PTE_RW | PTE_A;
 	pdpt[0] = (HCL_GUEST_PML4_GPA + 8192) | PTE_P | PTE_RW | PTE_A;
-	for (a = 0; a + SZ_2M <= mem_size; a += SZ_2M)
+	for (a = 0; a + SZ_2M <= mapped; a += SZ_2M)
 		pd[a / SZ_2M] = a | PTE_P | PTE_RW | PTE_PS | PTE_A | PTE_D;
 	memcpy((char *)mem + HCL_GUEST_GDT_GPA, gdt, sizeof(gdt));
 

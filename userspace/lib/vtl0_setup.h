@@ -13,12 +13,14 @@
 #include <linux/hcl.h>
 
 #define VTL0_MIN_MEM	(4ULL << 20)
-#define VTL0_MAX_MEM	(1ULL << 30)	/* one page directory */
+#define VTL0_MAP_MAX	(1ULL << 30)	/* one page directory */
 
 /*
- * Builds page tables identity-mapping [0, mem_size) with 2 MiB pages and
- * a GDT, then fills @regs and @sregs for a long-mode start at @entry with
- * RSP = @stack.  Returns 0, or -1 with errno set (EINVAL, ERANGE).
+ * Builds page tables identity-mapping [0, min(mem_size, VTL0_MAP_MAX))
+ * with 2 MiB pages and a GDT, then fills @regs and @sregs for a long-mode
+ * start at @entry with RSP = @stack (both inside the mapped part; RAM
+ * above it is there for the guest to map itself).  Returns 0, or -1 with
+ * errno set (EINVAL, ERANGE).
  */
 int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 			 uint64_t stack, struct hcl_regs *regs,
