@@ -41,7 +41,8 @@ KMOD_SRC := Kbuild $(wildcard kmod/*) include/uapi/linux/hcl.h \
 	$(wildcard tests/kunit/*)
 
 .PHONY: all deps kernel module userspace guest initramfs run check \
-	host-tests vm-tests style clean distclean bench host-tools fuzz igvm
+	host-tests vm-tests style clean distclean bench host-tools fuzz igvm \
+	FORCE
 
 all: module userspace guest initramfs
 
@@ -131,7 +132,11 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 #
 # The measured static command line; the host's line (make run ARGS=...) is
 # appended by the shim because this line says openhcl_boot.host_cmdline=append.
+# acpi=off: CPUs and LAPIC come from the shim's tree.  As OpenHCL does,
+# trust the TSC (no clocksource watchdog; TCG's TSC follows the host's)
+# and skip the timer check; VTL2 has one UART.
 IGVM_CMDLINE ?= console=ttyS0 acpi=off quiet loglevel=4 panic=-1 \
+	tsc=reliable no_timer_check 8250.nr_uarts=1 \
 	openhcl_boot.host_cmdline=append
 LOADER := $(BUILD)/loader/hcl-loader.elf
 SHIM_BIN := $(BUILD)/shim/openhcl_boot.bin
@@ -139,12 +144,20 @@ IGVMTOOL := $(BUILD)/bin/igvmtool
 
 igvm: $(BUILD)/hcl.igvm $(LOADER)
 
+# rewritten only when the command line changes, so the images follow it
+IGVM_CMDLINE_FILE := $(BUILD)/igvm-cmdline
+$(IGVM_CMDLINE_FILE): FORCE
+	@mkdir -p $(@D)
+	@echo '$(IGVM_CMDLINE)' | cmp -s - $@ || echo '$(IGVM_CMDLINE)' > $@
+FORCE:
+
 # $(BUILD)/X.igvm carries $(BUILD)/initramfs-X.cpio (hcl.igvm: initramfs.cpio)
 $(BUILD)/hcl.igvm: $(BUILD)/initramfs.cpio
 $(BUILD)/hcl-test.igvm: $(BUILD)/initramfs-test.cpio
 $(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio
 $(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm: \
-		$(SHIM_BIN) $(IGVMTOOL) $(BUILD)/guest/vtl0-guest.bin $(BZIMAGE)
+		$(SHIM_BIN) $(IGVMTOOL) $(BUILD)/guest/vtl0-guest.bin $(BZIMAGE) \
+		$(IGVM_CMDLINE_FILE)
 	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --kernel $(BZIMAGE) \
 		--initrd $(filter %.cpio,$^) \
 		--vtl0 $(BUILD)/guest/vtl0-guest.bin --cmdline "$(IGVM_CMDLINE)"
