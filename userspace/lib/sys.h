@@ -24,12 +24,12 @@ static inline uint64_t hcl_rdtsc(void)
 /*
  * Environment variables carrying stage stamps forward (decimal): the TSC
  * when underhill_init and openvmm_hcl started, and CLOCK_BOOTTIME (ns)
- * when underhill_init started, which places the kernel's start when no
- * shim stamped its handoff.
+ * when underhill_init started (KERNEL_BOOT_TIME, OpenHCL's name), which
+ * places the kernel's start when no shim stamped its handoff.
  */
 #define HCL_ENV_TSC_INIT	"HCL_TSC_INIT"
 #define HCL_ENV_TSC_CONTROL	"HCL_TSC_OPENVMM_HCL"
-#define HCL_ENV_BOOT_NS_INIT	"HCL_BOOT_NS_INIT"
+#define HCL_ENV_BOOT_NS_INIT	"KERNEL_BOOT_TIME"
 
 /* Reads a decimal u64 from the environment; 0 when absent or malformed. */
 uint64_t hcl_env_u64(const char *name);
