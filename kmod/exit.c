@@ -552,26 +552,73 @@ void hcl_complete_user_exit(struct hcl_vp *vp)
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_complete_user_exit);
 
-enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
+/* ---- NMI window: the end of a step (rules at struct hcl_nmi) ----------- */
+
+/* Whether the instruction at CS:RIP may run under a TF of ours. */
+bool hcl_vp_shadow_step_safe(struct hcl_vp *vp)
+{
+	unsigned int mode = guest_mode(vp->vmcb);
+	u8 bytes[X86_MAX_INSN];
+	int n = fetch_insn(vp, mode, bytes);
+
+	return n > 0 && hcl_insn_step_safe(bytes, n, mode);
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_vp_shadow_step_safe);
+
+/* Delivers exception @vector to the guest as its intercept reported it. */
+static void reflect_exception(struct hcl_vp *vp, unsigned int vector)
 {
 	struct vmcb *vmcb = vp->vmcb;
-	u64 code = vmcb->control.exit_code |
-		   ((u64)vmcb->control.exit_code_hi << 32);
-	u32 intinfo = vmcb->control.exit_int_info;
+	bool has_err = BIT(vector) & (BIT(X86_TRAP_TS) | BIT(X86_TRAP_NP) |
+				      BIT(X86_TRAP_SS) | BIT(X86_TRAP_GP) |
+				      BIT(X86_TRAP_PF) | BIT(X86_TRAP_AC));
 
-	vp->stats[HCL_STAT_EXITS]++;
-	trace_hcl_exit(vp->index, code, vmcb->save.rip,
-		       vmcb->control.exit_info_1, vmcb->control.exit_info_2);
-	vp->run->hw_exit_code = code;
-	vp->run->rip = vmcb->save.rip;
-
-	/* An event whose delivery the exit interrupted is delivered again. */
-	if (intinfo & SVM_EXITINTINFO_VALID) {
-		vmcb->control.event_inj = intinfo;
-		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	} else {
-		vmcb->control.event_inj = 0;
+	/* an intercepted #PF left CR2 alone: its address is in info 2 */
+	if (vector == X86_TRAP_PF) {
+		vmcb->save.cr2 = vmcb->control.exit_info_2;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_CR2);
 	}
+	inject_exception(vmcb, vector, has_err, vmcb->control.exit_info_1);
+}
+
+/*
+ * NMI bookkeeping at every exit, before the dispatch: ends a step, or
+ * notices that a pending IRET ran.  Returns true when the exit was the
+ * step's own (its #DB, a fault it intercepted) and is handled.
+ */
+static bool nmi_exit(struct hcl_vp *vp, u64 code)
+{
+	struct hcl_nmi *n = &vp->nmi;
+	struct vmcb *vmcb = vp->vmcb;
+	enum hcl_nmi_step_act act;
+	u64 dr6;
+
+	if (likely(!n->step)) {
+		if (unlikely(n->state == HCL_NMI_IRET) &&
+		    vmcb->save.rip != n->iret_rip)
+			n->state = HCL_NMI_OPEN;
+		return false;
+	}
+	dr6 = vmcb->save.dr6;
+	act = hcl_nmi_step_end(n, code, vmcb->save.rip, &vmcb->save.rflags,
+			       &dr6);
+	hcl_vmcb_set_exception_intercepts(vp, HCL_NMI_STEP_EXCEPTIONS, false);
+	if (n->state == HCL_NMI_BLOCKED)
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
+	if (dr6 != vmcb->save.dr6) {
+		vmcb->save.dr6 = dr6;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_DRX);
+	}
+	if (act == HCL_NMI_STEP_HANDLE)
+		return false;
+	if (act == HCL_NMI_STEP_REFLECT)
+		reflect_exception(vp, code - SVM_EXIT_EXCP_BASE);
+	return true;
+}
+
+static enum hcl_exit_action dispatch(struct hcl_vp *vp, u64 code)
+{
+	struct vmcb *vmcb = vp->vmcb;
 
 	switch (code) {
 	case SVM_EXIT_CPUID:
@@ -597,11 +644,12 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_IRET:
 		/*
-		 * The NMI handler returns.  NMIs unblock when the IRET
-		 * completes; the next NMI is injected at the next entry,
-		 * before the IRET runs, which can nest one NMI early.
+		 * The NMI handler returns, but the IRET has not run: NMIs stay
+		 * blocked until it completes, which the next entry single-steps
+		 * if an NMI is pending (struct hcl_nmi).
 		 */
-		vp->nmi_masked = false;
+		vp->nmi.state = HCL_NMI_IRET;
+		vp->nmi.iret_rip = vmcb->save.rip;
 		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, false);
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_NPF:
@@ -635,6 +683,9 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		 */
 		exit_to_user_hw(vp, HCL_EXIT_SHUTDOWN, code);
 		vmcb->control.event_inj = 0;
+		/* a reset unblocks NMIs (a step already ended above) */
+		vp->nmi.state = HCL_NMI_OPEN;
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, false);
 		vp->stats[HCL_STAT_SHUTDOWN]++;
 		vp->regs_set = false;
 		vp->sregs_set = false;
@@ -647,5 +698,39 @@ enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
 		exit_to_user_hw(vp, HCL_EXIT_UNHANDLED, code);
 		return HCL_ACT_USER;
 	}
+}
+
+enum hcl_exit_action hcl_handle_exit(struct hcl_vp *vp)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	u64 code = vmcb->control.exit_code |
+		   ((u64)vmcb->control.exit_code_hi << 32);
+	u32 intinfo = vmcb->control.exit_int_info;
+	enum hcl_exit_action act;
+	u64 rip;
+
+	vp->stats[HCL_STAT_EXITS]++;
+	trace_hcl_exit(vp->index, code, vmcb->save.rip,
+		       vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+	vp->run->hw_exit_code = code;
+	vp->run->rip = vmcb->save.rip;
+
+	/* An event whose delivery the exit interrupted is delivered again. */
+	if (intinfo & SVM_EXITINTINFO_VALID) {
+		vmcb->control.event_inj = intinfo;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	} else {
+		vmcb->control.event_inj = 0;
+	}
+
+	/* first, so that no handler and no user sees a step's RFLAGS */
+	if (nmi_exit(vp, code))
+		return HCL_ACT_RESUME;
+	rip = vmcb->save.rip;
+	act = dispatch(vp, code);
+	/* an instruction the kernel completed ends an interrupt shadow */
+	if (vmcb->save.rip != rip)
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	return act;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_handle_exit);

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <asm/trapnr.h>
 #include <uapi/linux/hcl.h>
 
 #include "decode.h"
@@ -191,6 +192,107 @@ u32 hcl_vmcb_clean(u32 *dirty, bool supported, bool reload);
 void hcl_vmcb_exited(struct hcl_vp *vp);
 void hcl_vmcb_set_intercept(struct hcl_vp *vp, unsigned int bit, bool on);
 void hcl_vmcb_update_int_ctl(struct hcl_vp *vp, u32 clear, u32 set);
+void hcl_vmcb_set_exception_intercepts(struct hcl_vp *vp, u32 vectors,
+				       bool on);
+
+/* ---- NMI blocking and the NMI window (nmi.c) ---------------------------- */
+
+/*
+ * Without vNMI the CPU tells the host neither when the guest's NMI blocking
+ * ends nor when it could take the next NMI, so hcl tracks both (struct
+ * hcl_nmi, in the VP under vp->lock like the VMCB; nmi_pending alone is
+ * set by other threads).  The rules, one state at a time:
+ *
+ * OPEN     NMIs are not blocked.  An NMI pending at entry is injected
+ *          (-> BLOCKED, IRET intercept on), unless
+ *          - another event is being injected at this entry: that event goes
+ *            first and the entry asks for an exit right after its delivery
+ *            (a self-IPI, @kick), where the NMI is injected;
+ *          - the guest is in an interrupt shadow (STI, MOV SS): the entry
+ *            single-steps the shadowed instruction first (the step, below),
+ *            unless that instruction reads or writes RFLAGS.TF or raises an
+ *            event itself (hcl_insn_step_safe()), when the NMI is injected
+ *            at once as VMRUN allows.
+ * BLOCKED  An NMI we injected is being handled; IRET is intercepted.  The
+ *          IRET exit records the IRET's RIP and turns the intercept off
+ *          (-> IRET).  NMIs stay blocked: the IRET has not run yet.
+ * IRET     The IRET at @iret_rip runs when the guest resumes.
+ *          - An NMI pending at entry, with no other event to inject:
+ *            single-step the IRET (no interrupt is injected at that entry).
+ *          - Any event injected at an entry in this state runs its handler
+ *            before the IRET, and that handler's IRET unblocks NMIs as it
+ *            would on the CPU: -> BLOCKED, IRET intercept on again.
+ *          - No step: the first exit with RIP != @iret_rip means the IRET
+ *            ran (-> OPEN), as in KVM; only a step sees an IRET fault.
+ *
+ * The step (@step, one VMRUN long): the entry sets RFLAGS.TF and RF and
+ * intercepts #DB and every fault in HCL_NMI_STEP_EXCEPTIONS, keeping the
+ * guest's own TF/RF (@step_rflags) and DR6 (@step_dr6).  The exit that
+ * follows ends it, always (hcl_nmi_step_end()), before anything else sees
+ * the registers, so userspace never sees our TF/RF:
+ * - #DB: the instruction completed (RF suppresses instruction breakpoints,
+ *   MOV DR exits): an IRET step ends blocking (-> OPEN).  The trap is the
+ *   guest's own if its TF was set before the instruction (it is delivered
+ *   with the DR6 the CPU wrote); otherwise DR6 gets its old value back plus
+ *   any new breakpoint bits, and only those are delivered.
+ * - a fault at @step_rip: the instruction did not complete; the guest's
+ *   TF/RF go back and the fault is delivered to the guest.  A faulting IRET
+ *   leaves NMIs blocked (-> BLOCKED): the next IRET unblocks them.
+ * - any other exit at @step_rip: the instruction has not run; TF/RF go
+ *   back, the state stays, the next entry decides again.
+ * - any exit elsewhere: the instruction completed (-> OPEN for an IRET).
+ * RFLAGS after a completed instruction are the guest's: an IRET loaded them
+ * from its stack, and for a shadow step the guest's TF goes back.
+ * A shutdown resets everything to OPEN.
+ */
+enum hcl_nmi_state {
+	HCL_NMI_OPEN,
+	HCL_NMI_BLOCKED,
+	HCL_NMI_IRET,
+};
+
+/* what an entry does about NMIs (hcl_nmi_at_entry()) */
+enum hcl_nmi_entry {
+	HCL_NMI_ENTRY_NONE,	/* nothing; interrupts as usual */
+	HCL_NMI_ENTRY_INJECT,	/* inject the pending NMI */
+	HCL_NMI_ENTRY_STEP,	/* single-step first; inject no interrupt */
+	HCL_NMI_ENTRY_KICK,	/* another event first, then exit at once */
+};
+
+/* how an exit ends a step (hcl_nmi_step_end()) */
+enum hcl_nmi_step_act {
+	HCL_NMI_STEP_HANDLE,	/* not the step's exit: dispatch it as usual */
+	HCL_NMI_STEP_RESUME,	/* the step's own #DB: swallowed */
+	HCL_NMI_STEP_REFLECT,	/* an exception the guest takes: inject it */
+};
+
+/* exceptions intercepted while a step runs: #DB and the faults */
+#define HCL_NMI_STEP_EXCEPTIONS						\
+	(BIT(X86_TRAP_DE) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_BR) |	\
+	 BIT(X86_TRAP_UD) | BIT(X86_TRAP_NM) | BIT(X86_TRAP_TS) |	\
+	 BIT(X86_TRAP_NP) | BIT(X86_TRAP_SS) | BIT(X86_TRAP_GP) |	\
+	 BIT(X86_TRAP_PF) | BIT(X86_TRAP_MF) | BIT(X86_TRAP_AC) |	\
+	 BIT(X86_TRAP_XF))
+
+struct hcl_nmi {
+	enum hcl_nmi_state state;
+	bool step;		/* TF/RF are ours for this one VMRUN */
+	bool step_iret;		/* the step is the IRET's (else a shadow's) */
+	bool kick;		/* exit right after this entry's event */
+	u64 iret_rip;		/* IRET: where the intercepted IRET is */
+	u64 step_rip;		/* step: RIP it started at */
+	u64 step_rflags;	/* step: the guest's own TF and RF */
+	u64 step_dr6;		/* step: the guest's DR6 */
+};
+
+enum hcl_nmi_entry hcl_nmi_at_entry(enum hcl_nmi_state state, bool pending,
+				    bool event, bool shadow_step);
+void hcl_nmi_step_begin(struct hcl_nmi *n, u64 rip, u64 *rflags, u64 dr6);
+enum hcl_nmi_step_act hcl_nmi_step_end(struct hcl_nmi *n, u64 code, u64 rip,
+				       u64 *rflags, u64 *dr6);
+bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
+			unsigned int mode);
+bool hcl_vp_shadow_step_safe(struct hcl_vp *vp);
 
 /* ---- partition and VPs (main.c, vp.c) ----------------------------------- */
 
@@ -251,6 +353,7 @@ enum hcl_stat {
 	HCL_STAT_KERNEL_NS,		/* in exit handlers */
 	HCL_STAT_USER_NS,		/* from a user exit to the next run */
 	HCL_STAT_HALT_NS,		/* halted, waiting for an interrupt */
+	HCL_STAT_NMI_STEP,		/* single-steps for an NMI window */
 	HCL_NR_STATS
 };
 
@@ -306,7 +409,7 @@ struct hcl_vp {
 	 */
 	unsigned long irq_pending[BITS_TO_LONGS(256)];
 	atomic_t nmi_pending;
-	bool nmi_masked;		/* an injected NMI awaits its IRET */
+	struct hcl_nmi nmi;		/* NMI blocking and window (nmi.c) */
 	int running_cpu;
 	wait_queue_head_t wq;		/* HLT sleeps here */
 

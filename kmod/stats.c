@@ -45,6 +45,7 @@ static const char *const hcl_stat_names[HCL_NR_STATS] = {
 	[HCL_STAT_KERNEL_NS]		= "kernel_ns",
 	[HCL_STAT_USER_NS]		= "user_ns",
 	[HCL_STAT_HALT_NS]		= "halt_ns",
+	[HCL_STAT_NMI_STEP]		= "nmi_step",
 };
 
 static atomic64_t hcl_stats_retired[HCL_NR_STATS];

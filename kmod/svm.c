@@ -20,6 +20,7 @@
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
 #include <asm/reboot.h>
+#include <asm/smp.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
@@ -563,6 +564,50 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 }
 
 /*
+ * NMIs at entry (the rules are at struct hcl_nmi): inject one, arm a
+ * single-step towards the NMI window, or ask for an exit right after the
+ * event this entry injects.  Returns true when nothing else may be
+ * injected at this entry.  Reached only with an NMI pending or NMIs
+ * blocked.
+ */
+static bool svm_inject_nmi(struct hcl_vp *vp, bool event)
+{
+	struct vmcb *vmcb = vp->vmcb;
+	struct hcl_nmi *n = &vp->nmi;
+	bool pending = atomic_read(&vp->nmi_pending);
+	bool shadow_step = false;
+
+	if (n->state == HCL_NMI_OPEN && pending && !event &&
+	    (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK))
+		shadow_step = hcl_vp_shadow_step_safe(vp);
+	switch (hcl_nmi_at_entry(n->state, pending, event, shadow_step)) {
+	case HCL_NMI_ENTRY_INJECT:
+		if (!atomic_xchg(&vp->nmi_pending, 0))
+			return false;
+		vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		n->state = HCL_NMI_BLOCKED;
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
+		vp->stats[HCL_STAT_INJECTIONS]++;
+		return true;
+	case HCL_NMI_ENTRY_STEP:
+		/* RFLAGS is never cached; the intercepts are */
+		hcl_nmi_step_begin(n, vmcb->save.rip, &vmcb->save.rflags,
+				   vmcb->save.dr6);
+		hcl_vmcb_set_exception_intercepts(vp, HCL_NMI_STEP_EXCEPTIONS,
+						  true);
+		vp->stats[HCL_STAT_NMI_STEP]++;
+		return true;
+	case HCL_NMI_ENTRY_KICK:
+		n->kick = true;
+		return false;
+	case HCL_NMI_ENTRY_NONE:
+		break;
+	}
+	return false;
+}
+
+/*
  * Delivers the most urgent pending interrupt if the guest can take it now,
  * else asks for an exit when it can (virtual interrupt window).  Runs on
  * the VP's thread with preemption off, after running_cpu was published,
@@ -571,18 +616,16 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 static void svm_inject(struct hcl_vp *vp)
 {
 	struct vmcb *vmcb = vp->vmcb;
+	bool event = vmcb->control.event_inj & SVM_EVTINJ_VALID;
 	unsigned int vec;
 
-	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
-		return;		/* an interrupted delivery goes first */
-	if (!vp->nmi_masked && atomic_xchg(&vp->nmi_pending, 0)) {
-		vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
-					  SVM_EVTINJ_VALID;
-		vp->nmi_masked = true;
-		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
-		vp->stats[HCL_STAT_INJECTIONS]++;
+	/* an interrupted delivery goes first */
+	if (unlikely(vp->nmi.state != HCL_NMI_OPEN ||
+		     atomic_read(&vp->nmi_pending)) &&
+	    svm_inject_nmi(vp, event))
 		return;
-	}
+	if (event)
+		goto out;
 	vec = find_last_bit(vp->irq_pending, 256);
 	if (vec >= 256)
 		return;
@@ -593,12 +636,19 @@ static void svm_inject(struct hcl_vp *vp)
 		vmcb->control.event_inj = vec | SVM_EVTINJ_TYPE_INTR |
 					  SVM_EVTINJ_VALID;
 		vp->stats[HCL_STAT_INJECTIONS]++;
-		return;
+		goto out;
 	}
 	/* a virtual interrupt the guest cannot mask by TPR: its window */
 	hcl_vmcb_update_int_ctl(vp, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
 				(0xf << V_INTR_PRIO_SHIFT));
 	hcl_vmcb_set_intercept(vp, INTERCEPT_VINTR, true);
+	return;
+out:
+	/* an event ahead of a pending IRET: its handler's IRET unblocks */
+	if (unlikely(vp->nmi.state == HCL_NMI_IRET)) {
+		vp->nmi.state = HCL_NMI_BLOCKED;
+		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
+	}
 }
 
 /*
@@ -671,6 +721,11 @@ static void svm_enter(struct hcl_vp *vp)
 	 * STGI below.
 	 */
 	local_irq_disable();
+	if (unlikely(vp->nmi.kick)) {
+		/* exit right after the event is delivered: the NMI is next */
+		vp->nmi.kick = false;
+		arch_smp_send_reschedule(cpu);
+	}
 	asm volatile("clgi" ::: "memory");
 	raw_local_irq_enable();
 	hcl_svm_vmrun(vp->vmcb_pa, &vp->gprs, sc->host_save_pa);

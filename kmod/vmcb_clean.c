@@ -84,6 +84,23 @@ void hcl_vmcb_set_intercept(struct hcl_vp *vp, unsigned int bit, bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_set_intercept);
 
+/*
+ * Sets or clears the exception intercepts of @vectors (bit n: vector n);
+ * dirty only on a change.
+ */
+void hcl_vmcb_set_exception_intercepts(struct hcl_vp *vp, u32 vectors,
+				       bool on)
+{
+	u32 *word = &vp->vmcb->control.intercepts[INTERCEPT_EXCEPTION];
+	u32 val = on ? *word | vectors : *word & ~vectors;
+
+	if (val != *word) {
+		*word = val;
+		hcl_vmcb_mark_dirty(vp, HCL_VMCB_INTERCEPTS);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_set_exception_intercepts);
+
 /* int_ctl (V_IRQ, V_INTR_PRIO, V_IGN_TPR, ...): dirty only on a change. */
 void hcl_vmcb_update_int_ctl(struct hcl_vp *vp, u32 clear, u32 set)
 {

@@ -654,7 +654,22 @@ static void clean_injection(struct kunit *test)
 	vp->vmcb->control.exit_code = SVM_EXIT_IRET;
 	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
 	KUNIT_EXPECT_EQ(test, vp->vmcb_dirty, D(INTERCEPTS));
-	KUNIT_EXPECT_FALSE(test, vp->nmi_masked);
+	KUNIT_EXPECT_EQ(test, vp->nmi.state, HCL_NMI_IRET);
+	/* the next NMI single-steps the IRET: #DB and faults intercepted */
+	vp->vmcb_dirty = 0;
+	atomic_set(&vp->nmi_pending, 1);
+	ops->inject(vp);
+	KUNIT_EXPECT_EQ(test, vp->vmcb_dirty, D(INTERCEPTS));
+	KUNIT_EXPECT_TRUE(test, vp->nmi.step);
+	/* its #DB: intercepts off again, DR6 as it was (a DRX write) */
+	vp->vmcb_dirty = 0;
+	vp->vmcb->save.rip += 2;
+	vp->vmcb->save.rflags &= ~X86_EFLAGS_TF;
+	vp->vmcb->save.dr6 |= BIT(14);
+	vp->vmcb->control.exit_code = SVM_EXIT_EXCP_BASE + 1;
+	KUNIT_EXPECT_EQ(test, hcl_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->vmcb_dirty, D(INTERCEPTS) | D(DRX));
+	KUNIT_EXPECT_EQ(test, vp->nmi.state, HCL_NMI_OPEN);
 }
 
 /* MOV to/from DRn in real mode at 0x100, operand EAX */

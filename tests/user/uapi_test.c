@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -1425,6 +1426,266 @@ TEST_F(vp, exit_flood_and_counters)
 	EXPECT_EQ(0, user);
 	EXPECT_LE(cpuid, global);
 	EXPECT_LT(0, read_stat("/sys/kernel/debug/hcl/vp0", "guest_ns"));
+}
+
+/* ---- NMIs: never nested, each delivered once, the guest's own TF ----- */
+
+#define NMI_CODE_GPA	(CODE_GPA + 0x100)	/* NMI handler */
+#define DB_CODE_GPA	(CODE_GPA + 0x200)	/* #DB handler */
+#define STEP_CODE_GPA	(CODE_GPA + 0x300)	/* main code that steps */
+#define NMI_DATA_GPA	(CODE_GPA + 0x4000)
+
+/* the guest's counters, at NMI_DATA_GPA */
+struct nmi_data {
+	uint32_t count, pad0;		/* NMIs handled */
+	uint32_t nested, pad1;		/* NMIs that came in too early */
+	uint32_t inside, pad2;		/* in the NMI handler now */
+	uint32_t spin, pad3;		/* the handler's delay loop */
+	uint32_t db_count, pad4;	/* #DB traps */
+	uint32_t target, pad5;		/* main code ends at this count */
+	uint32_t sent, pad6;		/* NMIs the host sent */
+};
+
+/*
+ * The NMI handler counts an NMI as nested when the interrupted RIP is in
+ * the handler itself (its IRET included) or the handler was marked busy;
+ * it marks itself busy, tells the host (out %al,$0x71), spins until the
+ * host sent another NMI (or for @spin rounds), checks the mark is still
+ * its own and IRETs:
+ *
+ *	push %rax; push %rcx; push %rdx; mov 24(%rsp),%rax
+ *	cmp $NMI_CODE_GPA,%rax; jb 1f; cmp $NMI_CODE_GPA+0x100,%rax; jae 1f
+ *	incl nested
+ * 1:	cmpl $0,inside; je 2f; incl nested
+ * 2:	movl $1,inside; incl count; mov sent,%edx; out %al,$0x71
+ *	mov spin,%ecx
+ * 3:	cmp sent,%edx; jne 5f; dec %ecx; jnz 3b
+ * 5:	cmpl $1,inside; je 4f; incl nested
+ * 4:	movl $0,inside; pop %rdx; pop %rcx; pop %rax; iretq
+ */
+static const uint8_t nmi_handler[] = {
+	0x50, 0x51, 0x52, 0x48, 0x8b, 0x44, 0x24, 0x18, 0x48, 0x3d, 0x00, 0x01,
+	0x10, 0x00, 0x72, 0x0f, 0x48, 0x3d, 0x00, 0x02, 0x10, 0x00, 0x73, 0x07,
+	0xff, 0x04, 0x25, 0x08, 0x40, 0x10, 0x00, 0x83, 0x3c, 0x25, 0x10, 0x40,
+	0x10, 0x00, 0x00, 0x74, 0x07, 0xff, 0x04, 0x25, 0x08, 0x40, 0x10, 0x00,
+	0xc7, 0x04, 0x25, 0x10, 0x40, 0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff,
+	0x04, 0x25, 0x00, 0x40, 0x10, 0x00, 0x8b, 0x14, 0x25, 0x30, 0x40, 0x10,
+	0x00, 0xe6, 0x71, 0x8b, 0x0c, 0x25, 0x18, 0x40, 0x10, 0x00, 0x3b, 0x14,
+	0x25, 0x30, 0x40, 0x10, 0x00, 0x75, 0x04, 0xff, 0xc9, 0x75, 0xf3, 0x83,
+	0x3c, 0x25, 0x10, 0x40, 0x10, 0x00, 0x01, 0x74, 0x07, 0xff, 0x04, 0x25,
+	0x08, 0x40, 0x10, 0x00, 0xc7, 0x04, 0x25, 0x10, 0x40, 0x10, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x5a, 0x59, 0x58, 0x48, 0xcf,
+};
+
+/* incl db_count; iretq */
+static const uint8_t db_handler[] = {
+	0xff, 0x04, 0x25, 0x20, 0x40, 0x10, 0x00, 0x48, 0xcf,
+};
+
+/* 1: mov count,%eax; cmp target,%eax; jb 1b; out %al,$0x70; hlt */
+static const uint8_t nmi_wait_code[] = {
+	0x8b, 0x04, 0x25, 0x00, 0x40, 0x10, 0x00, 0x3b, 0x04, 0x25, 0x28, 0x40,
+	0x10, 0x00, 0x72, 0xf0, 0xe6, 0x70, 0xf4,
+};
+
+/*
+ * The same wait, single-stepped by the guest itself:
+ *	xor %ebx,%ebx; pushfq; orq $0x100,(%rsp); popfq
+ * 1:	inc %rbx; mov count,%eax; cmp target,%eax; jb 1b
+ *	pushfq; andq $~0x100,(%rsp); popfq; out %al,$0x70; hlt
+ * TF is set by the first POPF, so the first trap follows the first INC;
+ * the last follows the POPF that clears it: 4 * RBX + 3 traps in all.
+ */
+static const uint8_t nmi_step_code[] = {
+	0x31, 0xdb, 0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d,
+	0x48, 0xff, 0xc3, 0x8b, 0x04, 0x25, 0x00, 0x40, 0x10, 0x00, 0x3b, 0x04,
+	0x25, 0x28, 0x40, 0x10, 0x00, 0x72, 0xed, 0x9c, 0x48, 0x81, 0x24, 0x24,
+	0xff, 0xfe, 0xff, 0xff, 0x9d, 0xe6, 0x70, 0xf4,
+};
+
+static void set_gate(struct _test_data_vp *self, unsigned int vec,
+		     uint64_t at)
+{
+	uint64_t *idt = (uint64_t *)(self->mem + IDT_GPA);
+
+	idt[vec * 2] = (at & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
+		       ((at >> 16 & 0xffff) << 48);
+	idt[vec * 2 + 1] = at >> 32;
+}
+
+/* The handlers and counters; the VP starts at @rip. */
+static struct nmi_data *nmi_guest(struct _test_data_vp *self, uint64_t rip,
+				  uint32_t spin, uint32_t target)
+{
+	struct nmi_data *d = (struct nmi_data *)(self->mem + NMI_DATA_GPA);
+
+	memset(self->mem + IDT_GPA, 0, 4096);
+	set_gate(self, 1, DB_CODE_GPA);
+	set_gate(self, 2, NMI_CODE_GPA);
+	self->sregs.idt.base = IDT_GPA;
+	self->sregs.idt.limit = 4095;
+	memcpy(self->mem + CODE_GPA, nmi_wait_code, sizeof(nmi_wait_code));
+	memcpy(self->mem + NMI_CODE_GPA, nmi_handler, sizeof(nmi_handler));
+	memcpy(self->mem + DB_CODE_GPA, db_handler, sizeof(db_handler));
+	memcpy(self->mem + STEP_CODE_GPA, nmi_step_code,
+	       sizeof(nmi_step_code));
+	memset(d, 0, sizeof(*d));
+	d->spin = spin;
+	d->target = target;
+	self->regs.rip = rip;
+	return d;
+}
+
+static int send_nmi(int vp)
+{
+	struct hcl_interrupt irq = { .type = HCL_INTR_NMI };
+
+	return ioctl(vp, HCL_VP_INTERRUPT, &irq);
+}
+
+/*
+ * Another thread sends NMIs every @delay_us until told to stop, and counts
+ * them in the guest's @sent.
+ */
+struct nmi_sender {
+	pthread_t thread;
+	int vp;
+	struct nmi_data *d;
+	unsigned int delay_us, max;
+	volatile int stop;
+	unsigned int sent, failed;
+};
+
+static void *nmi_sender_main(void *arg)
+{
+	struct nmi_sender *s = arg;
+
+	while (!s->stop && s->sent < s->max) {
+		usleep(s->delay_us);
+		if (send_nmi(s->vp)) {
+			s->failed++;
+		} else {
+			s->sent++;
+			__atomic_add_fetch(&s->d->sent, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The host queues the next NMI while the handler of the last one runs
+ * (at its OUT), so one is always pending when that handler IRETs: it must
+ * arrive after the IRET, not at it, and each exactly once.
+ */
+TEST_F(vp, nmi_waits_for_iret)
+{
+	const unsigned int n = 20;
+	struct nmi_data *d;
+	unsigned int sent = 1;
+	long steps;
+
+	d = nmi_guest(self, CODE_GPA, 20000, n);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, send_nmi(self->vp));
+	d->sent = 1;
+	for (;;) {
+		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		if (self->run->io.port == 0x70)
+			break;
+		ASSERT_EQ(0x71, self->run->io.port);
+		if (sent < n) {
+			ASSERT_EQ(0, send_nmi(self->vp));
+			d->sent = ++sent;
+		}
+	}
+	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
+	TH_LOG("%u NMIs handled, %u nested, %ld steps", d->count, d->nested,
+	       steps);
+	EXPECT_EQ(n, d->count);
+	EXPECT_EQ(0, d->nested);
+	EXPECT_EQ(0, d->inside);
+	EXPECT_EQ(0, d->db_count);	/* our steps are not the guest's */
+	EXPECT_LE(n - 1, steps);
+	EXPECT_EQ(n, read_stat("/sys/kernel/debug/hcl/vp0", "injections"));
+}
+
+/* NMIs from another thread while the VP runs: same rules */
+TEST_F(vp, nmi_from_another_thread)
+{
+	struct nmi_sender s = { .vp = self->vp, .delay_us = 50, .max = ~0U };
+	const unsigned int n = 40;
+	struct nmi_data *d;
+	long steps, injected;
+
+	/* each handler waits for the next NMI to be sent */
+	d = nmi_guest(self, CODE_GPA, 200000, n);
+	s.d = d;
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0);
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, pthread_create(&s.thread, NULL, nmi_sender_main, &s));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	s.stop = 1;
+	pthread_join(s.thread, NULL);
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(0x70, self->run->io.port);
+	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
+	injected = read_stat("/sys/kernel/debug/hcl/vp0", "injections");
+	TH_LOG("%u sent, %u NMIs handled, %ld injected, %u nested, %ld steps",
+	       s.sent, d->count, injected, d->nested, steps);
+	EXPECT_EQ(0, s.failed);
+	EXPECT_LE(n, d->count);
+	EXPECT_EQ(injected, d->count);	/* each delivered exactly once */
+	EXPECT_EQ(0, d->nested);
+	EXPECT_EQ(0, d->db_count);
+	EXPECT_LT(0, steps);
+}
+
+/*
+ * The guest single-steps its own code while NMIs arrive, one from another
+ * thread and the rest queued by the host while a handler runs, so that
+ * every IRET back into the stepped code is one hcl steps too.  The guest
+ * must see exactly the traps of its own TF.
+ */
+TEST_F(vp, nmi_across_guest_single_step)
+{
+	struct nmi_sender s = { .vp = self->vp, .delay_us = 50000, .max = 1 };
+	const unsigned int n = 10;
+	struct nmi_data *d;
+	unsigned int sent = 0;
+	struct hcl_regs r;
+	long steps;
+
+	d = nmi_guest(self, STEP_CODE_GPA, 2000, n + 1);
+	s.d = d;
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, pthread_create(&s.thread, NULL, nmi_sender_main, &s));
+	for (;;) {
+		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		if (self->run->io.port == 0x70)
+			break;
+		ASSERT_EQ(0x71, self->run->io.port);
+		if (sent < n) {
+			ASSERT_EQ(0, send_nmi(self->vp));
+			sent++;
+			__atomic_add_fetch(&d->sent, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+	pthread_join(s.thread, NULL);
+	r = get_regs(self);
+	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
+	TH_LOG("%u NMIs, %u nested, %u traps for %llu loops, %ld steps",
+	       d->count, d->nested, d->db_count,
+	       (unsigned long long)r.gprs[HCL_REG_RBX], steps);
+	EXPECT_EQ(1, s.sent);
+	EXPECT_EQ(n + 1, d->count);
+	EXPECT_EQ(0, d->nested);
+	EXPECT_EQ(4 * r.gprs[HCL_REG_RBX] + 3, d->db_count);
+	EXPECT_EQ(0, r.rflags & 0x100);		/* TF ends with the guest */
+	EXPECT_LE(n, steps);
 }
 
 static int write_file(const char *path, const char *text)
