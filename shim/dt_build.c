@@ -321,6 +321,8 @@ static int build_openhcl(void *fdt, size_t bufsize,
 			     in->vtl0_image.size));
 	if (h->has_exit_port)
 		T(fdt_property_u32(fdt, "debug-exit-port", h->exit_port));
+	if (h->entropy_len)
+		T(fdt_property(fdt, "entropy", h->entropy, h->entropy_len));
 
 	nside = in->no_sidecar ? 0 : h->ncpus - 1;
 	T(fdt_begin_node(fdt, "sidecar"));

@@ -38,6 +38,8 @@
  *                   the image has one); its pages are an extra
  *                   VTL2_RESERVED range, so Linux keeps them
  *      debug-exit-port = <u32>  (only if the host gave one)
+ *      entropy = the host's random bytes, passed on (only if it gave
+ *                some; underhill_init credits them to the pool)
  *      sidecar  apic-ids = <u32...> the CPUs NOT given to Linux, in VP
  *               index order (empty property if none), cpu-count = <u32>
  *      timestamps  loader-tsc, shim-tsc, handoff-tsc = u64 (8 bytes

@@ -309,6 +309,16 @@ static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 		cfg->has_exit_port = true;
 		cfg->exit_port = (uint16_t)port;
 	}
+	p = fdt_getprop(fdt, node, "entropy", &len);
+	if (p) {
+		if (len < 1 || (uint32_t)len > HCL_ENTROPY_MAX)
+			return shim_errf(c->err, c->errlen, SHIM_EINVAL,
+					 PFX "/openhcl/entropy: %u bytes, expected 1..%u",
+					 (unsigned long long)len,
+					 (unsigned long long)HCL_ENTROPY_MAX);
+		memcpy(cfg->entropy, p, len);
+		cfg->entropy_len = (uint32_t)len;
+	}
 	return 0;
 }
 

@@ -19,6 +19,8 @@
  *             debug-exit-port = u32 (optional; the isa-debug-exit I/O
  *                               port, 1..0xffff, the shim and VTL2
  *                               report their outcome through it)
+ *             entropy = 1..HCL_ENTROPY_MAX bytes (optional; random bytes
+ *                       from the host for VTL2's pool)
  *   a node with compatible "ns16550a" (optional; the first one is used)
  *      under a parent with #address-cells = 2, #size-cells = 1 (an ISA
  *      bus): reg = <flags port size>, flags bit 0 = I/O space (required)
@@ -46,6 +48,7 @@
 #define HCL_MAX_CPUS		64u
 #define HCL_MAX_RANGES		32u
 #define HCL_BOOTARGS_MAX	2048u	/* with the NUL */
+#define HCL_ENTROPY_MAX		256u
 #define HCL_PAGE_SIZE		0x1000ull
 
 struct hcl_range {
@@ -64,6 +67,8 @@ struct hcl_host_config {
 	uint64_t loader_tsc;		/* 0 if absent */
 	bool has_exit_port;
 	uint16_t exit_port;
+	uint32_t entropy_len;		/* 0 if absent */
+	uint8_t entropy[HCL_ENTROPY_MAX];
 	bool has_serial;
 	uint16_t serial_port;
 	uint16_t serial_size;

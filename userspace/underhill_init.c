@@ -7,7 +7,7 @@
  *  2. kernel settings for a small, single-purpose VTL2 (threads-max,
  *     kptr_restrict, transparent huge pages on madvise, panic on OOM, the
  *     page allocator's watermarks);
- *  3. host entropy from /proc/device-tree/openhcl/entropy/reg, if the
+ *  3. host entropy from /proc/device-tree/openhcl/entropy, if the
  *     shim passed any, credited to the kernel's pool;
  *  4. the boot modules: every *.ko under /lib/modules, directories and
  *     files in sorted order (000/, 001/, ...), each with its
@@ -48,7 +48,7 @@
 
 #define DEFAULT_EXEC	"/bin/openvmm_hcl"
 #define MODULE_DIR	"/lib/modules"
-#define ENTROPY_PATH	"/proc/device-tree/openhcl/entropy/reg"
+#define ENTROPY_PATH	"/proc/device-tree/openhcl/entropy"
 #define ENTROPY_MAX	256
 
 static void die(const char *what)

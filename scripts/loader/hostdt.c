@@ -6,7 +6,8 @@
  *   / { #address-cells = <2>; #size-cells = <2>;   boot_cpuid_phys = BSP
  *     cpus { cpu@ID { device_type = "cpu"; reg = <ID>; } ... }  MADT order
  *     memory@BASE { device_type = "memory"; reg = <BASE SIZE>; } per RAM
- *     openhcl { vtl2-range; vtl0-range; loader-tsc; [debug-exit-port] }
+ *     openhcl { vtl2-range; vtl0-range; loader-tsc; [debug-exit-port];
+ *               [entropy] }
  *     isa { #address-cells = <2>; #size-cells = <1>;
  *           serial@i3f8 { compatible = "ns16550a"; reg = <1 0x3f8 8>; } }
  *     chosen { bootargs = the host command line; } }
@@ -45,6 +46,40 @@ static void prop_range(void *fdt, const char *name, const struct lrange *r)
 	};
 
 	check(fdt_property(fdt, name, v, sizeof(v)), name);
+}
+
+/* one 64-bit random number from RDRAND, retried as Intel advises */
+static bool rdrand64(uint64_t *v)
+{
+	for (int i = 0; i < 10; i++) {
+		unsigned char ok;
+
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * /openhcl/entropy: HOST_ENTROPY bytes from the CPU's random number
+ * generator, as a host hands its guest a seed.  Nothing when the CPU has
+ * no RDRAND (CPUID 1 ECX bit 30) or it fails.
+ */
+#define HOST_ENTROPY	64
+static void add_entropy(void *fdt)
+{
+	uint64_t seed[HOST_ENTROPY / 8];
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 30)))
+		return;
+	for (unsigned int i = 0; i < HOST_ENTROPY / 8; i++)
+		if (!rdrand64(&seed[i]))
+			return;
+	check(fdt_property(fdt, "entropy", seed, sizeof(seed)), "/openhcl");
+	memset(seed, 0, sizeof(seed));
 }
 
 static void build(const struct machine *m, void *fdt, size_t size)
@@ -87,6 +122,7 @@ static void build(const struct machine *m, void *fdt, size_t size)
 	if (m->exit_port)
 		check(fdt_property_u32(fdt, "debug-exit-port", m->exit_port),
 		      "/openhcl");
+	add_entropy(fdt);
 	check(fdt_end_node(fdt), "/openhcl");
 
 	check(fdt_begin_node(fdt, "isa"), "/isa");

@@ -179,4 +179,18 @@ TEST_F(dt, staged_vtl0_image_reads_back)
 	EXPECT_EQ(0, memcmp(a, b, na));
 }
 
+/* the host's random bytes travelled loader -> shim -> Linux's tree */
+TEST_F(dt, host_entropy_arrived)
+{
+	unsigned char buf[512];
+	unsigned int zero = 0;
+	ssize_t n;
+
+	n = slurp(PROC_DT "/openhcl/entropy", buf, sizeof(buf));
+	ASSERT_EQ(64, n);
+	for (ssize_t i = 0; i < n; i++)
+		zero += !buf[i];
+	EXPECT_LT(zero, 16);	/* random bytes, not a zeroed buffer */
+}
+
 TEST_HARNESS_MAIN
