@@ -195,8 +195,9 @@ $(BUILD)/tests/igvm: tests/user/host_igvm.c $(IGVM_LIB) $(IGVM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Iscripts/igvm -o $@ $< $(IGVM_LIB)
 
-# make fuzz: the IGVM parser, the host device tree and the command line
-# under libFuzzer (FUZZ_TIME seconds each)
+# make fuzz: the IGVM parser, the host device tree, the command line, the
+# IGVM parameters and the boot protocol under libFuzzer (FUZZ_TIME seconds
+# each)
 FUZZ_TIME ?= 300
 FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 -Iscripts/igvm \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -256,7 +257,8 @@ $(BUILD)/fuzz/libfdt/libfdt.a: \
 		$(patsubst %,$(BUILD)/fuzz/libfdt/%.o,$(LIBFDT_SRC))
 	ar rcs $@ $^
 
-$(BUILD)/fuzz/fuzz_host_dt $(BUILD)/fuzz/fuzz_cmdline: $(BUILD)/fuzz/%: \
+$(BUILD)/fuzz/fuzz_host_dt $(BUILD)/fuzz/fuzz_cmdline \
+$(BUILD)/fuzz/fuzz_igvm_params $(BUILD)/fuzz/fuzz_linux_boot: $(BUILD)/fuzz/%: \
 		tests/fuzz/%.c $(SHIM_LIB) $(SHIM_HDR) \
 		$(BUILD)/fuzz/libfdt/libfdt.a
 	@mkdir -p $(@D)

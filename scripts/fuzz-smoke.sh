@@ -5,13 +5,17 @@
 # seed corpus: fuzz_igvm (the IGVM parser; seeds are images igvmtool
 # builds from small dummy inputs), fuzz_host_dt (the shim's host device
 # tree parser and Linux DT builder; seed tests/fuzz/host_dt_seed.dts when
-# dtc is installed) and fuzz_cmdline (the shim's command-line policy).
+# dtc is installed), fuzz_cmdline (the shim's command-line policy),
+# fuzz_igvm_params (the parameter block, memory map and host command-line
+# area) and fuzz_linux_boot (bzImage header, load check, e820 and
+# boot_params); the last two write their own valid seed (--write-seed).
 # Prints one TAP line per fuzzer, "ok N fuzz_x ..." or "not ok N fuzz_x ...".
 #
 #   scripts/fuzz-smoke.sh BUILD [SECONDS]
 #
-# Without SECONDS it is a smoke run (20 s for fuzz_igvm, 10 s for each of
-# the others); with SECONDS each runs that long (make fuzz).  The logs are
+# Without SECONDS it is a smoke run (20 s for fuzz_igvm, 10 s each for
+# fuzz_host_dt and fuzz_cmdline, 5 s each for the last two); with SECONDS
+# each runs that long (make fuzz).  The logs are
 # BUILD/fuzz/fuzz_*.log, crashing inputs land in BUILD/fuzz/.
 set -u
 
@@ -22,7 +26,7 @@ dir=$build/fuzz
 log=$dir/fuzz_igvm.log
 mkdir -p "$dir/corpus" "$dir/seed-inputs"
 
-echo "1..3"
+echo "1..5"
 status=0
 if ! make -C "$top" --no-print-directory BUILD="$build" \
 	"$build/fuzz/fuzz_igvm" "$build/bin/igvmtool" > "$log" 2>&1; then
@@ -63,9 +67,10 @@ run() {	# run N name corpus max_len default_seconds
 
 [ $status = 0 ] && run 1 fuzz_igvm "$dir/corpus" 65536 20
 
-# the shim's parsers: host device tree and command line
+# the shim's parsers: host device tree, command line, IGVM parameters,
+# boot protocol
 n=2
-for name in fuzz_host_dt fuzz_cmdline; do
+for name in fuzz_host_dt fuzz_cmdline fuzz_igvm_params fuzz_linux_boot; do
 	log=$dir/$name.log
 	corpus=$dir/corpus-${name#fuzz_}
 	mkdir -p "$corpus"
@@ -82,11 +87,17 @@ for name in fuzz_host_dt fuzz_cmdline; do
 				"$top/tests/fuzz/host_dt_seed.dts" >> "$log" 2>&1
 		fi
 		run $n $name "$corpus" 65536 10
-	else
+	elif [ $name = fuzz_cmdline ]; then
 		printf 'console=ttyS0 openhcl_boot.host_cmdline=append\0quiet a="b c"' \
 			> "$corpus/seed1"
 		printf 'openhcl_boot.host_cmdline=ignore x=1\0y' > "$corpus/seed2"
 		run $n $name "$corpus" 4096 10
+	elif "$build/fuzz/$name" --write-seed "$corpus/seed" >> "$log" 2>&1
+	then
+		run $n $name "$corpus" 16384 5
+	else
+		echo "not ok $n $name: no seed (see $log)"
+		status=1
 	fi
 	n=$((n + 1))
 done

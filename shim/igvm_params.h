@@ -16,7 +16,7 @@
  * VTL2 range 2 MiB aligned, non-empty, ending at or below
  * HCL_SHIM_MAP_END (the shim's identity map); every piece page aligned
  * and inside the VTL2 range; the shim where it was linked, its entry
- * inside it and its memory image (with .bss) before the kernel; the
+ * inside it and its memory image (with .bss) clear of the kernel; the
  * kernel non-empty at a 2 MiB-aligned GPA with kernel_reserve >= its
  * size; the stack top at the stack's end; the VP count word inside area
  * 0; and the pieces pairwise disjoint (the kernel counted with its whole

@@ -77,6 +77,8 @@ int hcl_bzimage_parse(const void *image, uint64_t size,
 	bz->init_size = get(b, HCL_BP_INIT_SIZE, 4);
 	if (!bz->init_size)
 		return shim_errf(err, errlen, SHIM_EINVAL, PFX "init_size is 0");
+	bz->pref_address = get(b, HCL_BP_PREF_ADDRESS, 4) |
+			   (uint64_t)get(b, HCL_BP_PREF_ADDRESS + 4, 4) << 32;
 	bz->cmdline_size = get(b, HCL_BP_CMDLINE_SIZE, 4);
 	bz->initrd_addr_max = get(b, HCL_BP_INITRD_ADDR_MAX, 4);
 	return 0;
@@ -92,6 +94,16 @@ int hcl_bzimage_check_load(const struct hcl_bzimage *bz, uint64_t gpa,
 				 PFX "load address %x is not a multiple of kernel_alignment %x",
 				 (unsigned long long)gpa,
 				 (unsigned long long)bz->kernel_alignment);
+	/*
+	 * A relocatable kernel loaded below its preferred address
+	 * (LOAD_PHYSICAL_ADDR) decompresses at that address instead: outside
+	 * the area the image keeps for it.
+	 */
+	if (gpa < bz->pref_address)
+		return shim_errf(err, errlen, SHIM_ERANGE,
+				 PFX "load address %x is below the preferred address %x, where the kernel would decompress instead",
+				 (unsigned long long)gpa,
+				 (unsigned long long)bz->pref_address);
 	if (bz->init_size > reserve || pm > reserve)
 		return shim_errf(err, errlen, SHIM_ERANGE,
 				 PFX "needs %x bytes (init_size) and %x (protected-mode part) at %x, the image keeps %x free there",
@@ -193,6 +205,7 @@ int hcl_boot_params_fill(void *bp, const struct hcl_boot_in *in, char *err,
 	const struct hcl_bzimage *bz = in->bz;
 	uint8_t *b = bp;
 	uint64_t initrd_end = in->initrd_gpa + in->initrd_size;
+	uint64_t initrd_gpa = in->initrd_size ? in->initrd_gpa : 0;
 
 	if (in->cmdline_len > bz->cmdline_size)
 		return shim_errf(err, errlen, SHIM_ECMDLINE,
@@ -216,14 +229,15 @@ int hcl_boot_params_fill(void *bp, const struct hcl_boot_in *in, char *err,
 	b[HCL_BP_TYPE_OF_LOADER] = HCL_LOADER_UNDEFINED;
 	put(b, HCL_BP_CMD_LINE_PTR, (uint32_t)in->cmdline_gpa, 4);
 	put(b, HCL_BP_EXT_CMD_LINE_PTR, (uint32_t)(in->cmdline_gpa >> 32), 4);
-	if (in->initrd_size) {
-		put(b, HCL_BP_RAMDISK_IMAGE, (uint32_t)in->initrd_gpa, 4);
-		put(b, HCL_BP_EXT_RAMDISK_IMAGE,
-		    (uint32_t)(in->initrd_gpa >> 32), 4);
-		put(b, HCL_BP_RAMDISK_SIZE, (uint32_t)in->initrd_size, 4);
-		put(b, HCL_BP_EXT_RAMDISK_SIZE,
-		    (uint32_t)(in->initrd_size >> 32), 4);
-	}
+	/*
+	 * Written even without an initrd (the protocol's "write
+	 * (obligatory)"): the file's header may hold any value there, and
+	 * Linux would take it for an initrd.
+	 */
+	put(b, HCL_BP_RAMDISK_IMAGE, (uint32_t)initrd_gpa, 4);
+	put(b, HCL_BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd_gpa >> 32), 4);
+	put(b, HCL_BP_RAMDISK_SIZE, (uint32_t)in->initrd_size, 4);
+	put(b, HCL_BP_EXT_RAMDISK_SIZE, (uint32_t)(in->initrd_size >> 32), 4);
 	put(b, HCL_BP_SETUP_DATA, (uint32_t)in->setup_data_gpa, 4);
 	put(b, HCL_BP_SETUP_DATA + 4, (uint32_t)(in->setup_data_gpa >> 32), 4);
 	b[HCL_BP_E820_ENTRIES] = (uint8_t)in->ne820;

@@ -57,6 +57,7 @@
 #define HCL_BP_XLOADFLAGS	0x236u
 #define HCL_BP_CMDLINE_SIZE	0x238u
 #define HCL_BP_SETUP_DATA	0x250u
+#define HCL_BP_PREF_ADDRESS	0x258u
 #define HCL_BP_INIT_SIZE	0x260u
 #define HCL_BP_E820_TABLE	0x2d0u
 #define HCL_BP_E820_MAX		128u
@@ -101,6 +102,7 @@ struct hcl_bzimage {
 	uint32_t kernel_alignment;
 	uint32_t cmdline_size;		/* longest command line, no NUL */
 	uint32_t initrd_addr_max;
+	uint64_t pref_address;		/* decompresses here if loaded below */
 	uint16_t version;
 	uint16_t xloadflags;
 };

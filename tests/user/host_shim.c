@@ -40,6 +40,7 @@ struct host_dt {
 	uint64_t loader_tsc;
 	int exit_port_len;		/* 0: no debug-exit-port */
 	uint32_t exit_port;
+	int entropy_len;		/* -1: no entropy property */
 	bool serial;
 	uint32_t serial_reg[3];
 	const char *bootargs;
@@ -50,6 +51,7 @@ struct host_dt {
 static void defaults(struct host_dt *h)
 {
 	memset(h, 0, sizeof(*h));
+	h->entropy_len = -1;
 	h->ncpus = 4;
 	for (int i = 0; i < 4; i++)
 		h->apic[i] = (uint32_t)i * 2;
@@ -148,6 +150,13 @@ static int mk(const struct host_dt *h, void *buf, int size)
 			c[1] = 0;
 			OK(fdt_property(buf, "debug-exit-port", c,
 					h->exit_port_len));
+		}
+		if (h->entropy_len >= 0) {
+			static uint8_t seed[HCL_ENTROPY_MAX + 1];
+
+			for (unsigned int i = 0; i < sizeof(seed); i++)
+				seed[i] = (uint8_t)(i * 37 + 1);
+			OK(fdt_property(buf, "entropy", seed, h->entropy_len));
 		}
 		OK(fdt_end_node(buf));
 	}
@@ -1016,6 +1025,45 @@ TEST(host_dt_exit_port)
 		    "host device tree: /openhcl/debug-exit-port: 8 bytes, expected 4");
 }
 
+TEST(host_dt_entropy)
+{
+	struct hcl_dt_input in;
+	struct host_dt h;
+	const uint8_t *p;
+	int len, node;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_EQ(0, cfg.entropy_len);
+	h.entropy_len = 64;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	ASSERT_EQ(64, cfg.entropy_len);
+	EXPECT_EQ(1, cfg.entropy[0]);
+	EXPECT_EQ((uint8_t)(63 * 37 + 1), cfg.entropy[63]);
+
+	/* passed on to Linux's tree byte for byte */
+	memset(&in, 0, sizeof(in));
+	in.host = &cfg;
+	in.bootargs = "";
+	ASSERT_GT(hcl_dt_build(&in, dtbuf, sizeof(dtbuf), errbuf,
+			       sizeof(errbuf)), 0) TH_LOG("%s", errbuf);
+	node = fdt_path_offset(dtbuf, "/openhcl");
+	ASSERT_GE(node, 0);
+	p = fdt_getprop(dtbuf, node, "entropy", &len);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(64, len);
+	EXPECT_EQ(0, memcmp(p, cfg.entropy, 64));
+
+	h.entropy_len = 0;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: /openhcl/entropy: 0 bytes, expected 1..256");
+	h.entropy_len = HCL_ENTROPY_MAX + 1;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: /openhcl/entropy: 257 bytes, expected 1..256");
+	h.entropy_len = HCL_ENTROPY_MAX;
+	EXPECT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+}
+
 /* the port alone, from a tree the full parser rejects */
 TEST(host_dt_exit_port_of_a_bad_tree)
 {
@@ -1446,6 +1494,7 @@ static void good_bzimage(void)
 	put_le(bzimage, HCL_BP_CMDLINE_SIZE, 2047, 4);
 	put_le(bzimage, HCL_BP_SETUP_DATA, 0, 8);
 	put_le(bzimage, HCL_BP_INIT_SIZE, 0x225d000, 4);
+	put_le(bzimage, HCL_BP_PREF_ADDRESS, 0x1000000, 8);
 }
 
 static struct hcl_bzimage bz;
@@ -1476,6 +1525,12 @@ TEST(bzimage_good)
 						      0x1000000, errbuf,
 						      sizeof(errbuf)));
 	EXPECT_STREQ("kernel: needs 0x225d000 bytes (init_size) and 0x3000 (protected-mode part) at 0x8200000, the image keeps 0x1000000 free there", errbuf);
+	/* below LOAD_PHYSICAL_ADDR it would decompress elsewhere */
+	EXPECT_EQ(0x1000000, bz.pref_address);
+	EXPECT_EQ(SHIM_ERANGE, hcl_bzimage_check_load(&bz, 14 * MiB,
+						      0x225e000, errbuf,
+						      sizeof(errbuf)));
+	EXPECT_STREQ("kernel: load address 0xe00000 is below the preferred address 0x1000000, where the kernel would decompress instead", errbuf);
 	/* setup_sects 0 means 4 */
 	bzimage[HCL_BP_SETUP_SECTS] = 0;
 	ASSERT_EQ(0, bz_parse()) TH_LOG("%s", errbuf);
@@ -1648,6 +1703,30 @@ TEST(e820_and_boot_params)
 	ASSERT_EQ(0, hcl_boot_params_fill(bp, &in, errbuf, sizeof(errbuf)));
 	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_IMAGE, 4));
 	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_SIZE, 4));
+}
+
+/* found by fuzz_linux_boot: the file's own initrd fields reached Linux */
+TEST(boot_params_no_initrd_ignores_the_file)
+{
+	const struct hcl_e820_entry e = { 128 * MiB, 128 * MiB, HCL_E820_RAM };
+	static uint8_t bp[HCL_BP_SIZE];
+	struct hcl_boot_in in;
+
+	good_bzimage();
+	put_le(bzimage, HCL_BP_RAMDISK_IMAGE, 0xffffffff, 4);
+	put_le(bzimage, HCL_BP_RAMDISK_SIZE, 0xfd0eff, 4);
+	ASSERT_EQ(0, bz_parse()) TH_LOG("%s", errbuf);
+	memset(&in, 0, sizeof(in));
+	in.image = bzimage;
+	in.bz = &bz;
+	in.cmdline_gpa = 0x8140000;
+	in.cmdline_len = 10;
+	in.e820 = &e;
+	in.ne820 = 1;
+	ASSERT_EQ(0, hcl_boot_params_fill(bp, &in, errbuf, sizeof(errbuf)))
+		TH_LOG("%s", errbuf);
+	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_IMAGE, 8));
+	EXPECT_EQ(0, get_le(bp, HCL_BP_EXT_RAMDISK_IMAGE, 8));
 }
 
 TEST_HARNESS_MAIN
