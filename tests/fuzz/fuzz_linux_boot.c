@@ -200,6 +200,8 @@ static void check_header(const uint8_t *b, uint64_t size,
 	if (align != get_le(b, HCL_BP_KERNEL_ALIGNMENT, 4) ||
 	    align < 0x1000 || align > 0x40000000 || (align & (align - 1)))
 		abort();
+	if (bz->pref_address != get_le(b, HCL_BP_PREF_ADDRESS, 8))
+		abort();
 	if (!bz->init_size || bz->init_size != get_le(b, HCL_BP_INIT_SIZE, 4) ||
 	    bz->cmdline_size != get_le(b, HCL_BP_CMDLINE_SIZE, 4) ||
 	    bz->initrd_addr_max != get_le(b, HCL_BP_INITRD_ADDR_MAX, 4))
@@ -219,6 +221,7 @@ static void check_load(const struct hcl_bzimage *bz)
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		bool fits = !(t[i].gpa % bz->kernel_alignment) &&
+			    t[i].gpa >= bz->pref_address &&
 			    bz->init_size <= t[i].reserve &&
 			    bz->file_size - bz->setup_size <= t[i].reserve;
 		int rc = hcl_bzimage_check_load(bz, t[i].gpa, t[i].reserve,
