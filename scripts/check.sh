@@ -279,6 +279,17 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 			"^${f#*:}" "$img" -a "hcl.loader.fault=${f%%:*}"
 	done
 
+	# the shim's exception handlers report and stop
+	expect_fail "an invalid opcode in the shim" "$logs/e2e-shim-ud.log" \
+		"^openhcl_boot: exception 6 at RIP 0x81[0-9a-f]* error 0x0" \
+		"$img" -a "openhcl_boot.test_exception=ud"
+	expect_fail "a page fault in the shim" "$logs/e2e-shim-pf.log" \
+		"^openhcl_boot: exception 14 at RIP 0x81[0-9a-f]* error 0x2" \
+		"$img" -a "openhcl_boot.test_exception=pf"
+	expect_fail "a bad shim option" "$logs/e2e-shim-opt.log" \
+		"^openhcl_boot: error: command line: openhcl_boot.test_exception= at offset [0-9]*: expected none, ud, pf or de" \
+		"$img" -a "openhcl_boot.test_exception=gp"
+
 	# the loader alone, with a probe in place of the shim
 	log=$logs/loader-test.tap
 	"$top/tests/boot/loader-test.sh" "$build" "$kernel" > "$log" 2>&1

@@ -58,11 +58,28 @@ int shim_cmdline_option(const char *line, size_t len, const char *word,
 			    !memcmp(line + start + wl, values[v],
 				    end - start - wl))
 				break;
-		if (v == nvalues)
+		if (v == nvalues) {
+			char list[96] = "";
+			size_t n = 0;
+
+			/* "a, b or c" */
+			for (v = 0; v < nvalues; v++) {
+				const char *sep = !v ? "" :
+					v == nvalues - 1 ? " or " : ", ";
+				size_t sl = strlen(sep), vl = strlen(values[v]);
+
+				if (n + sl + vl >= sizeof(list))
+					break;
+				memcpy(list + n, sep, sl);
+				memcpy(list + n + sl, values[v], vl);
+				n += sl + vl;
+				list[n] = 0;
+			}
 			return shim_errf(err, errlen, SHIM_ECMDLINE,
-					 "%s: %s at offset %u: expected %s or %s",
+					 "%s: %s at offset %u: expected %s",
 					 what, word, (unsigned long long)start,
-					 values[0], values[1]);
+					 list);
+		}
 		*idx = v;
 	}
 	return 0;

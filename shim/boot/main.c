@@ -176,6 +176,37 @@ static void read_config(uint64_t params_gpa)
 	check(rc);
 }
 
+/*
+ * openhcl_boot.test_exception=ud|pf|de on the command line raises that
+ * exception here, once the console and exit port are known: the tests'
+ * way to see the exception handlers report and stop.
+ */
+static void test_exception(void)
+{
+	static const char *const kinds[] = { "none", "ud", "pf", "de" };
+	const char *word = "openhcl_boot.test_exception=";
+	int kind = 0;
+
+	check(shim_cmdline_option(kernel_cmdline, strlen(kernel_cmdline),
+				  word, kinds, 4, &kind, "command line", err,
+				  sizeof(err)));
+	switch (kind) {
+	case 1:
+		__asm__ volatile("ud2");
+		break;
+	case 2:
+		/* past the identity map: not present */
+		*(volatile uint64_t *)(uintptr_t)HCL_SHIM_MAP_END = 0;
+		break;
+	case 3: {
+		volatile uint32_t zero = 0;
+
+		__asm__ volatile("divl %1" : : "a"(1), "r"(zero) : "rdx");
+		break;
+	}
+	}
+}
+
 __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 					 uint64_t shim_tsc)
 {
@@ -211,6 +242,8 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 			HCL_MEM_VTL2_RESERVED, params.vtl0_image.gpa,
 			page_up(params.vtl0_image.size),
 		};
+	test_exception();
+
 	/* the CPU split: the boot CPU to Linux, the rest to the sidecar */
 	check(shim_cmdline_sidecar(kernel_cmdline, &sidecar, err,
 				   sizeof(err)));

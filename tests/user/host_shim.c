@@ -593,6 +593,20 @@ TEST(cmdline_sidecar)
 				       errbuf, sizeof(errbuf)));
 	EXPECT_STREQ("command line: openhcl_boot.sidecar= at offset 2: expected on or off",
 		     errbuf);
+	{
+		static const char *const four[] = { "a", "b", "c", "d" };
+		int idx = 0;
+
+		EXPECT_EQ(SHIM_ECMDLINE,
+			  shim_cmdline_option("x=e", 3, "x=", four, 4, &idx,
+					      "line", errbuf, sizeof(errbuf)));
+		EXPECT_STREQ("line: x= at offset 0: expected a, b, c or d",
+			     errbuf);
+		EXPECT_EQ(0, shim_cmdline_option("x=c y x=d", 9, "x=", four,
+						 4, &idx, "line", errbuf,
+						 sizeof(errbuf)));
+		EXPECT_EQ(3, idx);
+	}
 }
 
 TEST(cmdline_bad_policy)
