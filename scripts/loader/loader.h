@@ -51,6 +51,7 @@ struct machine {
 	char cmdline[LOADER_CMDLINE_MAX];	/* hcl.loader.* removed */
 	const char *fault;			/* hcl.loader.fault=, or NULL */
 	uint16_t exit_port;			/* hcl.loader.exit_port=, or 0 */
+	uint8_t test_exception;			/* vector to raise, or 0 */
 	uint64_t tsc;				/* at the first instruction */
 	uint64_t rsdp;				/* physical address, or 0 */
 	uint32_t nram;

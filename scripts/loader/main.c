@@ -12,6 +12,9 @@
  *                           /openhcl/debug-exit-port in the host tree
  *   hcl.loader.fault=NAME   break the host device tree on purpose after
  *                           the self-check (see hostdt.c)
+ *   hcl.loader.test_exception=ud|pf
+ *                           raise that exception once the command line
+ *                           is read, to show the handlers at work
  * Both are removed from the line the image gets; any other hcl.loader.*
  * option is an error.
  */
@@ -202,6 +205,16 @@ static void parse_cmdline(struct machine *m, const char *line)
 		}
 		if (word_is(w, n, "hcl.loader.exit_port=", &vlen))
 			continue;	/* parse_exit_port() read it */
+		if (word_is(w, n, "hcl.loader.test_exception=", &vlen)) {
+			if (vlen == 2 && !memcmp(p - 2, "ud", 2))
+				m->test_exception = 6;
+			else if (vlen == 2 && !memcmp(p - 2, "pf", 2))
+				m->test_exception = 14;
+			else
+				fail("hcl.loader.test_exception=%.*s: expected ud or pf",
+				     (int)vlen, p - vlen);
+			continue;
+		}
 		if (word_is(w, n, "hcl.loader.", &vlen))
 			fail("unknown loader option '%.*s'", (int)n, w);
 		if (out + (out ? 1 : 0) + n >= sizeof(m->cmdline))
@@ -314,6 +327,10 @@ void loader_main(uint64_t start_info, uint64_t tsc)
 		parse_exit_port(m, line);
 		parse_cmdline(m, line);
 	}
+	if (m->test_exception == 6)
+		__asm__ volatile("ud2");
+	if (m->test_exception == 14)	/* past the loader's identity map */
+		*(volatile uint64_t *)(uintptr_t)LOADER_MAPPED_END = 0;
 	m->rsdp = si->rsdp_paddr;
 	parse_memmap(m, si);
 	if (si->nr_modules < 1 || !si->modlist_paddr)

@@ -176,6 +176,19 @@ for fault in dt-truncate dt-bad-magic dt-overlap dt-no-cpus dt-dup-apic \
 	fi
 done
 
+# the loader's exception handlers: one line with the vector, then status 3
+for ex in "ud:6" "pf:14"; do
+	log=$work/exception-${ex%%:*}.log
+	boot "$log" 1 512M "$work/probe.igvm" \
+		"hcl.loader.exit_port=0xf4 hcl.loader.test_exception=${ex%%:*}"
+	if [ "$rc" = 3 ] &&
+	   grep -q "^hcl-loader: error: exception ${ex#*:} at RIP 0x" "$log"; then
+		tap 0 "exception ${ex#*:} is reported"
+	else
+		tap 1 "exception ${ex#*:} is reported (status $rc)" "$log"
+	fi
+done
+
 # the command line the image gets: hcl.loader.* removed, the rest kept
 log=$work/cmdline.log
 boot "$log" 1 512M "$work/probe.igvm" \
