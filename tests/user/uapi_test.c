@@ -1639,7 +1639,11 @@ TEST_F(vp, nmi_from_another_thread)
 	EXPECT_EQ(injected, d->count);	/* each delivered exactly once */
 	EXPECT_EQ(0, d->nested);
 	EXPECT_EQ(0, d->db_count);
-	EXPECT_LT(0, steps);
+	/*
+	 * No count of steps is asserted here: whether an NMI is still
+	 * pending at an IRET, or another exit opens the window first,
+	 * depends on timing; nmi_waits_for_iret pins the step path down.
+	 */
 }
 
 /*
