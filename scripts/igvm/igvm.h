@@ -281,6 +281,7 @@ const char *igvm_reg_name(uint32_t name);
 enum igvm_reg_kind igvm_reg_kind(uint32_t name);
 bool igvm_reg_supported_x64(uint32_t name);
 enum igvm_section igvm_type_section(uint32_t type);
+bool igvm_type_is_param(uint32_t type);
 /* exact body size of a known, supported type; 0 for unknown */
 uint32_t igvm_type_body_size(uint32_t type);
 

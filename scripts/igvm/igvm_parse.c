@@ -662,19 +662,8 @@ static int check_header(struct state *s, const struct igvm_header *h)
 					(unsigned long long)h->u.error_range.gpa,
 					h->u.error_range.size);
 		return 0;
-	case IGVM_VHT_VP_COUNT_PARAMETER:
-	case IGVM_VHT_SRAT:
-	case IGVM_VHT_MADT:
-	case IGVM_VHT_MMIO_RANGES:
-	case IGVM_VHT_MEMORY_MAP:
-	case IGVM_VHT_COMMAND_LINE:
-	case IGVM_VHT_SLIT:
-	case IGVM_VHT_PPTT:
-	case IGVM_VHT_DEVICE_TREE:
-	case IGVM_VHT_ENVIRONMENT_INFO:
-		return check_param(s, h);
 	default:	/* SNP_ID_BLOCK, VBS_MEASUREMENT: the mask only */
-		return 0;
+		return igvm_type_is_param(h->type) ? check_param(s, h) : 0;
 	}
 }
 

@@ -248,12 +248,38 @@ int igvm_compute_checksum(const uint8_t *buf, size_t len, uint32_t *crc)
 
 /* ---- body decoding: h->type and h->body (of the exact size) are set */
 
+/* the parameter headers: an area index and a byte offset, no mask */
+bool igvm_type_is_param(uint32_t type)
+{
+	switch (type) {
+	case IGVM_VHT_VP_COUNT_PARAMETER:
+	case IGVM_VHT_SRAT:
+	case IGVM_VHT_MADT:
+	case IGVM_VHT_MMIO_RANGES:
+	case IGVM_VHT_MEMORY_MAP:
+	case IGVM_VHT_COMMAND_LINE:
+	case IGVM_VHT_SLIT:
+	case IGVM_VHT_PPTT:
+	case IGVM_VHT_DEVICE_TREE:
+	case IGVM_VHT_ENVIRONMENT_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void igvm_decode_body(struct igvm_header *h)
 {
 	const uint8_t *b = h->body;
 
 	memset(&h->u, 0, sizeof(h->u));
 	h->has_mask = true;
+	if (igvm_type_is_param(h->type)) {
+		h->u.param.index = igvm_le32(b);
+		h->u.param.byte_offset = igvm_le32(b + 4);
+		h->has_mask = false;
+		return;
+	}
 	switch (h->type) {
 	case IGVM_VHT_SUPPORTED_PLATFORM:
 		h->u.platform.mask = igvm_le32(b);
@@ -333,20 +359,6 @@ void igvm_decode_body(struct igvm_header *h)
 		h->u.error_range.mask = igvm_le32(b + 8);
 		h->u.error_range.size = igvm_le32(b + 12);
 		h->mask = h->u.error_range.mask;
-		break;
-	case IGVM_VHT_VP_COUNT_PARAMETER:
-	case IGVM_VHT_SRAT:
-	case IGVM_VHT_MADT:
-	case IGVM_VHT_MMIO_RANGES:
-	case IGVM_VHT_MEMORY_MAP:
-	case IGVM_VHT_COMMAND_LINE:
-	case IGVM_VHT_SLIT:
-	case IGVM_VHT_PPTT:
-	case IGVM_VHT_DEVICE_TREE:
-	case IGVM_VHT_ENVIRONMENT_INFO:
-		h->u.param.index = igvm_le32(b);
-		h->u.param.byte_offset = igvm_le32(b + 4);
-		h->has_mask = false;
 		break;
 	case IGVM_VHT_CCA_POLICY:
 	case IGVM_VHT_SNP_ID_BLOCK:

@@ -3,7 +3,7 @@
  * hcl-loader entry: the PVH ELF note, the 32-bit PVH entry (EBX = struct
  * hvm_start_info), identity page tables for the first 4 GiB with 2 MiB
  * pages, long mode, the loader's GDT and IDT, then loader_main in C.
- * Also the exception stubs and the trampoline into the image.
+ * Also the exception entry points and the trampoline into the image.
  */
 
 #define CR0_PE		0x00000001
@@ -104,7 +104,7 @@ long_entry:
 
 /* ---- exceptions: push (error code, vector) and call loader_exception */
 
-	.macro exc_stub vec, has_err
+	.macro exc_entry vec, has_err
 exc_\vec:
 	.if \has_err == 0
 	pushq $0
@@ -114,10 +114,10 @@ exc_\vec:
 	.endm
 
 	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
-	exc_stub \v, 0
+	exc_entry \v, 0
 	.endr
 	.irp v, 8,10,11,12,13,14,17,21,29,30
-	exc_stub \v, 1
+	exc_entry \v, 1
 	.endr
 
 exc_common:
@@ -130,8 +130,8 @@ exc_common:
 
 	.section .rodata
 	.balign 8
-	.globl loader_exception_stubs
-loader_exception_stubs:
+	.globl loader_exception_entries
+loader_exception_entries:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 	.quad exc_\v
 	.endr

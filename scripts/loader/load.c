@@ -576,6 +576,11 @@ static void directives(struct machine *m)
 		const struct igvm_header *h = &file.headers[i];
 		struct area *a;
 
+		/* MMIO_RANGES never gets here: the first pass rejects it */
+		if (igvm_type_is_param(h->type)) {
+			do_param(m, h);
+			continue;
+		}
 		switch (h->type) {
 		case IGVM_VHT_PARAMETER_AREA:
 			a = find_area(h->u.area.index);
@@ -585,17 +590,6 @@ static void directives(struct machine *m)
 			if (h->u.area.file_offset)
 				memcpy(a->buf, buf + h->u.area.file_offset,
 				       (size_t)a->bytes);
-			break;
-		case IGVM_VHT_VP_COUNT_PARAMETER:
-		case IGVM_VHT_MEMORY_MAP:
-		case IGVM_VHT_COMMAND_LINE:
-		case IGVM_VHT_DEVICE_TREE:
-		case IGVM_VHT_ENVIRONMENT_INFO:
-		case IGVM_VHT_MADT:
-		case IGVM_VHT_SRAT:
-		case IGVM_VHT_SLIT:
-		case IGVM_VHT_PPTT:
-			do_param(m, h);
 			break;
 		case IGVM_VHT_PARAMETER_INSERT:
 			if (!applies(h))

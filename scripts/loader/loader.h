@@ -98,7 +98,7 @@ __attribute__((noreturn)) void igvm_load(struct machine *m);
 /* entry.S */
 extern char __loader_start[], __loader_end[];
 extern char loader_enter_end[];	/* loader_enter_image ends here */
-extern void *const loader_exception_stubs[32];
+extern void *const loader_exception_entries[32];
 
 struct enter_ctx {
 	uint64_t cr3;

@@ -85,7 +85,7 @@ void fail(const char *fmt, ...)
 void loader_idt_init(void)
 {
 	for (int i = 0; i < 32; i++) {
-		uint64_t a = (uint64_t)loader_exception_stubs[i];
+		uint64_t a = (uint64_t)loader_exception_entries[i];
 
 		loader_idt[i] = (struct idt_gate){
 			.off_lo = (uint16_t)a,

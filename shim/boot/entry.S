@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * openhcl_boot's entry, its exception stubs and the jump to Linux.
+ * openhcl_boot's entry, its exception entry points and the jump to Linux.
  *
  * The host loader starts the boot CPU here (offset 0 of the flat binary)
  * in 64-bit long mode, on the IGVM image's GDT, page tables and stack,
@@ -113,7 +113,7 @@ shim_start_linux:
 	jmp	*%rax
 
 /*
- * Exception stubs: each pushes a zero where the CPU pushes no error
+ * Exception entry points: each pushes a zero where the CPU pushes no error
  * code, then its vector; the common part calls
  * shim_exception(vector, error, rip) on an aligned stack.
  */
