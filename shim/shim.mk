@@ -62,3 +62,38 @@ $(SHIM_OUT)/openhcl_boot.elf: $(SHIM_OBJ) shim/boot/shim.lds
 
 $(SHIM_OUT)/openhcl_boot.bin: $(SHIM_OUT)/openhcl_boot.elf
 	objcopy --set-section-flags .bss=alloc,load,contents -O binary $< $@
+
+# ---- the shim's pure logic on the host: unit tests and fuzzers ------------
+# shim/*.c build with -std=c11 -Wall -Wextra -Werror against the kernel
+# tree's libfdt (HOST_LIBFDT, FUZZ_LIBFDT from the top-level Makefile).
+
+SHIM_LIB := $(wildcard shim/*.c)
+SHIM_HDR := $(wildcard shim/*.h)
+SHIM_HOST_CFLAGS := -O2 -g $(WARN) -std=c11 -Ishim -I$(LIBFDT_DIR)
+SHIM_HOST_OBJ := $(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB))
+
+$(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/shim: tests/user/host_shim.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
+		$(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) -Ishim -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
+		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
+
+# the shim's tree builder against VTL2 userspace's reader: one libfdt (the
+# kernel tree's) for both
+$(BUILD)/tests/hcl_dt: tests/user/host_hcl_dt.c userspace/lib/hcl_dt.c \
+		userspace/lib/hcl_dt.h $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
+		$(SHIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) -I$(LIBFDT_DIR) -Ishim $(TEST_CFLAGS) -o $@ $< \
+		userspace/lib/hcl_dt.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT)
+
+SHIM_FUZZERS := fuzz_host_dt fuzz_cmdline fuzz_igvm_params fuzz_linux_boot
+$(addprefix $(BUILD)/fuzz/,$(SHIM_FUZZERS)): $(BUILD)/fuzz/%: \
+		tests/fuzz/%.c $(SHIM_LIB) $(SHIM_HDR) $(FUZZ_LIBFDT)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Ishim -I$(LIBFDT_DIR) -o $@ $< $(SHIM_LIB) \
+		$(FUZZ_LIBFDT)

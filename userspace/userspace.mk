@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# VTL2 userspace (static binaries for the initramfs), the in-VM test
+# programs and the host unit tests of userspace's shared code; included by
+# the top-level Makefile.
+#
+#   make userspace    $(BUILD)/vtl2/bin/{underhill_init,openvmm_hcl,...}
+
+.PHONY: userspace
+
+USER_LIB := $(wildcard userspace/lib/*.c)
+USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
+VTL2_BINS := underhill_init openvmm_hcl underhill_vm
+VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
+
+userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
+
+$(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+# any other tests/user/host_X.c: a host test of userspace's shared code
+# (components with their own sources give build/tests/X a rule of theirs)
+$(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
