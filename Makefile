@@ -10,7 +10,8 @@
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
 # SMP=, MEM= for make run, V=1 for a verbose kernel console,
 # CHECK="host style vm e2e" to pick test groups for make check,
-# BENCH_N= (iterations per case) and BENCH_SMP= (default 4) for make bench.
+# BENCH_N= (iterations per case), BENCH_ROUNDS= (default 5) and BENCH_SMP=
+# (default 4) for make bench.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all

@@ -7,7 +7,8 @@
 #   scripts/mkinitramfs.sh OUT BUILD KDIR [test|bench]
 #
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
-# "bench" the run-loop benchmark, its guest and KDIR's KVM modules.
+# "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
+# copy of hcl.ko that the benchmark reloads between its rounds.
 # underhill_init loads every module under /lib/modules at boot (000/ is
 # hcl.ko); modules that tests load themselves live in /lib/hcl/modules.
 set -eu
@@ -46,6 +47,8 @@ spec=$out.spec
 			echo "file /bin/$b $build/vtl2/bin/$b 0755 0 0"
 		done
 		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
+		# underhill_init empties /lib/modules; the runner reloads hcl.ko
+		echo "file /lib/hcl/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 		for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
 			echo "file /lib/hcl/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
 		done

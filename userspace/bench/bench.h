@@ -6,10 +6,12 @@
  * the guest, median of a few repetitions) and the JSON result lines.
  *
  * Result lines, one per measurement, on stdout:
- *   {"side":"hcl","name":"cpuid","iterations":N,"ns":X,...}
+ *   {"side":"hcl","round":R,"name":"cpuid","iterations":N,"ns":X,...}
+ * "round" is the runner's round (-R) the process was started for.
  * "compare" names the KVM result a hcl line is compared with when the
  * names differ; "note" says what was measured where it is not obvious;
- * "exits_per_sec" is the aggregate rate of the multi-VP cases.  A case
+ * "exits_per_sec" is the aggregate rate of the multi-VP cases; "needs"
+ * and "without" name a CPU feature the side's cost depends on.  A case
  * that could not run prints {"side":..,"name":..,"error":".."}.
  */
 #ifndef HCL_BENCH_H
@@ -32,11 +34,13 @@ struct bench_opts {
 	uint64_t warmup;	/* untimed iterations before them */
 	unsigned int reps;	/* repetitions; the median is reported */
 	unsigned int vps;	/* VPs of the multi-VP cases */
+	unsigned int round;	/* the runner's round, for the result lines */
 };
 
 /*
- * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS]; the warm-up
- * defaults to ITERS / 10.  Returns 0, or -1 after printing the usage.
+ * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS] [-R ROUND];
+ * the warm-up defaults to ITERS / 10.  Returns 0, or -1 after printing
+ * the usage.
  */
 int bench_parse_opts(int argc, char **argv, struct bench_opts *o);
 
@@ -80,6 +84,11 @@ struct bench_case {
 	unsigned int user_exits;	/* per iteration: 0 or 1 */
 	const char *compare;		/* KVM result to compare with */
 	const char *note;
+	/*
+	 * A /proc/cpuinfo flag this side's cost depends on, and what the
+	 * side does without it; bench.sh says so when the CPU lacks it.
+	 */
+	const char *needs, *without;
 };
 
 /*

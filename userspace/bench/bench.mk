@@ -19,3 +19,7 @@ $(BENCH_SIDES): $(BUILD)/vtl2/bin/hcl-bench-%: userspace/bench/%_bench.c \
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(BENCH_COMMON) \
 		$(USER_LIB) $(USER_LIBS)
+
+# built with the rest of VTL2 userspace, so make check's style group
+# holds them to -Werror too
+userspace: $(addprefix $(BUILD)/vtl2/bin/,$(BENCH_BINS))

@@ -16,6 +16,9 @@
 
 #define PDE_2M		0xe3ULL	/* P RW A D PS */
 
+/* The runner's round this process measures (-R): on every line it prints. */
+static unsigned int bench_round;
+
 int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
@@ -24,7 +27,7 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 	o->reps = 3;
 	o->vps = BENCH_MAX_VPS;
 	o->warmup = ~0ULL;
-	while ((c = getopt(argc, argv, "t:n:w:r:v:")) != -1) {
+	while ((c = getopt(argc, argv, "t:n:w:r:v:R:")) != -1) {
 		switch (c) {
 		case 't':
 			o->tsc_hz = strtod(optarg, NULL);
@@ -41,6 +44,9 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'v':
 			o->vps = strtoul(optarg, NULL, 0);
 			break;
+		case 'R':
+			o->round = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			goto usage;
 		}
@@ -50,9 +56,10 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 		goto usage;
 	if (o->warmup == ~0ULL)
 		o->warmup = o->iters / 10;
+	bench_round = o->round;
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS (1..%d)] [-v VPS (1..%d)]\n",
+	fprintf(stderr, "usage: %s -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS (1..%d)] [-v VPS (1..%d)] [-R ROUND]\n",
 		argv[0], BENCH_MAX_REPS, BENCH_MAX_VPS);
 	return -1;
 }
@@ -193,7 +200,8 @@ void bench_result(const char *side, const struct bench_case *c,
 		  uint64_t iters, double ns, double exits_per_sec,
 		  unsigned int vps)
 {
-	printf("{\"side\":\"%s\",\"name\":\"%s\"", side, c->name);
+	printf("{\"side\":\"%s\",\"round\":%u,\"name\":\"%s\"", side,
+	       bench_round, c->name);
 	printf(",\"iterations\":%llu,\"ns\":%.1f", (unsigned long long)iters,
 	       ns);
 	if (exits_per_sec > 0)
@@ -203,6 +211,9 @@ void bench_result(const char *side, const struct bench_case *c,
 		printf(",\"compare\":\"%s\"", c->compare);
 	if (c->note)
 		printf(",\"note\":\"%s\"", c->note);
+	if (c->needs)
+		printf(",\"needs\":\"%s\",\"without\":\"%s\"", c->needs,
+		       c->without ? c->without : "");
 	printf("}\n");
 	fflush(stdout);
 }
@@ -219,8 +230,8 @@ void bench_error(const char *side, const char *name, const char *fmt, ...)
 	for (p = msg; *p; p++)
 		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
 			*p = '\'';
-	printf("{\"side\":\"%s\",\"name\":\"%s\",\"error\":\"%s\"}\n", side,
-	       name, msg);
+	printf("{\"side\":\"%s\",\"round\":%u,\"name\":\"%s\",\"error\":\"%s\"}\n",
+	       side, bench_round, name, msg);
 	fflush(stdout);
 }
 

@@ -2,27 +2,36 @@
 /*
  * hcl-bench: the in-VM run-loop benchmark runner.  underhill_init execs
  * it (HCL_EXEC=/bin/hcl-bench) with hcl.ko loaded.  It measures the TSC
- * frequency against CLOCK_MONOTONIC, runs the hcl side, unloads hcl.ko,
- * loads KVM (irqbypass, kvm, kvm-amd: never two SVM users at once), runs
- * the KVM side, and powers off.  Everything between the markers
+ * frequency against CLOCK_MONOTONIC, then runs rounds: in each, the hcl
+ * side with hcl.ko loaded, then hcl.ko out and kvm_amd in, the KVM side,
+ * then kvm_amd out and hcl.ko in again for the next round.  The two
+ * modules never hold SVM at the same time (hcl.ko refuses to load while
+ * EFER.SVME is set).  Alternating in one boot puts the two measurements
+ * of a round seconds apart, so the ratio of a round sees the same host
+ * load on both sides even when the load moves between rounds.
+ *
+ * Everything between the markers
  *
  *   HCL-BENCH-BEGIN
- *   {"tsc_hz":...}                      the run's parameters
- *   {"side":"hcl","name":...}           one line per result (bench.h)
+ *   {"tsc_hz":...}                            the run's parameters
+ *   {"side":"hcl","round":R,"name":...}       one line per result (bench.h)
  *   HCL-BENCH-END
  *
  * is for scripts/bench.sh; lines starting with '#' are remarks.  Timing
  * never fails the run; a side that cannot run does.
  *
  * Environment (from the kernel command line): HCL_BENCH_N iterations per
- * case (default 5000), HCL_BENCH_REPS repetitions (default 3).
+ * case (default 2000), HCL_BENCH_REPS repetitions per case and round
+ * (default 3, median reported), HCL_BENCH_ROUNDS rounds (default 5).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,9 +41,29 @@
 #include "bench_abi.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define DEFAULT_ITERS	5000
+#define DEFAULT_ITERS	2000
 #define DEFAULT_REPS	3
+#define DEFAULT_ROUNDS	5
+#define MAX_ROUNDS	99
 #define TSC_WINDOW_NS	250000000ULL
+
+#define HCL_MODULE	"/lib/hcl/modules/hcl.ko"
+#define HCL_PARAMS	"/sys/module/hcl/parameters"
+
+/* KVM in load order; only the last one holds SVM and leaves each round */
+static const char *const kvm_modules[] = {
+	"/lib/hcl/modules/irqbypass.ko", "/lib/hcl/modules/kvm.ko",
+	"/lib/hcl/modules/kvm-amd.ko",
+};
+
+#define KVM_VENDOR	"kvm_amd"
+
+/* The /proc/cpuinfo flags that decide how either side handles an exit. */
+static const char *const svm_flags[] = {
+	"svm", "npt", "nrip_save", "decodeassists", "flushbyasid",
+	"vmcb_clean", "tsc_scale", "pausefilter", "pfthreshold", "lbrv",
+	"avic", "vgif", "v_vmsave_vmload", "x2apic",
+};
 
 static uint64_t mono_ns(void)
 {
@@ -59,11 +88,67 @@ static double measure_tsc_hz(void)
 	return (double)(t1 - t0) * 1e9 / (double)(c1 - c0);
 }
 
+/* Keeps a string printable inside a JSON string. */
+static void json_clean(char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			*s = '\'';
+}
+
+/* A word of the space-separated @list, as a whole word. */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Prints the CPU as the VTL2 kernel sees it: the model and, for each
+ * flag of svm_flags, whether CPU 0 has it.
+ */
+static void print_cpu(void)
+{
+	static char line[8192];
+	char model[128] = "unknown", *flags = NULL, *v;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	unsigned int i;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		v = strchr(line, ':');
+		if (!v)
+			continue;
+		v += 1 + (v[1] == ' ');
+		if (!strncmp(line, "model name", 10) && !strcmp(model, "unknown"))
+			snprintf(model, sizeof(model), "%s", v);
+		if (!strncmp(line, "flags", 5)) {
+			flags = v;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	json_clean(model);
+	printf(",\"cpu_model\":\"%s\",\"cpu_flags\":{", model);
+	for (i = 0; i < ARRAY_SIZE(svm_flags); i++)
+		printf("%s\"%s\":%s", i ? "," : "", svm_flags[i],
+		       flags && has_word(flags, svm_flags[i]) ? "true" : "false");
+	printf("}");
+}
+
 /* Runs one side's program; returns its exit status (or 1). */
 static int run_side(const char *path, double tsc_hz, uint64_t iters,
-		    unsigned int reps, unsigned int vps)
+		    unsigned int reps, unsigned int vps, unsigned int round)
 {
-	char t[32], n[32], r[16], v[16];
+	char t[32], n[32], r[16], v[16], rd[16];
 	int status;
 	pid_t pid;
 
@@ -71,10 +156,11 @@ static int run_side(const char *path, double tsc_hz, uint64_t iters,
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)iters);
 	snprintf(r, sizeof(r), "%u", reps);
 	snprintf(v, sizeof(v), "%u", vps);
+	snprintf(rd, sizeof(rd), "%u", round);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl(path, path, "-t", t, "-n", n, "-r", r, "-v", v,
+		execl(path, path, "-t", t, "-n", n, "-r", r, "-v", v, "-R", rd,
 		      (char *)NULL);
 		printf("# exec %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -90,7 +176,7 @@ static int run_side(const char *path, double tsc_hz, uint64_t iters,
 	return WEXITSTATUS(status);
 }
 
-/* The module goes once the last VP and ring have let go of it. */
+/* The module goes once the last VP, VM and ring have let go of it. */
 static int unload_module(const char *name)
 {
 	int i;
@@ -106,11 +192,12 @@ static int unload_module(const char *name)
 	return -1;
 }
 
-static int load_module(const char *path)
+static int load_module(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 
-	if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST))
+	if (fd < 0 ||
+	    (syscall(SYS_finit_module, fd, params, 0) && errno != EEXIST))
 		ret = -1;
 	if (ret)
 		printf("# loading %s: %s\n", path, strerror(errno));
@@ -119,17 +206,83 @@ static int load_module(const char *path)
 	return ret;
 }
 
+/*
+ * The parameters hcl.ko was loaded with (underhill_init took them from
+ * the kernel command line), read back from sysfs as "name=value ..." so
+ * that every reload gets the same VTL0 range.
+ */
+static int hcl_params(char *out, size_t size)
+{
+	char path[300], val[128];
+	struct dirent *e;
+	size_t len = 0;
+	DIR *d = opendir(HCL_PARAMS);
+	ssize_t n;
+	int fd;
+
+	out[0] = 0;
+	if (!d) {
+		printf("# %s: %s\n", HCL_PARAMS, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", HCL_PARAMS, e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;	/* not readable: not set at load */
+		n = read(fd, val, sizeof(val) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		val[n] = 0;
+		val[strcspn(val, "\n")] = 0;
+		n = snprintf(out + len, size - len, "%s%s=%s", len ? " " : "",
+			     e->d_name, val);
+		if (n < 0 || (size_t)n >= size - len) {
+			closedir(d);
+			printf("# hcl.ko parameters do not fit\n");
+			return -1;
+		}
+		len += n;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* hcl.ko out, KVM in (all of it the first time, kvm_amd later). */
+static int switch_to_kvm(int first)
+{
+	unsigned int i;
+
+	if (unload_module("hcl"))
+		return -1;
+	for (i = first ? 0 : ARRAY_SIZE(kvm_modules) - 1;
+	     i < ARRAY_SIZE(kvm_modules); i++)
+		if (load_module(kvm_modules[i], ""))
+			return -1;
+	return 0;
+}
+
+/* kvm_amd out (which leaves SVM off on every CPU), hcl.ko in. */
+static int switch_to_hcl(const char *params)
+{
+	if (unload_module(KVM_VENDOR))
+		return -1;
+	return load_module(HCL_MODULE, params);
+}
+
 int main(void)
 {
-	static const char *const kvm_modules[] = {
-		"/lib/hcl/modules/irqbypass.ko", "/lib/hcl/modules/kvm.ko",
-		"/lib/hcl/modules/kvm-amd.ko",
-	};
 	uint64_t iters = hcl_env_u64("HCL_BENCH_N");
 	unsigned int reps = hcl_env_u64("HCL_BENCH_REPS");
+	unsigned int rounds = hcl_env_u64("HCL_BENCH_ROUNDS");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int i, vps;
-	int failures = 0;
+	unsigned int r, vps;
+	char params[512];
+	struct utsname u;
+	int failures = 0, params_ok;
 	double tsc_hz;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -137,25 +290,40 @@ int main(void)
 		iters = DEFAULT_ITERS;
 	if (!reps)
 		reps = DEFAULT_REPS;
+	if (!rounds)
+		rounds = DEFAULT_ROUNDS;
+	if (rounds > MAX_ROUNDS)
+		rounds = MAX_ROUNDS;
 	vps = cpus < BENCH_MAX_VPS ? (cpus > 0 ? cpus : 1) : BENCH_MAX_VPS;
+	if (uname(&u))
+		strcpy(u.release, "unknown");
 	tsc_hz = measure_tsc_hz();
 
 	printf("HCL-BENCH-BEGIN\n");
-	printf("{\"tsc_hz\":%.0f,\"iterations\":%llu,\"reps\":%u,\"vps\":%u,\"cpus\":%ld}\n",
-	       tsc_hz, (unsigned long long)iters, reps, vps, cpus);
+	printf("{\"tsc_hz\":%.0f,\"iterations\":%llu,\"reps\":%u,\"rounds\":%u,\"vps\":%u,\"cpus\":%ld,\"kernel\":\"%s\"",
+	       tsc_hz, (unsigned long long)iters, reps, rounds, vps, cpus,
+	       u.release);
+	print_cpu();
+	printf("}\n");
 
-	failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters, reps, vps);
-	if (unload_module("hcl")) {
-		failures++;
-	} else {
-		for (i = 0; i < ARRAY_SIZE(kvm_modules); i++)
-			if (load_module(kvm_modules[i]))
-				break;
-		if (i < ARRAY_SIZE(kvm_modules))
+	params_ok = !hcl_params(params, sizeof(params));
+	failures += !params_ok;
+	for (r = 0; r < rounds; r++) {
+		/* without the parameters a reload would get no VTL0 RAM */
+		if (r && (!params_ok || switch_to_hcl(params))) {
 			failures++;
-		else
-			failures += !!run_side("/bin/hcl-bench-kvm", tsc_hz,
-					       iters, reps, vps);
+			break;
+		}
+		printf("# round %u: hcl\n", r);
+		failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters, reps,
+				       vps, r);
+		if (switch_to_kvm(!r)) {
+			failures++;
+			break;
+		}
+		printf("# round %u: KVM\n", r);
+		failures += !!run_side("/bin/hcl-bench-kvm", tsc_hz, iters, reps,
+				       vps, r);
 	}
 	printf("HCL-BENCH-END\n");
 	hcl_poweroff(failures ? 1 : 0);

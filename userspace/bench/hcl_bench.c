@@ -7,7 +7,7 @@
  * on several VPs served by one io_uring thread (and, for comparison, by
  * one ioctl thread per VP).  Prints one JSON line per result.
  *
- *   hcl-bench-hcl -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS]
+ *   hcl-bench-hcl -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS] [-R ROUND]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -220,27 +220,32 @@ static int setup(int fd, unsigned int *nvps, const struct bench_opts *o)
 }
 
 static const struct bench_case one_vp_cases[] = {
-	{ "floor", BENCH_KIND_VMMCALL, BENCH_HC_HCL_NOP, 0, NULL,
-	  "hcl: VMMCALL HCL_HC_NOP, answered in the kernel" },
-	{ "cpuid", BENCH_KIND_CPUID, 0, 0, NULL, NULL },
-	{ "pio_user_ioctl", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1, NULL,
-	  NULL },
-	{ "pio_user_uring", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1,
-	  "pio_user_ioctl", NULL },
-	{ "mmio_user_ioctl", BENCH_KIND_MMIO, 0, 1, NULL, NULL },
-	{ "mmio_user_uring", BENCH_KIND_MMIO, 0, 1, "mmio_user_ioctl", NULL },
-	{ "pio_kernel", BENCH_KIND_PIO, BENCH_PIO_KERNEL_PORT, 0, NULL,
-	  "hcl: OUT to an unclaimed port, answered in the kernel" },
+	{ .name = "floor", .kind = BENCH_KIND_VMMCALL, .arg = BENCH_HC_HCL_NOP,
+	  .note = "hcl: VMMCALL HCL_HC_NOP, answered in the kernel" },
+	{ .name = "cpuid", .kind = BENCH_KIND_CPUID },
+	{ .name = "pio_user_ioctl", .kind = BENCH_KIND_PIO,
+	  .arg = BENCH_PIO_USER_PORT, .user_exits = 1 },
+	{ .name = "pio_user_uring", .kind = BENCH_KIND_PIO,
+	  .arg = BENCH_PIO_USER_PORT, .user_exits = 1,
+	  .compare = "pio_user_ioctl" },
+	{ .name = "mmio_user_ioctl", .kind = BENCH_KIND_MMIO, .user_exits = 1 },
+	{ .name = "mmio_user_uring", .kind = BENCH_KIND_MMIO, .user_exits = 1,
+	  .compare = "mmio_user_ioctl" },
+	{ .name = "pio_kernel", .kind = BENCH_KIND_PIO,
+	  .arg = BENCH_PIO_KERNEL_PORT,
+	  .note = "hcl: OUT to an unclaimed port, answered in the kernel" },
 };
 
 static const struct bench_case multi_uring_case = {
-	"multi_vp_pio", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1, NULL,
-	"hcl: one io_uring thread serves every VP",
+	.name = "multi_vp_pio", .kind = BENCH_KIND_PIO,
+	.arg = BENCH_PIO_USER_PORT, .user_exits = 1,
+	.note = "hcl: one io_uring thread serves every VP",
 };
 
 static const struct bench_case multi_threads_case = {
-	"multi_vp_pio_threads", BENCH_KIND_PIO, BENCH_PIO_USER_PORT, 1,
-	"multi_vp_pio", "hcl: a HCL_VP_RUN thread per VP",
+	.name = "multi_vp_pio_threads", .kind = BENCH_KIND_PIO,
+	.arg = BENCH_PIO_USER_PORT, .user_exits = 1,
+	.compare = "multi_vp_pio", .note = "hcl: a HCL_VP_RUN thread per VP",
 };
 
 int main(int argc, char **argv)
