@@ -7,6 +7,8 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include <hcl/openhcl_dt.h>
+
 #include "hcl.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -14,10 +16,10 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define MAX_ENTRIES	8
 
 struct cfg_case {
-	__be32 map[MAX_ENTRIES * 5];
+	__be32 map[MAX_ENTRIES * OPENHCL_DT_MAP_CELLS];
 	unsigned int n;
-	__be32 vtl0[4];
-	__be32 image[4];
+	__be32 vtl0[OPENHCL_DT_RANGE_CELLS];
+	__be32 image[OPENHCL_DT_RANGE_CELLS];
 	__be32 vps;
 	bool has_image, has_vps;
 };
@@ -30,7 +32,7 @@ static void put64(__be32 *p, u64 v)
 
 static void add(struct cfg_case *c, u32 type, u64 base, u64 size)
 {
-	__be32 *e = c->map + c->n * 5;
+	__be32 *e = c->map + c->n * OPENHCL_DT_MAP_CELLS;
 
 	e[0] = cpu_to_be32(type);
 	put64(e + 1, base);
@@ -42,12 +44,12 @@ static void add(struct cfg_case *c, u32 type, u64 base, u64 size)
 static void good(struct cfg_case *c)
 {
 	memset(c, 0, sizeof(*c));
-	add(c, HCL_CFG_MEM_VTL2_RAM, 0x1000, 0x9e000);
-	add(c, HCL_CFG_MEM_UNASSIGNED, 0x100000, 0x7f00000);
-	add(c, HCL_CFG_MEM_VTL2_RAM, 0x8000000, 0x6000000);
-	add(c, HCL_CFG_MEM_VTL2_RESERVED, 0xe000000, 0x2000000);
-	add(c, HCL_CFG_MEM_VTL0_RAM, 0x10000000, 0x30000000);
-	add(c, HCL_CFG_MEM_MMIO, 0xfee00000, 0x1000);
+	add(c, OPENHCL_MEM_VTL2_RAM, 0x1000, 0x9e000);
+	add(c, OPENHCL_MEM_UNASSIGNED, 0x100000, 0x7f00000);
+	add(c, OPENHCL_MEM_VTL2_RAM, 0x8000000, 0x6000000);
+	add(c, OPENHCL_MEM_VTL2_RESERVED, 0xe000000, 0x2000000);
+	add(c, OPENHCL_MEM_VTL0_RAM, 0x10000000, 0x30000000);
+	add(c, OPENHCL_MEM_MMIO, 0xfee00000, 0x1000);
 	put64(c->vtl0, 0x10000000);
 	put64(c->vtl0 + 2, 0x30000000);
 	put64(c->image, 0xe001000);
@@ -59,7 +61,7 @@ static void good(struct cfg_case *c)
 
 static int parse(struct cfg_case *c, struct hcl_config *cfg)
 {
-	return hcl_config_parse(c->map, c->n * 5 * sizeof(__be32),
+	return hcl_config_parse(c->map, c->n * OPENHCL_DT_MAP_ENTRY_SIZE,
 				c->vtl0, sizeof(c->vtl0),
 				c->has_image ? c->image : NULL,
 				sizeof(c->image),
@@ -97,12 +99,12 @@ struct bad_case {
 
 static void m_no_vtl0(struct cfg_case *c)
 {
-	c->map[4 * 5] = cpu_to_be32(HCL_CFG_MEM_UNASSIGNED);
+	c->map[4 * 5] = cpu_to_be32(OPENHCL_MEM_UNASSIGNED);
 }
 
 static void m_two_vtl0(struct cfg_case *c)
 {
-	c->map[1 * 5] = cpu_to_be32(HCL_CFG_MEM_VTL0_RAM);
+	c->map[1 * 5] = cpu_to_be32(OPENHCL_MEM_VTL0_RAM);
 }
 
 static void m_bad_type(struct cfg_case *c)
@@ -153,7 +155,7 @@ static void m_vps_zero(struct cfg_case *c)
 
 static void m_vps_many(struct cfg_case *c)
 {
-	c->vps = cpu_to_be32(HCL_RUN_MAX_VPS + 1);
+	c->vps = cpu_to_be32(HCL_BOOT_MAX_VPS + 1);
 }
 
 static void m_truncated(struct cfg_case *c)
