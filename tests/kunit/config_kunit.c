@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the /openhcl device-tree configuration (kmod/config.c):
- * a valid map as the shim writes it, then each rule broken once.
+ * a valid map as the shim writes it, then each rule broken once, and the
+ * trees the shim's own builder writes for several machines
+ * (config_kunit_trees.h, generated and kept current by
+ * tests/user/host_openhcl_dt.c).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -10,6 +13,7 @@
 #include <hcl/openhcl_dt.h>
 
 #include "hcl.h"
+#include "config_kunit_trees.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -222,10 +226,66 @@ static void config_bad_lengths(struct kunit *test)
 			-EINVAL);
 }
 
+/* every tree the shim builds is accepted and read as the shim meant it */
+static void config_shim_trees(struct kunit *test)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_GT(test, ARRAY_SIZE(config_trees), 0);
+	for (i = 0; i < ARRAY_SIZE(config_trees); i++) {
+		const struct config_tree *t = &config_trees[i];
+		struct hcl_config cfg;
+
+		KUNIT_ASSERT_EQ_MSG(test,
+				    hcl_config_parse((const __be32 *)t->map,
+						     t->map_len,
+						     (const __be32 *)t->vtl0,
+						     t->vtl0_len,
+						     (const __be32 *)t->image,
+						     t->image_len,
+						     (const __be32 *)t->vps,
+						     t->vps_len, &cfg),
+				    0, "%s: %s", t->name, cfg.err);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vtl0_base, t->vtl0_base, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vtl0_size, t->vtl0_size, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.image_base, t->image_base, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.image_size, t->image_size, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vp_count, t->vp_count, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.map_entries, t->map_entries,
+				    "%s", t->name);
+	}
+}
+
+/* the map limit of the contract: one entry more is refused */
+static void config_map_limit(struct kunit *test)
+{
+	size_t cells = (OPENHCL_DT_MAP_MAX + 1) * OPENHCL_DT_MAP_CELLS;
+	__be32 *map = kunit_kcalloc(test, cells, sizeof(*map), GFP_KERNEL);
+	struct hcl_config cfg;
+	struct cfg_case c;
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	good(&c);
+	memcpy(map, c.map, c.n * OPENHCL_DT_MAP_ENTRY_SIZE);
+	KUNIT_EXPECT_EQ(test, hcl_config_parse(map,
+					       (OPENHCL_DT_MAP_MAX + 1) *
+					       OPENHCL_DT_MAP_ENTRY_SIZE,
+					       c.vtl0, sizeof(c.vtl0), NULL, 0,
+					       NULL, 0, &cfg), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(cfg.err, "memory-map"));
+}
+
 static struct kunit_case hcl_config_cases[] = {
 	KUNIT_CASE(config_good),
 	KUNIT_CASE(config_bad),
 	KUNIT_CASE(config_bad_lengths),
+	KUNIT_CASE(config_shim_trees),
+	KUNIT_CASE(config_map_limit),
 	{}
 };
 
