@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # openhcl_boot, the freestanding boot shim, included by the top-level
-# Makefile (which defines BUILD, WARN, LIBFDT_DIR and LIBFDT_SRC).
+# Makefile (which defines BUILD, WARN, LIBFDT_DIR and LIBFDT_SRC) after
+# rt/rt.mk (RT_DIR, RT_SRC, RT_HDR).
 #
 #   make shim    $(BUILD)/shim/openhcl_boot.bin: a flat x86-64 binary
 #                linked at VTL2 base + HCL_IGVM_OFF_SHIM, entry at offset
