@@ -31,7 +31,7 @@ MEM ?= 1G
 CC := gcc
 WARN := -Wall -Wextra -Werror
 USER_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude/uapi \
-	-Iuserspace -Iuserspace/lib
+	-Iinclude -Iuserspace -Iuserspace/lib
 USER_LDFLAGS := -static
 USER_LIBS := -luring -lfdt
 
@@ -91,9 +91,11 @@ include kmod/kmod.mk
 include userspace/userspace.mk
 include userspace/bench/bench.mk
 include tests/guest/guest.mk
-include scripts/igvm/igvm.mk
+include rt/rt.mk
+include tools/igvm/igvm.mk
 include shim/shim.mk
-include scripts/loader/loader.mk
+include tools/loader/loader.mk
+include tests/fuzz/fuzz.mk
 
 host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 

@@ -3,17 +3,14 @@
  * Where the partition's memory and VP count come from.
  *
  * The shim (openhcl_boot) describes the machine in the device tree it
- * hands Linux.  Its /openhcl node carries:
+ * hands Linux.  Of its /openhcl node (schema: include/hcl/openhcl_dt.h)
+ * the module reads:
  *
- *   memory-map  N x <type base-hi base-lo size-hi size-lo>, u32 cells,
- *               sorted by base, no overlaps; type as shim/dt_build.h
- *               (0 VTL0 RAM, 1 VTL2 RAM, 2 VTL2 reserved, 3 sidecar,
- *               4 MMIO, 5 unassigned)
- *   vtl0-range  <base-hi base-lo size-hi size-lo>: must equal the one
- *               VTL0 RAM entry of the map
+ *   memory-map  the typed map: sorted by base, no overlaps, known types
+ *   vtl0-range  must equal the one VTL0 RAM entry of the map
  *   vtl0-image  (optional) the staged VTL0 image, inside a VTL2-reserved
  *               entry; read through /sys/class/misc/hcl/vtl0_image
- *   vp-count    <u32>: the VM's VPs, Linux's CPUs and the sidecar's
+ *   vp-count    the VM's VPs, Linux's CPUs and the sidecar's
  *
  * hcl_config_parse() checks all of it; hcl_config_init() reads the node.
  * The vtl0_base/vtl0_size module parameters replace the device tree for a
@@ -34,12 +31,11 @@
 #include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
+#include <hcl/openhcl_dt.h>
+
 #include "hcl.h"
 
 struct hcl_config hcl_config;
-
-#define MAP_CELLS	5	/* type, base (2 cells), size (2 cells) */
-#define RANGE_CELLS	4
 
 static u64 cells64(const __be32 *p)
 {
@@ -79,13 +75,17 @@ VISIBLE_IF_KUNIT int hcl_config_parse(const __be32 *map, size_t map_len,
 	memset(cfg, 0, sizeof(*cfg));
 #define BAD(...) ({ snprintf(cfg->err, sizeof(cfg->err), __VA_ARGS__); \
 		    -EINVAL; })
-	if (!map || !map_len || map_len % (MAP_CELLS * 4))
-		return BAD("memory-map: %zu bytes, not N x 20", map_len);
-	if (!vtl0 || vtl0_len != RANGE_CELLS * 4)
-		return BAD("vtl0-range: %zu bytes, not 16", vtl0_len);
+	if (!map || !map_len || map_len % OPENHCL_DT_MAP_ENTRY_SIZE ||
+	    map_len / OPENHCL_DT_MAP_ENTRY_SIZE > OPENHCL_DT_MAP_MAX)
+		return BAD("memory-map: %zu bytes, not 1..%d x %d", map_len,
+			   OPENHCL_DT_MAP_MAX, OPENHCL_DT_MAP_ENTRY_SIZE);
+	if (!vtl0 || vtl0_len != OPENHCL_DT_RANGE_SIZE)
+		return BAD("vtl0-range: %zu bytes, not %d", vtl0_len,
+			   OPENHCL_DT_RANGE_SIZE);
 	if (image) {
-		if (image_len != RANGE_CELLS * 4)
-			return BAD("vtl0-image: %zu bytes, not 16", image_len);
+		if (image_len != OPENHCL_DT_RANGE_SIZE)
+			return BAD("vtl0-image: %zu bytes, not %d", image_len,
+				   OPENHCL_DT_RANGE_SIZE);
 		image_base = cells64(image);
 		image_size = cells64(image + 2);
 		if (!image_size || image_base + image_size < image_base)
@@ -93,21 +93,22 @@ VISIBLE_IF_KUNIT int hcl_config_parse(const __be32 *map, size_t map_len,
 				   image_base, image_size);
 	}
 	if (vp_count) {
-		if (vp_len != 4)
-			return BAD("vp-count: %zu bytes, not 4", vp_len);
+		if (vp_len != OPENHCL_DT_CELL_SIZE)
+			return BAD("vp-count: %zu bytes, not %d", vp_len,
+				   OPENHCL_DT_CELL_SIZE);
 		cfg->vp_count = be32_to_cpu(*vp_count);
-		if (!cfg->vp_count || cfg->vp_count > HCL_RUN_MAX_VPS)
-			return BAD("vp-count %u is not 1..%u", cfg->vp_count,
-				   HCL_RUN_MAX_VPS);
+		if (!cfg->vp_count || cfg->vp_count > HCL_BOOT_MAX_VPS)
+			return BAD("vp-count %u is not 1..%d", cfg->vp_count,
+				   HCL_BOOT_MAX_VPS);
 	}
 
-	n = map_len / (MAP_CELLS * 4);
+	n = map_len / OPENHCL_DT_MAP_ENTRY_SIZE;
 	for (i = 0; i < n; i++) {
-		const __be32 *e = map + i * MAP_CELLS;
+		const __be32 *e = map + i * OPENHCL_DT_MAP_CELLS;
 		u32 type = be32_to_cpu(e[0]);
 		u64 base = cells64(e + 1), size = cells64(e + 3);
 
-		if (type > HCL_CFG_MEM_UNASSIGNED)
+		if (type >= OPENHCL_MEM_NR_TYPES)
 			return BAD("memory-map entry %u: unknown type %u", i,
 				   type);
 		if (!range_ok(base, size))
@@ -117,12 +118,12 @@ VISIBLE_IF_KUNIT int hcl_config_parse(const __be32 *map, size_t map_len,
 			return BAD("memory-map entry %u at %#llx overlaps or is out of order",
 				   i, base);
 		prev_end = base + size;
-		if (type == HCL_CFG_MEM_VTL0_RAM) {
+		if (type == OPENHCL_MEM_VTL0_RAM) {
 			nvtl0++;
 			cfg->vtl0_base = base;
 			cfg->vtl0_size = size;
 		}
-		if (type == HCL_CFG_MEM_VTL2_RESERVED && image &&
+		if (type == OPENHCL_MEM_VTL2_RESERVED && image &&
 		    image_base >= base && image_base + image_size <= base + size)
 			image_in_reserved = true;
 	}
@@ -154,15 +155,15 @@ static int hcl_config_from_dt(void)
 	struct device_node *np;
 	int map_len = 0, vtl0_len = 0, image_len = 0, vp_len = 0, ret;
 
-	np = of_find_node_by_path("/openhcl");
+	np = of_find_node_by_path(OPENHCL_DT_PATH);
 	if (!np) {
 		pr_err("no VTL0 memory: the device tree has no /openhcl node and vtl0_base=/vtl0_size= are not set\n");
 		return -ENODEV;
 	}
-	map = of_get_property(np, "memory-map", &map_len);
-	vtl0 = of_get_property(np, "vtl0-range", &vtl0_len);
-	image = of_get_property(np, "vtl0-image", &image_len);
-	vps = of_get_property(np, "vp-count", &vp_len);
+	map = of_get_property(np, OPENHCL_DT_MEMORY_MAP, &map_len);
+	vtl0 = of_get_property(np, OPENHCL_DT_VTL0_RANGE, &vtl0_len);
+	image = of_get_property(np, OPENHCL_DT_VTL0_IMAGE, &image_len);
+	vps = of_get_property(np, OPENHCL_DT_VP_COUNT, &vp_len);
 	ret = hcl_config_parse(map, map_len, vtl0, vtl0_len, image, image_len,
 			       vps, vp_len, &hcl_config);
 	of_node_put(np);

@@ -500,16 +500,6 @@ void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
 
 /* ---- configuration (config.c) ------------------------------------------ */
 
-/* memory-map entry types of the /openhcl node (shim/dt_build.h) */
-enum {
-	HCL_CFG_MEM_VTL0_RAM = 0,
-	HCL_CFG_MEM_VTL2_RAM = 1,
-	HCL_CFG_MEM_VTL2_RESERVED = 2,
-	HCL_CFG_MEM_SIDECAR = 3,
-	HCL_CFG_MEM_MMIO = 4,
-	HCL_CFG_MEM_UNASSIGNED = 5,
-};
-
 /* what the module runs the partition with; see config.c for the rules */
 struct hcl_config {
 	u64 vtl0_base;		/* host-physical; VTL0 sees it at GPA 0 */

@@ -10,12 +10,10 @@
 
 static const char *type_name(uint32_t t)
 {
-	static const char *const n[] = {
-		"vtl0-ram", "vtl2-ram", "vtl2-reserved", "sidecar", "mmio",
-		"unassigned",
-	};
+	static const char *const n[OPENHCL_MEM_NR_TYPES] =
+		OPENHCL_MEM_TYPE_NAMES;
 
-	return t <= HCL_MEM_UNASSIGNED ? n[t] : "?";
+	return t < OPENHCL_MEM_NR_TYPES ? n[t] : "?";
 }
 
 static int check_extras(const struct hcl_dt_input *in, char *err,
@@ -36,11 +34,11 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 				 (unsigned long long)HCL_DT_MAX_EXTRA);
 	for (uint32_t i = 0; i < in->nextra; i++) {
 		const struct hcl_mem_entry *e = &in->extra[i];
-		struct hcl_range r = { e->base, e->size };
+		struct hcl_host_range r = { e->base, e->size };
 
-		if (e->type != HCL_MEM_VTL2_RESERVED &&
-		    e->type != HCL_MEM_SIDECAR && e->type != HCL_MEM_MMIO &&
-		    e->type != HCL_MEM_VTL2_RAM)
+		if (e->type != OPENHCL_MEM_VTL2_RESERVED &&
+		    e->type != OPENHCL_MEM_SIDECAR && e->type != OPENHCL_MEM_MMIO &&
+		    e->type != OPENHCL_MEM_VTL2_RAM)
 			return shim_errf(err, errlen, SHIM_EINVAL,
 					 PFX "extra range %u: type %u is not vtl2-ram, vtl2-reserved, sidecar or mmio",
 					 (unsigned long long)i,
@@ -52,7 +50,7 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 					 (unsigned long long)i,
 					 (unsigned long long)r.base,
 					 (unsigned long long)r.size);
-		if (e->type == HCL_MEM_MMIO) {
+		if (e->type == OPENHCL_MEM_MMIO) {
 			for (uint32_t j = 0; j < h->nram; j++) {
 				if (hcl_range_overlap(&r, &h->ram[j]))
 					return shim_errf(err, errlen,
@@ -62,7 +60,7 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 							 (unsigned long long)r.base,
 							 (unsigned long long)r.size);
 			}
-		} else if (e->type == HCL_MEM_VTL2_RAM) {
+		} else if (e->type == OPENHCL_MEM_VTL2_RAM) {
 			if (!hcl_range_covered(h->ram, h->nram, &r) ||
 			    hcl_range_overlap(&r, &h->vtl2) ||
 			    hcl_range_overlap(&r, &h->vtl0))
@@ -80,7 +78,7 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 					 (unsigned long long)r.size);
 		}
 		for (uint32_t j = 0; j < i; j++) {
-			struct hcl_range o = { in->extra[j].base,
+			struct hcl_host_range o = { in->extra[j].base,
 					       in->extra[j].size };
 
 			if (hcl_range_overlap(&r, &o))
@@ -93,7 +91,7 @@ static int check_extras(const struct hcl_dt_input *in, char *err,
 	return 0;
 }
 
-static bool inside(uint64_t a, uint64_t b, const struct hcl_range *r)
+static bool inside(uint64_t a, uint64_t b, const struct hcl_host_range *r)
 {
 	return r->size && a >= r->base && b <= r->base + r->size;
 }
@@ -102,16 +100,16 @@ static uint32_t classify(const struct hcl_dt_input *in, uint64_t a,
 			 uint64_t b)
 {
 	for (uint32_t i = 0; i < in->nextra; i++) {
-		struct hcl_range r = { in->extra[i].base, in->extra[i].size };
+		struct hcl_host_range r = { in->extra[i].base, in->extra[i].size };
 
-		if (in->extra[i].type != HCL_MEM_MMIO && inside(a, b, &r))
+		if (in->extra[i].type != OPENHCL_MEM_MMIO && inside(a, b, &r))
 			return in->extra[i].type;
 	}
 	if (inside(a, b, &in->host->vtl2))
-		return HCL_MEM_VTL2_RAM;
+		return OPENHCL_MEM_VTL2_RAM;
 	if (inside(a, b, &in->host->vtl0))
-		return HCL_MEM_VTL0_RAM;
-	return HCL_MEM_UNASSIGNED;
+		return OPENHCL_MEM_VTL0_RAM;
+	return OPENHCL_MEM_UNASSIGNED;
 }
 
 static int add(struct hcl_mem_entry *map, int n, uint32_t type, uint64_t a,
@@ -122,10 +120,10 @@ static int add(struct hcl_mem_entry *map, int n, uint32_t type, uint64_t a,
 		map[n - 1].size += b - a;
 		return n;
 	}
-	if (n == (int)HCL_DT_MAX_MAP)
+	if (n == (int)OPENHCL_DT_MAP_MAX)
 		return shim_errf(err, errlen, SHIM_ETOOMANY,
 				 PFX "memory map needs more than %u entries",
-				 (unsigned long long)HCL_DT_MAX_MAP);
+				 (unsigned long long)OPENHCL_DT_MAP_MAX);
 	map[n].type = type;
 	map[n].base = a;
 	map[n].size = b - a;
@@ -133,7 +131,7 @@ static int add(struct hcl_mem_entry *map, int n, uint32_t type, uint64_t a,
 }
 
 /* adds @r's bounds, clipped to [lo, hi], to the cut list */
-static void cut(uint64_t *cuts, int *nc, const struct hcl_range *r,
+static void cut(uint64_t *cuts, int *nc, const struct hcl_host_range *r,
 		uint64_t lo, uint64_t hi)
 {
 	uint64_t p[2] = { r->base, r->base + r->size };
@@ -164,7 +162,7 @@ int hcl_dt_memory_map(const struct hcl_dt_input *in,
 		cut(cuts, &nc, &h->vtl2, lo, hi);
 		cut(cuts, &nc, &h->vtl0, lo, hi);
 		for (uint32_t j = 0; j < in->nextra; j++) {
-			struct hcl_range r = { in->extra[j].base,
+			struct hcl_host_range r = { in->extra[j].base,
 					       in->extra[j].size };
 
 			cut(cuts, &nc, &r, lo, hi);
@@ -188,12 +186,12 @@ int hcl_dt_memory_map(const struct hcl_dt_input *in,
 	for (uint32_t j = 0; j < in->nextra; j++) {
 		const struct hcl_mem_entry *e = &in->extra[j];
 
-		if (e->type != HCL_MEM_MMIO)
+		if (e->type != OPENHCL_MEM_MMIO)
 			continue;
-		if (n == (int)HCL_DT_MAX_MAP)
+		if (n == (int)OPENHCL_DT_MAP_MAX)
 			return shim_errf(err, errlen, SHIM_ETOOMANY,
 					 PFX "memory map needs more than %u entries",
-					 (unsigned long long)HCL_DT_MAX_MAP);
+					 (unsigned long long)OPENHCL_DT_MAP_MAX);
 		map[n++] = *e;
 	}
 	for (int a = 1; a < n; a++)	/* sort by base */
@@ -233,7 +231,7 @@ static void put_u64(fdt32_t *p, uint64_t v)
 static int prop_range(void *fdt, const char *name, uint64_t base,
 		      uint64_t size)
 {
-	fdt32_t c[4];
+	fdt32_t c[OPENHCL_DT_RANGE_CELLS];
 
 	put_u64(c, base);
 	put_u64(c + 2, size);
@@ -304,40 +302,46 @@ static int build_openhcl(void *fdt, size_t bufsize,
 	fdt32_t *cells;
 	void *p;
 
-	T(fdt_begin_node(fdt, "openhcl"));
-	T(fdt_property_string(fdt, "compatible", "hcl,openhcl"));
-	T(fdt_property_placeholder(fdt, "memory-map", nmap * 20, &p));
+	T(fdt_begin_node(fdt, OPENHCL_DT_NODE));
+	T(fdt_property_string(fdt, "compatible", OPENHCL_DT_COMPATIBLE));
+	T(fdt_property_placeholder(fdt, OPENHCL_DT_MEMORY_MAP,
+				   nmap * OPENHCL_DT_MAP_ENTRY_SIZE, &p));
 	cells = p;
 	for (int i = 0; i < nmap; i++) {
-		cells[i * 5] = cpu_to_fdt32(map[i].type);
-		put_u64(cells + i * 5 + 1, map[i].base);
-		put_u64(cells + i * 5 + 3, map[i].size);
+		fdt32_t *e = cells + i * OPENHCL_DT_MAP_CELLS;
+
+		e[0] = cpu_to_fdt32(map[i].type);
+		put_u64(e + 1, map[i].base);
+		put_u64(e + 3, map[i].size);
 	}
-	T(prop_range(fdt, "vtl2-range", h->vtl2.base, h->vtl2.size));
-	T(prop_range(fdt, "vtl0-range", h->vtl0.base, h->vtl0.size));
-	T(fdt_property_u32(fdt, "vp-count", h->ncpus));
+	T(prop_range(fdt, OPENHCL_DT_VTL2_RANGE, h->vtl2.base, h->vtl2.size));
+	T(prop_range(fdt, OPENHCL_DT_VTL0_RANGE, h->vtl0.base, h->vtl0.size));
+	T(fdt_property_u32(fdt, OPENHCL_DT_VP_COUNT, h->ncpus));
 	if (in->vtl0_image.size)
-		T(prop_range(fdt, "vtl0-image", in->vtl0_image.base,
+		T(prop_range(fdt, OPENHCL_DT_VTL0_IMAGE, in->vtl0_image.base,
 			     in->vtl0_image.size));
 	if (h->has_exit_port)
-		T(fdt_property_u32(fdt, "debug-exit-port", h->exit_port));
+		T(fdt_property_u32(fdt, OPENHCL_DT_DEBUG_EXIT_PORT,
+				   h->exit_port));
 	if (h->entropy_len)
-		T(fdt_property(fdt, "entropy", h->entropy, h->entropy_len));
+		T(fdt_property(fdt, OPENHCL_DT_ENTROPY, h->entropy,
+			       h->entropy_len));
 
 	nside = in->no_sidecar ? 0 : h->ncpus - 1;
-	T(fdt_begin_node(fdt, "sidecar"));
-	T(fdt_property_placeholder(fdt, "apic-ids", nside * 4, &p));
+	T(fdt_begin_node(fdt, OPENHCL_DT_SIDECAR));
+	T(fdt_property_placeholder(fdt, OPENHCL_DT_SIDECAR_APIC_IDS,
+				   nside * OPENHCL_DT_CELL_SIZE, &p));
 	cells = p;
 	for (uint32_t i = 0, k = 0; i < h->ncpus; i++)
 		if (!linux_cpu(in, i))
 			cells[k++] = cpu_to_fdt32(h->apic_id[i]);
-	T(fdt_property_u32(fdt, "cpu-count", nside));
+	T(fdt_property_u32(fdt, OPENHCL_DT_SIDECAR_CPU_COUNT, nside));
 	T(fdt_end_node(fdt));
 
-	T(fdt_begin_node(fdt, "timestamps"));
-	T(fdt_property_u64(fdt, "loader-tsc", h->loader_tsc));
-	T(fdt_property_u64(fdt, "shim-tsc", in->shim_tsc));
-	T(fdt_property_u64(fdt, "handoff-tsc", 0));
+	T(fdt_begin_node(fdt, OPENHCL_DT_TIMESTAMPS));
+	T(fdt_property_u64(fdt, OPENHCL_DT_TS_LOADER, h->loader_tsc));
+	T(fdt_property_u64(fdt, OPENHCL_DT_TS_SHIM, in->shim_tsc));
+	T(fdt_property_u64(fdt, OPENHCL_DT_TS_HANDOFF, 0));
 	T(fdt_end_node(fdt));
 	T(fdt_end_node(fdt));
 	return 0;
@@ -348,18 +352,18 @@ static int build_memory(void *fdt, size_t bufsize,
 			const struct hcl_dt_input *in, char *err,
 			size_t errlen)
 {
-	struct hcl_range r[1 + HCL_DT_MAX_EXTRA];
+	struct hcl_host_range r[1 + HCL_DT_MAX_EXTRA];
 	char name[40];
 	int n = 0;
 
 	r[n++] = in->host->vtl2;
 	for (uint32_t i = 0; i < in->nextra; i++) {
-		if (in->extra[i].type != HCL_MEM_VTL2_RAM)
+		if (in->extra[i].type != OPENHCL_MEM_VTL2_RAM)
 			continue;
 		r[n].base = in->extra[i].base;
 		r[n].size = in->extra[i].size;
 		for (int j = n++; j && r[j - 1].base > r[j].base; j--) {
-			struct hcl_range t = r[j];
+			struct hcl_host_range t = r[j];
 
 			r[j] = r[j - 1];
 			r[j - 1] = t;
@@ -410,7 +414,7 @@ static int build_isa(void *fdt, size_t bufsize,
 int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 		 char *err, size_t errlen)
 {
-	static struct hcl_mem_entry map[HCL_DT_MAX_MAP];
+	static struct hcl_mem_entry map[OPENHCL_DT_MAP_MAX];
 	const struct hcl_host_config *h = in->host;
 	uint64_t lapic = in->lapic_base ? in->lapic_base : HCL_LAPIC_BASE;
 	char name[40];
@@ -432,7 +436,7 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	T(fdt_begin_node(buf, ""));
 	T(fdt_property_u32(buf, "#address-cells", 2));
 	T(fdt_property_u32(buf, "#size-cells", 2));
-	T(fdt_property_string(buf, "compatible", "hcl,vtl2"));
+	T(fdt_property_string(buf, "compatible", OPENHCL_DT_ROOT_COMPATIBLE));
 	T(fdt_property_string(buf, "model", "hcl VTL2"));
 
 	T(fdt_begin_node(buf, "chosen"));
@@ -454,8 +458,8 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	for (uint32_t i = 0; i < in->nextra; i++) {
 		const struct hcl_mem_entry *e = &in->extra[i];
 
-		if (e->type != HCL_MEM_VTL2_RESERVED &&
-		    e->type != HCL_MEM_SIDECAR)
+		if (e->type != OPENHCL_MEM_VTL2_RESERVED &&
+		    e->type != OPENHCL_MEM_SIDECAR)
 			continue;
 		unit_name(name, "reserved", e->base);
 		T(fdt_begin_node(buf, name));
@@ -491,9 +495,10 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 
 int hcl_dt_set_handoff_tsc(void *fdt, uint64_t tsc)
 {
-	int node = fdt_path_offset(fdt, "/openhcl/timestamps");
+	int node = fdt_path_offset(fdt,
+				   OPENHCL_DT_PATH "/" OPENHCL_DT_TIMESTAMPS);
 
 	if (node < 0)
 		return node;
-	return fdt_setprop_inplace_u64(fdt, node, "handoff-tsc", tsc);
+	return fdt_setprop_inplace_u64(fdt, node, OPENHCL_DT_TS_HANDOFF, tsc);
 }

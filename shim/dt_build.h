@@ -26,26 +26,10 @@
  *      ranges = <1 0 0 0 0x10000> (I/O space 1:1)
  *      serial@i<port>  compatible = "ns16550a", reg = <1 port size>,
  *                      clock-frequency = <1843200>
- *   /openhcl  compatible = "hcl,openhcl"
- *      memory-map = N x <type base-hi base-lo size-hi size-lo> (u32
- *                   cells, sorted by base, adjacent same-type merged):
- *                   every RAM byte classified, plus MMIO extras;
- *                   type = enum hcl_mem_type below
- *      vtl2-range, vtl0-range = <base-hi base-lo size-hi size-lo>
- *      vp-count = <u32>  (all CPUs, Linux's and the sidecar's)
- *      vtl0-image = <base-hi base-lo size-hi size-lo>  the VTL0 image
- *                   staged in VTL2 memory, exact byte size (only if
- *                   the image has one); its pages are an extra
- *                   VTL2_RESERVED range, so Linux keeps them
- *      debug-exit-port = <u32>  (only if the host gave one)
- *      entropy = the host's random bytes, passed on (only if it gave
- *                some; underhill_init credits them to the pool)
- *      sidecar  apic-ids = <u32...> the CPUs NOT given to Linux, in VP
- *               index order (empty property if none), cpu-count = <u32>
- *      timestamps  loader-tsc, shim-tsc, handoff-tsc = u64 (8 bytes
- *                  each; loader-tsc 0 if the host gave none); handoff-tsc
- *                  is 0 in the built tree and set in place with
- *                  hcl_dt_set_handoff_tsc right before Linux starts
+ *   /openhcl  the paravisor's node: memory map, VTL2 and VTL0 ranges,
+ *      VTL0 image, VP count, sidecar CPUs, timestamps; its schema (names,
+ *      types, encodings, limits) is include/hcl/openhcl_dt.h.  The map
+ *      classifies every RAM byte, plus the MMIO extras.
  *
  * Extra ranges: VTL2_RESERVED and SIDECAR inside the VTL2 range (each
  * also a /reserved-memory node), MMIO outside RAM, and VTL2_RAM: RAM
@@ -60,26 +44,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hcl/openhcl_dt.h"
 #include "host_config.h"
 #include "shim_err.h"
 
-enum hcl_mem_type {
-	HCL_MEM_VTL0_RAM = 0,		/* the guest's RAM (vtl0-range) */
-	HCL_MEM_VTL2_RAM = 1,		/* Linux's RAM */
-	HCL_MEM_VTL2_RESERVED = 2,	/* in VTL2, Linux must not touch */
-	HCL_MEM_SIDECAR = 3,		/* in VTL2, the sidecar's */
-	HCL_MEM_MMIO = 4,		/* device space outside RAM */
-	HCL_MEM_UNASSIGNED = 5,		/* RAM neither VTL was given */
-};
-
 struct hcl_mem_entry {
-	uint32_t type;			/* enum hcl_mem_type */
+	uint32_t type;			/* enum openhcl_mem_type */
 	uint64_t base;
 	uint64_t size;
 };
 
 #define HCL_DT_MAX_EXTRA	16u
-#define HCL_DT_MAX_MAP		128u
 #define HCL_LAPIC_BASE		0xfee00000ull
 #define HCL_UART_CLOCK		1843200u
 
@@ -91,12 +66,12 @@ struct hcl_dt_input {
 	uint32_t nextra;
 	uint64_t shim_tsc;
 	uint64_t lapic_base;			/* 0: HCL_LAPIC_BASE */
-	struct hcl_range vtl0_image;		/* size 0: none */
+	struct hcl_host_range vtl0_image;		/* size 0: none */
 	bool no_sidecar;	/* every CPU to Linux, none to the sidecar */
 };
 
 /*
- * Computes the typed memory map into @map (HCL_DT_MAX_MAP entries).
+ * Computes the typed memory map into @map (OPENHCL_DT_MAP_MAX entries).
  * Returns the entry count or a negative shim_err.
  */
 int hcl_dt_memory_map(const struct hcl_dt_input *in,

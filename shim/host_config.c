@@ -44,14 +44,14 @@ static uint64_t cells(const fdt32_t *p, int n)
 	return v;
 }
 
-bool hcl_range_overlap(const struct hcl_range *a, const struct hcl_range *b)
+bool hcl_range_overlap(const struct hcl_host_range *a, const struct hcl_host_range *b)
 {
 	return a->size && b->size && a->base < b->base + b->size &&
 	       b->base < a->base + a->size;
 }
 
-bool hcl_range_covered(const struct hcl_range *ranges, uint32_t n,
-		       const struct hcl_range *r)
+bool hcl_range_covered(const struct hcl_host_range *ranges, uint32_t n,
+		       const struct hcl_host_range *r)
 {
 	uint64_t at = r->base, end = r->base + r->size;
 
@@ -65,7 +65,7 @@ bool hcl_range_covered(const struct hcl_range *ranges, uint32_t n,
 }
 
 /* non-empty, page aligned, no wrap; @what names the range */
-static int check_range(const struct ctx *c, const struct hcl_range *r,
+static int check_range(const struct ctx *c, const struct hcl_host_range *r,
 		       const char *what)
 {
 	if (!r->size)
@@ -135,10 +135,10 @@ static int parse_cpus(const struct ctx *c, struct hcl_host_config *cfg)
 						 (unsigned long long)id,
 						 (unsigned long long)i);
 		}
-		if (cfg->ncpus == HCL_MAX_CPUS)
+		if (cfg->ncpus == HCL_BOOT_MAX_VPS)
 			return shim_errf(c->err, c->errlen, SHIM_ETOOMANY,
 					 PFX "more than %u CPUs",
-					 (unsigned long long)HCL_MAX_CPUS);
+					 (unsigned long long)HCL_BOOT_MAX_VPS);
 		cfg->apic_id[cfg->ncpus++] = (uint32_t)id;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
@@ -194,7 +194,7 @@ static int parse_memory(const struct ctx *c, struct hcl_host_config *cfg)
 					 (unsigned long long)step);
 		n = len / step;
 		for (int i = 0; i < n; i++) {
-			struct hcl_range r = {
+			struct hcl_host_range r = {
 				cells(reg + i * (ac + sc), ac),
 				cells(reg + i * (ac + sc) + ac, sc),
 			};
@@ -204,11 +204,11 @@ static int parse_memory(const struct ctx *c, struct hcl_host_config *cfg)
 
 			if (rc)
 				return rc;
-			if (cfg->nram == HCL_MAX_RANGES)
+			if (cfg->nram == HCL_HOST_MAX_RANGES)
 				return shim_errf(c->err, c->errlen,
 						 SHIM_ETOOMANY,
 						 PFX "more than %u memory ranges",
-						 (unsigned long long)HCL_MAX_RANGES);
+						 (unsigned long long)HCL_HOST_MAX_RANGES);
 			/* insertion sort by base */
 			for (j = cfg->nram; j && cfg->ram[j - 1].base > r.base;
 			     j--)
@@ -224,7 +224,7 @@ static int parse_memory(const struct ctx *c, struct hcl_host_config *cfg)
 		return shim_errf(c->err, c->errlen, SHIM_EMISSING,
 				 PFX "no memory node with a range");
 	for (uint32_t i = 1; i < cfg->nram; i++) {
-		const struct hcl_range *a = &cfg->ram[i - 1], *b = &cfg->ram[i];
+		const struct hcl_host_range *a = &cfg->ram[i - 1], *b = &cfg->ram[i];
 
 		if (hcl_range_overlap(a, b))
 			return shim_errf(c->err, c->errlen, SHIM_EOVERLAP,
@@ -238,7 +238,7 @@ static int parse_memory(const struct ctx *c, struct hcl_host_config *cfg)
 }
 
 static int get_range(const struct ctx *c, int node, const char *prop,
-		     struct hcl_range *r)
+		     struct hcl_host_range *r)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(c->fdt, node, prop, &len);
@@ -258,12 +258,13 @@ static int get_range(const struct ctx *c, int node, const char *prop,
 static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 {
 	const void *fdt = c->fdt;
-	const char *const names[2] = { "vtl2-range", "vtl0-range" };
-	struct hcl_range *rs[2] = { &cfg->vtl2, &cfg->vtl0 };
+	const char *const names[2] = { OPENHCL_DT_VTL2_RANGE,
+						OPENHCL_DT_VTL0_RANGE };
+	struct hcl_host_range *rs[2] = { &cfg->vtl2, &cfg->vtl0 };
 	const fdt32_t *p;
 	int node, rc, len;
 
-	node = fdt_path_offset(fdt, "/openhcl");
+	node = fdt_path_offset(fdt, OPENHCL_DT_PATH);
 	if (node < 0)
 		return shim_errf(c->err, c->errlen, SHIM_EMISSING,
 				 PFX "no /openhcl node");
@@ -285,15 +286,15 @@ static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 				 (unsigned long long)cfg->vtl0.size,
 				 (unsigned long long)cfg->vtl2.base,
 				 (unsigned long long)cfg->vtl2.size);
-	p = fdt_getprop(fdt, node, "loader-tsc", &len);
+	p = fdt_getprop(fdt, node, OPENHCL_DT_LOADER_TSC, &len);
 	if (p) {
-		if (len != 8)
+		if (len != OPENHCL_DT_U64_SIZE)
 			return shim_errf(c->err, c->errlen, SHIM_EINVAL,
 					 PFX "/openhcl/loader-tsc: %u bytes, expected 8",
 					 (unsigned long long)len);
 		cfg->loader_tsc = cells(p, 2);
 	}
-	p = fdt_getprop(fdt, node, "debug-exit-port", &len);
+	p = fdt_getprop(fdt, node, OPENHCL_DT_DEBUG_EXIT_PORT, &len);
 	if (p) {
 		uint32_t port;
 
@@ -309,13 +310,13 @@ static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 		cfg->has_exit_port = true;
 		cfg->exit_port = (uint16_t)port;
 	}
-	p = fdt_getprop(fdt, node, "entropy", &len);
+	p = fdt_getprop(fdt, node, OPENHCL_DT_ENTROPY, &len);
 	if (p) {
-		if (len < 1 || (uint32_t)len > HCL_ENTROPY_MAX)
+		if (len < 1 || (uint32_t)len > OPENHCL_DT_ENTROPY_MAX)
 			return shim_errf(c->err, c->errlen, SHIM_EINVAL,
 					 PFX "/openhcl/entropy: %u bytes, expected 1..%u",
 					 (unsigned long long)len,
-					 (unsigned long long)HCL_ENTROPY_MAX);
+					 (unsigned long long)OPENHCL_DT_ENTROPY_MAX);
 		memcpy(cfg->entropy, p, len);
 		cfg->entropy_len = (uint32_t)len;
 	}
@@ -407,10 +408,10 @@ uint16_t hcl_host_exit_port(const void *fdt, size_t bufsize)
 	    fdt_totalsize(fdt) > bufsize ||
 	    (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1)))
 		return 0;
-	node = fdt_path_offset(fdt, "/openhcl");
+	node = fdt_path_offset(fdt, OPENHCL_DT_PATH);
 	if (node < 0)
 		return 0;
-	p = fdt_getprop(fdt, node, "debug-exit-port", &len);
+	p = fdt_getprop(fdt, node, OPENHCL_DT_DEBUG_EXIT_PORT, &len);
 	if (!p || len != 4)
 		return 0;
 	port = fdt32_ld(p);

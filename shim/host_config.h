@@ -19,7 +19,7 @@
  *             debug-exit-port = u32 (optional; the isa-debug-exit I/O
  *                               port, 1..0xffff, the shim and VTL2
  *                               report their outcome through it)
- *             entropy = 1..HCL_ENTROPY_MAX bytes (optional; random bytes
+ *             entropy = 1..OPENHCL_DT_ENTROPY_MAX bytes (optional; random bytes
  *                       from the host for VTL2's pool)
  *   a node with compatible "ns16550a" (optional; the first one is used)
  *      under a parent with #address-cells = 2, #size-cells = 1 (an ISA
@@ -29,8 +29,8 @@
  * Rules: fdt_check_header passes, the blob and its structure block are
  * 4-byte aligned (libfdt loads tags as aligned words) and the blob fits
  * the buffer; at least
- * one CPU, at most HCL_MAX_CPUS, APIC ids unique, boot CPU listed; at
- * least one RAM range, at most HCL_MAX_RANGES, each non-empty, 4 KiB
+ * one CPU, at most HCL_BOOT_MAX_VPS, APIC ids unique, boot CPU listed; at
+ * least one RAM range, at most HCL_HOST_MAX_RANGES, each non-empty, 4 KiB
  * aligned, not wrapping, no two overlapping; VTL2 and VTL0 ranges
  * likewise valid, each inside RAM, and disjoint; the serial port range
  * within 0..0xffff; bootargs NUL-terminated and shorter than
@@ -43,32 +43,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcl/openhcl_dt.h"
 #include "shim_err.h"
 
-#define HCL_MAX_CPUS		64u
-#define HCL_MAX_RANGES		32u
+/* the host tree's limits; CPUs: HCL_BOOT_MAX_VPS (openhcl_dt.h) */
+#define HCL_HOST_MAX_RANGES	32u
 #define HCL_BOOTARGS_MAX	2048u	/* with the NUL */
-#define HCL_ENTROPY_MAX		256u
 #define HCL_PAGE_SIZE		0x1000ull
 
-struct hcl_range {
+/* a range of the host's machine (not the UAPI's struct hcl_range) */
+struct hcl_host_range {
 	uint64_t base;
 	uint64_t size;
 };
 
 struct hcl_host_config {
 	uint32_t ncpus;
-	uint32_t apic_id[HCL_MAX_CPUS];	/* VP index order */
+	uint32_t apic_id[HCL_BOOT_MAX_VPS];	/* VP index order */
 	uint32_t boot_cpu;		/* index into apic_id[] */
 	uint32_t nram;
-	struct hcl_range ram[HCL_MAX_RANGES];	/* sorted by base */
-	struct hcl_range vtl2;
-	struct hcl_range vtl0;
+	struct hcl_host_range ram[HCL_HOST_MAX_RANGES];	/* sorted by base */
+	struct hcl_host_range vtl2;
+	struct hcl_host_range vtl0;
 	uint64_t loader_tsc;		/* 0 if absent */
 	bool has_exit_port;
 	uint16_t exit_port;
 	uint32_t entropy_len;		/* 0 if absent */
-	uint8_t entropy[HCL_ENTROPY_MAX];
+	uint8_t entropy[OPENHCL_DT_ENTROPY_MAX];
 	bool has_serial;
 	uint16_t serial_port;
 	uint16_t serial_size;
@@ -94,10 +95,10 @@ int hcl_host_config_parse(const void *fdt, size_t bufsize,
 uint16_t hcl_host_exit_port(const void *fdt, size_t bufsize);
 
 /* true if @r lies entirely inside the union of the sorted ranges */
-bool hcl_range_covered(const struct hcl_range *ranges, uint32_t n,
-		       const struct hcl_range *r);
+bool hcl_range_covered(const struct hcl_host_range *ranges, uint32_t n,
+		       const struct hcl_host_range *r);
 
 /* true if the two ranges share a byte (both non-empty, no wrap) */
-bool hcl_range_overlap(const struct hcl_range *a, const struct hcl_range *b);
+bool hcl_range_overlap(const struct hcl_host_range *a, const struct hcl_host_range *b);
 
 #endif /* HCL_SHIM_HOST_CONFIG_H */

@@ -169,8 +169,8 @@ int hcl_params_check(const struct hcl_igvm_params *p, uint64_t params_gpa,
 		if (rc)
 			return rc;
 		for (int j = 0; j < i; j++) {
-			struct hcl_range a = { pc[i].base, pc[i].size };
-			struct hcl_range b = { pc[j].base, pc[j].size };
+			struct hcl_host_range a = { pc[i].base, pc[i].size };
+			struct hcl_host_range b = { pc[j].base, pc[j].size };
 
 			if (hcl_range_overlap(&a, &b))
 				return shim_errf(err, errlen, SHIM_EOVERLAP,
@@ -255,7 +255,7 @@ int hcl_igvm_memmap_parse(const void *area, size_t size,
 
 /* the host DT's sorted RAM ranges, adjacent ones merged, one at a time */
 static bool next_merged(const struct hcl_host_config *cfg, uint32_t *i,
-			struct hcl_range *r)
+			struct hcl_host_range *r)
 {
 	if (*i >= cfg->nram)
 		return false;
@@ -270,7 +270,7 @@ int hcl_igvm_cross_check(const struct hcl_igvm_params *p,
 			 const struct hcl_host_config *cfg, char *err,
 			 size_t errlen)
 {
-	struct hcl_range r;
+	struct hcl_host_range r;
 	uint32_t i = 0, k = 0;
 
 	if (cfg->vtl2.base != p->vtl2.gpa || cfg->vtl2.size != p->vtl2.size)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The shim's view of what the IGVM image and the host loader give it
- * (layout and parameter block: scripts/igvm/hcl_igvm_layout.h):
+ * (layout and parameter block: include/hcl/igvm_layout.h):
  *
  *   the measured parameter block   struct hcl_igvm_params at RSI
  *   parameter area 0               the IGVM memory map (24-byte entries
@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../scripts/igvm/hcl_igvm_layout.h"
+#include "hcl/igvm_layout.h"
 #include "host_config.h"
 #include "shim_err.h"
 
@@ -70,7 +70,7 @@ enum hcl_igvm_mm_type {
 struct hcl_igvm_memmap {
 	uint32_t nentries;
 	uint32_t nram;			/* merged RAM ranges, sorted */
-	struct hcl_range ram[HCL_IGVM_MM_MAX];
+	struct hcl_host_range ram[HCL_IGVM_MM_MAX];
 };
 
 /*

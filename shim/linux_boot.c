@@ -115,7 +115,7 @@ int hcl_bzimage_check_load(const struct hcl_bzimage *bz, uint64_t gpa,
 }
 
 /* cuts @out (a piece) around @r: keeps the larger side */
-static void exclude(struct hcl_range *out, const struct hcl_range *r)
+static void exclude(struct hcl_host_range *out, const struct hcl_host_range *r)
 {
 	uint64_t a = out->base, b = out->base + out->size;
 	uint64_t ra = r->base, rb = r->base + r->size;
@@ -134,14 +134,14 @@ static void exclude(struct hcl_range *out, const struct hcl_range *r)
 	out->size = b - rb;
 }
 
-int hcl_low_ram(const struct hcl_host_config *cfg, struct hcl_range *low,
+int hcl_low_ram(const struct hcl_host_config *cfg, struct hcl_host_range *low,
 		char *err, size_t errlen)
 {
-	struct hcl_range best = { 0, 0 };
+	struct hcl_host_range best = { 0, 0 };
 	uint64_t start, end;
 
 	for (uint32_t i = 0; i < cfg->nram; i++) {
-		struct hcl_range p = cfg->ram[i];
+		struct hcl_host_range p = cfg->ram[i];
 
 		if (p.base >= HCL_LOW_RAM_END)
 			break;
@@ -172,10 +172,10 @@ int hcl_e820_from_map(const struct hcl_mem_entry *map, int nmap,
 	for (int i = 0; i < nmap; i++) {
 		uint32_t type;
 
-		if (map[i].type == HCL_MEM_VTL2_RAM)
+		if (map[i].type == OPENHCL_MEM_VTL2_RAM)
 			type = HCL_E820_RAM;
-		else if (map[i].type == HCL_MEM_VTL2_RESERVED ||
-			 map[i].type == HCL_MEM_SIDECAR)
+		else if (map[i].type == OPENHCL_MEM_VTL2_RESERVED ||
+			 map[i].type == OPENHCL_MEM_SIDECAR)
 			type = HCL_E820_RESERVED;
 		else
 			continue;

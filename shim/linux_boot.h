@@ -124,7 +124,7 @@ int hcl_bzimage_check_load(const struct hcl_bzimage *bz, uint64_t gpa,
  * HCL_LOW_RAM_MIN bytes above HCL_LOW_RAM_KEEP.  Returns 0 and sets
  * *@low, or SHIM_EMISSING.
  */
-int hcl_low_ram(const struct hcl_host_config *cfg, struct hcl_range *low,
+int hcl_low_ram(const struct hcl_host_config *cfg, struct hcl_host_range *low,
 		char *err, size_t errlen);
 
 /*

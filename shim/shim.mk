@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # openhcl_boot, the freestanding boot shim, included by the top-level
-# Makefile (which defines BUILD, WARN, LIBFDT_DIR and LIBFDT_SRC).
+# Makefile (which defines BUILD, WARN, LIBFDT_DIR and LIBFDT_SRC) after
+# rt/rt.mk (RT_DIR, RT_SRC, RT_HDR).
 #
 #   make shim    $(BUILD)/shim/openhcl_boot.bin: a flat x86-64 binary
 #                linked at VTL2 base + HCL_IGVM_OFF_SHIM, entry at offset
@@ -9,40 +10,44 @@
 #
 # Sources: shim/*.c (the pure logic, also built for the host tests),
 # shim/boot/ (entry, exceptions, the main flow: freestanding only),
-# shim/rt/*.c (the shared runtime) and libfdt from the kernel tree.
+# rt/*.c (the runtime shared with the host loader, rt/rt.mk) and libfdt
+# from the kernel tree.  The boot contract headers are in include/hcl/.
 
 .PHONY: shim
 
 SHIM_OUT := $(BUILD)/shim
 SHIM_BOOT_SRC := shim/boot/entry.S shim/boot/main.c
 SHIM_PURE_SRC := $(wildcard shim/*.c)
-SHIM_RT_SRC := $(wildcard shim/rt/*.c)
-SHIM_ALL_HDR := $(wildcard shim/*.h shim/rt/*.h) \
-	scripts/igvm/hcl_igvm_layout.h
+SHIM_ALL_HDR := $(wildcard shim/*.h include/hcl/*.h) $(RT_HDR)
 
 # the link address, from the layout header (a C expression made numeric)
 SHIM_BASE := $(shell printf '0x%x' $$(( $$(printf '%s\n' \
 	'HCL_IGVM_VTL2_BASE + HCL_IGVM_OFF_SHIM' | \
-	$(CC) -E -P -include scripts/igvm/hcl_igvm_layout.h - | \
+	$(CC) -E -P -include include/hcl/igvm_layout.h - | \
 	tail -n 1 | sed 's/ull//g') )))
 
 SHIM_FREESTANDING := -m64 -ffreestanding -fno-builtin -nostdlib -fno-pic \
 	-fno-pie -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-common -mcmodel=small
 SHIM_CFLAGS := -O2 -g $(WARN) -std=gnu11 $(SHIM_FREESTANDING) \
-	-Ishim -Ishim/rt -I$(LIBFDT_DIR)
+	-Ishim -I$(RT_DIR) -Iinclude -I$(LIBFDT_DIR)
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,shim/boot/shim.lds \
 	-Wl,--defsym=SHIM_BASE=$(SHIM_BASE) -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096
 
 SHIM_OBJ := $(patsubst shim/%.c,$(SHIM_OUT)/obj/%.o,\
-		$(SHIM_PURE_SRC) $(SHIM_RT_SRC) shim/boot/main.c) \
+		$(SHIM_PURE_SRC) shim/boot/main.c) \
+	$(patsubst $(RT_DIR)/%.c,$(SHIM_OUT)/obj/rt/%.o,$(RT_SRC)) \
 	$(SHIM_OUT)/obj/boot/entry.o \
 	$(patsubst %,$(SHIM_OUT)/libfdt/%.o,$(LIBFDT_SRC))
 
 shim: $(SHIM_OUT)/openhcl_boot.bin
 
 $(SHIM_OUT)/obj/%.o: shim/%.c $(SHIM_ALL_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+$(SHIM_OUT)/obj/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
 
@@ -68,8 +73,8 @@ $(SHIM_OUT)/openhcl_boot.bin: $(SHIM_OUT)/openhcl_boot.elf
 # tree's libfdt (HOST_LIBFDT, FUZZ_LIBFDT from the top-level Makefile).
 
 SHIM_LIB := $(wildcard shim/*.c)
-SHIM_HDR := $(wildcard shim/*.h)
-SHIM_HOST_CFLAGS := -O2 -g $(WARN) -std=c11 -Ishim -I$(LIBFDT_DIR)
+SHIM_HDR := $(wildcard shim/*.h include/hcl/*.h)
+SHIM_HOST_CFLAGS := -O2 -g $(WARN) -std=c11 -Ishim -Iinclude -I$(LIBFDT_DIR)
 SHIM_HOST_OBJ := $(patsubst shim/%.c,$(BUILD)/shim-host/%.o,$(SHIM_LIB))
 
 $(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
@@ -79,7 +84,7 @@ $(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
 $(BUILD)/tests/shim: tests/user/host_shim.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
 		$(SHIM_HDR)
 	@mkdir -p $(@D)
-	$(CC) -Ishim -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
+	$(CC) -Ishim -Iinclude -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
 		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
 
 # the shim's tree builder against VTL2 userspace's reader: one libfdt (the
@@ -88,12 +93,25 @@ $(BUILD)/tests/hcl_dt: tests/user/host_hcl_dt.c userspace/lib/hcl_dt.c \
 		userspace/lib/hcl_dt.h $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
 		$(SHIM_HDR)
 	@mkdir -p $(@D)
-	$(CC) -I$(LIBFDT_DIR) -Ishim $(TEST_CFLAGS) -o $@ $< \
+	$(CC) -I$(LIBFDT_DIR) -Ishim -Iinclude $(TEST_CFLAGS) -o $@ $< \
 		userspace/lib/hcl_dt.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT)
 
-SHIM_FUZZERS := fuzz_host_dt fuzz_cmdline fuzz_igvm_params fuzz_linux_boot
-$(addprefix $(BUILD)/fuzz/,$(SHIM_FUZZERS)): $(BUILD)/fuzz/%: \
-		tests/fuzz/%.c $(SHIM_LIB) $(SHIM_HDR) $(FUZZ_LIBFDT)
+# the shim's tree builder against hcl.ko's parser: the trees go to the
+# config KUnit suite as tests/kunit/config_kunit_trees.h, which this test
+# checks is what the builder writes today (make openhcl-dt-trees
+# regenerates it)
+$(BUILD)/tests/openhcl_dt: tests/user/host_openhcl_dt.c \
+		tests/kunit/config_kunit_trees.h $(SHIM_HOST_OBJ) \
+		$(HOST_LIBFDT) $(SHIM_HDR)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -Ishim -I$(LIBFDT_DIR) -o $@ $< $(SHIM_LIB) \
-		$(FUZZ_LIBFDT)
+	$(CC) -I$(LIBFDT_DIR) -Ishim -Iinclude $(TEST_CFLAGS) -o $@ $< \
+		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
+
+.PHONY: openhcl-dt-trees
+openhcl-dt-trees: $(BUILD)/tests/openhcl_dt
+	$< --write tests/kunit/config_kunit_trees.h
+
+# what a fuzzer that says "fuzz-build: shim" links (tests/fuzz/fuzz.mk)
+FUZZ_DEPS_shim := $(SHIM_LIB) $(SHIM_HDR) $(FUZZ_LIBFDT)
+FUZZ_LINK_shim := $(SHIM_LIB) $(FUZZ_LIBFDT)
+FUZZ_CFLAGS_shim := -Ishim -Iinclude -I$(LIBFDT_DIR)

@@ -99,7 +99,7 @@ static char kernel_cmdline[SHIM_CMDLINE_MAX + 1];
 static struct hcl_igvm_params params;
 static struct hcl_host_config host;
 static struct hcl_igvm_memmap memmap;
-static struct hcl_mem_entry map[HCL_DT_MAX_MAP];
+static struct hcl_mem_entry map[OPENHCL_DT_MAP_MAX];
 static struct hcl_e820_entry e820[HCL_BP_E820_MAX];
 static char err[256];
 
@@ -215,7 +215,7 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 	struct hcl_dt_input in;
 	struct hcl_boot_in boot;
 	struct hcl_bzimage bz;
-	struct hcl_range low;
+	struct hcl_host_range low;
 	uint64_t entry;
 	uint32_t nextra = 0, nlinux;
 	int nmap, ne820, dtsize;
@@ -235,11 +235,11 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 	/* memory: VTL2, the low RAM Linux needs, the staged VTL0 image */
 	check(hcl_low_ram(&host, &low, err, sizeof(err)));
 	extra[nextra++] = (struct hcl_mem_entry){
-		HCL_MEM_VTL2_RAM, low.base, low.size,
+		OPENHCL_MEM_VTL2_RAM, low.base, low.size,
 	};
 	if (params.vtl0_image.size)
 		extra[nextra++] = (struct hcl_mem_entry){
-			HCL_MEM_VTL2_RESERVED, params.vtl0_image.gpa,
+			OPENHCL_MEM_VTL2_RESERVED, params.vtl0_image.gpa,
 			page_up(params.vtl0_image.size),
 		};
 	test_exception();

@@ -10,7 +10,7 @@
  * and exits through the isa-debug-exit port 0xf4: 0 when all is
  * well (QEMU exit status 1), 1 otherwise (status 3).
  *
- * Offsets into struct hcl_igvm_params (scripts/igvm/hcl_igvm_layout.h).
+ * Offsets into struct hcl_igvm_params (include/hcl/igvm_layout.h).
  */
 #define PARAMS_MAGIC		0x504c4348	/* "HCLP" */
 #define OFF_VP_COUNT_GPA	192

@@ -9,6 +9,11 @@
  * A result must be what the policy promises: printable ASCII, within
  * SHIM_CMDLINE_MAX, starting with the static line, with the host line
  * only when the static line asked for it.
+ *
+ * fuzz-build: shim
+ * fuzz-seed: text console=ttyS0 openhcl_boot.host_cmdline=append\0quiet a="b c"
+ * fuzz-seed: text openhcl_boot.host_cmdline=ignore x=1\0y
+ * fuzz-run: max_len=4096 seconds=10
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -9,6 +9,10 @@
  * CPU, unique APIC ids, a listed boot CPU, sorted non-overlapping aligned
  * RAM ranges, VTL2 and VTL0 inside RAM and disjoint.  The tree built from
  * it must be a valid, packed FDT.  A rejected input must leave a message.
+ *
+ * fuzz-build: shim
+ * fuzz-seed: dts host_dt_seed.dts
+ * fuzz-run: max_len=65536 seconds=10
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,16 +34,16 @@ static void check_accepted(void)
 	char err[256];
 	int n;
 
-	if (!cfg.ncpus || cfg.ncpus > HCL_MAX_CPUS ||
+	if (!cfg.ncpus || cfg.ncpus > HCL_BOOT_MAX_VPS ||
 	    cfg.boot_cpu >= cfg.ncpus || !cfg.nram ||
-	    cfg.nram > HCL_MAX_RANGES)
+	    cfg.nram > HCL_HOST_MAX_RANGES)
 		abort();
 	for (uint32_t i = 0; i < cfg.ncpus; i++)
 		for (uint32_t j = 0; j < i; j++)
 			if (cfg.apic_id[i] == cfg.apic_id[j])
 				abort();
 	for (uint32_t i = 0; i < cfg.nram; i++) {
-		const struct hcl_range *r = &cfg.ram[i];
+		const struct hcl_host_range *r = &cfg.ram[i];
 
 		if (!r->size || ((r->base | r->size) & 0xfff) ||
 		    r->base + r->size < r->base)

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the IGVM parser (scripts/igvm/igvm_parse.c).
+ * libFuzzer target for the IGVM parser (tools/igvm/igvm_parse.c).
  *
  * Every input is parsed twice: strictly, and without the checksum check
  * so that mutated headers get past the CRC and reach the deeper rules.
  * An accepted file must then satisfy what the parser promises: every
  * header and every file_offset lies inside the buffer, each body decodes
  * and re-encodes to the same bytes, and the dumper can print it.
+ *
+ * fuzz-build: igvm
+ * fuzz-seed: igvm
+ * fuzz-run: max_len=65536 seconds=20
  */
 #include <stdint.h>
 #include <stdio.h>

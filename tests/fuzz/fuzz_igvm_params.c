@@ -23,6 +23,10 @@
  * `fuzz_igvm_params --write-seed FILE` writes a valid input (the block
  * igvmtool writes for a 128 MiB VTL2 range, the loader's memory map) and
  * exits; scripts/fuzz-smoke.sh seeds the corpus with it.
+ *
+ * fuzz-build: shim
+ * fuzz-seed: self
+ * fuzz-run: max_len=16384 seconds=5
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -112,7 +116,7 @@ static void build_host_config(void)
 	}
 }
 
-/* the block igvmtool writes for a 128 MiB VTL2 range (hcl_igvm_layout.h) */
+/* the block igvmtool writes for a 128 MiB VTL2 range (igvm_layout.h) */
 static void good_params(struct hcl_igvm_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -310,7 +314,7 @@ static void check_memmap(const uint8_t *area, size_t size,
 	}
 	/* the merged ranges: sorted, apart, nothing but those entries */
 	for (uint32_t k = 0; k < mm->nram; k++) {
-		const struct hcl_range *r = &mm->ram[k];
+		const struct hcl_host_range *r = &mm->ram[k];
 
 		if (!r->size || (r->base | r->size) & (PAGE - 1) ||
 		    r->base + r->size > 1ull << 52)

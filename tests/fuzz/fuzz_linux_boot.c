@@ -27,6 +27,10 @@
  * `fuzz_linux_boot --write-seed FILE` writes a valid input (a small
  * bzImage with the VTL2 kernel's setup header) and exits;
  * scripts/fuzz-smoke.sh seeds the corpus with it.
+ *
+ * fuzz-build: shim
+ * fuzz-seed: self
+ * fuzz-run: max_len=16384 seconds=5
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,22 +80,22 @@ static void machine(const struct fuzz_head *h)
 	cfg.ncpus = 2;
 	cfg.apic_id[1] = 1;
 	cfg.nram = 2;
-	cfg.ram[0] = (struct hcl_range){ 0, 0x9f000 };
-	cfg.ram[1] = (struct hcl_range){ MIB, VTL0_END - MIB };
-	cfg.vtl2 = (struct hcl_range){ VB, VTL2_SIZE };
-	cfg.vtl0 = (struct hcl_range){ 256 * MIB, VTL0_END - 256 * MIB };
+	cfg.ram[0] = (struct hcl_host_range){ 0, 0x9f000 };
+	cfg.ram[1] = (struct hcl_host_range){ MIB, VTL0_END - MIB };
+	cfg.vtl2 = (struct hcl_host_range){ VB, VTL2_SIZE };
+	cfg.vtl0 = (struct hcl_host_range){ 256 * MIB, VTL0_END - 256 * MIB };
 	/* below the RAM at 1 MiB */
 	if (h->low_pages && le <= MIB)
-		cfg.ram[0] = (struct hcl_range){ lb, le - lb };
+		cfg.ram[0] = (struct hcl_host_range){ lb, le - lb };
 	if (h->vtl0_low_pages && vb >= cfg.ram[0].base &&
 	    ve <= cfg.ram[0].base + cfg.ram[0].size)
-		cfg.vtl0 = (struct hcl_range){ vb, ve - vb };
+		cfg.vtl0 = (struct hcl_host_range){ vb, ve - vb };
 }
 
 /* the low RAM for Linux: host RAM outside VTL0 and VTL2, enough of it */
-static void check_low(const struct hcl_range *low)
+static void check_low(const struct hcl_host_range *low)
 {
-	const struct hcl_range *no[] = { &cfg.vtl0, &cfg.vtl2 };
+	const struct hcl_host_range *no[] = { &cfg.vtl0, &cfg.vtl2 };
 	uint64_t end = low->base + low->size;
 	uint64_t from = low->base > HCL_LOW_RAM_KEEP ?
 			low->base : HCL_LOW_RAM_KEEP;
@@ -239,7 +243,7 @@ static void check_load(const struct hcl_bzimage *bz)
 
 static bool reserved_type(uint32_t t)
 {
-	return t == HCL_MEM_VTL2_RESERVED || t == HCL_MEM_SIDECAR;
+	return t == OPENHCL_MEM_VTL2_RESERVED || t == OPENHCL_MEM_SIDECAR;
 }
 
 /* the map's entries of one e820 type, from @base, reach @end */
@@ -249,7 +253,7 @@ static bool map_covers(const struct hcl_mem_entry *map, int nmap,
 	uint64_t at = base;
 
 	for (int i = 0; i < nmap && at < end; i++) {
-		bool ram = map[i].type == HCL_MEM_VTL2_RAM;
+		bool ram = map[i].type == OPENHCL_MEM_VTL2_RAM;
 		bool rsv = reserved_type(map[i].type);
 
 		if (e820_type == HCL_E820_RAM ? !ram : !rsv)
@@ -282,11 +286,11 @@ static void check_e820(const struct hcl_mem_entry *map, int nmap,
 	}
 	/* and every piece of VTL2 memory in the map is in the table */
 	for (int i = 0; i < nmap; i++) {
-		uint32_t type = map[i].type == HCL_MEM_VTL2_RAM ?
+		uint32_t type = map[i].type == OPENHCL_MEM_VTL2_RAM ?
 				HCL_E820_RAM : HCL_E820_RESERVED;
 		bool found = false;
 
-		if (map[i].type != HCL_MEM_VTL2_RAM &&
+		if (map[i].type != OPENHCL_MEM_VTL2_RAM &&
 		    !reserved_type(map[i].type))
 			continue;
 		for (int k = 0; k < n; k++)
@@ -365,7 +369,7 @@ static int memory_map(const struct fuzz_head *h, struct hcl_mem_entry *map)
 	struct hcl_dt_input in = {
 		.host = &cfg, .bootargs = "", .extra = extra,
 	};
-	struct hcl_range low;
+	struct hcl_host_range low;
 	char err[256];
 	uint32_t nlow;
 	int n;
@@ -374,7 +378,7 @@ static int memory_map(const struct fuzz_head *h, struct hcl_mem_entry *map)
 	if (n == 0) {
 		check_low(&low);
 		extra[in.nextra++] = (struct hcl_mem_entry){
-			HCL_MEM_VTL2_RAM, low.base, low.size,
+			OPENHCL_MEM_VTL2_RAM, low.base, low.size,
 		};
 	} else {
 		check_rejected(n, err, sizeof(err));
@@ -385,7 +389,7 @@ static int memory_map(const struct fuzz_head *h, struct hcl_mem_entry *map)
 		in.vtl0_image.base = VB + (uint64_t)h->vtl0_page * PAGE;
 		in.vtl0_image.size = h->vtl0_size;
 		extra[in.nextra++] = (struct hcl_mem_entry){
-			HCL_MEM_VTL2_RESERVED, in.vtl0_image.base,
+			OPENHCL_MEM_VTL2_RESERVED, in.vtl0_image.base,
 			(h->vtl0_size + PAGE - 1) & ~(PAGE - 1),
 		};
 	}
@@ -405,7 +409,7 @@ static int memory_map(const struct fuzz_head *h, struct hcl_mem_entry *map)
 static void boot(const struct fuzz_head *h, const uint8_t *image,
 		 const struct hcl_bzimage *bz)
 {
-	static struct hcl_mem_entry map[HCL_DT_MAX_MAP];
+	static struct hcl_mem_entry map[OPENHCL_DT_MAP_MAX];
 	static struct hcl_e820_entry e820[HCL_BP_E820_MAX];
 	static struct hcl_e820_entry spare[HCL_BP_E820_MAX];
 	static uint8_t bp[HCL_BP_SIZE];

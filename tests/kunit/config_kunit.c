@@ -1,23 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the /openhcl device-tree configuration (kmod/config.c):
- * a valid map as the shim writes it, then each rule broken once.
+ * a valid map as the shim writes it, then each rule broken once, and the
+ * trees the shim's own builder writes for several machines
+ * (config_kunit_trees.h, generated and kept current by
+ * tests/user/host_openhcl_dt.c).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include <hcl/openhcl_dt.h>
+
 #include "hcl.h"
+#include "config_kunit_trees.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define MAX_ENTRIES	8
 
 struct cfg_case {
-	__be32 map[MAX_ENTRIES * 5];
+	__be32 map[MAX_ENTRIES * OPENHCL_DT_MAP_CELLS];
 	unsigned int n;
-	__be32 vtl0[4];
-	__be32 image[4];
+	__be32 vtl0[OPENHCL_DT_RANGE_CELLS];
+	__be32 image[OPENHCL_DT_RANGE_CELLS];
 	__be32 vps;
 	bool has_image, has_vps;
 };
@@ -30,7 +36,7 @@ static void put64(__be32 *p, u64 v)
 
 static void add(struct cfg_case *c, u32 type, u64 base, u64 size)
 {
-	__be32 *e = c->map + c->n * 5;
+	__be32 *e = c->map + c->n * OPENHCL_DT_MAP_CELLS;
 
 	e[0] = cpu_to_be32(type);
 	put64(e + 1, base);
@@ -42,12 +48,12 @@ static void add(struct cfg_case *c, u32 type, u64 base, u64 size)
 static void good(struct cfg_case *c)
 {
 	memset(c, 0, sizeof(*c));
-	add(c, HCL_CFG_MEM_VTL2_RAM, 0x1000, 0x9e000);
-	add(c, HCL_CFG_MEM_UNASSIGNED, 0x100000, 0x7f00000);
-	add(c, HCL_CFG_MEM_VTL2_RAM, 0x8000000, 0x6000000);
-	add(c, HCL_CFG_MEM_VTL2_RESERVED, 0xe000000, 0x2000000);
-	add(c, HCL_CFG_MEM_VTL0_RAM, 0x10000000, 0x30000000);
-	add(c, HCL_CFG_MEM_MMIO, 0xfee00000, 0x1000);
+	add(c, OPENHCL_MEM_VTL2_RAM, 0x1000, 0x9e000);
+	add(c, OPENHCL_MEM_UNASSIGNED, 0x100000, 0x7f00000);
+	add(c, OPENHCL_MEM_VTL2_RAM, 0x8000000, 0x6000000);
+	add(c, OPENHCL_MEM_VTL2_RESERVED, 0xe000000, 0x2000000);
+	add(c, OPENHCL_MEM_VTL0_RAM, 0x10000000, 0x30000000);
+	add(c, OPENHCL_MEM_MMIO, 0xfee00000, 0x1000);
 	put64(c->vtl0, 0x10000000);
 	put64(c->vtl0 + 2, 0x30000000);
 	put64(c->image, 0xe001000);
@@ -59,7 +65,7 @@ static void good(struct cfg_case *c)
 
 static int parse(struct cfg_case *c, struct hcl_config *cfg)
 {
-	return hcl_config_parse(c->map, c->n * 5 * sizeof(__be32),
+	return hcl_config_parse(c->map, c->n * OPENHCL_DT_MAP_ENTRY_SIZE,
 				c->vtl0, sizeof(c->vtl0),
 				c->has_image ? c->image : NULL,
 				sizeof(c->image),
@@ -97,12 +103,12 @@ struct bad_case {
 
 static void m_no_vtl0(struct cfg_case *c)
 {
-	c->map[4 * 5] = cpu_to_be32(HCL_CFG_MEM_UNASSIGNED);
+	c->map[4 * 5] = cpu_to_be32(OPENHCL_MEM_UNASSIGNED);
 }
 
 static void m_two_vtl0(struct cfg_case *c)
 {
-	c->map[1 * 5] = cpu_to_be32(HCL_CFG_MEM_VTL0_RAM);
+	c->map[1 * 5] = cpu_to_be32(OPENHCL_MEM_VTL0_RAM);
 }
 
 static void m_bad_type(struct cfg_case *c)
@@ -153,7 +159,7 @@ static void m_vps_zero(struct cfg_case *c)
 
 static void m_vps_many(struct cfg_case *c)
 {
-	c->vps = cpu_to_be32(HCL_RUN_MAX_VPS + 1);
+	c->vps = cpu_to_be32(HCL_BOOT_MAX_VPS + 1);
 }
 
 static void m_truncated(struct cfg_case *c)
@@ -220,10 +226,66 @@ static void config_bad_lengths(struct kunit *test)
 			-EINVAL);
 }
 
+/* every tree the shim builds is accepted and read as the shim meant it */
+static void config_shim_trees(struct kunit *test)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_GT(test, ARRAY_SIZE(config_trees), 0);
+	for (i = 0; i < ARRAY_SIZE(config_trees); i++) {
+		const struct config_tree *t = &config_trees[i];
+		struct hcl_config cfg;
+
+		KUNIT_ASSERT_EQ_MSG(test,
+				    hcl_config_parse((const __be32 *)t->map,
+						     t->map_len,
+						     (const __be32 *)t->vtl0,
+						     t->vtl0_len,
+						     (const __be32 *)t->image,
+						     t->image_len,
+						     (const __be32 *)t->vps,
+						     t->vps_len, &cfg),
+				    0, "%s: %s", t->name, cfg.err);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vtl0_base, t->vtl0_base, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vtl0_size, t->vtl0_size, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.image_base, t->image_base, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.image_size, t->image_size, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.vp_count, t->vp_count, "%s",
+				    t->name);
+		KUNIT_EXPECT_EQ_MSG(test, cfg.map_entries, t->map_entries,
+				    "%s", t->name);
+	}
+}
+
+/* the map limit of the contract: one entry more is refused */
+static void config_map_limit(struct kunit *test)
+{
+	size_t cells = (OPENHCL_DT_MAP_MAX + 1) * OPENHCL_DT_MAP_CELLS;
+	__be32 *map = kunit_kcalloc(test, cells, sizeof(*map), GFP_KERNEL);
+	struct hcl_config cfg;
+	struct cfg_case c;
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	good(&c);
+	memcpy(map, c.map, c.n * OPENHCL_DT_MAP_ENTRY_SIZE);
+	KUNIT_EXPECT_EQ(test, hcl_config_parse(map,
+					       (OPENHCL_DT_MAP_MAX + 1) *
+					       OPENHCL_DT_MAP_ENTRY_SIZE,
+					       c.vtl0, sizeof(c.vtl0), NULL, 0,
+					       NULL, 0, &cfg), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(cfg.err, "memory-map"));
+}
+
 static struct kunit_case hcl_config_cases[] = {
 	KUNIT_CASE(config_good),
 	KUNIT_CASE(config_bad),
 	KUNIT_CASE(config_bad_lengths),
+	KUNIT_CASE(config_shim_trees),
+	KUNIT_CASE(config_map_limit),
 	{}
 };
 

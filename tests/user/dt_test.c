@@ -127,7 +127,7 @@ TEST_F(dt, linux_ram_is_vtl2_ram)
 		for (uint32_t i = 0; i < self->info.nmap; i++) {
 			const struct hcl_dt_range *r = &self->info.map[i];
 
-			if (r->type == HCL_DT_VTL2_RAM && start >= r->base &&
+			if (r->type == OPENHCL_MEM_VTL2_RAM && start >= r->base &&
 			    end < r->base + r->size)
 				covered = 1;
 		}

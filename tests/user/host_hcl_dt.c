@@ -26,7 +26,7 @@ static int build(void)
 {
 	static struct hcl_host_config h;
 	static const struct hcl_mem_entry extra[] = {
-		{ HCL_MEM_VTL2_RESERVED, 250 * MiB, 2 * MiB },
+		{ OPENHCL_MEM_VTL2_RESERVED, 250 * MiB, 2 * MiB },
 	};
 	struct hcl_dt_input in;
 
@@ -35,9 +35,9 @@ static int build(void)
 	for (uint32_t i = 0; i < 4; i++)
 		h.apic_id[i] = i;
 	h.nram = 1;
-	h.ram[0] = (struct hcl_range){ 0, GiB };
-	h.vtl2 = (struct hcl_range){ 128 * MiB, 128 * MiB };
-	h.vtl0 = (struct hcl_range){ 256 * MiB, 768 * MiB };
+	h.ram[0] = (struct hcl_host_range){ 0, GiB };
+	h.vtl2 = (struct hcl_host_range){ 128 * MiB, 128 * MiB };
+	h.vtl0 = (struct hcl_host_range){ 256 * MiB, 768 * MiB };
 	h.loader_tsc = 1000;
 	h.has_serial = true;
 	h.serial_port = 0x3f8;
@@ -95,7 +95,7 @@ TEST_F(dt, reads_what_the_shim_wrote)
 		if (n)
 			EXPECT_GE(i->map[n].base,
 				  i->map[n - 1].base + i->map[n - 1].size);
-		if (i->map[n].type == HCL_DT_VTL0_RAM)
+		if (i->map[n].type == OPENHCL_MEM_VTL0_RAM)
 			vtl0++;
 		EXPECT_STRNE("?", hcl_dt_type_name(i->map[n].type));
 	}
@@ -167,7 +167,7 @@ TEST_F(dt, unknown_type)
 
 TEST_F(dt, overlapping_entries)
 {
-	set_entry(_metadata, self->node, 0, HCL_DT_UNASSIGNED, 0,
+	set_entry(_metadata, self->node, 0, OPENHCL_MEM_UNASSIGNED, 0,
 		  129 * MiB);
 	EXPECT_EQ(-1, reparse(&self->info));
 	EXPECT_NE(NULL, strstr(err, "overlaps")) TH_LOG("%s", err);
@@ -175,7 +175,7 @@ TEST_F(dt, overlapping_entries)
 
 TEST_F(dt, two_vtl0_ranges)
 {
-	set_entry(_metadata, self->node, 0, HCL_DT_VTL0_RAM, 0, 128 * MiB);
+	set_entry(_metadata, self->node, 0, OPENHCL_MEM_VTL0_RAM, 0, 128 * MiB);
 	EXPECT_EQ(-1, reparse(&self->info));
 	EXPECT_STREQ("memory-map has 2 VTL0 RAM ranges, need exactly one",
 		     err);
@@ -199,7 +199,11 @@ TEST_F(dt, vp_count_disagrees)
 	EXPECT_STREQ("1 Linux CPUs + 3 sidecar CPUs != vp-count 5", err);
 	ASSERT_EQ(0, fdt_setprop_u32(copy, self->node, "vp-count", 0));
 	EXPECT_EQ(-1, reparse(&self->info));
-	EXPECT_STREQ("/openhcl/vp-count is 0", err);
+	EXPECT_STREQ("/openhcl/vp-count 0 is not 1..64", err);
+	ASSERT_EQ(0, fdt_setprop_u32(copy, self->node, OPENHCL_DT_VP_COUNT,
+				     HCL_BOOT_MAX_VPS + 1));
+	EXPECT_EQ(-1, reparse(&self->info));
+	EXPECT_STREQ("/openhcl/vp-count 65 is not 1..64", err);
 }
 
 TEST_F(dt, bad_timestamp)

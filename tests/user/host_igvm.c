@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests: the IGVM library in scripts/igvm/ — the hcl image
+ * Host unit tests: the IGVM library in tools/igvm/ — the hcl image
  * builder, the writer and the strict parser.  A built image is read back
  * field by field, then each validation rule is broken once by mutating a
  * valid image in memory (re-computing the checksum unless the checksum is

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests: the freestanding runtime (shim/rt) string, printf and
+ * Host unit tests: the freestanding runtime (rt/) string, printf and
  * heap code, compiled with -DRT_HOST_TEST so its functions are rt_test_*.
  */
 #include <limits.h>

@@ -152,7 +152,7 @@ static int mk(const struct host_dt *h, void *buf, int size)
 					h->exit_port_len));
 		}
 		if (h->entropy_len >= 0) {
-			static uint8_t seed[HCL_ENTROPY_MAX + 1];
+			static uint8_t seed[OPENHCL_DT_ENTROPY_MAX + 1];
 
 			for (unsigned int i = 0; i < sizeof(seed); i++)
 				seed[i] = (uint8_t)(i * 37 + 1);
@@ -353,7 +353,7 @@ TEST(host_dt_too_many_cpus)
 	struct host_dt h;
 
 	defaults(&h);
-	h.ncpus = HCL_MAX_CPUS + 1;
+	h.ncpus = HCL_BOOT_MAX_VPS + 1;
 	for (int i = 0; i < h.ncpus; i++)
 		h.apic[i] = i;
 	EXPECT_FAIL(SHIM_ETOOMANY, "host device tree: more than 64 CPUs");
@@ -423,7 +423,7 @@ TEST(host_dt_too_many_ranges)
 	struct host_dt h;
 
 	defaults(&h);
-	h.nmem = HCL_MAX_RANGES + 1;
+	h.nmem = HCL_HOST_MAX_RANGES + 1;
 	h.mem_nodes = 1;
 	for (int i = 0; i < h.nmem; i++) {
 		h.mem[i][0] = (uint64_t)i * GiB;
@@ -668,9 +668,9 @@ TEST(cmdline_lengths)
 static char linux_dt[65536] __attribute__((aligned(8)));
 
 static const struct hcl_mem_entry extras[] = {
-	{ HCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
-	{ HCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
-	{ HCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
+	{ OPENHCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
+	{ OPENHCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
+	{ OPENHCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
 };
 
 static void input(struct hcl_dt_input *in)
@@ -705,15 +705,15 @@ static uint64_t cell64(const void *p, int i)
 static void check_memory_map(struct __test_metadata *_metadata, int node)
 {
 	static const uint64_t want[][3] = {
-		{ HCL_MEM_UNASSIGNED, 0, 128 * MiB },
-		{ HCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
-		{ HCL_MEM_VTL2_RAM, 130 * MiB, 70 * MiB },
-		{ HCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
-		{ HCL_MEM_VTL2_RAM, 204 * MiB, 52 * MiB },
-		{ HCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
-		{ HCL_MEM_UNASSIGNED, 320 * MiB, 3 * GiB - 320 * MiB },
-		{ HCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
-		{ HCL_MEM_UNASSIGNED, 4 * GiB, GiB },
+		{ OPENHCL_MEM_UNASSIGNED, 0, 128 * MiB },
+		{ OPENHCL_MEM_VTL2_RESERVED, 128 * MiB, 2 * MiB },
+		{ OPENHCL_MEM_VTL2_RAM, 130 * MiB, 70 * MiB },
+		{ OPENHCL_MEM_SIDECAR, 200 * MiB, 4 * MiB },
+		{ OPENHCL_MEM_VTL2_RAM, 204 * MiB, 52 * MiB },
+		{ OPENHCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
+		{ OPENHCL_MEM_UNASSIGNED, 320 * MiB, 3 * GiB - 320 * MiB },
+		{ OPENHCL_MEM_MMIO, 0xfec00000ull, 0x1000 },
+		{ OPENHCL_MEM_UNASSIGNED, 4 * GiB, GiB },
 	};
 	const int nw = sizeof(want) / sizeof(want[0]);
 	const void *p;
@@ -946,22 +946,22 @@ TEST(linux_dt_errors)
 
 	in.extra = bad;
 	in.nextra = 1;
-	bad[0] = (struct hcl_mem_entry){ HCL_MEM_VTL2_RESERVED, 0, 0x1000 };
+	bad[0] = (struct hcl_mem_entry){ OPENHCL_MEM_VTL2_RESERVED, 0, 0x1000 };
 	EXPECT_EQ(SHIM_EOUTSIDE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
 					      errbuf, sizeof(errbuf)));
 	EXPECT_STREQ("Linux device tree: extra range 0: vtl2-reserved 0x0+0x1000 is not inside the VTL2 range", errbuf);
-	bad[0] = (struct hcl_mem_entry){ HCL_MEM_MMIO, 0, 0x1000 };
+	bad[0] = (struct hcl_mem_entry){ OPENHCL_MEM_MMIO, 0, 0x1000 };
 	EXPECT_EQ(SHIM_EOVERLAP, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
 					      errbuf, sizeof(errbuf)));
 	EXPECT_STREQ("Linux device tree: extra range 0: mmio 0x0+0x1000 overlaps RAM", errbuf);
-	bad[0] = (struct hcl_mem_entry){ HCL_MEM_VTL0_RAM, 0, 0x1000 };
+	bad[0] = (struct hcl_mem_entry){ OPENHCL_MEM_VTL0_RAM, 0, 0x1000 };
 	EXPECT_EQ(SHIM_EINVAL, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
 					    errbuf, sizeof(errbuf)));
-	bad[0] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB, 0x800 };
+	bad[0] = (struct hcl_mem_entry){ OPENHCL_MEM_SIDECAR, 128 * MiB, 0x800 };
 	EXPECT_EQ(SHIM_ERANGE, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
 					    errbuf, sizeof(errbuf)));
-	bad[0] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB, 0x2000 };
-	bad[1] = (struct hcl_mem_entry){ HCL_MEM_SIDECAR, 128 * MiB + 0x1000,
+	bad[0] = (struct hcl_mem_entry){ OPENHCL_MEM_SIDECAR, 128 * MiB, 0x2000 };
+	bad[1] = (struct hcl_mem_entry){ OPENHCL_MEM_SIDECAR, 128 * MiB + 0x1000,
 					 0x1000 };
 	in.nextra = 2;
 	EXPECT_EQ(SHIM_EOVERLAP, hcl_dt_build(&in, linux_dt, sizeof(linux_dt),
@@ -1071,10 +1071,10 @@ TEST(host_dt_entropy)
 	h.entropy_len = 0;
 	EXPECT_FAIL(SHIM_EINVAL,
 		    "host device tree: /openhcl/entropy: 0 bytes, expected 1..256");
-	h.entropy_len = HCL_ENTROPY_MAX + 1;
+	h.entropy_len = OPENHCL_DT_ENTROPY_MAX + 1;
 	EXPECT_FAIL(SHIM_EINVAL,
 		    "host device tree: /openhcl/entropy: 257 bytes, expected 1..256");
-	h.entropy_len = HCL_ENTROPY_MAX;
+	h.entropy_len = OPENHCL_DT_ENTROPY_MAX;
 	EXPECT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
 }
 
@@ -1111,8 +1111,8 @@ TEST(host_dt_exit_port_of_a_bad_tree)
 TEST(linux_dt_handoff_additions)
 {
 	const struct hcl_mem_entry ex[] = {
-		{ HCL_MEM_VTL2_RAM, 0, 0x9f000 },
-		{ HCL_MEM_VTL2_RESERVED, 240 * MiB, 3 * 0x1000 },
+		{ OPENHCL_MEM_VTL2_RAM, 0, 0x9f000 },
+		{ OPENHCL_MEM_VTL2_RESERVED, 240 * MiB, 3 * 0x1000 },
 	};
 	struct hcl_dt_input in;
 	struct host_dt h;
@@ -1148,10 +1148,10 @@ TEST(linux_dt_handoff_additions)
 	ASSERT_GE(node, 0);
 	p = prop(node, "memory-map", &len);
 	ASSERT_GE(len, 3 * 20);
-	EXPECT_EQ(HCL_MEM_VTL2_RAM, cell(p, 0));
+	EXPECT_EQ(OPENHCL_MEM_VTL2_RAM, cell(p, 0));
 	EXPECT_EQ(0, cell64(p, 1));
 	EXPECT_EQ(0x9f000, cell64(p, 3));
-	EXPECT_EQ(HCL_MEM_UNASSIGNED, cell(p, 5));
+	EXPECT_EQ(OPENHCL_MEM_UNASSIGNED, cell(p, 5));
 	EXPECT_EQ(0x9f000, cell64(p, 6));
 	p = prop(node, "vtl0-image", &len);
 	ASSERT_EQ(16, len);
@@ -1188,7 +1188,7 @@ TEST(linux_dt_handoff_additions)
 
 TEST(linux_dt_vtl2_ram_extra_rules)
 {
-	struct hcl_mem_entry bad = { HCL_MEM_VTL2_RAM, 0, 0x9f000 };
+	struct hcl_mem_entry bad = { OPENHCL_MEM_VTL2_RAM, 0, 0x9f000 };
 	struct hcl_dt_input in;
 	struct host_dt h;
 
@@ -1222,7 +1222,7 @@ TEST(linux_dt_vtl2_ram_extra_rules)
 #define VB HCL_IGVM_VTL2_BASE
 #define SHIM_BASE (VB + HCL_IGVM_OFF_SHIM)
 
-/* the block igvmtool writes for a 128 MiB VTL2 range (hcl_igvm_layout.h) */
+/* the block igvmtool writes for a 128 MiB VTL2 range (igvm_layout.h) */
 static void good_params(struct hcl_igvm_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -1588,7 +1588,7 @@ TEST(bzimage_each_rule)
 
 TEST(low_ram)
 {
-	struct hcl_range low;
+	struct hcl_host_range low;
 	struct host_dt h;
 
 	defaults(&h);
@@ -1630,14 +1630,14 @@ TEST(low_ram)
 TEST(e820_and_boot_params)
 {
 	const struct hcl_mem_entry m[] = {
-		{ HCL_MEM_VTL2_RAM, 0, 0x9f000 },
-		{ HCL_MEM_UNASSIGNED, 0x9f000, 128 * MiB - 0x9f000 },
-		{ HCL_MEM_VTL2_RAM, 128 * MiB, 100 * MiB },
-		{ HCL_MEM_VTL2_RESERVED, 228 * MiB, MiB },
-		{ HCL_MEM_SIDECAR, 229 * MiB, MiB },
-		{ HCL_MEM_VTL2_RAM, 230 * MiB, 26 * MiB },
-		{ HCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
-		{ HCL_MEM_MMIO, 0xfee00000ull, 0x1000 },
+		{ OPENHCL_MEM_VTL2_RAM, 0, 0x9f000 },
+		{ OPENHCL_MEM_UNASSIGNED, 0x9f000, 128 * MiB - 0x9f000 },
+		{ OPENHCL_MEM_VTL2_RAM, 128 * MiB, 100 * MiB },
+		{ OPENHCL_MEM_VTL2_RESERVED, 228 * MiB, MiB },
+		{ OPENHCL_MEM_SIDECAR, 229 * MiB, MiB },
+		{ OPENHCL_MEM_VTL2_RAM, 230 * MiB, 26 * MiB },
+		{ OPENHCL_MEM_VTL0_RAM, 256 * MiB, 64 * MiB },
+		{ OPENHCL_MEM_MMIO, 0xfee00000ull, 0x1000 },
 	};
 	static uint8_t bp[HCL_BP_SIZE];
 	struct hcl_e820_entry e[8];

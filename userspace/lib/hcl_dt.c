@@ -31,16 +31,10 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 
 const char *hcl_dt_type_name(uint32_t type)
 {
-	static const char *const names[HCL_DT_NR_TYPES] = {
-		[HCL_DT_VTL0_RAM] = "vtl0-ram",
-		[HCL_DT_VTL2_RAM] = "vtl2-ram",
-		[HCL_DT_VTL2_RESERVED] = "vtl2-reserved",
-		[HCL_DT_SIDECAR] = "sidecar",
-		[HCL_DT_MMIO] = "mmio",
-		[HCL_DT_UNASSIGNED] = "unassigned",
-	};
+	static const char *const names[OPENHCL_MEM_NR_TYPES] =
+		OPENHCL_MEM_TYPE_NAMES;
 
-	return type < HCL_DT_NR_TYPES ? names[type] : "?";
+	return type < OPENHCL_MEM_NR_TYPES ? names[type] : "?";
 }
 
 static uint64_t be64_cells(const fdt32_t *p)
@@ -58,9 +52,9 @@ static int get_range(const void *fdt, int node, const char *name,
 	p = fdt_getprop(fdt, node, name, &len);
 	if (!p)
 		return 1;
-	if (len != 16)
-		return fail(err, errlen, "/openhcl/%s is %d bytes, not 16",
-			    name, len);
+	if (len != OPENHCL_DT_RANGE_SIZE)
+		return fail(err, errlen, "/openhcl/%s is %d bytes, not %d",
+			    name, len, OPENHCL_DT_RANGE_SIZE);
 	*base = be64_cells(p);
 	*size = be64_cells(p + 2);
 	if (*base + *size < *base)
@@ -77,9 +71,9 @@ static int get_u32(const void *fdt, int node, const char *path,
 	p = fdt_getprop(fdt, node, name, &len);
 	if (!p)
 		return 1;
-	if (len != 4)
-		return fail(err, errlen, "%s/%s is %d bytes, not 4", path,
-			    name, len);
+	if (len != OPENHCL_DT_CELL_SIZE)
+		return fail(err, errlen, "%s/%s is %d bytes, not %d", path,
+			    name, len, OPENHCL_DT_CELL_SIZE);
 	*v = fdt32_to_cpu(*p);
 	return 0;
 }
@@ -93,10 +87,10 @@ static int get_u64(const void *fdt, int node, const char *name,
 	p = fdt_getprop(fdt, node, name, &len);
 	if (!p)
 		return 0;	/* a missing stamp is allowed: it stays 0 */
-	if (len != 8)
+	if (len != OPENHCL_DT_U64_SIZE)
 		return fail(err, errlen,
-			    "/openhcl/timestamps/%s is %d bytes, not 8", name,
-			    len);
+			    "/openhcl/timestamps/%s is %d bytes, not %d", name,
+			    len, OPENHCL_DT_U64_SIZE);
 	*v = be64_cells(p);
 	return 0;
 }
@@ -109,21 +103,22 @@ static int read_map(const void *fdt, int node, struct hcl_dt_info *info,
 	unsigned int i;
 	int len, nvtl0 = 0;
 
-	p = fdt_getprop(fdt, node, "memory-map", &len);
+	p = fdt_getprop(fdt, node, OPENHCL_DT_MEMORY_MAP, &len);
 	if (!p)
 		return fail(err, errlen, "/openhcl has no memory-map");
-	if (len <= 0 || len % 20 || (unsigned int)len / 20 > HCL_DT_MAP_MAX)
+	if (len <= 0 || len % OPENHCL_DT_MAP_ENTRY_SIZE ||
+	    len / OPENHCL_DT_MAP_ENTRY_SIZE > OPENHCL_DT_MAP_MAX)
 		return fail(err, errlen,
-			    "/openhcl/memory-map is %d bytes: not 1..%u entries of 20",
-			    len, HCL_DT_MAP_MAX);
-	info->nmap = len / 20;
-	for (i = 0; i < info->nmap; i++, p += 5) {
+			    "/openhcl/memory-map is %d bytes: not 1..%d entries of %d",
+			    len, OPENHCL_DT_MAP_MAX, OPENHCL_DT_MAP_ENTRY_SIZE);
+	info->nmap = len / OPENHCL_DT_MAP_ENTRY_SIZE;
+	for (i = 0; i < info->nmap; i++, p += OPENHCL_DT_MAP_CELLS) {
 		struct hcl_dt_range *r = &info->map[i];
 
 		r->type = fdt32_to_cpu(p[0]);
 		r->base = be64_cells(p + 1);
 		r->size = be64_cells(p + 3);
-		if (r->type >= HCL_DT_NR_TYPES)
+		if (r->type >= OPENHCL_MEM_NR_TYPES)
 			return fail(err, errlen,
 				    "memory-map entry %u has unknown type %u",
 				    i, r->type);
@@ -137,7 +132,7 @@ static int read_map(const void *fdt, int node, struct hcl_dt_info *info,
 				    "memory-map entry %u at %#llx overlaps or is out of order",
 				    i, (unsigned long long)r->base);
 		end = r->base + r->size;
-		if (r->type == HCL_DT_VTL0_RAM)
+		if (r->type == OPENHCL_MEM_VTL0_RAM)
 			nvtl0++;
 	}
 	if (nvtl0 != 1)
@@ -186,47 +181,51 @@ int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
 			    "device tree: header says %u bytes, only %zu present",
 			    fdt_totalsize(fdt), len);
 
-	node = fdt_path_offset(fdt, "/openhcl");
+	node = fdt_path_offset(fdt, OPENHCL_DT_PATH);
 	if (node < 0)
 		return fail(err, errlen, "device tree has no /openhcl node");
 	ret = read_map(fdt, node, info, err, errlen);
 	if (ret)
 		return ret;
-	ret = get_range(fdt, node, "vtl0-range", &info->vtl0_base,
+	ret = get_range(fdt, node, OPENHCL_DT_VTL0_RANGE, &info->vtl0_base,
 			&info->vtl0_size, err, errlen);
 	if (ret)
 		return ret < 0 ? ret :
 		       fail(err, errlen, "/openhcl has no vtl0-range");
 	for (i = 0; i < info->nmap; i++)
-		if (info->map[i].type == HCL_DT_VTL0_RAM &&
+		if (info->map[i].type == OPENHCL_MEM_VTL0_RAM &&
 		    (info->map[i].base != info->vtl0_base ||
 		     info->map[i].size != info->vtl0_size))
 			return fail(err, errlen,
 				    "vtl0-range differs from the memory map");
-	ret = get_range(fdt, node, "vtl0-image", &info->image_base,
+	ret = get_range(fdt, node, OPENHCL_DT_VTL0_IMAGE, &info->image_base,
 			&info->image_size, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = get_u32(fdt, node, "/openhcl", "vp-count", &info->vp_count,
-		      err, errlen);
+	ret = get_u32(fdt, node, OPENHCL_DT_PATH, OPENHCL_DT_VP_COUNT,
+		      &info->vp_count, err, errlen);
 	if (ret)
 		return ret < 0 ? ret :
 		       fail(err, errlen, "/openhcl has no vp-count");
-	if (!info->vp_count)
-		return fail(err, errlen, "/openhcl/vp-count is 0");
+	if (!info->vp_count || info->vp_count > HCL_BOOT_MAX_VPS)
+		return fail(err, errlen, "/openhcl/vp-count %u is not 1..%d",
+			    info->vp_count, HCL_BOOT_MAX_VPS);
 
-	sub = fdt_subnode_offset(fdt, node, "sidecar");
+	sub = fdt_subnode_offset(fdt, node, OPENHCL_DT_SIDECAR);
 	if (sub >= 0) {
-		ret = get_u32(fdt, sub, "/openhcl/sidecar", "cpu-count",
-			      &info->sidecar_cpus, err, errlen);
+		ret = get_u32(fdt, sub, OPENHCL_DT_PATH "/" OPENHCL_DT_SIDECAR,
+			      OPENHCL_DT_SIDECAR_CPU_COUNT, &info->sidecar_cpus,
+			      err, errlen);
 		if (ret < 0)
 			return ret;
 	}
-	sub = fdt_subnode_offset(fdt, node, "timestamps");
+	sub = fdt_subnode_offset(fdt, node, OPENHCL_DT_TIMESTAMPS);
 	if (sub >= 0 &&
-	    (get_u64(fdt, sub, "loader-tsc", &info->loader_tsc, err, errlen) ||
-	     get_u64(fdt, sub, "shim-tsc", &info->shim_tsc, err, errlen) ||
-	     get_u64(fdt, sub, "handoff-tsc", &info->handoff_tsc, err,
+	    (get_u64(fdt, sub, OPENHCL_DT_TS_LOADER, &info->loader_tsc, err,
+		     errlen) ||
+	     get_u64(fdt, sub, OPENHCL_DT_TS_SHIM, &info->shim_tsc, err,
+		     errlen) ||
+	     get_u64(fdt, sub, OPENHCL_DT_TS_HANDOFF, &info->handoff_tsc, err,
 		     errlen)))
 		return -1;
 

@@ -3,8 +3,8 @@
  * The machine as the shim describes it in the device tree Linux booted
  * with (/sys/firmware/fdt): the /openhcl node (memory map, VTL0 range and
  * image, VP count, sidecar CPUs, boot timestamps), the CPUs Linux was
- * given and the serial port.  Read with libfdt; see shim/dt_build.h for
- * the layout.
+ * given and the serial port.  Read with libfdt; the /openhcl schema is
+ * include/hcl/openhcl_dt.h, the rest of the tree shim/dt_build.h.
  */
 #ifndef HCL_USER_DT_H
 #define HCL_USER_DT_H
@@ -13,29 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HCL_DT_PATH		"/sys/firmware/fdt"
-#define HCL_DT_MAP_MAX		128u
+#include <hcl/openhcl_dt.h>
 
-/* memory-map entry types (shim/dt_build.h) */
-enum hcl_dt_mem_type {
-	HCL_DT_VTL0_RAM = 0,
-	HCL_DT_VTL2_RAM = 1,
-	HCL_DT_VTL2_RESERVED = 2,
-	HCL_DT_SIDECAR = 3,
-	HCL_DT_MMIO = 4,
-	HCL_DT_UNASSIGNED = 5,
-	HCL_DT_NR_TYPES
-};
+#define HCL_DT_PATH		"/sys/firmware/fdt"
 
 struct hcl_dt_range {
-	uint32_t type;			/* enum hcl_dt_mem_type */
+	uint32_t type;			/* enum openhcl_mem_type */
 	uint64_t base;
 	uint64_t size;
 };
 
 struct hcl_dt_info {
 	uint32_t nmap;
-	struct hcl_dt_range map[HCL_DT_MAP_MAX];
+	struct hcl_dt_range map[OPENHCL_DT_MAP_MAX];
 	uint64_t vtl0_base, vtl0_size;
 	uint64_t image_base, image_size;	/* 0/0: no staged image */
 	uint32_t vp_count;		/* every VP of the VM */

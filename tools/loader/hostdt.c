@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host device tree the loader gives the image in its DEVICE_TREE
- * parameter, to the schema in shim/host_config.h:
+ * parameter, to the schema in include/hcl/openhcl_dt.h and
+ * shim/host_config.h:
  *
  *   / { #address-cells = <2>; #size-cells = <2>;   boot_cpuid_phys = BSP
  *     cpus { cpu@ID { device_type = "cpu"; reg = <ID>; } ... }  MADT order
@@ -78,7 +79,8 @@ static void add_entropy(void *fdt)
 	for (unsigned int i = 0; i < HOST_ENTROPY / 8; i++)
 		if (!rdrand64(&seed[i]))
 			return;
-	check(fdt_property(fdt, "entropy", seed, sizeof(seed)), "/openhcl");
+	check(fdt_property(fdt, OPENHCL_DT_ENTROPY, seed, sizeof(seed)),
+	      OPENHCL_DT_PATH);
 	memset(seed, 0, sizeof(seed));
 }
 
@@ -115,15 +117,16 @@ static void build(const struct machine *m, void *fdt, size_t size)
 		check(fdt_end_node(fdt), "memory");
 	}
 
-	check(fdt_begin_node(fdt, "openhcl"), "/openhcl");
-	prop_range(fdt, "vtl2-range", &m->vtl2);
-	prop_range(fdt, "vtl0-range", &m->vtl0);
-	check(fdt_property_u64(fdt, "loader-tsc", m->tsc), "/openhcl");
+	check(fdt_begin_node(fdt, OPENHCL_DT_NODE), OPENHCL_DT_PATH);
+	prop_range(fdt, OPENHCL_DT_VTL2_RANGE, &m->vtl2);
+	prop_range(fdt, OPENHCL_DT_VTL0_RANGE, &m->vtl0);
+	check(fdt_property_u64(fdt, OPENHCL_DT_LOADER_TSC, m->tsc),
+	      OPENHCL_DT_PATH);
 	if (m->exit_port)
-		check(fdt_property_u32(fdt, "debug-exit-port", m->exit_port),
-		      "/openhcl");
+		check(fdt_property_u32(fdt, OPENHCL_DT_DEBUG_EXIT_PORT,
+				       m->exit_port), OPENHCL_DT_PATH);
 	add_entropy(fdt);
-	check(fdt_end_node(fdt), "/openhcl");
+	check(fdt_end_node(fdt), OPENHCL_DT_PATH);
 
 	check(fdt_begin_node(fdt, "isa"), "/isa");
 	check(fdt_property_string(fdt, "compatible", "isa"), "/isa");
@@ -151,7 +154,7 @@ static void build(const struct machine *m, void *fdt, size_t size)
 	fdt_set_boot_cpuid_phys(fdt, m->boot_apic_id);
 }
 
-static bool same(const struct hcl_range *a, const struct lrange *b)
+static bool same(const struct hcl_host_range *a, const struct lrange *b)
 {
 	return a->base == b->base && a->size == b->end - b->base;
 }
@@ -192,11 +195,12 @@ static void apply_fault(const struct machine *m, void *fdt, size_t size)
 	} else if (!strcmp(f, "dt-bad-magic")) {
 		fdt_set_magic(fdt, 0xdeadbeef);
 	} else if (!strcmp(f, "dt-overlap")) {
-		int o = node(fdt, "/openhcl");
+		int o = node(fdt, OPENHCL_DT_PATH);
 
-		check(fdt_delprop(fdt, o, "vtl0-range"), "vtl0-range");
+		check(fdt_delprop(fdt, o, OPENHCL_DT_VTL0_RANGE),
+		      OPENHCL_DT_VTL0_RANGE);
 		check(fdt_open_into(fdt, fdt, (int)size), "reopen");
-		o = node(fdt, "/openhcl");
+		o = node(fdt, OPENHCL_DT_PATH);
 		{
 			fdt32_t v[4] = {
 				cpu_to_fdt32((uint32_t)(m->vtl2.base >> 32)),
@@ -207,7 +211,8 @@ static void apply_fault(const struct machine *m, void *fdt, size_t size)
 							m->vtl2.base)),
 			};
 
-			check(fdt_setprop(fdt, o, "vtl0-range", v, sizeof(v)),
+			check(fdt_setprop(fdt, o, OPENHCL_DT_VTL0_RANGE, v,
+					 sizeof(v)),
 			      "vtl0-range");
 		}
 	} else if (!strcmp(f, "dt-no-cpus")) {
@@ -222,7 +227,7 @@ static void apply_fault(const struct machine *m, void *fdt, size_t size)
 		check(fdt_setprop_u32(fdt, c, "reg", m->apic_id[0]),
 		      "cpu@dup");
 	} else if (!strcmp(f, "dt-no-openhcl")) {
-		check(fdt_del_node(fdt, node(fdt, "/openhcl")), "/openhcl");
+		check(fdt_del_node(fdt, node(fdt, OPENHCL_DT_PATH)), "/openhcl");
 	} else {
 		fail("unknown fault '%s' (hcl.loader.fault=): dt-truncate, dt-bad-magic, dt-overlap, dt-no-cpus, dt-dup-apic, dt-no-openhcl",
 		     f);

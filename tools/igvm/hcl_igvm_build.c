@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hcl paravisor image, laid out as hcl_igvm_layout.h documents and in
- * the header order OpenVMM's igvmfilegen uses: platform; parameter areas
- * with their parameter headers; REQUIRED_MEMORY; the VP context; the
+ * The hcl paravisor image, laid out as include/hcl/igvm_layout.h documents
+ * and in the header order OpenVMM's igvmfilegen uses: platform; parameter
+ * areas with their parameter headers; REQUIRED_MEMORY; the VP context; the
  * parameter inserts; then every PAGE_DATA.
  */
 #include <stdarg.h>

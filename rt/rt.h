@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The freestanding runtime shared by the host loader (scripts/loader/) and
+ * The freestanding runtime shared by the host loader (tools/loader/) and
  * the boot shim (shim/): string functions, a small printf, a heap, the
  * COM port console, the isa-debug-exit port and x86 helpers.
  *
  * Each consumer compiles the .c files here with its own flags (x86-64, no SSE,
- * -ffreestanding -fno-builtin, see shim/rt/README.md); nothing from libc
+ * -ffreestanding -fno-builtin, see rt/README.md); nothing from libc
  * is linked.  The string, printf and heap functions use the standard
  * names so that libfdt and the IGVM parser link against them unchanged.
  *

@@ -2,8 +2,11 @@
 /*
  * The hcl paravisor image: where `igvmtool build` puts each piece in VTL2
  * memory, and the measured parameter block the shim (openhcl_boot) reads.
- * This header is the contract between igvmtool and the shim; it uses only
- * fixed-width types so freestanding code can include it.
+ * This header is the contract between igvmtool (tools/igvm/), the host
+ * loader (tools/loader/) and the shim; it uses only fixed-width types so
+ * freestanding, kernel and userspace code can include it.  The device
+ * tree the host loader writes into parameter area 2 and the one the shim
+ * builds for Linux are described in openhcl_dt.h.
  *
  * The image has one platform, VSM_ISOLATION (mask 0x1, highest VTL 2),
  * and is built for a fixed VTL2 range (no relocation headers):
@@ -55,7 +58,11 @@
 #ifndef HCL_IGVM_LAYOUT_H
 #define HCL_IGVM_LAYOUT_H
 
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
 #include <stdint.h>
+#endif
 
 #define HCL_IGVM_PLATFORM_MASK		0x1u
 #define HCL_IGVM_VTL2_BASE		0x08000000ull

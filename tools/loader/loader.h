@@ -18,8 +18,8 @@
 
 #define LOADER_PAGE		0x1000ull
 #define LOADER_COM1		0x3f8
-#define LOADER_MAX_RAM		HCL_MAX_RANGES
-#define LOADER_MAX_CPUS		HCL_MAX_CPUS
+#define LOADER_MAX_RAM		HCL_HOST_MAX_RANGES
+#define LOADER_MAX_CPUS		HCL_BOOT_MAX_VPS
 #define LOADER_CMDLINE_MAX	4096u	/* with the NUL */
 /* the loader's identity map covers the first 4 GiB */
 #define LOADER_MAPPED_END	0x100000000ull

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Builds the hcl paravisor IGVM image (layout: hcl_igvm_layout.h). */
+/* Builds the hcl paravisor IGVM image (layout: include/hcl/igvm_layout.h) */
 #ifndef HCL_IGVM_BUILD_H
 #define HCL_IGVM_BUILD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hcl_igvm_layout.h"
+#include "hcl/igvm_layout.h"
 
 struct hcl_igvm_blob {
 	const uint8_t *data;
