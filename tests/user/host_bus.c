@@ -75,21 +75,24 @@ static void rec_make(struct rec_dev *r, uint8_t space, uint64_t start,
 /* the kernel's side: records the claims, refuses one address */
 struct claims {
 	int n;
-	uint8_t space[8];
+	uint8_t space[8], kind[8];
 	uint64_t start[8], len[8];
+	int eventfd[8];
 	uint64_t refuse;
 };
 
-static int claim(void *arg, uint8_t space, uint64_t start, uint64_t len)
+static int claim(void *arg, const struct hcl_range *r)
 {
 	struct claims *c = arg;
 
-	if (start == c->refuse)
+	if (r->start == c->refuse)
 		return -EPERM;
 	if (c->n < 8) {
-		c->space[c->n] = space;
-		c->start[c->n] = start;
-		c->len[c->n] = len;
+		c->space[c->n] = r->space;
+		c->kind[c->n] = r->kind;
+		c->start[c->n] = r->start;
+		c->len[c->n] = r->len;
+		c->eventfd[c->n] = r->eventfd;
 	}
 	c->n++;
 	return 0;
@@ -119,6 +122,8 @@ TEST_F(bus, add_device_inits_resets_and_claims)
 	EXPECT_EQ(1, d.resets);
 	ASSERT_EQ(1, self->c.n);
 	EXPECT_EQ(HCL_RANGE_PIO, self->c.space[0]);
+	EXPECT_EQ(HCL_RANGE_USER, self->c.kind[0]);
+	EXPECT_EQ(0, self->c.eventfd[0]);
 	EXPECT_EQ(0x3f8ULL, self->c.start[0]);
 	EXPECT_EQ(8ULL, self->c.len[0]);
 	bus_reset(&self->bus);
@@ -238,6 +243,28 @@ TEST_F(bus, dispatch_by_address_and_size)
 	EXPECT_EQ(2, hi.ios);
 	EXPECT_EQ(1, lo.ios);
 	EXPECT_EQ(1, mm.ios);
+}
+
+TEST_F(bus, doorbells)
+{
+	struct rec_dev d;
+
+	rec_make(&d, HCL_RANGE_MMIO, 0xfe000000, 0x1000, 0);
+	ASSERT_EQ(0, bus_add_device(&self->bus, &d.dev));
+	ASSERT_EQ(0, bus_add_doorbell(&self->bus, &d.dev, HCL_RANGE_MMIO,
+				      0xfe001000, 4, 9));
+	ASSERT_EQ(2, self->c.n);
+	EXPECT_EQ(HCL_RANGE_DOORBELL, self->c.kind[1]);
+	EXPECT_EQ(9, self->c.eventfd[1]);
+	EXPECT_EQ(0xfe001000ULL, self->c.start[1]);
+	/* doorbells share the address space with the other ranges */
+	EXPECT_EQ(-EEXIST, bus_add_doorbell(&self->bus, &d.dev,
+					    HCL_RANGE_MMIO, 0xfe000ffc, 8, 9));
+	EXPECT_EQ(-EEXIST, bus_add_range(&self->bus, &d.dev, HCL_RANGE_MMIO,
+					 0xfe001002, 2));
+	EXPECT_EQ(-EBADF, bus_add_doorbell(&self->bus, &d.dev, HCL_RANGE_PIO,
+					   0x700, 4, -1));
+	EXPECT_EQ(2, self->c.n);
 }
 
 TEST_F(bus, exit_runs_last_added_first)

@@ -106,14 +106,15 @@ struct claims {
 	uint64_t start, len;
 };
 
-static int claim(void *arg, uint8_t space, uint64_t start, uint64_t len)
+static int claim(void *arg, const struct hcl_range *r)
 {
 	struct claims *c = arg;
 
 	c->n++;
-	c->start = start;
-	c->len = len;
-	return space == HCL_RANGE_PIO ? 0 : -EINVAL;
+	c->start = r->start;
+	c->len = r->len;
+	return r->space == HCL_RANGE_PIO && r->kind == HCL_RANGE_USER ? 0 :
+	       -EINVAL;
 }
 
 TEST(uart_on_the_bus)

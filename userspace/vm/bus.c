@@ -36,9 +36,13 @@ static bool range_before(uint8_t space, uint64_t start,
 	return space < r->space || (space == r->space && start < r->start);
 }
 
-int bus_add_range(struct bus *bus, struct device *dev, uint8_t space,
-		  uint64_t start, uint64_t len)
+static int add_range(struct bus *bus, struct device *dev, uint8_t space,
+		     uint64_t start, uint64_t len, uint8_t kind, int eventfd)
 {
+	struct hcl_range claim = {
+		.space = space, .kind = kind, .start = start, .len = len,
+		.eventfd = kind == HCL_RANGE_DOORBELL ? eventfd : 0,
+	};
 	unsigned int i, pos;
 	int ret;
 
@@ -57,7 +61,7 @@ int bus_add_range(struct bus *bus, struct device *dev, uint8_t space,
 	if (bus->nr_ranges == BUS_MAX_RANGES)
 		return -ENOSPC;
 	if (bus->claim) {
-		ret = bus->claim(bus->claim_arg, space, start, len);
+		ret = bus->claim(bus->claim_arg, &claim);
 		if (ret)
 			return ret;
 	}
@@ -67,10 +71,26 @@ int bus_add_range(struct bus *bus, struct device *dev, uint8_t space,
 	memmove(&bus->ranges[pos + 1], &bus->ranges[pos],
 		(bus->nr_ranges - pos) * sizeof(bus->ranges[0]));
 	bus->ranges[pos] = (struct bus_range){
-		.space = space, .start = start, .len = len, .dev = dev,
+		.space = space, .kind = kind, .start = start, .len = len,
+		.dev = dev,
 	};
 	bus->nr_ranges++;
 	return 0;
+}
+
+int bus_add_range(struct bus *bus, struct device *dev, uint8_t space,
+		  uint64_t start, uint64_t len)
+{
+	return add_range(bus, dev, space, start, len, HCL_RANGE_USER, 0);
+}
+
+int bus_add_doorbell(struct bus *bus, struct device *dev, uint8_t space,
+		     uint64_t start, uint64_t len, int eventfd)
+{
+	if (eventfd < 0)
+		return -EBADF;
+	return add_range(bus, dev, space, start, len, HCL_RANGE_DOORBELL,
+			 eventfd);
 }
 
 /* the range holding @addr, by binary search; NULL if none */

@@ -4,9 +4,9 @@
  *
  * A device is a struct device with a struct device_ops; bus_add_device()
  * calls its init, which registers the device's ranges with
- * bus_add_range().  Each range is claimed in the kernel through the bus's
- * claim callback (HCL_ADD_RANGE with HCL_RANGE_USER in underhill_vm), so
- * accesses to it exit to userspace, and an access the VP makes there
+ * bus_add_range() (or bus_add_doorbell()).  Each range is claimed in the
+ * kernel through the bus's claim callback (HCL_ADD_RANGE in underhill_vm),
+ * so accesses to it exit to userspace, and an access the VP makes there
  * comes back through bus_access() to the owner's io callback.  A range is
  * written once: the claim and the dispatch come from the same entry.
  *
@@ -62,13 +62,13 @@ struct device {
 
 struct bus_range {
 	uint8_t space;
+	uint8_t kind;		/* HCL_RANGE_USER or HCL_RANGE_DOORBELL */
 	uint64_t start, len;
 	struct device *dev;
 };
 
-/* Claims a range in the kernel: 0 or a negative errno. */
-typedef int (*bus_claim_fn)(void *arg, uint8_t space, uint64_t start,
-			    uint64_t len);
+/* Claims @r (HCL_ADD_RANGE's argument) in the kernel: 0 or -errno. */
+typedef int (*bus_claim_fn)(void *arg, const struct hcl_range *r);
 
 struct bus {
 	pthread_mutex_t lock;
@@ -96,6 +96,15 @@ int bus_add_device(struct bus *bus, struct device *dev);
  */
 int bus_add_range(struct bus *bus, struct device *dev, uint8_t space,
 		  uint64_t start, uint64_t len);
+
+/*
+ * The same for a doorbell: the kernel answers writes to the range by
+ * signalling @eventfd, with no exit (reads return 0); the device waits
+ * on the eventfd, e.g. with loop_add_fd().  Same errors, and -EBADF for
+ * a negative @eventfd.
+ */
+int bus_add_doorbell(struct bus *bus, struct device *dev, uint8_t space,
+		     uint64_t start, uint64_t len, int eventfd);
 
 /*
  * Routes one access at @addr to the device whose range holds all of

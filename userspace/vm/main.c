@@ -66,15 +66,9 @@ static void *read_file(const char *path, size_t *len)
 }
 
 /* the bus's claims: accesses to a device's ranges exit to us */
-static int claim_range(void *arg, uint8_t space, uint64_t start,
-		       uint64_t len)
+static int claim_range(void *arg, const struct hcl_range *r)
 {
-	struct hcl_range r = {
-		.space = space, .kind = HCL_RANGE_USER,
-		.start = start, .len = len,
-	};
-
-	return ioctl(*(int *)arg, HCL_ADD_RANGE, &r) ? -errno : 0;
+	return ioctl(*(int *)arg, HCL_ADD_RANGE, r) ? -errno : 0;
 }
 
 /* The partition: VTL0 RAM mapped, the VP count decided. */
@@ -116,6 +110,12 @@ static int open_partition(struct vm *vm)
 	}
 	bus_init(&vm->bus, claim_range, &vm->hcl_fd);
 	exits_init(&vm->exits, &vm->bus);
+	/* room for a RUN per VP and the fds devices wait on */
+	vm->loop = loop_create(2 * vm->nr_vps + 32);
+	if (!vm->loop) {
+		perror("underhill_vm: io_uring");
+		return -1;
+	}
 	return 0;
 }
 
@@ -226,6 +226,8 @@ int main(int argc, char **argv)
 	       note ? note : "");
 
 	ret = use_ioctl ? vm_run_ioctl(&vm) : vm_run_uring(&vm);
+	/* the ring's teardown cancels the RUNs still in flight */
+	loop_destroy(vm.loop);
 	report(&vm, ret, &rep);
 	return rep.halted && rep.guest_result == 0 ? 0 : 1;
 }

@@ -15,6 +15,7 @@
 #include "console.h"
 #include "exits.h"
 #include "guest.h"
+#include "loop.h"
 #include "dev/uart16550.h"
 
 #define VM_MAX_VPS	64
@@ -39,6 +40,8 @@ struct vm {
 	struct vp vps[VM_MAX_VPS];
 	struct bus bus;
 	struct exits exits;
+	/* the event loop: devices add their fds (doorbells, timers, sockets) */
+	struct loop *loop;
 	/* the platform: COM1, whose output is the console */
 	struct console console;
 	struct uart16550 com1;

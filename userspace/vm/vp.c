@@ -119,19 +119,13 @@ static void timed_out(struct loop *loop, void *arg, uint64_t expirations)
 
 int vm_run_uring(struct vm *vm)
 {
-	struct loop *loop;
+	struct loop *loop = vm->loop;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
 	urun.vm = vm;
 	urun.live = vm->nr_vps;
 	urun.debug = getenv("HCL_DEBUG") != NULL;
-	loop = loop_create(2 * vm->nr_vps + 8);
-	if (!loop) {
-		perror("underhill_vm: io_uring_queue_init");
-		return -1;
-	}
-	ret = 0;
 	if (vm->timeout)
 		ret = loop_add_timer(loop, vm->timeout * 1000000000ULL, 0,
 				     timed_out, NULL);
@@ -142,8 +136,6 @@ int vm_run_uring(struct vm *vm)
 	if (ret < -1)
 		fprintf(stderr, "underhill_vm: event loop: %s\n",
 			strerror(-ret));
-	/* the ring's teardown cancels the RUNs still in flight */
-	loop_destroy(loop);
 	return ret ? -1 : 0;
 }
 
@@ -232,15 +224,14 @@ static void ioctl_timed_out(struct loop *loop, void *arg, uint64_t n)
 int vm_run_ioctl(struct vm *vm)
 {
 	struct sigaction sa = { .sa_handler = on_kick };
-	struct loop *loop;
+	struct loop *loop = vm->loop;
 	unsigned int i;
 	int res = 0, ret;
 
 	irun.vm = vm;
 	irun.done_fd = eventfd(0, EFD_CLOEXEC);
-	loop = loop_create(16);
-	if (irun.done_fd < 0 || !loop) {
-		perror("underhill_vm: event loop");
+	if (irun.done_fd < 0) {
+		perror("underhill_vm: eventfd");
 		return -1;
 	}
 	/* no SA_RESTART: the signal ends a VP thread's HCL_VP_RUN */
@@ -252,7 +243,7 @@ int vm_run_ioctl(struct vm *vm)
 	if (ret < 0) {
 		fprintf(stderr, "underhill_vm: event loop: %s\n",
 			strerror(-ret));
-		loop_destroy(loop);
+		close(irun.done_fd);
 		return -1;
 	}
 	for (; irun.started < vm->nr_vps; irun.started++) {
@@ -279,7 +270,7 @@ int vm_run_ioctl(struct vm *vm)
 		if (vm->vps[i].state != EXIT_HALT)
 			res = -1;
 	}
-	loop_destroy(loop);
+	loop_del_fd(loop, irun.done_fd);
 	close(irun.done_fd);
 	return res;
 }
