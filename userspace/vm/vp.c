@@ -153,6 +153,7 @@ struct ioctl_run {
 	unsigned int started, ended;
 	int done_fd;
 	volatile int stop;
+	int failed;		/* a VP failed: stop the others (atomic) */
 };
 
 static struct ioctl_run irun;
@@ -180,22 +181,11 @@ static void *vp_thread(void *arg)
 		if (vp->state != EXIT_RUN)
 			break;
 	}
+	if (vp->state == EXIT_FAIL)
+		__atomic_store_n(&irun.failed, 1, __ATOMIC_RELEASE);
 	if (write(irun.done_fd, &one, sizeof(one)) != sizeof(one))
 		perror("underhill_vm: VP done");
 	return NULL;
-}
-
-static void vp_thread_done(struct loop *loop, void *arg, int fd,
-			   unsigned int revents)
-{
-	uint64_t n;
-
-	(void)arg;
-	(void)revents;
-	if (read(fd, &n, sizeof(n)) == sizeof(n))
-		irun.ended += (unsigned int)n;
-	if (irun.ended >= irun.started)
-		loop_stop(loop, 0);
 }
 
 /* ends every VP thread's run: at once if it is in HCL_VP_RUN, else next */
@@ -209,6 +199,21 @@ static void stop_vps(void)
 				 __ATOMIC_SEQ_CST);
 		pthread_kill(irun.vm->vps[i].thread, SIGUSR1);
 	}
+}
+
+static void vp_thread_done(struct loop *loop, void *arg, int fd,
+			   unsigned int revents)
+{
+	uint64_t n;
+
+	(void)arg;
+	(void)revents;
+	if (read(fd, &n, sizeof(n)) == sizeof(n))
+		irun.ended += (unsigned int)n;
+	if (irun.ended >= irun.started)
+		loop_stop(loop, 0);
+	else if (!irun.stop && __atomic_load_n(&irun.failed, __ATOMIC_ACQUIRE))
+		stop_vps();	/* like the io_uring path: one fails, all stop */
 }
 
 static void ioctl_timed_out(struct loop *loop, void *arg, uint64_t n)
