@@ -241,6 +241,13 @@ run_e2e() {
 	result $? "e2e: boot with the ioctl run path exits 0"
 	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
 
+	# the VP count comes from the partition; HCL_VPS=N runs N of its VPs
+	log=$logs/e2e-vps1.log
+	qemu "$log" "$img" -t 300 -a "HCL_VPS=1"
+	result $? "e2e: boot with HCL_VPS=1 exits 0"
+	expect_in "$log" "^underhill_vm: 1 VP via io_uring" "e2e: HCL_VPS=1 runs one of the partition's two VPs"
+	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded (1 VP," "e2e: HCL_VPS=1: openvmm_hcl reports one VP"
+
 	log=$logs/e2e-bad-cpuid.log
 	qemu "$log" "$img" -t 300 -a "HCL_GUEST_CPUID_BAD=1"
 	rc=$?

@@ -4,11 +4,13 @@
  *
  * Reads the machine's configuration from the device tree the shim built
  * (/sys/firmware/fdt: VTL0 memory, the staged VTL0 image, VP count, the
- * serial port, the boot stamps), starts the VM worker underhill_vm with
- * what it needs and a report pipe on fd 3, supervises it, prints its exit
+ * serial port, the boot stamps) and prints it, starts the VM worker
+ * underhill_vm with a report pipe on fd 3, supervises it, prints its exit
  * status and the boot timeline, and powers the VM off with the outcome.
- * A kernel booted without the shim has no /openhcl node: then the worker
- * runs with its defaults.  A tree that is there but wrong is an error.
+ * The worker takes the VM's shape (VPs, VTL0 RAM, the payload) from the
+ * partition hcl.ko built from the same tree, not from us: one path for
+ * each fact.  A kernel booted without the shim has no /openhcl node; a
+ * tree that is there but wrong is an error.
  *
  * Options: --pid FILE writes our PID there (underhill_init passes it).
  *
@@ -33,7 +35,6 @@
 #include "lib/sys.h"
 
 #define DEFAULT_WORKER	"/bin/underhill_vm"
-#define VTL0_IMAGE_PATH	"/sys/class/misc/hcl/vtl0_image"
 #define MAX_ARGS	32
 
 /* ---- the boot timeline ---------------------------------------------------- */
@@ -250,7 +251,6 @@ int main(int argc, char **argv)
 	char args[1024] = "", stamp[32], err[256];
 	struct stat st;
 	double per_ns;
-	size_t len = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -269,24 +269,18 @@ int main(int argc, char **argv)
 		}
 		have_dt = 1;
 		print_config(&dt);
-		len += snprintf(args + len, sizeof(args) - len, "--vps %u ",
-				dt.vp_count);
-		if (dt.image_size)
-			len += snprintf(args + len, sizeof(args) - len,
-					"--guest %s ", VTL0_IMAGE_PATH);
 	} else {
 		printf("openvmm_hcl: no device tree (%s): worker defaults\n",
 		       HCL_DT_PATH);
 	}
-	if (getenv("HCL_VM_ARGS") && len < sizeof(args))
-		snprintf(args + len, sizeof(args) - len, "%s",
-			 getenv("HCL_VM_ARGS"));
+	if (getenv("HCL_VM_ARGS"))
+		snprintf(args, sizeof(args), "%s", getenv("HCL_VM_ARGS"));
 
 	if (pipe(pipefd)) {
 		perror("openvmm_hcl: pipe");
 		hcl_poweroff(1);
 	}
-	printf("openvmm_hcl: starting %s %s\n", worker, args);
+	printf("openvmm_hcl: starting %s%s%s\n", worker, *args ? " " : "", args);
 	pid = spawn_worker(worker, args, pipefd[1]);
 	if (pid < 0) {
 		perror("openvmm_hcl: fork");

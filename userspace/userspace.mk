@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # VTL2 userspace (static binaries for the initramfs), the in-VM test
-# programs and the host unit tests of userspace's shared code; included by
-# the top-level Makefile.
+# programs and the host unit tests of userspace's code; included by the
+# top-level Makefile.
+#
+#   userspace/lib/     code several programs share (also the bench's)
+#   userspace/vm/      underhill_vm: main.c, and the VMM it is made of
+#   userspace/vm/dev/  underhill_vm's devices, one file each
 #
 #   make userspace    $(BUILD)/vtl2/bin/{underhill_init,openvmm_hcl,...}
 
@@ -10,10 +14,21 @@
 
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
+# underhill_vm without its main(): what the host tests link against
+VM_CORE := $(filter-out userspace/vm/main.c,$(wildcard userspace/vm/*.c \
+	userspace/vm/dev/*.c))
+VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h)
+VM_CFLAGS := -Iuserspace/vm
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
 VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
 
 userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
+
+$(BUILD)/vtl2/bin/underhill_vm: userspace/vm/main.c $(VM_CORE) $(VM_HDR) \
+		$(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(VM_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(VM_CORE) \
+		$(USER_LIB) $(USER_LIBS)
 
 $(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -31,8 +46,11 @@ $(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
-# any other tests/user/host_X.c: a host test of userspace's shared code
-# (components with their own sources give build/tests/X a rule of theirs)
-$(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR)
+# any other tests/user/host_X.c: a host test of userspace's code, shared
+# or underhill_vm's (components with their own sources give build/tests/X
+# a rule of theirs)
+$(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR) $(VM_CORE) \
+		$(VM_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+	$(CC) $(TEST_CFLAGS) $(VM_CFLAGS) -o $@ $< $(VM_CORE) $(USER_LIB) \
+		$(USER_LIBS)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host unit tests: VTL0 page tables, GDT, initial state, CPUID table. */
+/* Host unit tests: VTL0 page tables, GDT, initial state, image loading. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,20 +119,6 @@ TEST_F(vtl0, image_placement)
 				      (size_t)-1));
 	EXPECT_EQ(0, vtl0_load_image(self->mem, MEM, MEM - 3, img,
 				     sizeof(img)));
-}
-
-TEST(test_cpuid_table)
-{
-	struct hcl_cpuid_entry e[4];
-
-	ASSERT_EQ(2, vtl0_test_cpuid(e, 4, 0));
-	EXPECT_EQ(HCL_CPUID_SIG_LEAF, e[0].function);
-	EXPECT_EQ(HCL_CPUID_SIG_EBX, e[0].ebx);
-	EXPECT_EQ(HCL_CPUID_TEST_EAX, e[1].eax);
-	EXPECT_EQ(0, e[1].flags);
-	ASSERT_EQ(2, vtl0_test_cpuid(e, 4, 1));
-	EXPECT_NE(HCL_CPUID_TEST_EAX, e[1].eax);
-	EXPECT_EQ(0, vtl0_test_cpuid(e, 1, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -101,20 +101,3 @@ int vtl0_load_image(void *mem, uint64_t mem_size, uint64_t gpa,
 	memcpy((char *)mem + gpa, image, len);
 	return 0;
 }
-
-unsigned int vtl0_test_cpuid(struct hcl_cpuid_entry *e, unsigned int max,
-			     int corrupt)
-{
-	if (max < 2)
-		return 0;
-	memset(e, 0, 2 * sizeof(*e));
-	e[0].function = HCL_CPUID_SIG_LEAF;
-	e[0].eax = HCL_CPUID_TEST_LEAF;
-	e[0].ebx = HCL_CPUID_SIG_EBX;
-	e[0].ecx = HCL_CPUID_SIG_ECX;
-	e[0].edx = HCL_CPUID_SIG_EDX;
-	e[1].function = HCL_CPUID_TEST_LEAF;
-	e[1].eax = HCL_CPUID_TEST_EAX ^ (corrupt ? 0x100 : 0);
-	e[1].edx = HCL_CPUID_TEST_EDX;
-	return 2;
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Preparing VTL0 for a freestanding 64-bit image: identity page tables,
- * a flat GDT, the initial register state, and the test CPUID table.
+ * a flat GDT and the initial register state.
  * Pure functions over a buffer that stands for VTL0 RAM, so they run the
  * same against the mmap of /dev/hcl and in host unit tests.
  */
@@ -32,12 +32,5 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
  */
 int vtl0_load_image(void *mem, uint64_t mem_size, uint64_t gpa,
 		    const void *image, size_t len);
-
-/*
- * Fills the CPUID table the test guest checks.  With @corrupt, one value
- * is wrong so that the guest's check must fail.  Returns the entry count.
- */
-unsigned int vtl0_test_cpuid(struct hcl_cpuid_entry *e, unsigned int max,
-			     int corrupt);
 
 #endif

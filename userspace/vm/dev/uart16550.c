@@ -18,6 +18,18 @@ void uart_init(struct uart16550 *u, void (*tx)(void *, uint8_t), void *arg)
 	memset(u, 0, sizeof(*u));
 	u->tx = tx;
 	u->tx_arg = arg;
+	uart_reset(u);
+}
+
+/* the registers' power-on values; the byte count and the sink stay */
+void uart_reset(struct uart16550 *u)
+{
+	u->ier = 0;
+	u->lcr = 0;
+	u->mcr = 0;
+	u->scr = 0;
+	u->fcr = 0;
+	u->dlm = 0;
 	u->dll = 12;	/* 9600 baud, the reset value firmware expects */
 }
 
@@ -82,4 +94,47 @@ void uart_write(struct uart16550 *u, unsigned int reg, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+/* ---- the bus device ------------------------------------------------------ */
+
+static int uart_dev_init(struct device *dev, struct bus *bus)
+{
+	struct uart16550 *u = container_of(dev, struct uart16550, dev);
+
+	return bus_add_range(bus, dev, HCL_RANGE_PIO, u->base, UART_NR_REGS);
+}
+
+static void uart_dev_reset(struct device *dev)
+{
+	uart_reset(container_of(dev, struct uart16550, dev));
+}
+
+/* byte registers: a wider access touches only the first one */
+static void uart_dev_io(struct device *dev, uint8_t space, uint64_t offset,
+			struct bus_access *a)
+{
+	struct uart16550 *u = container_of(dev, struct uart16550, dev);
+
+	(void)space;
+	if (a->write)
+		uart_write(u, (unsigned int)offset, (uint8_t)a->data);
+	else
+		a->data = uart_read(u, (unsigned int)offset);
+}
+
+static const struct device_ops uart_dev_ops = {
+	.name = "uart16550",
+	.init = uart_dev_init,
+	.reset = uart_dev_reset,
+	.io = uart_dev_io,
+};
+
+int uart16550_add(struct uart16550 *u, struct bus *bus, uint16_t base,
+		  void (*tx)(void *, uint8_t), void *arg)
+{
+	uart_init(u, tx, arg);
+	u->dev.ops = &uart_dev_ops;
+	u->base = base;
+	return bus_add_device(bus, &u->dev);
 }

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * underhill_vm's machine: the partition (/dev/hcl), VTL0 RAM, the VPs,
+ * the device bus and exit routing, the platform devices, and the guest
+ * profile that runs in it.
+ */
+#ifndef HCL_VM_VM_H
+#define HCL_VM_VM_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <linux/hcl.h>
+
+#include "bus.h"
+#include "console.h"
+#include "exits.h"
+#include "guest.h"
+#include "loop.h"
+#include "dev/uart16550.h"
+
+#define VM_MAX_VPS	64
+#define VM_COM1_PORT	0x3f8
+
+struct vm;
+
+struct vp {
+	struct vm *vm;
+	unsigned int index;
+	int fd;
+	struct hcl_run *run;
+	int state;		/* EXIT_RUN running, EXIT_HALT, EXIT_FAIL */
+	pthread_t thread;	/* the ioctl run path */
+};
+
+struct vm {
+	int hcl_fd;
+	void *mem;			/* VTL0 RAM, GPA 0 .. mem_size - 1 */
+	uint64_t mem_size;
+	unsigned int nr_vps;
+	struct vp vps[VM_MAX_VPS];
+	struct bus bus;
+	struct exits exits;
+	/* the event loop: devices add their fds (doorbells, timers, sockets) */
+	struct loop *loop;
+	/* the platform: COM1, whose output is the console */
+	struct console console;
+	struct uart16550 com1;
+	const struct guest_profile *guest;
+	void *guest_data;		/* the profile's */
+	unsigned int timeout;		/* seconds; 0: none */
+};
+
+/* vp.c: creating the VPs and running them */
+int vm_create_vps(struct vm *vm);
+/* All VPs until each halts or one fails: 0 when all halted, else -1. */
+int vm_run_uring(struct vm *vm);
+int vm_run_ioctl(struct vm *vm);
+
+#endif
