@@ -102,7 +102,9 @@ static TPM_RESULT cb_store(const unsigned char *data, uint32_t length,
 	(void)tpm_number;
 	if (!kind)
 		return TPM_FAIL;
-	ret = tpm_state_write(eng.dirfd, name, kind, ++eng.gen, data, length);
+	/* NV commits (permanent state) must survive power loss */
+	ret = tpm_state_write(eng.dirfd, name, kind, ++eng.gen, data, length,
+			      true);
 	if (ret) {
 		set_error("store %s: %s", name, strerror(-ret));
 		return TPM_FAIL;
@@ -156,7 +158,14 @@ static struct libtpms_callbacks callbacks = {
 
 /* ---- open / close -------------------------------------------------------- */
 
-static int save_volatile_now(void)
+/*
+ * The volatile state only matters while the platform is powered: after a
+ * power-off the TPM starts over with TPM2_Startup.  Against a killed
+ * worker an atomic rename is enough (the page cache outlives the
+ * process); a durable write is for planned stops that must outlive the
+ * VTL2 instance (STOP, SAVE, swtpm's STORE_VOLATILE).
+ */
+static int save_volatile_now(bool durable)
 {
 	unsigned char *buf = NULL;
 	uint32_t len = 0;
@@ -171,7 +180,7 @@ static int save_volatile_now(void)
 		return -EIO;
 	}
 	ret = tpm_state_write(eng.dirfd, TPM_VOLATILESTATE_NAME,
-			      TPM_STATE_VOLATILE, ++eng.gen, buf, len);
+			      TPM_STATE_VOLATILE, ++eng.gen, buf, len, durable);
 	free(buf);
 	if (ret) {
 		eng.stats.save_errors++;
@@ -186,7 +195,7 @@ static int save_volatile_now(void)
 
 int tpm_engine_save_volatile(void)
 {
-	return eng.open ? save_volatile_now() : -EINVAL;
+	return eng.open ? save_volatile_now(true) : -EINVAL;
 }
 
 static int read_checked(const char *name, int kind, void **buf,
@@ -206,7 +215,7 @@ static int read_checked(const char *name, int kind, void **buf,
 	return ret;
 }
 
-int tpm_engine_open(const char *dir, bool save_volatile,
+int tpm_engine_open(const char *dir, unsigned int flags,
 		    struct tpm_engine_restore *restored)
 {
 	void *perm = NULL, *vol = NULL;
@@ -222,7 +231,7 @@ int tpm_engine_open(const char *dir, bool save_volatile,
 	memset(&eng.stats, 0, sizeof(eng.stats));
 	eng.gen = 0;
 	eng.error[0] = 0;
-	eng.save_volatile = save_volatile;
+	eng.save_volatile = flags & TPM_ENGINE_SAVE_VOLATILE;
 	eng.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (eng.dirfd < 0) {
 		ret = -errno;
@@ -230,6 +239,14 @@ int tpm_engine_open(const char *dir, bool save_volatile,
 		return ret;
 	}
 
+	if (flags & TPM_ENGINE_POWER_ON) {
+		ret = tpm_state_delete(eng.dirfd, TPM_VOLATILESTATE_NAME);
+		if (ret) {
+			set_error("dropping the volatile state: %s",
+				  strerror(-ret));
+			goto fail;
+		}
+	}
 	ret = read_checked(TPM_PERMANENT_ALL_NAME, TPM_STATE_PERMANENT, &perm,
 			   &perm_len);
 	if (ret && ret != -ENOENT)
@@ -284,7 +301,7 @@ int tpm_engine_open(const char *dir, bool save_volatile,
 		/* never load this file twice; then record where we are */
 		ret = tpm_state_delete(eng.dirfd, TPM_VOLATILESTATE_NAME);
 		if (!ret && eng.save_volatile)
-			ret = save_volatile_now();
+			ret = save_volatile_now(false);
 		if (ret) {
 			set_error("replacing the restored volatile state: %s",
 				  strerror(-ret));
@@ -381,7 +398,7 @@ int tpm_engine_process(const uint8_t *cmd, uint32_t len, uint8_t *rsp,
 	memcpy(rsp, eng.rspbuf, out);
 	*rsp_len = out;
 	if (eng.save_volatile)
-		save_volatile_now();	/* counted in stats on failure */
+		save_volatile_now(false);	/* failures: in stats */
 	return 0;
 }
 

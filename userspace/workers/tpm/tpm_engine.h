@@ -13,10 +13,13 @@
  * kill before the next command still resumes.
  *
  * Crash safety: libtpms pushes the permanent state through the NV store
- * callback at every NV commit (written atomically); after every command
- * the volatile state (TPMLIB_GetState(VOLATILE)) is written atomically, so
+ * callback at every NV commit (written atomically and durably: fsync);
+ * after every command the volatile state (TPMLIB_GetState(VOLATILE)) is
+ * written atomically (rename, no fsync: it only has to outlive the
+ * process, not a power loss, after which the TPM starts over anyway), so
  * a process killed at any point restarts with the state of the last
  * completed command, started (no TPM2_Startup needed) and PCRs intact.
+ * tpm_engine_save_volatile() writes it durably, for planned stops.
  */
 #ifndef HCL_TPM_ENGINE_H
 #define HCL_TPM_ENGINE_H
@@ -41,12 +44,16 @@ struct tpm_engine_restore {
 	bool volatile_state;	/* volatile state restored: TPM is started */
 };
 
+/* write the volatile state after every command (the crash-safe mode) */
+#define TPM_ENGINE_SAVE_VOLATILE	0x1
 /*
- * save_volatile: write the volatile state after every command (the
- * crash-safe mode; off only to measure its cost).  On failure returns
- * -errno and leaves a message in tpm_engine_error().
+ * the platform was powered on: drop any volatile state first, the guest
+ * sends TPM2_Startup (without it, a volatile state is resumed)
  */
-int tpm_engine_open(const char *dir, bool save_volatile,
+#define TPM_ENGINE_POWER_ON		0x2
+
+/* On failure returns -errno and leaves a message in tpm_engine_error(). */
+int tpm_engine_open(const char *dir, unsigned int flags,
 		    struct tpm_engine_restore *restored);
 void tpm_engine_close(void);
 
@@ -70,7 +77,7 @@ void tpm_engine_reset_establishment(unsigned int locality);
  * TPM2_Startup again, as after any reset.
  */
 int tpm_engine_power_cycle(void);
-/* write the volatile state now (before a planned stop) */
+/* write the volatile state now, durably (before a planned stop) */
 int tpm_engine_save_volatile(void);
 
 const struct tpm_engine_stats *tpm_engine_stats(void);

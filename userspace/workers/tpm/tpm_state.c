@@ -77,7 +77,7 @@ static int write_all(int fd, const void *buf, size_t len)
 }
 
 int tpm_state_write(int dirfd, const char *name, int kind, uint64_t gen,
-		    const void *data, uint32_t len)
+		    const void *data, uint32_t len, bool durable)
 {
 	uint8_t hdr[TPM_STATE_HDR_SIZE] = { 0 };
 	char tmp[64];
@@ -102,7 +102,7 @@ int tpm_state_write(int dirfd, const char *name, int kind, uint64_t gen,
 	ret = write_all(fd, hdr, sizeof(hdr));
 	if (!ret)
 		ret = write_all(fd, data, len);
-	if (!ret && fsync(fd))
+	if (!ret && durable && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
@@ -112,7 +112,9 @@ int tpm_state_write(int dirfd, const char *name, int kind, uint64_t gen,
 		unlinkat(dirfd, tmp, 0);
 		return ret;
 	}
-	return fsync(dirfd) ? -errno : 0;
+	if (durable && fsync(dirfd))
+		return -errno;
+	return 0;
 }
 
 int tpm_state_read(int dirfd, const char *name, int kind, void **data,

@@ -10,13 +10,16 @@
  *  12  u32 CRC32 of the payload
  *
  * all little endian, followed by the payload.  Writes are atomic: a
- * temporary file in the same directory, fsync, rename over the old one,
- * fsync of the directory.  A truncated or corrupt file is reported
- * (-EBADMSG), never taken for an absent one.
+ * temporary file in the same directory, renamed over the old one, so a
+ * process killed at any point leaves the old or the new file, never a
+ * mix.  A durable write also survives power loss: fsync of the file
+ * before the rename and of the directory after it.  A truncated or
+ * corrupt file is reported (-EBADMSG), never taken for an absent one.
  */
 #ifndef HCL_TPM_STATE_H
 #define HCL_TPM_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TPM_STATE_MAGIC		0x53505448u	/* "HTPS" */
@@ -36,7 +39,7 @@ uint32_t tpm_crc32(const void *data, uint32_t len);
 int tpm_state_kind(const char *name);
 
 int tpm_state_write(int dirfd, const char *name, int kind, uint64_t gen,
-		    const void *data, uint32_t len);
+		    const void *data, uint32_t len, bool durable);
 /*
  * 0 with *data (malloc'd; free it) and *len, -ENOENT when there is no
  * file, -EBADMSG when it is truncated, corrupt or of another kind

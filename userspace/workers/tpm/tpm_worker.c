@@ -15,8 +15,10 @@
  *                   the control socket, so that host tools can use it
  *                   (tpm2-tools: -T swtpm:path=PATH, control PATH.ctrl).
  *
- * --no-volatile-save turns off the per-command volatile save (to measure
- * its cost; not crash-safe).
+ * --power-on: the platform was just powered on, drop any volatile state
+ * (the guest sends TPM2_Startup); without it a volatile state left by a
+ * killed worker is resumed.  --no-volatile-save turns off the per-command
+ * volatile save (to measure its cost; not crash-safe).
  */
 #include <endian.h>
 #include <errno.h>
@@ -567,7 +569,8 @@ static int run_swtpm(const char *data_path, const char *ctrl_path)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: hcl-tpm-worker --state DIR [--no-volatile-save]\n"
+		"usage: hcl-tpm-worker --state DIR [--power-on] "
+		"[--no-volatile-save]\n"
 		"         (--fd N | --socket PATH --ctrl PATH)\n");
 	exit(2);
 }
@@ -580,11 +583,12 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'd' },
 		{ "ctrl", required_argument, NULL, 'c' },
 		{ "no-volatile-save", no_argument, NULL, 'n' },
+		{ "power-on", no_argument, NULL, 'p' },
 		{ 0 }
 	};
 	const char *state = NULL, *data = NULL, *ctrl = NULL;
 	struct tpm_engine_restore restored;
-	bool save = true;
+	unsigned int flags = TPM_ENGINE_SAVE_VOLATILE;
 	int fd = -1, c, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -602,7 +606,10 @@ int main(int argc, char **argv)
 			ctrl = optarg;
 			break;
 		case 'n':
-			save = false;
+			flags &= ~TPM_ENGINE_SAVE_VOLATILE;
+			break;
+		case 'p':
+			flags |= TPM_ENGINE_POWER_ON;
 			break;
 		default:
 			usage();
@@ -612,7 +619,7 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = tpm_engine_open(state, save, &restored);
+	rc = tpm_engine_open(state, flags, &restored);
 	if (rc) {
 		wlog("cannot start the TPM: %s", tpm_engine_error());
 		return 1;
