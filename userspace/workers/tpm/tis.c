@@ -546,6 +546,9 @@ int tis_restore(struct tis *tis, const uint8_t *b, size_t size,
 		return -EINVAL;
 	if (b[20] && !(expect < 10 || expect > TIS_BUFSIZE))
 		return -EINVAL;
+	if (state == TIS_RECEPTION && len >= 6 && !b[20] &&
+	    (expect < 10 || expect > TIS_BUFSIZE))
+		return -EINVAL;
 
 	tis->state = state;
 	tis->active = active;
