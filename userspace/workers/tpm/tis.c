@@ -329,8 +329,9 @@ static void write_sts3(struct tis *tis, int loc, uint8_t v)
 	if ((v & (TIS_STS_COMMAND_CANCEL >> 24)) &&
 	    tis->state == TIS_EXECUTION && tis->ops->cancel)
 		tis->ops->cancel(tis->arg);
+	/* not while the engine runs a command */
 	if ((v & (TIS_STS_RESET_ESTABLISHMENT >> 24)) && loc >= 3 &&
-	    tis->ops->reset_establishment)
+	    tis->state != TIS_EXECUTION && tis->ops->reset_establishment)
 		tis->ops->reset_establishment(tis->arg, loc);
 }
 

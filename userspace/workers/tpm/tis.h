@@ -107,7 +107,10 @@ struct tis_ops {
 	void (*cancel)(void *arg);
 	/* the interrupt line changed (level: 1 asserted) */
 	void (*irq)(void *arg, int level);
-	/* TPM_ACCESS.tpmEstablishment (true: established) and its reset */
+	/*
+	 * TPM_ACCESS.tpmEstablishment (true: established) and its reset
+	 * (STS.resetEstablishment from locality 3, never during execution)
+	 */
 	bool (*established)(void *arg);
 	void (*reset_establishment)(void *arg, unsigned int locality);
 };

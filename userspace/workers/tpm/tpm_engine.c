@@ -30,6 +30,7 @@ static struct {
 	bool save_volatile;
 	uint64_t gen;
 	unsigned int locality;
+	bool established;	/* cached: read by other threads */
 	unsigned char *rspbuf;
 	uint32_t rspbufsize;
 	uint8_t cmd[TPM_ENGINE_BUFSIZE];
@@ -155,6 +156,16 @@ static struct libtpms_callbacks callbacks = {
 	.tpm_io_getlocality = cb_locality,
 	.tpm_io_getphysicalpresence = cb_presence,
 };
+
+/* libtpms is not thread-safe: the flag is read on the libtpms thread */
+static void update_established(void)
+{
+	TPM_BOOL est = 0;
+
+	if (!eng.open || TPM_IO_TpmEstablished_Get(&est) != TPM_SUCCESS)
+		est = 0;
+	__atomic_store_n(&eng.established, est != 0, __ATOMIC_RELAXED);
+}
 
 /* ---- open / close -------------------------------------------------------- */
 
@@ -292,6 +303,7 @@ int tpm_engine_open(const char *dir, unsigned int flags,
 		goto fail;
 	}
 	eng.open = true;
+	update_established();
 	restored->permanent = perm != NULL;
 	restored->volatile_state = vol != NULL;
 	free(perm);
@@ -356,6 +368,7 @@ int tpm_engine_power_cycle(void)
 		return -EIO;
 	}
 	eng.open = true;
+	update_established();
 	return 0;
 }
 
@@ -397,6 +410,7 @@ int tpm_engine_process(const uint8_t *cmd, uint32_t len, uint8_t *rsp,
 	}
 	memcpy(rsp, eng.rspbuf, out);
 	*rsp_len = out;
+	update_established();
 	if (eng.save_volatile)
 		save_volatile_now(false);	/* failures: in stats */
 	return 0;
@@ -409,11 +423,7 @@ void tpm_engine_cancel(void)
 
 bool tpm_engine_established(void)
 {
-	TPM_BOOL est = 0;
-
-	if (!eng.open || TPM_IO_TpmEstablished_Get(&est) != TPM_SUCCESS)
-		return false;
-	return est;
+	return __atomic_load_n(&eng.established, __ATOMIC_RELAXED);
 }
 
 void tpm_engine_reset_establishment(unsigned int locality)
@@ -422,4 +432,5 @@ void tpm_engine_reset_establishment(unsigned int locality)
 		return;
 	eng.locality = locality;
 	TPM_IO_TpmEstablished_Reset();
+	update_established();
 }

@@ -66,9 +66,11 @@ int tpm_engine_process(const uint8_t *cmd, uint32_t len, uint8_t *rsp,
 		       uint32_t rsp_size, uint32_t *rsp_len,
 		       unsigned int locality);
 
-/* abort a long command (called from another thread) */
+/* abort a long command (may be called from another thread) */
 void tpm_engine_cancel(void);
+/* TPM_ACCESS.tpmEstablishment, as of the last command (any thread) */
 bool tpm_engine_established(void);
+/* only while no command runs */
 void tpm_engine_reset_establishment(unsigned int locality);
 
 /*

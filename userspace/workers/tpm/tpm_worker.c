@@ -419,7 +419,8 @@ static int swtpm_data(struct swtpm *s, int fd)
 
 	if (read_full(fd, cmd, 6))
 		return -1;
-	size = be32toh(*(uint32_t *)(cmd + 2));
+	memcpy(&size, cmd + 2, 4);
+	size = be32toh(size);
 	if (size < 10 || size > sizeof(cmd)) {
 		static const uint8_t err[10] = { 0x80, 0x01, 0, 0, 0, 10, 0, 0,
 						 TPM_RC_COMMAND_SIZE >> 8,
@@ -444,7 +445,7 @@ static int swtpm_data(struct swtpm *s, int fd)
 static int swtpm_ctrl(struct swtpm *s, int fd)
 {
 	uint8_t in[4096], out[16] = { 0 };
-	uint32_t res = TPM_SUCCESS_, v;
+	uint32_t res = TPM_SUCCESS_, v, code;
 	size_t out_len = 4;
 	ssize_t n = read(fd, in, sizeof(in));
 	int ret = 0;
@@ -452,7 +453,9 @@ static int swtpm_ctrl(struct swtpm *s, int fd)
 	if (n < 4)
 		return -1;
 	n -= 4;
-	switch (be32toh(*(uint32_t *)in)) {
+	memcpy(&code, in, 4);
+	code = be32toh(code);
+	switch (code) {
 	case CMD_GET_CAPABILITY: {
 		uint64_t caps = htobe64(PTM_CAPS);
 
@@ -488,7 +491,7 @@ static int swtpm_ctrl(struct swtpm *s, int fd)
 			res = n < 1 ? TPM_BAD_PARAMETER_ : TPM_BAD_LOCALITY_;
 			break;
 		}
-		if (be32toh(*(uint32_t *)in) == CMD_SET_LOCALITY)
+		if (code == CMD_SET_LOCALITY)
 			s->locality = in[4];
 		else
 			tpm_engine_reset_establishment(in[4]);
