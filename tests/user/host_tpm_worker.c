@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -297,6 +298,42 @@ TEST_F(worker, device_worker_protocol)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* not a timing assertion: prints the cost of the socketpair hop */
+TEST_F(worker, protocol_round_trip_cost)
+{
+	uint8_t rsp[4096], ext[65];
+	uint32_t n;
+	double t, rt, gr, pe;
+	int i;
+
+	ASSERT_EQ(0, start(&self->c, self->dir, true));
+	ASSERT_EQ(0u, tpm_cmd(&self->c, startup_clear, 12, rsp, &n));
+	t = now();
+	for (i = 0; i < 5000; i++)
+		ASSERT_EQ(0x1014u, mr(&self->c, TIS_DID_VID, 2));
+	rt = (now() - t) / 5000;
+	t = now();
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0u, tpm_cmd(&self->c, getrandom16, 12, rsp, &n));
+	gr = 200 / (now() - t);
+	pcr_extend16(ext);
+	t = now();
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0u, tpm_cmd(&self->c, ext, sizeof(ext), rsp, &n));
+	pe = 200 / (now() - t);
+	ksft_print_msg("device-worker protocol: MMIO read round trip %.1f us; "
+		       "byte-wise TIS commands: GetRandom(16) %.0f/s, "
+		       "PCR_Extend %.0f/s\n", rt * 1e6, gr, pe);
+}
+
 TEST_F(worker, corrupt_state_stops_the_worker)
 {
 	char path[128];
@@ -477,6 +514,97 @@ TEST_F(worker, tpm2_tools_match_swtpm)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	self->c.pid = 0;
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+/* commands per second on a swtpm-style data socket; -1 on errors */
+static double raw_rate(const char *path, const uint8_t *cmd, uint32_t len,
+		       int count)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint8_t rsp[4096];
+	uint32_t size;
+	double t;
+	int fd, i;
+
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	t = now();
+	for (i = 0; i < count; i++) {
+		if (write(fd, cmd, len) != (ssize_t)len ||
+		    recv(fd, rsp, 10, MSG_WAITALL) != 10)
+			break;
+		size = (uint32_t)rsp[2] << 24 | rsp[3] << 16 | rsp[4] << 8 |
+		       rsp[5];
+		if (size < 10 || size > sizeof(rsp) ||
+		    (rsp[6] | rsp[7] | rsp[8] | rsp[9]) ||
+		    (size > 10 && recv(fd, rsp + 10, size - 10, MSG_WAITALL) !=
+		     (ssize_t)(size - 10)))
+			break;
+	}
+	t = now() - t;
+	close(fd);
+	return i == count ? count / t : -1;
+}
+
+/* not a timing assertion: swtpm mode and swtpm, the same raw commands */
+TEST_F(worker, swtpm_mode_rate_against_swtpm)
+{
+	char sock[96], ctrl[96], cmd[1024];
+	double r[2][2];
+	uint8_t ext[65];
+	pid_t pid;
+	int k;
+
+	if (!have("swtpm"))
+		SKIP(return, "swtpm not installed");
+	pcr_extend16(ext);
+	snprintf(sock, sizeof(sock), "%s/sock", self->dir);
+	snprintf(ctrl, sizeof(ctrl), "%s/sock.ctrl", self->dir);
+	for (k = 0; k < 2; k++) {
+		unlink(sock);
+		unlink(ctrl);
+		if (k == 0) {
+			snprintf(cmd, sizeof(cmd),
+				 "swtpm socket --tpm2 --tpmstate dir=%s "
+				 "--server type=unixio,path=%s "
+				 "--ctrl type=unixio,path=%s "
+				 "--flags not-need-init --daemon "
+				 "--pid file=%s/pid", self->dir, sock, ctrl,
+				 self->dir);
+			ASSERT_EQ(0, system(cmd));
+		} else {
+			pid = fork();
+			ASSERT_GE(pid, 0);
+			if (!pid) {
+				execl(worker, worker, "--state", self->dir,
+				      "--power-on", "--socket", sock,
+				      "--ctrl", ctrl, (char *)NULL);
+				_exit(127);
+			}
+			self->c.pid = pid;
+		}
+		ASSERT_TRUE(wait_socket(ctrl));
+		ASSERT_TRUE(wait_socket(sock));
+		ASSERT_LT(0, raw_rate(sock, startup_clear, 12, 1));
+		r[k][0] = raw_rate(sock, getrandom16, 12, 500);
+		r[k][1] = raw_rate(sock, ext, sizeof(ext), 500);
+		ASSERT_LT(0, r[k][0]);
+		ASSERT_LT(0, r[k][1]);
+		if (k == 0) {
+			snprintf(cmd, sizeof(cmd), "kill $(cat %s/pid)",
+				 self->dir);
+			ASSERT_EQ(0, system(cmd));
+			usleep(100000);
+			snprintf(cmd, sizeof(cmd), "rm -f %s/tpm2-00.*",
+				 self->dir);
+			ASSERT_EQ(0, system(cmd));
+		}
+	}
+	ksft_print_msg("raw socket, swtpm: GetRandom(16) %.0f/s, PCR_Extend "
+		       "%.0f/s; hcl-tpm-worker (crash-safe): %.0f/s, %.0f/s\n",
+		       r[0][0], r[0][1], r[1][0], r[1][1]);
 }
 
 TEST_HARNESS_MAIN

@@ -33,6 +33,8 @@ static struct {
 	bool established;	/* cached: read by other threads */
 	unsigned char *rspbuf;
 	uint32_t rspbufsize;
+	unsigned char *saved;	/* the volatile state on disk */
+	uint32_t saved_len;
 	uint8_t cmd[TPM_ENGINE_BUFSIZE];
 	struct tpm_engine_stats stats;
 	char error[256];
@@ -185,19 +187,32 @@ static int save_volatile_now(bool durable)
 	int ret;
 
 	rc = TPMLIB_GetState(TPMLIB_STATE_VOLATILE, &buf, &len);
+	eng.stats.getstate_ns += now_ns() - t0;
 	if (rc != TPM_SUCCESS) {
 		eng.stats.save_errors++;
 		set_error("TPMLIB_GetState(volatile): 0x%x", rc);
 		return -EIO;
 	}
+	/* a command that changed nothing (PCR_Read, ...) costs no write */
+	if (!durable && eng.saved && len == eng.saved_len &&
+	    !memcmp(buf, eng.saved, len)) {
+		free(buf);
+		eng.stats.saves_skipped++;
+		eng.stats.save_ns += now_ns() - t0;
+		return 0;
+	}
 	ret = tpm_state_write(eng.dirfd, TPM_VOLATILESTATE_NAME,
 			      TPM_STATE_VOLATILE, ++eng.gen, buf, len, durable);
-	free(buf);
+	free(eng.saved);
+	eng.saved = NULL;
 	if (ret) {
+		free(buf);
 		eng.stats.save_errors++;
 		set_error("write volatile state: %s", strerror(-ret));
 		return ret;
 	}
+	eng.saved = buf;
+	eng.saved_len = len;
 	eng.stats.saves++;
 	eng.stats.last_volatile_size = len;
 	eng.stats.save_ns += now_ns() - t0;
@@ -339,6 +354,8 @@ void tpm_engine_close(void)
 	free(eng.rspbuf);
 	eng.rspbuf = NULL;
 	eng.rspbufsize = 0;
+	free(eng.saved);
+	eng.saved = NULL;
 	if (eng.dirfd >= 0)
 		close(eng.dirfd);
 	eng.dirfd = -1;
@@ -353,6 +370,8 @@ int tpm_engine_power_cycle(void)
 		return -EINVAL;
 	TPMLIB_Terminate();
 	eng.open = false;
+	free(eng.saved);
+	eng.saved = NULL;
 	ret = tpm_state_delete(eng.dirfd, TPM_VOLATILESTATE_NAME);
 	if (ret) {
 		set_error("power cycle: %s", strerror(-ret));

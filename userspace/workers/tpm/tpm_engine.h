@@ -34,6 +34,8 @@ struct tpm_engine_stats {
 	uint64_t saves;
 	uint64_t save_errors;
 	uint64_t save_ns;	/* total time in the volatile save */
+	uint64_t getstate_ns;	/* ...of which in TPMLIB_GetState */
+	uint64_t saves_skipped;	/* state unchanged since the last save */
 	uint64_t process_ns;	/* total time in TPMLIB_Process */
 	uint64_t nv_writes;	/* permanent-state writes (NV commits) */
 	uint32_t last_volatile_size;
