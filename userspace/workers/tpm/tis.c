@@ -63,7 +63,7 @@ static void update_irq(struct tis *tis)
 	}
 }
 
-static void raise(struct tis *tis, uint32_t bits)
+static void raise_int(struct tis *tis, uint32_t bits)
 {
 	if (tis->active < 0)
 		return;
@@ -93,7 +93,7 @@ static void abort_to(struct tis *tis, enum tis_state to)
 	clear_buffer(tis);
 	tis->state = to;
 	if (to == TIS_READY)
-		raise(tis, TIS_INT_COMMAND_READY);
+		raise_int(tis, TIS_INT_COMMAND_READY);
 }
 
 static void set_active(struct tis *tis, int loc)
@@ -105,7 +105,7 @@ static void set_active(struct tis *tis, int loc)
 	tis->active = loc;
 	if (loc >= 0) {
 		tis->pending &= ~(1u << loc);
-		raise(tis, TIS_INT_LOCALITY_CHANGE);
+		raise_int(tis, TIS_INT_LOCALITY_CHANGE);
 	} else {
 		update_irq(tis);
 	}
@@ -291,7 +291,7 @@ static void go(struct tis *tis)
 		error_response(tis, TPM_RC_COMMAND_SIZE);
 		tis->pos = 0;
 		tis->state = TIS_COMPLETION;
-		raise(tis, TIS_INT_DATA_AVAIL | TIS_INT_STS_VALID);
+		raise_int(tis, TIS_INT_DATA_AVAIL | TIS_INT_STS_VALID);
 		return;
 	}
 	tis->state = TIS_EXECUTION;
@@ -318,7 +318,7 @@ static void write_sts0(struct tis *tis, uint8_t v)
 	case TIS_STS_RESPONSE_RETRY:
 		if (tis->state == TIS_COMPLETION) {
 			tis->pos = 0;
-			raise(tis, TIS_INT_DATA_AVAIL);
+			raise_int(tis, TIS_INT_DATA_AVAIL);
 		}
 		break;
 	}
@@ -351,7 +351,7 @@ static void write_fifo(struct tis *tis, uint8_t v)
 			tis->oversize = true;
 	}
 	if (!expecting(tis))
-		raise(tis, TIS_INT_STS_VALID);
+		raise_int(tis, TIS_INT_STS_VALID);
 }
 
 static void write_byte(struct tis *tis, int loc, uint32_t reg, uint8_t v)
@@ -442,7 +442,7 @@ int tis_command_done(struct tis *tis, const uint8_t *rsp, uint32_t len)
 		clear_buffer(tis);
 		tis->state = tis->abort_state;
 		if (tis->state == TIS_READY)
-			raise(tis, TIS_INT_COMMAND_READY);
+			raise_int(tis, TIS_INT_COMMAND_READY);
 		return 0;
 	}
 	if (len < TPM_HEADER_SIZE || len > TIS_BUFSIZE) {
@@ -453,7 +453,7 @@ int tis_command_done(struct tis *tis, const uint8_t *rsp, uint32_t len)
 	}
 	tis->pos = 0;
 	tis->state = TIS_COMPLETION;
-	raise(tis, TIS_INT_DATA_AVAIL | TIS_INT_STS_VALID);
+	raise_int(tis, TIS_INT_DATA_AVAIL | TIS_INT_STS_VALID);
 	return 0;
 }
 
