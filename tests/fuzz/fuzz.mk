@@ -9,7 +9,8 @@
 #
 # naming components whose .mk defines FUZZ_DEPS_<c> (prerequisites),
 # FUZZ_LINK_<c> (what to link) and FUZZ_CFLAGS_<c>: igvm (tools/igvm/
-# igvm.mk) and shim (shim/shim.mk).  Its seed and run length are read by
+# igvm.mk), shim (shim/shim.mk) and tis (userspace/workers/workers.mk).
+# Its seed and run length are read by
 # scripts/fuzz-smoke.sh from the same comment (fuzz-seed:, fuzz-run:).
 #
 #   make fuzzers   builds them all; make fuzz runs them (FUZZ_TIME s each)

@@ -9,6 +9,10 @@
  * restore and save again to the same bytes.
  *
  * `fuzz_tis --write-seed FILE` writes one complete command cycle.
+ *
+ * fuzz-build: tis
+ * fuzz-seed: self
+ * fuzz-run: max_len=4096 seconds=5
  */
 #include <stdbool.h>
 #include <stdint.h>

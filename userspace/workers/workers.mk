@@ -40,6 +40,7 @@ $(BUILD)/tests/tpm_worker: tests/user/host_tpm_worker.c $(TPM_HDR) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Iuserspace/workers -I$(TPM_DIR) -o $@ $<
 
-$(BUILD)/fuzz/fuzz_tis: tests/fuzz/fuzz_tis.c $(TPM_DIR)/tis.c $(TPM_HDR)
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -I$(TPM_DIR) -o $@ $< $(TPM_DIR)/tis.c
+# the TIS model for fuzzers that say "fuzz-build: tis" (tests/fuzz/fuzz.mk)
+FUZZ_DEPS_tis := $(TPM_DIR)/tis.c $(TPM_HDR)
+FUZZ_LINK_tis := $(TPM_DIR)/tis.c
+FUZZ_CFLAGS_tis := -I$(TPM_DIR)
