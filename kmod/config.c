@@ -34,7 +34,8 @@
 #include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "config.h"
+#include "npt.h"
 
 struct hcl_config hcl_config;
 
