@@ -102,7 +102,8 @@ run_host() {
 run_style() {
 	local f out dir=$build/style-kbuild
 	echo "# style"
-	for f in $(cd "$top" && ls kmod/*.[chS] include/uapi/linux/*.h tests/kunit/*.c); do
+	for f in $(cd "$top" && ls kmod/*.[chS] kmod/svm/*.[chS] include/uapi/linux/*.h \
+			tests/kunit/*.c tests/kunit/svm/*.c); do
 		out=$logs/checkpatch-$(echo "$f" | tr / _).log
 		(cd "$top" && perl "$kdir/scripts/checkpatch.pl" --no-tree --strict \
 			--quiet --show-types -f "$f") > "$out" 2>&1
@@ -115,7 +116,8 @@ run_style() {
 	cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$dir/"
 	cp -a "$top/tests/kunit" "$dir/tests/"
 	out=$logs/kmod-w1-sparse.log
-	make -C "$kdir" M="$dir" W=1 C=2 modules > "$out" 2>&1
+	# CHECK=sparse: a CHECK="style vm" given to make must not reach Kbuild
+	make -C "$kdir" M="$dir" W=1 C=2 CHECK=sparse modules > "$out" 2>&1
 	local rc=$?
 	if [ $rc = 0 ] && ! grep -q "warning:\|error:" "$out"; then
 		result 0 "style: hcl.ko builds clean with W=1 and sparse"
