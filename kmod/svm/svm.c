@@ -618,7 +618,8 @@ static bool svm_inject_nmi(struct hcl_svm_vp *svm, bool event)
  * Delivers the most urgent pending interrupt if the guest can take it now,
  * else asks for an exit when it can (virtual interrupt window).  Runs on
  * the VP's thread with preemption off, after running_cpu was published,
- * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.
+ * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.  That
+ * is why it is part of svm_enter() and no op of its own (backend.h).
  */
 VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 {
