@@ -31,9 +31,8 @@
 #include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
-#include <hcl/openhcl_dt.h>
-
-#include "hcl.h"
+#include "config.h"
+#include "npt.h"
 
 struct hcl_config hcl_config;
 

@@ -3,9 +3,10 @@
  * The per-VP CPUID table: set by userspace, answered in the kernel.
  */
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "cpuid.h"
 
 /*
  * Check a table from userspace: only known flags, reserved fields zero,

@@ -9,8 +9,9 @@
  * understood; anything else is refused and goes to userspace unhandled.
  *
  * Instruction layout: legacy prefixes, then in 64-bit mode an optional
- * REX, then the opcode (one byte or 0f + one), ModRM, SIB, displacement,
- * immediate.  The rules applied, from the architecture manuals:
+ * REX (both scanned by hcl_insn_prefixes(), insn.c), then the opcode
+ * (one byte or 0f + one), ModRM, SIB, displacement, immediate.  The rules
+ * applied, from the architecture manuals:
  *
  *  - 66 selects the other operand size (16 <-> 32); REX.W selects 64 bits
  *    and wins over 66.  Byte forms ignore both.
@@ -41,12 +42,11 @@
 #include <kunit/visibility.h>
 
 #include "decode.h"
+#include "insn.h"
 
-#define INSN_MAX	15
-
-/* REX is 0100WRXB; X and B only extend the address registers */
-#define REX_R		0x4
-#define REX_W		0x8
+/* REX.X and REX.B only extend the address registers */
+#define REX_R		HCL_REX_R
+#define REX_W		HCL_REX_W
 
 struct dec {
 	const u8 *bytes;
@@ -57,7 +57,7 @@ struct dec {
 /* Makes sure @n more bytes exist: -EINVAL past 15, -EFAULT past @avail. */
 static int dec_need(const struct dec *d, unsigned int n)
 {
-	if (d->pos + n > INSN_MAX)
+	if (d->pos + n > HCL_INSN_MAX)
 		return -EINVAL;
 	if (d->pos + n > d->avail)
 		return -EFAULT;
@@ -149,44 +149,30 @@ int hcl_decode_mmio(const u8 *bytes, unsigned int avail, unsigned int mode,
 {
 	struct hcl_mmio_insn insn = {};
 	struct dec d = { .bytes = bytes, .avail = avail };
-	bool opsize = false, adsize = false;
+	struct hcl_insn_prefixes pfx;
+	bool opsize, adsize;
 	unsigned int osz, asz;
-	u8 op, modrm, rex = 0;
+	u8 op, modrm, rex;
 	u64 imm;
 	int ret;
 
 	if (mode != 16 && mode != 32 && mode != 64)
 		return -EINVAL;
 
-	/* prefixes; the loop ends by the 15-byte limit at the latest */
-	for (;;) {
-		ret = dec_byte(&d, &op);
-		if (ret)
-			return ret;
-		switch (op) {
-		case 0x66:
-			opsize = true;
-			break;
-		case 0x67:
-			adsize = true;
-			break;
-		case 0x26: case 0x2e: case 0x36: case 0x3e:
-		case 0x64: case 0x65:
-			break;
-		case 0xf0: case 0xf2: case 0xf3:
-			return -EINVAL;
-		case 0x40 ... 0x4f:
-			if (mode != 64)
-				return -EINVAL;	/* INC/DEC */
-			rex = op;
-			continue;
-		default:
-			goto opcode;
-		}
-		rex = 0;	/* a legacy prefix after REX voids the REX */
-	}
+	/* prefixes, by the rules in insn.c */
+	ret = hcl_insn_prefixes(bytes, avail, mode, &pfx);
+	if (pfx.legacy & (HCL_PFX_LOCK | HCL_PFX_REPNE | HCL_PFX_REP))
+		return -EINVAL;
+	if (ret)
+		return ret;
+	opsize = pfx.legacy & HCL_PFX_OPSIZE;
+	adsize = pfx.legacy & HCL_PFX_ADSIZE;
+	rex = pfx.rex;
+	d.pos = pfx.len;
+	ret = dec_byte(&d, &op);
+	if (ret)
+		return ret;
 
-opcode:
 	if (rex & REX_W)
 		osz = 8;
 	else if (mode == 16)

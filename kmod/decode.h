@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hcl.ko: decoding the guest instruction behind an MMIO exit, and the
- * guest page-table walk that finds its bytes.  Pure logic: no hardware
- * access and no global state, so both are tested by KUnit in isolation.
+ * hcl.ko: decoding the guest instruction behind an MMIO exit (decode.c).
+ * Pure logic: no hardware access and no global state, so KUnit tests it
+ * in isolation.  The instruction's bytes come from hcl_fetch_insn()
+ * (emulate.c) through the guest page-table walk (gpt.h).
  */
 #ifndef HCL_DECODE_H
 #define HCL_DECODE_H
 
 #include <linux/types.h>
-
-/* ---- MMIO instruction decoder (decode.c) ------------------------------- */
 
 enum hcl_mmio_op {
 	HCL_MMIO_MOV,		/* 88, 89, 8a, 8b, a0-a3: plain move */
@@ -57,31 +56,5 @@ struct hcl_mmio_insn {
  */
 int hcl_decode_mmio(const u8 *bytes, unsigned int avail, unsigned int mode,
 		    struct hcl_mmio_insn *out);
-
-/* ---- guest page-table walk (gpt.c) ------------------------------------- */
-
-/*
- * Reads the 8 bytes of guest physical memory at @gpa, which is always
- * 8-byte aligned; returns 0 or -EFAULT.
- */
-typedef int (*hcl_gpa_read_t)(void *ctx, u64 gpa, u64 *val);
-
-/* The guest's paging controls, as in its VMCB save area. */
-struct hcl_paging {
-	u64 cr0, cr3, cr4, efer;
-};
-
-/*
- * Translates @gva to a guest physical address through the guest's own
- * page tables, as a CPL 0 access.  Returns 0 and sets @gpa, or:
- *   -EFAULT  an entry is not present (or @read failed: its errno)
- *   -EACCES  a write to a read-only page with CR0.WP, or a fetch from a
- *            no-execute page
- *   -EINVAL  a reserved bit is set, @gva is not canonical, or the
- *            control registers are inconsistent
- * Reads at most 5 entries and never sets accessed or dirty bits.
- */
-int hcl_gva_to_gpa(const struct hcl_paging *pg, u64 gva, bool write,
-		   bool fetch, hcl_gpa_read_t read, void *ctx, u64 *gpa);
 
 #endif /* HCL_DECODE_H */

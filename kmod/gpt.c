@@ -48,7 +48,7 @@
 #include <asm/processor-flags.h>
 #include <kunit/visibility.h>
 
-#include "decode.h"
+#include "gpt.h"
 
 #define PTE_P		BIT_ULL(0)
 #define PTE_RW		BIT_ULL(1)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hcl.ko: module setup, /dev/hcl and the partition.
+ * hcl.ko: module setup, the backend probe and /dev/hcl (whose file
+ * holds the partition, partition.c).
  *
  * VTL0 memory is one physical range, taken from the shim's device tree
  * (config.c) or from the module parameters vtl0_base and vtl0_size (both
@@ -9,20 +10,24 @@
  */
 #define pr_fmt(fmt) "hcl: " fmt
 
-#include <linux/eventfd.h>
-#include <linux/io.h>
-#include <linux/ioport.h>
+#include <linux/cpumask.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "hcl.h"
+#include "backend.h"
+#include "config.h"
+#include "partition.h"
+#include "stats.h"
+#include "vp.h"
 
-const struct hcl_backend_ops *hcl_backend;
-u64 hcl_features;
+/* the backends hcl.ko can run VTL0 with, in the order they are tried */
+static const struct hcl_backend_ops *const hcl_backends[] = {
+	&hcl_svm_ops,
+};
+
 static u64 hcl_vtl0_base;
 static u64 hcl_vtl0_size;
 
@@ -56,104 +61,18 @@ static unsigned int hcl_max_vps;
 module_param_named(max_vps, hcl_max_vps, uint, 0444);
 MODULE_PARM_DESC(max_vps, "VPs per partition (default: the device tree's vp-count, else the number of CPUs; at most 64)");
 
-/* Set while a partition exists: VTL0 memory has one owner at a time. */
-static atomic_t hcl_partition_busy = ATOMIC_INIT(0);
-
-/*
- * The partition, for the global counters.  hcl_part_mutex protects the
- * pointer and nests outside part->lock.
- */
-static DEFINE_MUTEX(hcl_part_mutex);
-static struct hcl_partition *hcl_part;
-
-void hcl_partition_add_live_stats(u64 *sum)
-{
-	unsigned int i, j;
-
-	mutex_lock(&hcl_part_mutex);
-	if (hcl_part) {
-		mutex_lock(&hcl_part->lock);
-		for (i = 0; i < hcl_part->max_vps; i++) {
-			const struct hcl_vp *vp = hcl_part->vps[i];
-
-			for (j = 0; vp && j < HCL_NR_STATS; j++)
-				sum[j] += READ_ONCE(vp->stats[j]);
-		}
-		mutex_unlock(&hcl_part->lock);
-	}
-	mutex_unlock(&hcl_part_mutex);
-}
-
-static void hcl_partition_free(struct kref *ref)
-{
-	struct hcl_partition *part = container_of(ref, struct hcl_partition,
-						  ref);
-
-	mutex_lock(&hcl_part_mutex);
-	if (hcl_part == part)
-		hcl_part = NULL;
-	mutex_unlock(&hcl_part_mutex);
-
-	if (hcl_backend && part->iopm)
-		hcl_backend->partition_destroy(part);
-	/* no VP is left, so nobody reads the ranges any more */
-	hcl_range_set_free(rcu_dereference_protected(part->ranges, true),
-			   true);
-	if (part->mem)
-		memunmap(part->mem);
-	hcl_npt_destroy(&part->npt);
-	kfree(part->vps);
-	kfree(part);
-	atomic_set_release(&hcl_partition_busy, 0);
-}
-
-void hcl_partition_put(struct hcl_partition *part)
-{
-	kref_put(&part->ref, hcl_partition_free);
-}
-
 static int hcl_open(struct inode *inode, struct file *file)
 {
 	struct hcl_partition *part;
+	u32 max_vps;
 	int ret;
 
-	if (atomic_cmpxchg(&hcl_partition_busy, 0, 1))
-		return -EBUSY;
-
-	part = kzalloc(sizeof(*part), GFP_KERNEL_ACCOUNT);
-	if (!part) {
-		atomic_set(&hcl_partition_busy, 0);
-		return -ENOMEM;
-	}
-	kref_init(&part->ref);
-	mutex_init(&part->lock);
-	part->mem_size = hcl_config.vtl0_size;
-	part->max_vps = min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
-			      num_possible_cpus(), HCL_RUN_MAX_VPS);
-	part->vps = kcalloc(part->max_vps, sizeof(*part->vps),
-			    GFP_KERNEL_ACCOUNT);
-	ret = part->vps ? hcl_npt_init(&part->npt,
-					  pgtable_l5_enabled() ? 5 : 4) : -ENOMEM;
-	if (!ret)
-		ret = hcl_npt_map(&part->npt, 0, hcl_config.vtl0_base,
-				  hcl_config.vtl0_size);
-	if (!ret) {
-		part->mem = memremap(hcl_config.vtl0_base, hcl_config.vtl0_size,
-				     MEMREMAP_WB);
-		ret = part->mem ? 0 : -ENOMEM;
-	}
-	if (!ret)
-		ret = hcl_backend->partition_init(part);
-	if (ret) {
-		hcl_partition_put(part);
+	max_vps = min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
+			num_possible_cpus(), HCL_BOOT_MAX_VPS);
+	ret = hcl_partition_create(max_vps, &part);
+	if (ret)
 		return ret;
-	}
 	file->private_data = part;
-	pr_debug("partition opened: %u VPs, NPT %d levels, %lu table pages\n",
-		 part->max_vps, part->npt.levels, part->npt.nr_tables);
-	mutex_lock(&hcl_part_mutex);
-	hcl_part = part;
-	mutex_unlock(&hcl_part_mutex);
 	return 0;
 }
 
@@ -193,76 +112,6 @@ static long hcl_get_info(struct hcl_partition *part, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long hcl_add_range(struct hcl_partition *part, void __user *argp)
-{
-	struct hcl_range_set *old, *set;
-	struct hcl_range_ent ent = {};
-	struct hcl_range r;
-	int ret;
-
-	if (copy_from_user(&r, argp, sizeof(r)))
-		return -EFAULT;
-	ret = hcl_range_validate(&r, part->mem_size);
-	if (ret)
-		return ret;
-	ent.space = r.space;
-	ent.kind = r.kind;
-	ent.start = r.start;
-	ent.end = r.start + r.len;
-	if (r.kind == HCL_RANGE_DOORBELL) {
-		ent.efd = eventfd_ctx_fdget(r.eventfd);
-		if (IS_ERR(ent.efd))
-			return PTR_ERR(ent.efd);
-	}
-
-	mutex_lock(&part->lock);
-	old = rcu_dereference_protected(part->ranges,
-					lockdep_is_held(&part->lock));
-	set = hcl_range_set_add(old, &ent);
-	if (IS_ERR(set)) {
-		mutex_unlock(&part->lock);
-		if (ent.efd)
-			eventfd_ctx_put(ent.efd);
-		return PTR_ERR(set);
-	}
-	rcu_assign_pointer(part->ranges, set);
-	mutex_unlock(&part->lock);
-	/* the eventfd references moved into the new set */
-	if (old)
-		kfree_rcu(old, rcu);
-	return 0;
-}
-
-static long hcl_del_range(struct hcl_partition *part, void __user *argp)
-{
-	struct hcl_range_set *old, *set;
-	struct hcl_range_ent gone;
-	struct hcl_range r;
-
-	if (copy_from_user(&r, argp, sizeof(r)))
-		return -EFAULT;
-	if (r.pad || r.reserved[0] || r.reserved[1] ||
-	    r.start + r.len < r.start)
-		return -EINVAL;
-
-	mutex_lock(&part->lock);
-	old = rcu_dereference_protected(part->ranges,
-					lockdep_is_held(&part->lock));
-	set = hcl_range_set_del(old, r.space, r.start, r.start + r.len, &gone);
-	if (IS_ERR(set)) {
-		mutex_unlock(&part->lock);
-		return PTR_ERR(set);
-	}
-	rcu_assign_pointer(part->ranges, set);
-	mutex_unlock(&part->lock);
-	/* a running VP may still be signalling the doorbell: wait it out */
-	synchronize_rcu();
-	kfree(old);
-	if (gone.efd)
-		eventfd_ctx_put(gone.efd);
-	return 0;
-}
-
 static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct hcl_partition *part = file->private_data;
@@ -277,35 +126,12 @@ static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return hcl_vp_create(part, &cvp);
 	case HCL_ADD_RANGE:
-		return hcl_add_range(part, argp);
+		return hcl_partition_add_range(part, argp);
 	case HCL_DEL_RANGE:
-		return hcl_del_range(part, argp);
+		return hcl_partition_del_range(part, argp);
 	default:
 		return hcl_ioctl_unknown(cmd);
 	}
-}
-
-/*
- * An ioctl of ours with the wrong size or direction encoded is a caller
- * bug worth telling apart from an unknown request.
- */
-long hcl_ioctl_unknown(unsigned int cmd)
-{
-	static const unsigned int known[] = {
-		HCL_GET_INFO, HCL_CREATE_VP, HCL_ADD_RANGE, HCL_DEL_RANGE,
-		HCL_VP_GET_REGS, HCL_VP_SET_REGS, HCL_VP_GET_SREGS,
-		HCL_VP_SET_SREGS, HCL_VP_SET_CPUID, HCL_VP_GET_MSRS,
-		HCL_VP_SET_MSRS, HCL_VP_SET_MSR_POLICY, HCL_VP_INTERRUPT,
-		HCL_VP_GET_DEBUGREGS, HCL_VP_SET_DEBUGREGS, HCL_VP_RUN,
-	};
-	unsigned int i;
-
-	if (_IOC_TYPE(cmd) != HCL_IOCTL_TYPE)
-		return -ENOTTY;
-	for (i = 0; i < ARRAY_SIZE(known); i++)
-		if (_IOC_NR(known[i]) == _IOC_NR(cmd))
-			return -EINVAL;
-	return -ENOTTY;
 }
 
 static const struct file_operations hcl_fops = {
@@ -334,14 +160,14 @@ static int __init hcl_init(void)
 	if (ret)
 		return ret;
 	hcl_config_publish();
-	ret = hcl_svm_init();
+	ret = hcl_backend_probe(hcl_backends, ARRAY_SIZE(hcl_backends));
 	if (ret)
 		return ret;
 	hcl_stats_init();
 	ret = misc_register(&hcl_misc);
 	if (ret) {
 		hcl_stats_exit();
-		hcl_svm_exit();
+		hcl_backend_remove();
 		return ret;
 	}
 	pr_info("VTL0 RAM %#llx+%#llx (%s), VTL0 image %#llx bytes, backend %s, API %u\n",
@@ -355,7 +181,7 @@ static void __exit hcl_exit(void)
 {
 	misc_deregister(&hcl_misc);
 	hcl_stats_exit();
-	hcl_svm_exit();
+	hcl_backend_remove();
 }
 
 module_init(hcl_init);

@@ -9,7 +9,7 @@
 #include <linux/sort.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "msr.h"
 
 static int rule_cmp(const void *a, const void *b)
 {

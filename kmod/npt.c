@@ -16,7 +16,7 @@
 #include <linux/sizes.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "npt.h"
 
 #define NPT_P		BIT_ULL(0)
 #define NPT_RW		BIT_ULL(1)

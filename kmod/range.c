@@ -11,7 +11,8 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "range.h"
+#include "npt.h"
 
 #define PIO_LIMIT	0x10000ULL
 

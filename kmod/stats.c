@@ -2,58 +2,62 @@
 /*
  * Counters, like KVM's: per VP in /sys/kernel/debug/hcl/vp<N>, summed
  * over the module's life in /sys/kernel/debug/hcl/stats.  One
- * "name value" line per counter; *_ns counters are nanoseconds.
+ * "name value" line per counter, the generic ones (stats_list.h) first, then
+ * the backend's; *_ns counters are nanoseconds.
  *
  * VP counters are written only by the thread running the VP and read
- * without a lock (64-bit loads do not tear).  Totals of released VPs are
- * folded into hcl_stats_retired.
+ * without a lock (64-bit loads do not tear).  Live VPs are on hcl_vps,
+ * under hcl_stats_lock; totals of released VPs are folded into
+ * hcl_stats_retired.
  */
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "backend.h"
+#include "stats.h"
+#include "vp.h"
 
-static const char *const hcl_stat_names[HCL_NR_STATS] = {
-	[HCL_STAT_EXITS]		= "exits",
-	[HCL_STAT_USER_EXITS]		= "user_exits",
-	[HCL_STAT_CPUID]		= "cpuid",
-	[HCL_STAT_IO_USER]		= "io_user",
-	[HCL_STAT_IO_KERNEL]		= "io_kernel",
-	[HCL_STAT_IO_DOORBELL]		= "io_doorbell",
-	[HCL_STAT_MMIO_USER]		= "mmio_user",
-	[HCL_STAT_MMIO_DOORBELL]	= "mmio_doorbell",
-	[HCL_STAT_MSR_KERNEL]		= "msr_kernel",
-	[HCL_STAT_MSR_USER]		= "msr_user",
-	[HCL_STAT_HLT_WAIT]		= "hlt_wait",
-	[HCL_STAT_HLT_USER]		= "hlt_user",
-	[HCL_STAT_INTR]			= "host_interrupt",
-	[HCL_STAT_VINTR]		= "irq_window",
-	[HCL_STAT_VTL_VIOLATION]	= "vtl_violation",
-	[HCL_STAT_INJECTIONS]		= "injections",
-	[HCL_STAT_SHUTDOWN]		= "shutdown",
-	[HCL_STAT_HYPERCALL]		= "hypercall",
-	[HCL_STAT_HYPERCALL_USER]	= "hypercall_user",
-	[HCL_STAT_DR]			= "debug_reg",
-	[HCL_STAT_OTHER]		= "other",
-	[HCL_STAT_ASID_NEW]		= "asid_new",
-	[HCL_STAT_TLB_FLUSH_ALL]	= "tlb_flush_all",
-	[HCL_STAT_TLB_FLUSH_ASID]	= "tlb_flush_asid",
-	[HCL_STAT_VMCB_RELOAD]		= "vmcb_reload",
-	[HCL_STAT_GUEST_NS]		= "guest_ns",
-	[HCL_STAT_KERNEL_NS]		= "kernel_ns",
-	[HCL_STAT_USER_NS]		= "user_ns",
-	[HCL_STAT_HALT_NS]		= "halt_ns",
-	[HCL_STAT_NMI_STEP]		= "nmi_step",
+static const struct hcl_stat_desc hcl_stats[] = {
+#define HCL_STAT	HCL_STAT_DESC
+#include "stats_list.h"
+#undef HCL_STAT
 };
+
+static_assert(ARRAY_SIZE(hcl_stats) == HCL_NR_GENERIC_STATS);
 
 static atomic64_t hcl_stats_retired[HCL_NR_STATS];
 static struct dentry *hcl_debugfs_dir;
 
+/* the VPs that exist, for the totals; nests inside part->lock */
+static DEFINE_MUTEX(hcl_stats_lock);
+static LIST_HEAD(hcl_vps);
+
+/* counters shown: the generic ones and the backend's */
+static unsigned int nr_stats(void)
+{
+	return HCL_NR_GENERIC_STATS + hcl_backend->nr_stats;
+}
+
+/* The @i-th counter shown: the generic ones, then the backend's. */
+static const struct hcl_stat_desc *stat_desc(unsigned int i)
+{
+	if (i < HCL_NR_GENERIC_STATS)
+		return &hcl_stats[i];
+	if (hcl_backend && i < nr_stats())
+		return &hcl_backend->stats[i - HCL_NR_GENERIC_STATS];
+	return NULL;
+}
+
 const char *hcl_stat_name(unsigned int i)
 {
-	return i < HCL_NR_STATS ? hcl_stat_names[i] : NULL;
+	const struct hcl_stat_desc *d = stat_desc(i);
+
+	return d ? d->name : NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_stat_name);
 
@@ -62,9 +66,9 @@ static int vp_stats_show(struct seq_file *m, void *unused)
 	const struct hcl_vp *vp = m->private;
 	unsigned int i;
 
-	for (i = 0; i < HCL_NR_STATS; i++)
-		seq_printf(m, "%s %llu\n", hcl_stat_names[i],
-			   READ_ONCE(vp->stats[i]));
+	for (i = 0; i < nr_stats(); i++)
+		seq_printf(m, "%s %llu\n", stat_desc(i)->name,
+			   READ_ONCE(vp->stats[stat_desc(i)->stat]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vp_stats);
@@ -72,13 +76,19 @@ DEFINE_SHOW_ATTRIBUTE(vp_stats);
 static int global_stats_show(struct seq_file *m, void *unused)
 {
 	u64 sum[HCL_NR_STATS];
+	const struct hcl_vp *vp;
 	unsigned int i;
 
 	for (i = 0; i < HCL_NR_STATS; i++)
 		sum[i] = atomic64_read(&hcl_stats_retired[i]);
-	hcl_partition_add_live_stats(sum);
-	for (i = 0; i < HCL_NR_STATS; i++)
-		seq_printf(m, "%s %llu\n", hcl_stat_names[i], sum[i]);
+	mutex_lock(&hcl_stats_lock);
+	list_for_each_entry(vp, &hcl_vps, stats_node)
+		for (i = 0; i < HCL_NR_STATS; i++)
+			sum[i] += READ_ONCE(vp->stats[i]);
+	mutex_unlock(&hcl_stats_lock);
+	for (i = 0; i < nr_stats(); i++)
+		seq_printf(m, "%s %llu\n", stat_desc(i)->name,
+			   sum[stat_desc(i)->stat]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(global_stats);
@@ -87,6 +97,9 @@ void hcl_stats_vp_add(struct hcl_vp *vp)
 {
 	char name[16];
 
+	mutex_lock(&hcl_stats_lock);
+	list_add_tail(&vp->stats_node, &hcl_vps);
+	mutex_unlock(&hcl_stats_lock);
 	if (IS_ERR_OR_NULL(hcl_debugfs_dir))
 		return;
 	snprintf(name, sizeof(name), "vp%u", vp->index);
@@ -101,8 +114,11 @@ void hcl_stats_vp_remove(struct hcl_vp *vp)
 
 	debugfs_remove(vp->debugfs);
 	vp->debugfs = NULL;
+	mutex_lock(&hcl_stats_lock);
+	list_del(&vp->stats_node);
 	for (i = 0; i < HCL_NR_STATS; i++)
 		atomic64_add(vp->stats[i], &hcl_stats_retired[i]);
+	mutex_unlock(&hcl_stats_lock);
 }
 
 void hcl_stats_init(void)

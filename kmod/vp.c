@@ -14,7 +14,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "hcl.h"
+#include "backend.h"
+#include "cpuid.h"
+#include "emulate.h"
+#include "msr.h"
+#include "partition.h"
+#include "stats.h"
+#include "vp.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -36,6 +42,9 @@ bool hcl_vp_irq_ready(struct hcl_vp *vp)
 /*
  * The run loop.  Exits the kernel handles itself never leave it; the loop
  * ends on an exit for userspace, a pending signal or immediate_exit.
+ * Each round is two backend calls: enter the guest, then decode and
+ * handle the exit (backend.h); the loop knows nothing of how either is
+ * done.
  *
  * A halted VP (vp->halted, set by HLT with interrupts enabled) waits for
  * an interrupt before it enters the guest again, also across calls: a
@@ -104,7 +113,7 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 		t0 = ktime_get_ns();
 		hcl_backend->enter(vp);
 		t1 = ktime_get_ns();
-		act = hcl_handle_exit(vp);
+		act = hcl_backend->handle_exit(vp);
 		t2 = ktime_get_ns();
 		vp->stats[HCL_STAT_GUEST_NS] += t1 - t0;
 		vp->stats[HCL_STAT_KERNEL_NS] += t2 - t1;
@@ -510,8 +519,7 @@ static void hcl_vp_free(struct hcl_vp *vp)
 	/* no RUN can be parked: a parked command holds the file open */
 	if (vp->uring_thread)
 		kthread_stop(vp->uring_thread);
-	if (vp->vmcb)
-		hcl_backend->vp_destroy(vp);
+	hcl_backend->vp_destroy(vp);
 	kvfree(vp->cpuid);
 	kfree(vp->msrs);
 	free_page((unsigned long)vp->run);
@@ -555,7 +563,8 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	if (args->vp_index >= part->max_vps)
 		return -EINVAL;
 
-	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
+	/* the backend's VP, which begins with the generic one */
+	vp = kzalloc(hcl_backend->vp_size, GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return -ENOMEM;
 	mutex_init(&vp->lock);

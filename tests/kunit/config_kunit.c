@@ -12,7 +12,7 @@
 
 #include <hcl/openhcl_dt.h>
 
-#include "hcl.h"
+#include "config.h"
 #include "config_kunit_trees.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

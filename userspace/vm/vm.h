@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <linux/hcl.h>
+#include <hcl/openhcl_dt.h>
 
 #include "bus.h"
 #include "console.h"
@@ -18,7 +19,8 @@
 #include "loop.h"
 #include "dev/uart16550.h"
 
-#define VM_MAX_VPS	64
+/* a partition has at most the boot contract's VP limit */
+#define VM_MAX_VPS	HCL_BOOT_MAX_VPS
 #define VM_COM1_PORT	0x3f8
 
 struct vm;

@@ -9,10 +9,11 @@
 #define HCL_VM_TESTDEV_H
 
 #include <stdint.h>
+#include <hcl/openhcl_dt.h>
 
 #include "bus.h"
 
-#define TESTDEV_MAX_VPS		64
+#define TESTDEV_MAX_VPS		HCL_BOOT_MAX_VPS
 #define TESTDEV_NO_RESULT	0xffffffffU
 #define TESTDEV_NR_PORTS	4
 

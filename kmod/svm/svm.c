@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The AMD SVM backend: per-CPU enablement, VMCB setup, register access,
- * and one guest entry.
+ * and one guest entry (svm.h lists the backend's files).
  */
 #define pr_fmt(fmt) "hcl: svm: " fmt
 
@@ -25,8 +25,9 @@
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
-#include "trace.h"
+#include "backend.h"
+#include "svm.h"
+#include "svm_trace.h"
 
 /* Guest PAT at reset: WB, WT, UC-, UC, repeated. */
 #define HCL_GUEST_PAT		0x0007040600070406ULL
@@ -209,8 +210,9 @@ static void msrpm_allow(u8 *msrpm, u32 msr)
 	}
 }
 
-static int svm_partition_init(struct hcl_partition *part)
+static int svm_partition_init(struct hcl_partition *p)
 {
+	struct hcl_svm_partition *part = to_svm_part(p);
 	unsigned int i;
 
 	BUILD_BUG_ON(offsetof(struct vmcb, save) +
@@ -233,8 +235,10 @@ static int svm_partition_init(struct hcl_partition *part)
 	return 0;
 }
 
-static void svm_partition_destroy(struct hcl_partition *part)
+static void svm_partition_destroy(struct hcl_partition *p)
 {
+	struct hcl_svm_partition *part = to_svm_part(p);
+
 	free_pages((unsigned long)part->iopm, IOPM_ORDER);
 	free_pages((unsigned long)part->msrpm, MSRPM_ORDER);
 	part->iopm = NULL;
@@ -253,40 +257,41 @@ static int svm_vp_init(struct hcl_vp *vp)
 		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 	};
-	struct hcl_partition *part = vp->part;
+	struct hcl_svm_partition *part = to_svm_part(vp->part);
+	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb *vmcb;
 	unsigned int i;
 
 	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vmcb)
 		return -ENOMEM;
-	vp->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
-					   get_order(hcl_fpu_size));
-	if (!vp->fpu) {
+	svm->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					    get_order(hcl_fpu_size));
+	if (!svm->fpu) {
 		free_page((unsigned long)vmcb);
 		return -ENOMEM;
 	}
 	/* reset state: XSTATE_BV 0 means init, but MXCSR is always loaded */
-	*(u32 *)(vp->fpu + FXSAVE_MXCSR) = MXCSR_RESET;
-	vp->vmcb = vmcb;
-	vp->vmcb_pa = __pa(vmcb);
-	vp->last_cpu = -1;
-	vp->uid = atomic64_inc_return(&hcl_vp_uid_seq);
+	*(u32 *)(svm->fpu + FXSAVE_MXCSR) = MXCSR_RESET;
+	svm->vmcb = vmcb;
+	svm->vmcb_pa = __pa(vmcb);
+	svm->last_cpu = -1;
+	svm->uid = atomic64_inc_return(&hcl_vp_uid_seq);
 	/* no ASID yet: the first entry takes one (asid = 0 is invalid) */
-	vp->asid.generation = 0;
-	vp->vmcb_dirty = HCL_VMCB_ALL_AREAS;
+	svm->asid.generation = 0;
+	svm->vmcb_dirty = HCL_VMCB_ALL_AREAS;
 
 	/* debug registers belong to the host: all DR accesses exit */
 	vmcb->control.intercepts[INTERCEPT_DR] = ~0U;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
-		hcl_vmcb_set_intercept(vp, intercepts[i], true);
+		hcl_vmcb_set_intercept(svm, intercepts[i], true);
 	vmcb->control.iopm_base_pa = __pa(part->iopm);
 	vmcb->control.msrpm_base_pa = __pa(part->msrpm);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/* physical interrupts exit; the host's RFLAGS.IF masks them */
 	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
 	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	vmcb->control.nested_cr3 = hcl_npt_root_pa(&part->npt);
+	vmcb->control.nested_cr3 = hcl_npt_root_pa(&part->part.npt);
 	vmcb->save.g_pat = HCL_GUEST_PAT;
 	vmcb->save.efer = EFER_SVME;
 	vmcb->save.dr6 = hcl_dr6_fixed(0);
@@ -297,19 +302,19 @@ static int svm_vp_init(struct hcl_vp *vp)
 
 static void svm_vp_destroy(struct hcl_vp *vp)
 {
-	free_pages((unsigned long)vp->fpu, get_order(hcl_fpu_size));
-	vp->fpu = NULL;
-	free_page((unsigned long)vp->vmcb);
-	vp->vmcb = NULL;
+	struct hcl_svm_vp *svm = to_svm(vp);
+
+	free_pages((unsigned long)svm->fpu, get_order(hcl_fpu_size));
+	svm->fpu = NULL;
+	free_page((unsigned long)svm->vmcb);
+	svm->vmcb = NULL;
 }
 
 static void svm_get_regs(struct hcl_vp *vp, struct hcl_regs *regs)
 {
 	memcpy(regs->gprs, vp->gprs.r, sizeof(regs->gprs));
-	regs->gprs[HCL_REG_RAX] = vp->vmcb->save.rax;
-	regs->gprs[HCL_REG_RSP] = vp->vmcb->save.rsp;
-	regs->rip = vp->vmcb->save.rip;
-	regs->rflags = vp->vmcb->save.rflags;
+	regs->rip = vp->rip;
+	regs->rflags = to_svm(vp)->vmcb->save.rflags;
 }
 
 static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
@@ -317,11 +322,9 @@ static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
 	if (regs->rflags & RFLAGS_RESERVED || !(regs->rflags & X86_EFLAGS_FIXED))
 		return -EINVAL;
 	memcpy(vp->gprs.r, regs->gprs, sizeof(vp->gprs.r));
-	/* RAX, RSP, RIP and RFLAGS are never cached: no clean bit */
-	vp->vmcb->save.rax = regs->gprs[HCL_REG_RAX];
-	vp->vmcb->save.rsp = regs->gprs[HCL_REG_RSP];
-	vp->vmcb->save.rip = regs->rip;
-	vp->vmcb->save.rflags = regs->rflags;
+	vp->rip = regs->rip;
+	/* RFLAGS (and RAX, RSP, RIP) are never cached: no clean bit */
+	to_svm(vp)->vmcb->save.rflags = regs->rflags;
 	return 0;
 }
 
@@ -343,7 +346,7 @@ static void seg_in(struct vmcb_seg *v, const struct hcl_segment *s)
 
 static void svm_get_sregs(struct hcl_vp *vp, struct hcl_sregs *sr)
 {
-	struct vmcb_save_area *s = &vp->vmcb->save;
+	struct vmcb_save_area *s = &to_svm(vp)->vmcb->save;
 
 	memset(sr, 0, sizeof(*sr));
 	seg_out(&sr->cs, &s->cs);
@@ -372,7 +375,8 @@ static bool seg_ok(const struct hcl_segment *s)
 
 static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 {
-	struct vmcb_save_area *s = &vp->vmcb->save;
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct vmcb_save_area *s = &svm->vmcb->save;
 	bool pg = sr->cr0 & X86_CR0_PG;
 
 	if (!seg_ok(&sr->cs) || !seg_ok(&sr->ds) || !seg_ok(&sr->es) ||
@@ -420,12 +424,12 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	/* CPL is the DPL of SS (attrib bits 5-6) */
 	s->cpl = (sr->ss.attrib >> 5) & 3;
 	/* FS, GS, TR and LDTR are VMLOAD's, never cached */
-	hcl_vmcb_mark_dirty(vp, HCL_VMCB_SEG);
-	hcl_vmcb_mark_dirty(vp, HCL_VMCB_DT);
-	hcl_vmcb_mark_dirty(vp, HCL_VMCB_CRX);
-	hcl_vmcb_mark_dirty(vp, HCL_VMCB_CR2);
+	hcl_vmcb_mark_dirty(svm, HCL_VMCB_SEG);
+	hcl_vmcb_mark_dirty(svm, HCL_VMCB_DT);
+	hcl_vmcb_mark_dirty(svm, HCL_VMCB_CRX);
+	hcl_vmcb_mark_dirty(svm, HCL_VMCB_CR2);
 	/* state changed under the guest: drop its TLB entries */
-	hcl_asid_request_flush(&vp->asid);
+	hcl_asid_request_flush(&svm->asid);
 	return 0;
 }
 
@@ -445,7 +449,8 @@ static bool pat_valid(u64 pat)
 
 static int svm_get_msr(struct hcl_vp *vp, u32 index, u64 *val)
 {
-	struct vmcb_save_area *s = &vp->vmcb->save;
+	struct vmcb *vmcb = to_svm(vp)->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
 
 	switch (index) {
 	case MSR_EFER:
@@ -455,7 +460,7 @@ static int svm_get_msr(struct hcl_vp *vp, u32 index, u64 *val)
 		*val = s->g_pat;
 		break;
 	case MSR_IA32_TSC:
-		*val = rdtsc() + vp->vmcb->control.tsc_offset;
+		*val = rdtsc() + vmcb->control.tsc_offset;
 		break;
 	case MSR_FS_BASE:
 		*val = s->fs.base;
@@ -504,7 +509,8 @@ static bool canonical(u64 v)
  */
 static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 {
-	struct vmcb_save_area *s = &vp->vmcb->save;
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct vmcb_save_area *s = &svm->vmcb->save;
 	u64 *slot;
 
 	switch (index) {
@@ -514,13 +520,13 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 		/* LMA is the CPU's to change */
 		s->efer = (val & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) |
 			  EFER_SVME;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_CRX);
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_CRX);
 		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!pat_valid(val))
 			return -EINVAL;
 		s->g_pat = val;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_NP);
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_NP);
 		return 0;
 	case MSR_STAR:
 		s->star = val;
@@ -570,16 +576,17 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
  * injected at this entry.  Reached only with an NMI pending or NMIs
  * blocked.
  */
-static bool svm_inject_nmi(struct hcl_vp *vp, bool event)
+static bool svm_inject_nmi(struct hcl_svm_vp *svm, bool event)
 {
-	struct vmcb *vmcb = vp->vmcb;
-	struct hcl_nmi *n = &vp->nmi;
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+	struct hcl_nmi *n = &svm->nmi;
 	bool pending = atomic_read(&vp->nmi_pending);
 	bool shadow_step = false;
 
 	if (n->state == HCL_NMI_OPEN && pending && !event &&
 	    (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK))
-		shadow_step = hcl_vp_shadow_step_safe(vp);
+		shadow_step = hcl_svm_shadow_step_safe(svm);
 	switch (hcl_nmi_at_entry(n->state, pending, event, shadow_step)) {
 	case HCL_NMI_ENTRY_INJECT:
 		if (!atomic_xchg(&vp->nmi_pending, 0))
@@ -587,14 +594,14 @@ static bool svm_inject_nmi(struct hcl_vp *vp, bool event)
 		vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
 					  SVM_EVTINJ_VALID;
 		n->state = HCL_NMI_BLOCKED;
-		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
+		hcl_vmcb_set_intercept(svm, INTERCEPT_IRET, true);
 		vp->stats[HCL_STAT_INJECTIONS]++;
 		return true;
 	case HCL_NMI_ENTRY_STEP:
 		/* RFLAGS is never cached; the intercepts are */
-		hcl_nmi_step_begin(n, vmcb->save.rip, &vmcb->save.rflags,
+		hcl_nmi_step_begin(n, vp->rip, &vmcb->save.rflags,
 				   vmcb->save.dr6);
-		hcl_vmcb_set_exception_intercepts(vp, HCL_NMI_STEP_EXCEPTIONS,
+		hcl_vmcb_set_exception_intercepts(svm, HCL_NMI_STEP_EXCEPTIONS,
 						  true);
 		vp->stats[HCL_STAT_NMI_STEP]++;
 		return true;
@@ -611,18 +618,20 @@ static bool svm_inject_nmi(struct hcl_vp *vp, bool event)
  * Delivers the most urgent pending interrupt if the guest can take it now,
  * else asks for an exit when it can (virtual interrupt window).  Runs on
  * the VP's thread with preemption off, after running_cpu was published,
- * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.
+ * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.  That
+ * is why it is part of svm_enter() and no op of its own (backend.h).
  */
-static void svm_inject(struct hcl_vp *vp)
+VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 {
-	struct vmcb *vmcb = vp->vmcb;
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct vmcb *vmcb = svm->vmcb;
 	bool event = vmcb->control.event_inj & SVM_EVTINJ_VALID;
 	unsigned int vec;
 
 	/* an interrupted delivery goes first */
-	if (unlikely(vp->nmi.state != HCL_NMI_OPEN ||
+	if (unlikely(svm->nmi.state != HCL_NMI_OPEN ||
 		     atomic_read(&vp->nmi_pending)) &&
-	    svm_inject_nmi(vp, event))
+	    svm_inject_nmi(svm, event))
 		return;
 	if (event)
 		goto out;
@@ -639,56 +648,65 @@ static void svm_inject(struct hcl_vp *vp)
 		goto out;
 	}
 	/* a virtual interrupt the guest cannot mask by TPR: its window */
-	hcl_vmcb_update_int_ctl(vp, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
+	hcl_vmcb_update_int_ctl(svm, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
 				(0xf << V_INTR_PRIO_SHIFT));
-	hcl_vmcb_set_intercept(vp, INTERCEPT_VINTR, true);
+	hcl_vmcb_set_intercept(svm, INTERCEPT_VINTR, true);
 	return;
 out:
 	/* an event ahead of a pending IRET: its handler's IRET unblocks */
-	if (unlikely(vp->nmi.state == HCL_NMI_IRET)) {
-		vp->nmi.state = HCL_NMI_BLOCKED;
-		hcl_vmcb_set_intercept(vp, INTERCEPT_IRET, true);
+	if (unlikely(svm->nmi.state == HCL_NMI_IRET)) {
+		svm->nmi.state = HCL_NMI_BLOCKED;
+		hcl_vmcb_set_intercept(svm, INTERCEPT_IRET, true);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_inject);
 
 /*
  * Gives the VP a valid ASID of this CPU and the TLB control its VMRUN
  * needs (asid.c); with preemption disabled until that VMRUN is done.
  */
-static u8 svm_prepare_asid(struct hcl_vp *vp, struct hcl_svm_cpu *sc,
+static u8 svm_prepare_asid(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc,
 			   bool moved)
 {
-	struct vmcb_control_area *c = &vp->vmcb->control;
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	struct hcl_vp *vp = &svm->vp;
 	bool fresh;
 	u8 tlb;
 
-	tlb = hcl_asid_prepare(&sc->asid, &vp->asid, moved, &fresh);
+	tlb = hcl_asid_prepare(&sc->asid, &svm->asid, moved, &fresh);
 	if (fresh)
 		vp->stats[HCL_STAT_ASID_NEW]++;
 	if (tlb == TLB_CONTROL_FLUSH_ALL_ASID)
 		vp->stats[HCL_STAT_TLB_FLUSH_ALL]++;
 	else if (tlb == TLB_CONTROL_FLUSH_ASID)
 		vp->stats[HCL_STAT_TLB_FLUSH_ASID]++;
-	if (c->asid != vp->asid.asid) {
-		c->asid = vp->asid.asid;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_ASID);
+	if (c->asid != svm->asid.asid) {
+		c->asid = svm->asid.asid;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_ASID);
 	}
 	c->tlb_ctl = tlb;
 	return tlb;
 }
 
+/*
+ * The backend's enter: one VMRUN.  The register cache goes into the VMCB
+ * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
+ * comes back from it at the exit, like KVM's svm_vcpu_run().
+ */
 static void svm_enter(struct hcl_vp *vp)
 {
-	struct vmcb_control_area *c = &vp->vmcb->control;
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
 	bool moved, reload;
 	int cpu;
 	u8 tlb;
 
-	trace_hcl_entry(vp->index, vp->vmcb->save.rip);
+	trace_hcl_entry(vp->index, vp->rip);
 	/* saves the task's FPU state; disables preemption */
 	kernel_fpu_begin();
-	fpu_load(vp->fpu);
+	fpu_load(svm->fpu);
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&hcl_svm_cpu);
 	/*
@@ -696,22 +714,26 @@ static void svm_enter(struct hcl_vp *vp)
 	 * VPs take turns; the VMCB cache is trusted only for the VMCB this
 	 * CPU ran last, if it ran here the last time too.
 	 */
-	moved = vp->last_cpu != cpu;
-	vp->last_cpu = cpu;
-	reload = hcl_vmcb_switch(&sc->last_vmcb_uid, vp->uid, moved);
-	tlb = svm_prepare_asid(vp, sc, moved);
+	moved = svm->last_cpu != cpu;
+	svm->last_cpu = cpu;
+	reload = hcl_vmcb_switch(&sc->last_vmcb_uid, svm->uid, moved);
+	tlb = svm_prepare_asid(svm, sc, moved);
 
 	/* publish where we run before looking at pending interrupts */
 	WRITE_ONCE(vp->running_cpu, cpu);
 	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
 	smp_mb();
-	svm_inject(vp);
+	hcl_svm_inject(vp);
 
 	/* the last VMCB write before VMRUN: everything above is in */
-	c->clean = hcl_vmcb_clean(&vp->vmcb_dirty, hcl_svm_caps.vmcb_clean,
+	c->clean = hcl_vmcb_clean(&svm->vmcb_dirty, hcl_svm_caps.vmcb_clean,
 				  reload);
 	if (reload)
 		vp->stats[HCL_STAT_VMCB_RELOAD]++;
+	/* never cached, so no clean bit either */
+	vmcb->save.rax = vp->gprs.r[HCL_REG_RAX];
+	vmcb->save.rsp = vp->gprs.r[HCL_REG_RSP];
+	vmcb->save.rip = vp->rip;
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -721,46 +743,68 @@ static void svm_enter(struct hcl_vp *vp)
 	 * STGI below.
 	 */
 	local_irq_disable();
-	if (unlikely(vp->nmi.kick)) {
+	if (unlikely(svm->nmi.kick)) {
 		/* exit right after the event is delivered: the NMI is next */
-		vp->nmi.kick = false;
+		svm->nmi.kick = false;
 		arch_smp_send_reschedule(cpu);
 	}
 	asm volatile("clgi" ::: "memory");
 	raw_local_irq_enable();
-	hcl_svm_vmrun(vp->vmcb_pa, &vp->gprs, sc->host_save_pa);
+	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 
 	WRITE_ONCE(vp->running_cpu, -1);
-	hcl_vmcb_exited(vp);
+	vp->gprs.r[HCL_REG_RAX] = vmcb->save.rax;
+	vp->gprs.r[HCL_REG_RSP] = vmcb->save.rsp;
+	vp->rip = vmcb->save.rip;
+	hcl_vmcb_exited(svm);
 	if (c->exit_code == (u32)SVM_EXIT_ERR)
-		hcl_asid_entry_failed(&sc->asid, &vp->asid, tlb);
+		hcl_asid_entry_failed(&sc->asid, &svm->asid, tlb);
 	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	fpu_save(vp->fpu);
+	fpu_save(svm->fpu);
 	kernel_fpu_end();
 }
 
 static int svm_get_debugregs(struct hcl_vp *vp, struct hcl_debugregs *d)
 {
-	memcpy(d->db, vp->db, sizeof(d->db));
-	d->dr6 = vp->vmcb->save.dr6;
-	d->dr7 = vp->vmcb->save.dr7;
+	struct hcl_svm_vp *svm = to_svm(vp);
+
+	memcpy(d->db, svm->db, sizeof(d->db));
+	d->dr6 = svm->vmcb->save.dr6;
+	d->dr7 = svm->vmcb->save.dr7;
 	return 0;
 }
 
 static int svm_set_debugregs(struct hcl_vp *vp, const struct hcl_debugregs *d)
 {
-	memcpy(vp->db, d->db, sizeof(vp->db));
-	vp->vmcb->save.dr6 = hcl_dr6_fixed(d->dr6);
-	vp->vmcb->save.dr7 = hcl_dr7_fixed(d->dr7);
-	hcl_vmcb_mark_dirty(vp, HCL_VMCB_DRX);
+	struct hcl_svm_vp *svm = to_svm(vp);
+
+	memcpy(svm->db, d->db, sizeof(svm->db));
+	svm->vmcb->save.dr6 = hcl_dr6_fixed(d->dr6);
+	svm->vmcb->save.dr7 = hcl_dr7_fixed(d->dr7);
+	hcl_vmcb_mark_dirty(svm, HCL_VMCB_DRX);
 	return 0;
 }
 
-VISIBLE_IF_KUNIT const struct hcl_backend_ops hcl_svm_ops = {
+static const struct hcl_stat_desc hcl_svm_stats[] = {
+#define HCL_STAT	HCL_STAT_DESC
+#include "svm_stats.h"
+#undef HCL_STAT
+};
+
+static_assert(ARRAY_SIZE(hcl_svm_stats) == HCL_NR_SVM_STATS);
+
+static int svm_init(u64 *features);
+static void svm_exit(void);
+
+const struct hcl_backend_ops hcl_svm_ops = {
 	.name = "svm",
+	.vp_size = sizeof(struct hcl_svm_vp),
+	.partition_size = sizeof(struct hcl_svm_partition),
+	.init = svm_init,
+	.exit = svm_exit,
 	.partition_init = svm_partition_init,
 	.partition_destroy = svm_partition_destroy,
 	.vp_init = svm_vp_init,
@@ -770,15 +814,19 @@ VISIBLE_IF_KUNIT const struct hcl_backend_ops hcl_svm_ops = {
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.enter = svm_enter,
+	.handle_exit = hcl_svm_handle_exit,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
-	.inject = svm_inject,
+	.queue_exception = hcl_svm_queue_exception,
 	.get_debugregs = svm_get_debugregs,
 	.set_debugregs = svm_set_debugregs,
+	.stats = hcl_svm_stats,
+	.nr_stats = HCL_NR_SVM_STATS,
 };
 EXPORT_SYMBOL_IF_KUNIT(hcl_svm_ops);
 
-int hcl_svm_init(void)
+/* The backend's init: probe the CPU (CPUID, VM_CR), enable every CPU. */
+static int svm_init(u64 *features)
 {
 	u64 vm_cr;
 	int ret;
@@ -815,13 +863,13 @@ int hcl_svm_init(void)
 		return ret;
 	}
 
-	hcl_features = HCL_FEATURE_NPT;
+	*features = HCL_FEATURE_NPT;
 	if (boot_cpu_has(X86_FEATURE_VGIF))
-		hcl_features |= HCL_FEATURE_VGIF;
+		*features |= HCL_FEATURE_VGIF;
 	if (boot_cpu_has(X86_FEATURE_NRIPS))
-		hcl_features |= HCL_FEATURE_NRIPS;
+		*features |= HCL_FEATURE_NRIPS;
 	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS))
-		hcl_features |= HCL_FEATURE_DECODE;
+		*features |= HCL_FEATURE_DECODE;
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hcl/svm:online",
 				svm_cpu_online, svm_cpu_offline);
@@ -829,9 +877,8 @@ int hcl_svm_init(void)
 		return ret;
 	hcl_svm_cpuhp = ret;
 	cpu_emergency_register_virt_callback(hcl_svm_emergency_disable);
-	hcl_backend = &hcl_svm_ops;
 	pr_info("SVM enabled on %u CPUs (features %#llx)\n",
-		num_online_cpus(), hcl_features);
+		num_online_cpus(), *features);
 	pr_info("ASIDs %u-%u, flush by ASID %s, VMCB clean bits %s\n",
 		hcl_svm_caps.min_asid, hcl_svm_caps.max_asid,
 		str_yes_no(hcl_svm_caps.flush_by_asid),
@@ -839,9 +886,8 @@ int hcl_svm_init(void)
 	return 0;
 }
 
-void hcl_svm_exit(void)
+static void svm_exit(void)
 {
 	cpu_emergency_unregister_virt_callback(hcl_svm_emergency_disable);
 	cpuhp_remove_state(hcl_svm_cpuhp);
-	hcl_backend = NULL;
 }

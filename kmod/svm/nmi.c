@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The NMI window without vNMI: the decisions of the state machine that
- * struct hcl_nmi (hcl.h) describes, kept free of the VMCB so that KUnit
+ * struct hcl_nmi (nmi.h) describes, kept free of the VMCB so that KUnit
  * can drive them.  svm.c applies them at entry, exit.c at every exit;
- * both under vp->lock.
+ * both under vp->lock.  Whether an instruction may be stepped is
+ * hcl_insn_step_safe() (insn.c).
  */
 #include <linux/bits.h>
 #include <asm/debugreg.h>
@@ -11,7 +12,7 @@
 #include <asm/svm.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "nmi.h"
 
 #define STEP_FLAGS	(X86_EFLAGS_TF | X86_EFLAGS_RF)
 /* DR6 bits that say why a #DB happened: B0-B3, BD, BS, BT */
@@ -101,54 +102,3 @@ enum hcl_nmi_step_act hcl_nmi_step_end(struct hcl_nmi *n, u64 code, u64 rip,
 	return fresh ? HCL_NMI_STEP_REFLECT : HCL_NMI_STEP_RESUME;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_nmi_step_end);
-
-static bool legacy_prefix(u8 b)
-{
-	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	}
-	return false;
-}
-
-/*
- * Whether the instruction in @bytes (@avail of them, guest @mode 16, 32
- * or 64) may run under a TF of ours: not if it reads or writes RFLAGS.TF
- * (PUSHF, POPF, IRET, SYSCALL/SYSRET, SYSENTER/SYSEXIT), raises an event
- * that pushes RFLAGS (INT3, INT n, INTO, INT1) or may switch tasks (far
- * CALL/JMP), nor if it cannot be read.
- */
-bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
-			unsigned int mode)
-{
-	unsigned int i = 0;
-
-	while (i < avail && i < 14 && legacy_prefix(bytes[i]))
-		i++;
-	if (mode == 64 && i < avail && (bytes[i] & 0xf0) == 0x40)
-		i++;
-	if (i >= avail)
-		return false;
-	switch (bytes[i]) {
-	case 0x9a: case 0x9c: case 0x9d: case 0xcc: case 0xcd: case 0xce:
-	case 0xcf: case 0xea: case 0xf1:
-		return false;
-	case 0xff:
-		/* ModRM reg 3 and 5: far CALL and JMP */
-		if (i + 1 >= avail)
-			return false;
-		return ((bytes[i + 1] >> 3) & 7) != 3 &&
-		       ((bytes[i + 1] >> 3) & 7) != 5;
-	case 0x0f:
-		if (i + 1 >= avail)
-			return false;
-		switch (bytes[i + 1]) {
-		case 0x05: case 0x07: case 0x34: case 0x35:
-			return false;
-		}
-		return true;
-	}
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(hcl_insn_step_safe);

@@ -25,7 +25,7 @@
 #include <asm/svm.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "asid.h"
 
 /*
  * What CPUID 0x8000000A says: EBX is the number of ASIDs including the

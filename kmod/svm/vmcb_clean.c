@@ -12,9 +12,9 @@
  * on another CPU than last time.  We also clear it when another VMCB ran
  * on the CPU in between: nothing says how many VMCBs a CPU caches.
  *
- * Writers record the areas they change in vp->vmcb_dirty
+ * Writers record the areas they change in svm->vmcb_dirty
  * (hcl_vmcb_mark_dirty() and the helpers below); svm_enter() turns that
- * into the clean field right before VMRUN.  vp->vmcb_dirty belongs to the
+ * into the clean field right before VMRUN.  svm->vmcb_dirty belongs to the
  * thread holding vp->lock, like the VMCB itself.  What the CPU writes back
  * at #VMEXIT needs no bit: its cache and the VMCB agree on it.
  *
@@ -26,7 +26,8 @@
 #include <asm/svm.h>
 #include <kunit/visibility.h>
 
-#include "hcl.h"
+#include "svm.h"
+#include "vmcb_clean.h"
 
 /*
  * Whether the VMCB of @vmcb_uid must be reloaded whole on this CPU: it
@@ -62,24 +63,25 @@ EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_clean);
  * After VMRUN: a VMRUN that failed its checks, or a shutdown (whose VMCB
  * state is undefined), leaves the CPU's cache in no known state.
  */
-void hcl_vmcb_exited(struct hcl_vp *vp)
+void hcl_vmcb_exited(struct hcl_svm_vp *svm)
 {
-	u32 code = vp->vmcb->control.exit_code;
+	u32 code = svm->vmcb->control.exit_code;
 
 	if (code == (u32)SVM_EXIT_ERR || code == SVM_EXIT_SHUTDOWN)
-		vp->vmcb_dirty = HCL_VMCB_ALL_AREAS;
+		svm->vmcb_dirty = HCL_VMCB_ALL_AREAS;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_exited);
 
 /* Sets or clears intercept @bit (INTERCEPT_*); dirty only on a change. */
-void hcl_vmcb_set_intercept(struct hcl_vp *vp, unsigned int bit, bool on)
+void hcl_vmcb_set_intercept(struct hcl_svm_vp *svm, unsigned int bit,
+			    bool on)
 {
-	u32 *word = &vp->vmcb->control.intercepts[bit / 32];
+	u32 *word = &svm->vmcb->control.intercepts[bit / 32];
 	u32 val = on ? *word | BIT(bit % 32) : *word & ~BIT(bit % 32);
 
 	if (val != *word) {
 		*word = val;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_INTERCEPTS);
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_INTERCEPTS);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_set_intercept);
@@ -88,27 +90,27 @@ EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_set_intercept);
  * Sets or clears the exception intercepts of @vectors (bit n: vector n);
  * dirty only on a change.
  */
-void hcl_vmcb_set_exception_intercepts(struct hcl_vp *vp, u32 vectors,
+void hcl_vmcb_set_exception_intercepts(struct hcl_svm_vp *svm, u32 vectors,
 				       bool on)
 {
-	u32 *word = &vp->vmcb->control.intercepts[INTERCEPT_EXCEPTION];
+	u32 *word = &svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION];
 	u32 val = on ? *word | vectors : *word & ~vectors;
 
 	if (val != *word) {
 		*word = val;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_INTERCEPTS);
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_INTERCEPTS);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_set_exception_intercepts);
 
 /* int_ctl (V_IRQ, V_INTR_PRIO, V_IGN_TPR, ...): dirty only on a change. */
-void hcl_vmcb_update_int_ctl(struct hcl_vp *vp, u32 clear, u32 set)
+void hcl_vmcb_update_int_ctl(struct hcl_svm_vp *svm, u32 clear, u32 set)
 {
-	u32 val = (vp->vmcb->control.int_ctl & ~clear) | set;
+	u32 val = (svm->vmcb->control.int_ctl & ~clear) | set;
 
-	if (val != vp->vmcb->control.int_ctl) {
-		vp->vmcb->control.int_ctl = val;
-		hcl_vmcb_mark_dirty(vp, HCL_VMCB_INTR);
+	if (val != svm->vmcb->control.int_ctl) {
+		svm->vmcb->control.int_ctl = val;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_INTR);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_vmcb_update_int_ctl);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 instruction prefixes and the small instruction checks built on
+ * them (insn.c).  Every decoder in hcl.ko finds the opcode of a guest
+ * instruction with hcl_insn_prefixes(): the MMIO decoder (decode.c), the
+ * MOV DR decoder and the single-step check for NMI windows (both here).
+ */
+#ifndef HCL_INSN_H
+#define HCL_INSN_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+#define HCL_INSN_MAX		15	/* bytes in the longest instruction */
+
+/* legacy prefixes seen (struct hcl_insn_prefixes.legacy) */
+#define HCL_PFX_OPSIZE		BIT(0)	/* 66 */
+#define HCL_PFX_ADSIZE		BIT(1)	/* 67 */
+#define HCL_PFX_SEG		BIT(2)	/* 26 2e 36 3e 64 65 */
+#define HCL_PFX_LOCK		BIT(3)	/* f0 */
+#define HCL_PFX_REPNE		BIT(4)	/* f2 */
+#define HCL_PFX_REP		BIT(5)	/* f3 */
+
+/* REX is 0100WRXB */
+#define HCL_REX_B		0x1
+#define HCL_REX_X		0x2
+#define HCL_REX_R		0x4
+#define HCL_REX_W		0x8
+
+struct hcl_insn_prefixes {
+	u8 len;			/* prefix bytes: the opcode is at bytes[len] */
+	u8 legacy;		/* HCL_PFX_* */
+	u8 rex;			/* the REX that counts, or 0 */
+};
+
+int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
+		      struct hcl_insn_prefixes *p);
+int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
+		      unsigned int *len, unsigned int *gpr, bool *to_dr);
+bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
+			unsigned int mode);
+
+#endif /* HCL_INSN_H */

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SVM exit decoding: what the VMCB says happened, handed to the generic
+ * emulation (emulate.h) or handled here when it is SVM's own business
+ * (interrupt windows, IRET and the NMI window, debug registers, SVM
+ * instructions, shutdown).
+ *
+ * hcl_svm_handle_exit() is the backend's handle_exit: the run loop calls
+ * it with vp->lock held, after the entry stored the guest's registers in
+ * the register cache (vp->gprs, vp->rip).  A handler that writes a VMCB
+ * field the CPU may cache (DR6/DR7, int_ctl, intercepts, ...) marks its
+ * area dirty (vmcb_clean.c); RAX, RSP, RIP and event injection are never
+ * cached.
+ */
+#define pr_fmt(fmt) "hcl: " fmt
+
+#include <linux/kernel.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+#include <kunit/visibility.h>
+
+#include "emulate.h"
+#include "insn.h"
+#include "svm.h"
+
+#define CREATE_TRACE_POINTS
+#include "svm_trace.h"
+
+#define X86_CPUID_LEN	2	/* 0f a2 */
+#define X86_HLT_LEN	1	/* f4 */
+#define X86_MSR_LEN	2	/* 0f 32, 0f 30 */
+#define X86_VMMCALL_LEN	3	/* 0f 01 d9 */
+
+/* NPF error code bits (exit_info_1) */
+#define NPF_WRITE	BIT_ULL(1)
+#define NPF_FETCH	BIT_ULL(4)
+
+int hcl_decode_ioio(u64 info1, struct hcl_io_decoded *io)
+{
+	switch (info1 & SVM_IOIO_SIZE_MASK) {
+	case SVM_IOIO_SIZE_MASK & (1 << SVM_IOIO_SIZE_SHIFT):
+		io->size = 1;
+		break;
+	case SVM_IOIO_SIZE_MASK & (2 << SVM_IOIO_SIZE_SHIFT):
+		io->size = 2;
+		break;
+	case SVM_IOIO_SIZE_MASK & (4 << SVM_IOIO_SIZE_SHIFT):
+		io->size = 4;
+		break;
+	default:
+		return -EINVAL;
+	}
+	io->port = info1 >> 16;
+	io->in = info1 & SVM_IOIO_TYPE_MASK;
+	io->string = info1 & SVM_IOIO_STR_MASK;
+	io->rep = info1 & SVM_IOIO_REP_MASK;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_decode_ioio);
+
+static const struct {
+	u32 code;
+	const char *name;
+} hcl_svm_exit_names[] = {
+#define HCL_SVM_EXIT(c, str)	{ .code = c, .name = #str },
+#include "exit_codes.h"
+#undef HCL_SVM_EXIT
+};
+
+/* The name of SVM exit @code (the table in exit_codes.h), or "other". */
+const char *hcl_svm_exit_name(u64 code)
+{
+	unsigned int i;
+
+	if (code >> 32 && code != (u64)SVM_EXIT_ERR)
+		return "other";
+	for (i = 0; i < ARRAY_SIZE(hcl_svm_exit_names); i++)
+		if (hcl_svm_exit_names[i].code == (u32)code)
+			return hcl_svm_exit_names[i].name;
+	return "other";
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_exit_name);
+
+static void inject_exception(struct vmcb *vmcb, u8 vector, bool has_err,
+			     u32 err)
+{
+	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT |
+				  SVM_EVTINJ_VALID |
+				  (has_err ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = err;
+}
+
+/* The backend's queue_exception: the next entry delivers it. */
+void hcl_svm_queue_exception(struct hcl_vp *vp, u8 vector, bool has_err,
+			     u32 err)
+{
+	inject_exception(to_svm(vp)->vmcb, vector, has_err, err);
+}
+
+static void exit_to_user_hw(struct hcl_svm_vp *svm, u32 reason, u64 code)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct hcl_run *run = svm->vp.run;
+
+	/* rare and worth a look: shutdown, failed entry, unhandled exits */
+	pr_debug("VP %u: %s exit %#llx (%s) at rip %#llx info %#llx %#llx\n",
+		 svm->vp.index, reason == HCL_EXIT_SHUTDOWN ? "shutdown" :
+		 reason == HCL_EXIT_FAIL_ENTRY ? "failed-entry" : "unhandled",
+		 code, hcl_svm_exit_name(code), svm->vp.rip,
+		 vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+
+	run->exit_reason = reason;
+	run->hw.code = code;
+	run->hw.info1 = vmcb->control.exit_info_1;
+	run->hw.info2 = vmcb->control.exit_info_2;
+	run->hw.int_info = vmcb->control.exit_int_info;
+}
+
+/* A generic helper could not emulate the exit: userspace gets it raw. */
+static enum hcl_exit_action unhandled(struct hcl_svm_vp *svm, u64 code,
+				      enum hcl_exit_action act)
+{
+	if (act != HCL_ACT_UNHANDLED)
+		return act;
+	exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
+	return HCL_ACT_USER;
+}
+
+static enum hcl_exit_action handle_ioio(struct hcl_svm_vp *svm, u64 code)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct hcl_io_decoded io;
+
+	if (hcl_decode_ioio(vmcb->control.exit_info_1, &io) || io.string) {
+		/* string I/O is not emulated yet: userspace decides */
+		exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+	/* IOIO exits always carry the next RIP in exit_info_2 */
+	svm->vp.rip = vmcb->control.exit_info_2;
+	return hcl_emulate_io(&svm->vp, io.port, io.size, io.in);
+}
+
+/* The code the guest runs: paging, CS and its size, for fetches. */
+static void guest_code(const struct vmcb *vmcb, struct hcl_code *code)
+{
+	const struct vmcb_save_area *s = &vmcb->save;
+
+	code->pg.cr0 = s->cr0;
+	code->pg.cr3 = s->cr3;
+	code->pg.cr4 = s->cr4;
+	code->pg.efer = s->efer;
+	code->cs_base = s->cs.base;
+	if (!(s->cr0 & X86_CR0_PE))
+		code->mode = 16;
+	else if ((s->efer & EFER_LMA) && (s->cs.attrib & BIT(9)))
+		code->mode = 64;
+	else
+		code->mode = (s->cs.attrib & BIT(10)) ? 32 : 16;
+}
+
+static enum hcl_exit_action handle_npf(struct hcl_svm_vp *svm, u64 code)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	u64 err = vmcb->control.exit_info_1;
+	u32 access = (err & NPF_WRITE ? HCL_ACCESS_WRITE : HCL_ACCESS_READ) |
+		     (err & NPF_FETCH ? HCL_ACCESS_EXEC : 0);
+	struct hcl_code c;
+
+	guest_code(vmcb, &c);
+	return unhandled(svm, code,
+			 hcl_emulate_mmio(&svm->vp, vmcb->control.exit_info_2,
+					  access, &c));
+}
+
+static enum hcl_exit_action handle_dr(struct hcl_svm_vp *svm, u64 code)
+{
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+	unsigned int len, gpr, dr;
+	u8 bytes[HCL_INSN_MAX];
+	struct hcl_code c;
+	bool to_dr;
+	u64 val;
+	int n;
+
+	dr = code & 7;
+	if (vmcb->save.cpl) {
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vmcb->save.cr4 & X86_CR4_DE) {
+			inject_exception(vmcb, X86_TRAP_UD, false, 0);
+			return HCL_ACT_RESUME;
+		}
+		dr += 2;
+	}
+	guest_code(vmcb, &c);
+	n = hcl_fetch_insn(vp, &c, bytes);
+	if (n < 0 || hcl_decode_mov_dr(bytes, n, c.mode, &len, &gpr, &to_dr)) {
+		exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+	if (to_dr) {
+		val = vp->gprs.r[gpr];
+		if (c.mode != 64)
+			val = (u32)val;
+		if (dr >= 6 && val >> 32) {
+			inject_exception(vmcb, X86_TRAP_GP, true, 0);
+			return HCL_ACT_RESUME;
+		}
+		if (dr < 4)
+			svm->db[dr] = val;
+		else if (dr == 6)
+			vmcb->save.dr6 = hcl_dr6_fixed(val);
+		else
+			vmcb->save.dr7 = hcl_dr7_fixed(val);
+		if (dr >= 6)
+			hcl_vmcb_mark_dirty(svm, HCL_VMCB_DRX);
+	} else {
+		val = dr < 4 ? svm->db[dr] : dr == 6 ? vmcb->save.dr6 :
+		      vmcb->save.dr7;
+		vp->gprs.r[gpr] = c.mode == 64 ? val : (u32)val;
+	}
+	vp->rip += len;
+	vp->stats[HCL_STAT_DR]++;
+	return HCL_ACT_RESUME;
+}
+
+/* ---- NMI window: the end of a step (rules at struct hcl_nmi) ----------- */
+
+/* Whether the instruction at CS:RIP may run under a TF of ours. */
+bool hcl_svm_shadow_step_safe(struct hcl_svm_vp *svm)
+{
+	u8 bytes[HCL_INSN_MAX];
+	struct hcl_code c;
+	int n;
+
+	guest_code(svm->vmcb, &c);
+	n = hcl_fetch_insn(&svm->vp, &c, bytes);
+	return n > 0 && hcl_insn_step_safe(bytes, n, c.mode);
+}
+
+/* Delivers exception @vector to the guest as its intercept reported it. */
+static void reflect_exception(struct hcl_svm_vp *svm, unsigned int vector)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	bool has_err = BIT(vector) & (BIT(X86_TRAP_TS) | BIT(X86_TRAP_NP) |
+				      BIT(X86_TRAP_SS) | BIT(X86_TRAP_GP) |
+				      BIT(X86_TRAP_PF) | BIT(X86_TRAP_AC));
+
+	/* an intercepted #PF left CR2 alone: its address is in info 2 */
+	if (vector == X86_TRAP_PF) {
+		vmcb->save.cr2 = vmcb->control.exit_info_2;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_CR2);
+	}
+	inject_exception(vmcb, vector, has_err, vmcb->control.exit_info_1);
+}
+
+/*
+ * NMI bookkeeping at every exit, before the dispatch: ends a step, or
+ * notices that a pending IRET ran.  Returns true when the exit was the
+ * step's own (its #DB, a fault it intercepted) and is handled.
+ */
+static bool svm_nmi_at_exit(struct hcl_svm_vp *svm, u64 code)
+{
+	struct hcl_nmi *n = &svm->nmi;
+	struct vmcb *vmcb = svm->vmcb;
+	enum hcl_nmi_step_act act;
+	u64 dr6;
+
+	if (likely(!n->step)) {
+		if (unlikely(n->state == HCL_NMI_IRET) &&
+		    svm->vp.rip != n->iret_rip)
+			n->state = HCL_NMI_OPEN;
+		return false;
+	}
+	dr6 = vmcb->save.dr6;
+	act = hcl_nmi_step_end(n, code, svm->vp.rip, &vmcb->save.rflags,
+			       &dr6);
+	hcl_vmcb_set_exception_intercepts(svm, HCL_NMI_STEP_EXCEPTIONS, false);
+	if (n->state == HCL_NMI_BLOCKED)
+		hcl_vmcb_set_intercept(svm, INTERCEPT_IRET, true);
+	if (dr6 != vmcb->save.dr6) {
+		vmcb->save.dr6 = dr6;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_DRX);
+	}
+	if (act == HCL_NMI_STEP_HANDLE)
+		return false;
+	if (act == HCL_NMI_STEP_REFLECT)
+		reflect_exception(svm, code - SVM_EXIT_EXCP_BASE);
+	return true;
+}
+
+static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
+{
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		return hcl_emulate_cpuid(vp, X86_CPUID_LEN);
+	case SVM_EXIT_IOIO:
+		return handle_ioio(svm, code);
+	case SVM_EXIT_HLT:
+		return hcl_emulate_hlt(vp, vmcb->save.rflags & X86_EFLAGS_IF,
+				       X86_HLT_LEN);
+	case SVM_EXIT_VINTR:
+		/* the interrupt window is open: the next entry injects */
+		vp->stats[HCL_STAT_VINTR]++;
+		hcl_vmcb_update_int_ctl(svm, V_IRQ_MASK | V_IGN_TPR_MASK |
+					V_INTR_PRIO_MASK, 0);
+		hcl_vmcb_set_intercept(svm, INTERCEPT_VINTR, false);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_IRET:
+		/*
+		 * The NMI handler returns, but the IRET has not run: NMIs stay
+		 * blocked until it completes, which the next entry single-steps
+		 * if an NMI is pending (struct hcl_nmi).
+		 */
+		svm->nmi.state = HCL_NMI_IRET;
+		svm->nmi.iret_rip = vp->rip;
+		hcl_vmcb_set_intercept(svm, INTERCEPT_IRET, false);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_NPF:
+		return handle_npf(svm, code);
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		/* the host took the interrupt when GIF was set again */
+		vp->stats[HCL_STAT_INTR]++;
+		return HCL_ACT_HOST_IRQ;
+	case SVM_EXIT_MSR:
+		return hcl_emulate_msr(vp, vmcb->control.exit_info_1 == 1,
+				       X86_MSR_LEN);
+	case SVM_EXIT_VMMCALL:
+		return hcl_emulate_hypercall(vp, vmcb->save.cpl,
+					     X86_VMMCALL_LEN);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		return handle_dr(svm, code);
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+		/* VTL0 sees no SVM */
+		inject_exception(vmcb, X86_TRAP_UD, false, 0);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_SHUTDOWN:
+		/*
+		 * The VMCB state is undefined after a shutdown, and the event
+		 * that caused it must not be delivered into the next state.
+		 */
+		exit_to_user_hw(svm, HCL_EXIT_SHUTDOWN, code);
+		vmcb->control.event_inj = 0;
+		/* a reset unblocks NMIs (a step already ended above) */
+		svm->nmi.state = HCL_NMI_OPEN;
+		hcl_vmcb_set_intercept(svm, INTERCEPT_IRET, false);
+		vp->stats[HCL_STAT_SHUTDOWN]++;
+		vp->regs_set = false;
+		vp->sregs_set = false;
+		return HCL_ACT_USER;
+	case SVM_EXIT_ERR:
+		exit_to_user_hw(svm, HCL_EXIT_FAIL_ENTRY, code);
+		return HCL_ACT_USER;
+	default:
+		vp->stats[HCL_STAT_OTHER]++;
+		exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+}
+
+/* The backend's handle_exit: decode the exit in the VMCB, handle it. */
+enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
+{
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct vmcb *vmcb = svm->vmcb;
+	u64 code = vmcb->control.exit_code |
+		   ((u64)vmcb->control.exit_code_hi << 32);
+	u32 intinfo = vmcb->control.exit_int_info;
+	enum hcl_exit_action act;
+	u64 rip;
+
+	vp->stats[HCL_STAT_EXITS]++;
+	trace_hcl_exit(vp->index, code, vp->rip, vmcb->control.exit_info_1,
+		       vmcb->control.exit_info_2);
+	vp->run->hw_exit_code = code;
+	vp->run->rip = vp->rip;
+
+	/* An event whose delivery the exit interrupted is delivered again. */
+	if (intinfo & SVM_EXITINTINFO_VALID) {
+		vmcb->control.event_inj = intinfo;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	} else {
+		vmcb->control.event_inj = 0;
+	}
+
+	/* first, so that no handler and no user sees a step's RFLAGS */
+	if (svm_nmi_at_exit(svm, code))
+		return HCL_ACT_RESUME;
+	rip = vp->rip;
+	act = dispatch(svm, code);
+	/* an instruction the kernel completed ends an interrupt shadow */
+	if (vp->rip != rip)
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	return act;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_handle_exit);

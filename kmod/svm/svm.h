@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The AMD SVM backend: its VP and partition, which wrap the generic ones
+ * as KVM's vcpu_svm wraps kvm_vcpu, and what its files share.
+ *
+ *   svm.c          per-CPU enablement, VMCB setup, register access, the
+ *                  entry (FPU, ASID, clean bits, injection, VMRUN)
+ *   svm_vmrun.S    the world switch
+ *   exit.c         SVM exit decoding, handed to the generic emulation
+ *   nmi.c          the NMI window without vNMI
+ *   asid.c         ASID generations and TLB flushes
+ *   vmcb_clean.c   VMCB clean bits
+ */
+#ifndef HCL_SVM_H
+#define HCL_SVM_H
+
+#include <linux/build_bug.h>
+#include <linux/container_of.h>
+#include <linux/types.h>
+
+#include "asid.h"
+#include "nmi.h"
+#include "vmcb_clean.h"
+#include "partition.h"
+#include "stats.h"
+#include "vp.h"
+
+struct vmcb;
+
+/*
+ * An SVM VP.  Everything here belongs to the thread holding vp->lock,
+ * like the VMCB itself; nmi.kick is read by the entry alone.
+ */
+struct hcl_svm_vp {
+	struct hcl_vp vp;		/* first: the core allocates vp_size */
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u32 vmcb_dirty;			/* VMCB areas written since VMRUN */
+	u64 uid;			/* unique across the module's life */
+	int last_cpu;			/* of the last VMRUN; -1: none yet */
+	struct hcl_asid_vp asid;	/* the guest TLB's tag (asid.c) */
+	struct hcl_nmi nmi;		/* NMI blocking and window (nmi.c) */
+	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
+	u64 db[4];			/* guest DR0-DR3 (emulated) */
+};
+
+static_assert(offsetof(struct hcl_svm_vp, vp) == 0);
+
+static inline struct hcl_svm_vp *to_svm(struct hcl_vp *vp)
+{
+	return container_of(vp, struct hcl_svm_vp, vp);
+}
+
+/* An SVM partition: the permission maps, read-only once built. */
+struct hcl_svm_partition {
+	struct hcl_partition part;	/* first, as for the VP */
+	void *iopm;
+	void *msrpm;
+};
+
+static_assert(offsetof(struct hcl_svm_partition, part) == 0);
+
+static inline struct hcl_svm_partition *to_svm_part(struct hcl_partition *p)
+{
+	return container_of(p, struct hcl_svm_partition, part);
+}
+
+/* Under vp->lock: the host wrote a VMCB field of @area (vmcb_clean.c). */
+static inline void hcl_vmcb_mark_dirty(struct hcl_svm_vp *svm,
+				       enum hcl_vmcb_area area)
+{
+	svm->vmcb_dirty |= BIT(area);
+}
+
+/* The backend's counters (svm_stats.h), after the generic ones. */
+enum hcl_svm_stat {
+	HCL_SVM_STAT_BEFORE = HCL_NR_GENERIC_STATS - 1,
+#define HCL_STAT(e, ...)	HCL_STAT_##e,
+#include "svm_stats.h"
+#undef HCL_STAT
+	HCL_SVM_STAT_END
+};
+
+#define HCL_NR_SVM_STATS	(HCL_SVM_STAT_END - HCL_NR_GENERIC_STATS)
+static_assert(HCL_NR_SVM_STATS <= HCL_MAX_BACKEND_STATS);
+
+/*
+ * Debug register values as the CPU holds them: DR6 bits 31:16 and 11:4
+ * read as one; DR7 bit 10 reads as one, bits 11, 12, 14 and 15 as zero.
+ */
+static inline u64 hcl_dr6_fixed(u64 v)
+{
+	return v | 0xffff0ff0ULL;
+}
+
+static inline u64 hcl_dr7_fixed(u64 v)
+{
+	return (v | BIT_ULL(10)) & ~0xd800ULL;
+}
+
+/* an IOIO exit's info 1, decoded (hcl_decode_ioio()) */
+struct hcl_io_decoded {
+	u16 port;
+	u8 size;
+	bool in;
+	bool string;
+	bool rep;
+};
+
+/* exit.c */
+enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp);
+void hcl_svm_queue_exception(struct hcl_vp *vp, u8 vector, bool has_err,
+			     u32 err);
+bool hcl_svm_shadow_step_safe(struct hcl_svm_vp *svm);
+const char *hcl_svm_exit_name(u64 code);
+int hcl_decode_ioio(u64 info1, struct hcl_io_decoded *io);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* svm.c: what the entry does before VMRUN about interrupts and NMIs */
+void hcl_svm_inject(struct hcl_vp *vp);
+#endif
+
+/* svm_vmrun.S: one world switch, called with GIF clear */
+void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);
+
+#endif /* HCL_SVM_H */

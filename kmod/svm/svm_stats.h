@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SVM backend's counters, one table (no include guard: included with
+ * HCL_STAT(ENUM, name) defined, see svm.h); they follow the generic ones
+ * (stats_list.h) in vp->stats and in debugfs.
+ */
+HCL_STAT(ASID_NEW, asid_new)		/* ASIDs taken (new CPU, generation) */
+HCL_STAT(TLB_FLUSH_ALL, tlb_flush_all)	/* VMRUNs flushing every ASID */
+HCL_STAT(TLB_FLUSH_ASID, tlb_flush_asid) /* VMRUNs flushing the VP's ASID */
+HCL_STAT(VMCB_RELOAD, vmcb_reload)	/* VMRUNs with the clean field 0 */
+HCL_STAT(NMI_STEP, nmi_step)		/* single-steps for an NMI window */

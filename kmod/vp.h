@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Virtual processors (vp.c): the VP file, its run page, the run loop and
+ * io_uring.  struct hcl_vp is the generic part of a VP; a backend wraps
+ * it with its own state (struct hcl_svm_vp in svm/svm.h).
+ */
+#ifndef HCL_VP_H
+#define HCL_VP_H
+
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <uapi/linux/hcl.h>
+
+#include "decode.h"
+#include "stats.h"
+
+struct dentry;
+struct hcl_cpuid_table;
+struct hcl_msr_table;
+struct hcl_partition;
+struct io_uring_cmd;
+struct task_struct;
+
+/*
+ * General registers, indexed by x86 register number (HCL_REG_*); the
+ * world switch of the SVM backend (svm/svm_vmrun.S) relies on the layout.
+ */
+struct hcl_gprs {
+	u64 r[HCL_NR_GPRS];
+};
+
+/*
+ * What an exit for userspace leaves for its completion, which runs at the
+ * next HCL_VP_RUN (vp->complete_user_exit, emulate.c).  Only what the
+ * kernel recorded at exit time decides what the completion does; the run
+ * page supplies data alone.
+ */
+union hcl_user_exit_state {
+	u8 io_size;			/* an IN: bytes to merge into RAX */
+	struct {
+		bool read;		/* RDMSR (else WRMSR) */
+		u8 insn_len;		/* RIP += this once it completes */
+	} msr;
+	struct hcl_mmio_insn mmio;	/* an MMIO read, as decoded */
+};
+
+struct hcl_vp {
+	struct hcl_partition *part;	/* holds a reference */
+	u32 index;
+	/*
+	 * lock serialises every ioctl on the VP, including a run: one thread
+	 * at a time owns the VP's state (registers, the backend's state, run
+	 * page contents).
+	 */
+	struct mutex lock;
+	/*
+	 * The register cache: the guest's general registers and RIP, valid
+	 * whenever the VP is not in the guest.  The backend's enter loads
+	 * it into the guest and stores the guest's values back at the exit.
+	 */
+	struct hcl_gprs gprs;
+	u64 rip;
+	struct hcl_run *run;		/* one page, mapped by userspace */
+	struct hcl_cpuid_table *cpuid;	/* replaced under lock */
+	struct hcl_msr_table *msrs;	/* replaced under lock */
+	bool regs_set;
+	bool sregs_set;
+	bool halted;			/* waiting for an interrupt (HLT) */
+	/*
+	 * An exit for userspace that needs finishing at the next run (an IN,
+	 * an MMIO read, an MSR access, a hypercall): its completion, or
+	 * NULL, and what it needs.
+	 */
+	void (*complete_user_exit)(struct hcl_vp *vp);
+	union hcl_user_exit_state pending;
+
+	/*
+	 * Interrupt delivery.  Other threads set bits and kick; the running
+	 * thread consumes them.  running_cpu is the CPU in guest mode, or -1.
+	 */
+	unsigned long irq_pending[BITS_TO_LONGS(256)];
+	atomic_t nmi_pending;
+	int running_cpu;
+	wait_queue_head_t wq;		/* HLT sleeps here */
+
+	/*
+	 * io_uring.  A RUN command is parked in uring_cmd and carried out by
+	 * the VP's own kernel thread (created at the first RUN, stopped at
+	 * release), which completes it.  uring_lock protects uring_cmd;
+	 * stop_run asks a run in progress to end (cancellation).
+	 */
+	spinlock_t uring_lock;
+	struct io_uring_cmd *uring_cmd;
+	struct task_struct *uring_thread;
+	wait_queue_head_t uring_wq;
+	bool stop_run;
+
+	/*
+	 * counters (enum hcl_stat, then the backend's), written by the
+	 * running thread only; stats_node links the VP into stats.c's list
+	 * (under that file's lock)
+	 */
+	u64 stats[HCL_NR_STATS];
+	u64 user_since_ns;		/* when the last user exit left */
+	struct dentry *debugfs;
+	struct list_head stats_node;
+};
+
+bool hcl_vp_irq_ready(struct hcl_vp *vp);
+int hcl_vp_create(struct hcl_partition *part,
+		  const struct hcl_create_vp *args);
+
+#endif /* HCL_VP_H */

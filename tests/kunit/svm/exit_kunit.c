@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the SVM exit decoder (kmod/svm/exit.c) and, through it,
+ * the generic emulation it hands exits to (kmod/emulate.c).  Exits are
+ * fabricated in a private VMCB, as the entry (svm.c) leaves them: the
+ * guest's RAX, RSP and RIP in the register cache, the rest in the VMCB.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <asm/svm.h>
+
+#include "cpuid.h"
+#include "emulate.h"
+#include "range.h"
+#include "svm/svm.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* ---- I/O exit decoding ------------------------------------------------- */
+
+static void ioio_decode(struct kunit *test)
+{
+	struct hcl_io_decoded io;
+
+	/* OUT 1 byte to 0x3f8 */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0x03f80010, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0x3f8);
+	KUNIT_EXPECT_EQ(test, io.size, 1);
+	KUNIT_EXPECT_FALSE(test, io.in);
+	KUNIT_EXPECT_FALSE(test, io.string);
+	/* IN 2 bytes from 0x60 */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0x00600021, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0x60);
+	KUNIT_EXPECT_EQ(test, io.size, 2);
+	KUNIT_EXPECT_TRUE(test, io.in);
+	/* REP OUTSD to 0xffff */
+	KUNIT_ASSERT_EQ(test, hcl_decode_ioio(0xffff004c, &io), 0);
+	KUNIT_EXPECT_EQ(test, io.port, 0xffff);
+	KUNIT_EXPECT_EQ(test, io.size, 4);
+	KUNIT_EXPECT_TRUE(test, io.string);
+	KUNIT_EXPECT_TRUE(test, io.rep);
+	/* no size bit, or two of them */
+	KUNIT_EXPECT_EQ(test, hcl_decode_ioio(0x03f80000, &io), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hcl_decode_ioio(0x03f80030, &io), -EINVAL);
+}
+
+/* a CPUID table of one hypervisor leaf */
+static struct hcl_cpuid_table *make_table(struct kunit *test)
+{
+	static const struct hcl_cpuid_entry leaf = {
+		.function = 0x40000000, .eax = 0x40000001, .ebx = 0x6c6368,
+	};
+	struct hcl_cpuid_table *t;
+
+	t = kunit_kzalloc(test, struct_size(t, entries, 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->nent = 1;
+	t->entries[0] = leaf;
+	return t;
+}
+
+/* ---- exit dispatch ----------------------------------------------------- */
+
+struct dispatch_ctx {
+	struct hcl_svm_vp svm;
+	struct hcl_svm_partition part;
+};
+
+static int dispatch_init(struct kunit *test)
+{
+	struct dispatch_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return -ENOMEM;
+	c->svm.vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL);
+	c->svm.vp.run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL);
+	if (!c->svm.vmcb || !c->svm.vp.run)
+		return -ENOMEM;
+	c->svm.vp.regs_set = true;
+	c->svm.vp.sregs_set = true;
+	c->svm.vp.part = &c->part.part;
+	c->part.part.mem_size = 64 * SZ_1M;
+	test->priv = c;
+	return 0;
+}
+
+/* Claims @len ports at @port for userspace in the fake partition. */
+static void dispatch_claim(struct kunit *test, u16 port, u16 len)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_range_set *old = rcu_dereference_protected(c->part.part.ranges,
+							      true);
+	struct hcl_range_ent e = {
+		.space = HCL_RANGE_PIO, .kind = HCL_RANGE_USER,
+		.start = port, .end = port + len,
+	};
+	struct hcl_range_set *set = hcl_range_set_add(old, &e);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	RCU_INIT_POINTER(c->part.part.ranges, set);
+	hcl_range_set_free(old, false);
+}
+
+static void dispatch_exit(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+
+	if (!c)
+		return;
+	hcl_range_set_free(rcu_dereference_protected(c->part.part.ranges, true),
+			   false);
+	free_page((unsigned long)c->svm.vmcb);
+	free_page((unsigned long)c->svm.vp.run);
+}
+
+static void set_exit(struct hcl_vp *vp, u64 code, u64 info1, u64 info2)
+{
+	to_svm(vp)->vmcb->control.exit_code = (u32)code;
+	to_svm(vp)->vmcb->control.exit_code_hi = code >> 32;
+	to_svm(vp)->vmcb->control.exit_info_1 = info1;
+	to_svm(vp)->vmcb->control.exit_info_2 = info2;
+}
+
+static void dispatch_cpuid(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+
+	vp->cpuid = make_table(test);
+	vp->rip = 0x1000;
+	vp->gprs.r[HCL_REG_RAX] = 0x40000000;
+	vp->gprs.r[HCL_REG_RCX] = 5;
+	set_exit(vp, SVM_EXIT_CPUID, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x40000001ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RBX], 0x6c6368ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RCX], 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x1002ULL);
+
+	/* a leaf not in the table reads as zeroes, upper RAX cleared */
+	vp->gprs.r[HCL_REG_RAX] = 0xffffffff00000099ULL;
+	vp->gprs.r[HCL_REG_RDX] = 7;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RDX], 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x1004ULL);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_EXITS], 2ULL);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_CPUID], 2ULL);
+}
+
+static void dispatch_io(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+
+	dispatch_claim(test, 0x3f8, 8);
+	dispatch_claim(test, 0x60, 4);
+	/* OUT dx, al to 0x3f8; next RIP from exit_info_2 */
+	vp->rip = 0x2000;
+	vp->gprs.r[HCL_REG_RAX] = 0x1234567841ULL;
+	set_exit(vp, SVM_EXIT_IOIO, 0x03f80010, 0x2001);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_IO);
+	KUNIT_EXPECT_EQ(test, vp->run->io.port, 0x3f8);
+	KUNIT_EXPECT_EQ(test, vp->run->io.size, 1);
+	KUNIT_EXPECT_EQ(test, vp->run->io.direction, HCL_IO_OUT);
+	KUNIT_EXPECT_EQ(test, vp->run->io.data, 0x41ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->rip, 0x2000ULL);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x2001ULL);
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x1234567841ULL);
+
+	/* IN ax: the low two bytes of the answer merge into RAX */
+	set_exit(vp, SVM_EXIT_IOIO, 0x00600021, 0x2003);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->io.direction, HCL_IO_IN);
+	vp->run->io.data = 0xdeadbeefULL;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x123456beefULL);
+	/* completing twice changes nothing */
+	vp->run->io.data = 0;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x123456beefULL);
+
+	/* IN eax zero-extends */
+	set_exit(vp, SVM_EXIT_IOIO, 0x00600041, 0x2004);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	vp->run->io.data = 0xffffffffcafef00dULL;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0xcafef00dULL);
+
+	/* unclaimed ports: IN reads all ones in the kernel, OUT is dropped */
+	vp->gprs.r[HCL_REG_RAX] = 0x1234567800000000ULL;
+	set_exit(vp, SVM_EXIT_IOIO, 0x00800021, 0x2005);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x123456780000ffffULL);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x2005ULL);
+	set_exit(vp, SVM_EXIT_IOIO, 0x00800040, 0x2006);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x123456780000ffffULL);
+	/* straddling a claimed range's end is not the range's */
+	set_exit(vp, SVM_EXIT_IOIO, 0x03fe0040, 0x2007);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+
+	/* string I/O goes to userspace undecoded */
+	set_exit(vp, SVM_EXIT_IOIO, 0x03f80014, 0x2006);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_UNHANDLED);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.info1, 0x03f80014ULL);
+}
+
+static void dispatch_others(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+
+	vp->rip = 0x3000;
+	set_exit(vp, SVM_EXIT_HLT, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_HLT);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x3001ULL);
+	/* with interrupts enabled, HLT waits in the kernel */
+	vmcb->save.rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HALT);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x3002ULL);
+	vp->rip = 0x3001;
+
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+
+	/* an unknown MSR raises #GP(0) in the guest */
+	set_exit(vp, SVM_EXIT_MSR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(13 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+			      SVM_EVTINJ_VALID_ERR));
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x3001ULL);
+
+	/* VMMCALL: NOP and VP index in the kernel, others to userspace */
+	vp->index = 3;
+	vp->gprs.r[HCL_REG_RAX] = HCL_HC_VP_INDEX;
+	set_exit(vp, SVM_EXIT_VMMCALL, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 3ULL);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x3004ULL);
+	vp->gprs.r[HCL_REG_RAX] = 0x77;
+	vp->gprs.r[HCL_REG_RSI] = 0xabc;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_HYPERCALL);
+	KUNIT_EXPECT_EQ(test, vp->run->hypercall.code, 0x77ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->hypercall.args[3], 0xabcULL);
+	vp->run->hypercall.ret = 0x5555;
+	hcl_complete_user_exit(vp);
+	KUNIT_EXPECT_EQ(test, vp->gprs.r[HCL_REG_RAX], 0x5555ULL);
+	/* from user mode it is #UD */
+	vmcb->save.cpl = 3;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID));
+	vmcb->save.cpl = 0;
+	vp->rip = 0x3001;
+
+	/* an interrupted delivery is delivered again */
+	vmcb->control.exit_int_info = 14 | SVM_EXITINTINFO_TYPE_EXEPT |
+					  SVM_EXITINTINFO_VALID |
+					  SVM_EXITINTINFO_VALID_ERR;
+	vmcb->control.exit_int_info_err = 2;
+	set_exit(vp, SVM_EXIT_NPF, 6, 0xfee00000);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason,
+			(u32)HCL_EXIT_VTL_VIOLATION);
+	KUNIT_EXPECT_EQ(test, vp->run->hw_exit_code, (u64)SVM_EXIT_NPF);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.gpa, 0xfee00000ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.access, HCL_ACCESS_WRITE);
+	/* an instruction fetch from outside RAM */
+	set_exit(vp, SVM_EXIT_NPF, 0x14, 0xc0000000);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->vtl.access,
+			HCL_ACCESS_READ | HCL_ACCESS_EXEC);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			vmcb->control.exit_int_info);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj_err, 2U);
+	vmcb->control.exit_int_info = 0;
+
+	/* VMRUN refused the state */
+	set_exit(vp, SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.code, ~0ULL);
+
+	/* triple fault: reported, and the VP needs new state to run */
+	vmcb->control.exit_int_info = 8 | SVM_EXITINTINFO_TYPE_EXEPT |
+					  SVM_EXITINTINFO_VALID;
+	set_exit(vp, SVM_EXIT_SHUTDOWN, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_SHUTDOWN);
+	KUNIT_EXPECT_FALSE(test, vp->regs_set);
+	KUNIT_EXPECT_FALSE(test, vp->sregs_set);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
+}
+
+static void exit_names(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
+	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_IOIO), "ioio");
+	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_ERR), "invalid");
+	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(0x12345), "other");
+}
+
+static struct kunit_case hcl_exit_cases[] = {
+	KUNIT_CASE(ioio_decode),
+	KUNIT_CASE(dispatch_cpuid),
+	KUNIT_CASE(dispatch_io),
+	KUNIT_CASE(dispatch_others),
+	KUNIT_CASE(exit_names),
+	{}
+};
+
+static struct kunit_suite hcl_exit_suite = {
+	.name = "hcl_exit",
+	.init = dispatch_init,
+	.exit = dispatch_exit,
+	.test_cases = hcl_exit_cases,
+};
+
+kunit_test_suites(&hcl_exit_suite);
