@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device-worker sandbox, layer by layer: each test spawns a worker
+ * with one layer (or all of them) and a probe that tries what the layer
+ * must stop, then checks how the worker ended.  Probes return 0 when
+ * everything they saw matched, else the number of the first mismatch.
+ * Needs root (the sandbox maps uids and creates namespaces).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sandbox.h"
+
+#define NOBODY 65534
+#define KEPT SANDBOX_FIRST_FD
+
+FIXTURE(sb) {
+	char state[64];
+	char outside[64];
+	char secret[96];	/* a world-readable file outside the state */
+	char inside[96];	/* a file inside the state directory */
+	struct sandbox_policy p;
+};
+
+static void put_file(const char *path, const char *text, uid_t owner)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	if (fchown(fd, owner, owner))
+		abort();
+	close(fd);
+}
+
+FIXTURE_SETUP(sb)
+{
+	if (geteuid() != 0)
+		SKIP(return, "the sandbox needs root");
+	strcpy(self->state, "/tmp/hcl-sandbox-state-XXXXXX");
+	strcpy(self->outside, "/tmp/hcl-sandbox-outside-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->state));
+	ASSERT_NE(NULL, mkdtemp(self->outside));
+	/* the worker owns its state; only the sandbox hides the rest */
+	ASSERT_EQ(0, chown(self->state, NOBODY, NOBODY));
+	ASSERT_EQ(0, chmod(self->outside, 0755));
+	snprintf(self->secret, sizeof(self->secret), "%s/secret",
+		 self->outside);
+	snprintf(self->inside, sizeof(self->inside), "%s/inside",
+		 self->state);
+	put_file(self->secret, "secret", 0);
+	put_file(self->inside, "inside", NOBODY);
+	sandbox_policy_default(&self->p, SANDBOX_PROFILE_TEST, self->state);
+}
+
+FIXTURE_TEARDOWN(sb)
+{
+	char cmd[200];
+
+	if (geteuid() != 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", self->state,
+		 self->outside);
+	if (system(cmd))
+		TH_LOG("cleanup failed: %s", cmd);
+}
+
+/* Spawns fn under p and waits for it; returns its wait status. */
+static int run_worker(struct __test_metadata *_metadata,
+		      const struct sandbox_policy *p, int (*fn)(void *),
+		      void *arg, const int *keep, size_t nkeep)
+{
+	char err[300];
+	int status = -1;
+	pid_t pid;
+
+	pid = sandbox_spawn(p, fn, arg, keep, nkeep, err, sizeof(err));
+	if (pid < 0) {
+		TH_LOG("sandbox_spawn: %s", err);
+		return -1;
+	}
+	if (err[0])
+		TH_LOG("sandbox_spawn warns: %s", err);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+#define EXPECT_EXIT0(st) do {						\
+	int __st = (st);						\
+	if (!(WIFEXITED(__st) && WEXITSTATUS(__st) == 0))		\
+		TH_LOG("status 0x%x: exit %d, signal %d", __st,		\
+		       WIFEXITED(__st) ? WEXITSTATUS(__st) : -1,	\
+		       WIFSIGNALED(__st) ? WTERMSIG(__st) : -1);	\
+	ASSERT_TRUE(WIFEXITED(__st) && WEXITSTATUS(__st) == 0);		\
+} while (0)
+
+#define EXPECT_SIGSYS(st) do {						\
+	int __st = (st);						\
+	if (!(WIFSIGNALED(__st) && WTERMSIG(__st) == SIGSYS))		\
+		TH_LOG("status 0x%x: exit %d, signal %d", __st,		\
+		       WIFEXITED(__st) ? WEXITSTATUS(__st) : -1,	\
+		       WIFSIGNALED(__st) ? WTERMSIG(__st) : -1);	\
+	ASSERT_TRUE(WIFSIGNALED(__st) && WTERMSIG(__st) == SIGSYS);	\
+} while (0)
+
+/* the control run: without the layer, the probe sees a mismatch */
+#define EXPECT_PROBE_FAILS(st) do {					\
+	int __st = (st);						\
+	ASSERT_TRUE(WIFEXITED(__st) && WEXITSTATUS(__st) != 0);		\
+} while (0)
+
+/* ---- probes: they run inside the worker --------------------------------- */
+
+struct paths {
+	const char *secret;	/* must not open */
+	const char *inside;	/* must open */
+};
+
+/* open(path) fails with errno e */
+static int denied(const char *path, int e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == e;
+}
+
+static int readable(const char *path)
+{
+	char buf[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == 6 && !memcmp(buf, "inside", 6);
+}
+
+static int probe_socket(void *arg)
+{
+	return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 1 : 2;
+}
+
+static int probe_execve(void *arg)
+{
+	char *argv[] = { "true", NULL };
+
+	execve("/bin/true", argv, argv + 1);
+	return 1;
+}
+
+static int probe_ptrace(void *arg)
+{
+	ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	return 1;
+}
+
+static int probe_mount(void *arg)
+{
+	mount("none", "/", "tmpfs", 0, NULL);
+	return 1;
+}
+
+static int probe_fork(void *arg)
+{
+	return syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0) == 0 ? 2 : 1;
+}
+
+static int probe_mmap_exec(void *arg)
+{
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		       MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return 2;	/* plain anonymous memory must work */
+	mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+	     -1, 0);
+	return 1;
+}
+
+static int probe_ioctl(void *arg)
+{
+	struct winsize ws;
+	int n = -1;
+
+	if (ioctl(KEPT, FIONREAD, &n) || n != 0)
+		return 2;	/* the one allowed ioctl */
+	ioctl(KEPT, TIOCGWINSZ, &ws);
+	return 1;
+}
+
+/* Landlock alone: outside EACCES, inside readable */
+static int probe_landlock(void *arg)
+{
+	const struct paths *pa = arg;
+
+	if (!denied(pa->secret, EACCES))
+		return 1;
+	if (!readable(pa->inside))
+		return 2;
+	if (!denied("/etc/hostname", EACCES) && !denied("/etc/hostname",
+							ENOENT))
+		return 3;
+	return 0;
+}
+
+/* the mount view alone: outside absent, /proc absent, state at /state */
+static int probe_mount_view(void *arg)
+{
+	const struct paths *pa = arg;
+	struct stat st;
+
+	if (!denied(pa->secret, ENOENT))
+		return 1;
+	if (!readable(SANDBOX_STATE_MOUNT "/inside"))
+		return 2;
+	if (stat("/proc/self", &st) == 0 || errno != ENOENT)
+		return 3;
+	if (stat("/dev/null", &st) == 0 || errno != ENOENT)
+		return 4;
+	if (!denied(pa->inside, ENOENT))	/* the host path is gone */
+		return 5;
+	/* the root is read-only */
+	if (open("/x", O_WRONLY | O_CREAT | O_CLOEXEC, 0600) >= 0 ||
+	    errno != EROFS)
+		return 6;
+	return 0;
+}
+
+struct netns_arg {
+	pid_t host_pid;
+	unsigned short port;
+};
+
+/* the namespaces alone: pid 1, nobody else, no network, own hostname */
+static int probe_namespaces(void *arg)
+{
+	const struct netns_arg *a = arg;
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(a->port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	char host[64];
+	int s;
+
+	if (getpid() != 1)
+		return 1;
+	if (kill(a->host_pid, 0) == 0 || errno != ESRCH)
+		return 2;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 3;
+	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		return 4;
+	close(s);
+	if (gethostname(host, sizeof(host)) || strcmp(host, "hcl-worker"))
+		return 5;
+	if (getuid() != NOBODY || getgid() != NOBODY)
+		return 6;
+	return 0;
+}
+
+/* everything: what the worker still has, under the test profile */
+static int probe_all(void *arg)
+{
+	const struct paths *pa = arg;
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	struct rlimit r;
+	int cap;
+
+	if (getpid() != 1 || getuid() != NOBODY || getgid() != NOBODY)
+		return 1;
+	if (syscall(SYS_capget, &hdr, data))
+		return 2;
+	if (data[0].effective || data[0].permitted || data[0].inheritable ||
+	    data[1].effective || data[1].permitted || data[1].inheritable)
+		return 3;
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0 ||
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0))
+			return 4;
+	if (cap < 38)	/* the loop must have looked at every cap */
+		return 5;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return 6;
+	if (getrlimit(RLIMIT_NOFILE, &r) || r.rlim_cur != 16 ||
+	    r.rlim_max != 16)
+		return 7;
+	if (getrlimit(RLIMIT_NPROC, &r) || r.rlim_max != 0)
+		return 8;
+	if (getrlimit(RLIMIT_CORE, &r) || r.rlim_max != 0)
+		return 9;
+	if (getrlimit(RLIMIT_FSIZE, &r) || r.rlim_max != 4u << 20)
+		return 10;
+	if (getrlimit(RLIMIT_AS, &r) || r.rlim_max != 256u << 20)
+		return 11;
+	if (!readable(SANDBOX_STATE_MOUNT "/inside"))
+		return 12;
+	if (!denied(pa->secret, ENOENT))
+		return 13;
+	return 0;
+}
+
+/* fds: the kept pipe is fd 3, the leaked fd (arg) is closed */
+static int probe_fds(void *arg)
+{
+	int leaked = *(int *)arg;
+	int fd;
+
+	if (fcntl(KEPT, F_GETFD) < 0)
+		return 1;
+	if (fcntl(leaked, F_GETFD) >= 0 || errno != EBADF)
+		return 2;
+	for (fd = KEPT + 1; fd < 16; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			return 3;
+	if (write(KEPT, "k", 1) != 1)
+		return 4;
+	return 0;
+}
+
+/* waits until the parent has looked at /proc/<pid>/status */
+static int probe_wait(void *arg)
+{
+	char c;
+
+	return read(KEPT, &c, 1) == 1 ? 0 : 1;
+}
+
+/* a TPM state save, as a libtpms worker does it, under the tpm profile */
+static int probe_tpm_save(void *arg)
+{
+	char buf[64], *big;
+	struct pollfd pfd = { .fd = KEPT, .events = POLLIN };
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	unsigned char rnd[32];
+	struct timespec ts;
+	ssize_t n;
+	int fd;
+
+	if (poll(&pfd, 1, 5000) != 1)
+		return 1;
+	n = recvmsg(KEPT, &mh, 0);
+	if (n <= 0)
+		return 2;
+	big = malloc(1 << 20);	/* mmap'd by malloc */
+	if (!big)
+		return 3;
+	memset(big, 1, 1 << 20);
+	free(big);
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return 4;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return 5;
+	fd = open(SANDBOX_STATE_MOUNT "/permall.tmp",
+		  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 6;
+	if (write(fd, buf, n) != n || fsync(fd) || close(fd))
+		return 7;
+	if (rename(SANDBOX_STATE_MOUNT "/permall.tmp",
+		   SANDBOX_STATE_MOUNT "/permall"))
+		return 8;
+	if (unlink(SANDBOX_STATE_MOUNT "/inside"))	/* a used volatile */
+		return 9;
+	iov.iov_base = "saved";
+	iov.iov_len = 5;
+	if (sendmsg(KEPT, &mh, 0) != 5)
+		return 10;
+	return 0;
+}
+
+/* ---- seccomp alone: forbidden syscalls kill the worker --------------- */
+
+#define SECCOMP_KILLS(name, probe)					\
+TEST_F(sb, seccomp_kills_##name)					\
+{									\
+	int pfd[2];							\
+									\
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));				\
+	self->p.layers = SANDBOX_SECCOMP;				\
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe, NULL,	\
+				 &pfd[0], 1));				\
+	close(pfd[0]);							\
+	close(pfd[1]);							\
+}
+
+SECCOMP_KILLS(socket, probe_socket)
+SECCOMP_KILLS(execve, probe_execve)
+SECCOMP_KILLS(ptrace, probe_ptrace)
+SECCOMP_KILLS(mount, probe_mount)
+SECCOMP_KILLS(fork, probe_fork)
+SECCOMP_KILLS(mmap_exec, probe_mmap_exec)
+SECCOMP_KILLS(ioctl_other_than_fionread, probe_ioctl)
+
+/* the same with every layer on, and under the tpm profile */
+TEST_F(sb, all_layers_socket_kills)
+{
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_socket, NULL,
+				 NULL, 0));
+}
+
+TEST_F(sb, tpm_profile_socket_kills)
+{
+	self->p.profile = SANDBOX_PROFILE_TPM;
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_socket, NULL,
+				 NULL, 0));
+}
+
+TEST_F(sb, tpm_profile_execve_kills)
+{
+	self->p.profile = SANDBOX_PROFILE_TPM;
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_execve, NULL,
+				 NULL, 0));
+}
+
+/* ---- file system: Landlock alone, the mount view alone ----------------- */
+
+TEST_F(sb, landlock_alone_denies_outside)
+{
+	struct paths pa = { self->secret, self->inside };
+
+	if (sandbox_landlock_abi() < 0)
+		SKIP(return, "no Landlock in this kernel");
+	/* control: without the layer, the file opens */
+	self->p.layers = 0;
+	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_landlock,
+				      &pa, NULL, 0));
+	self->p.layers = SANDBOX_LANDLOCK;
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_landlock, &pa,
+				NULL, 0));
+}
+
+TEST_F(sb, mount_view_alone_hides_outside)
+{
+	struct paths pa = { self->secret, self->inside };
+
+	self->p.layers = 0;
+	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_mount_view,
+				      &pa, NULL, 0));
+	self->p.layers = SANDBOX_MOUNT;
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_mount_view, &pa,
+				NULL, 0));
+}
+
+/* ---- namespaces alone: processes, network ------------------------------ */
+
+TEST_F(sb, namespaces_alone_hide_processes_and_network)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	socklen_t len = sizeof(sin);
+	struct netns_arg a = { .host_pid = getpid() };
+	int l, c;
+
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sin, &len));
+	a.port = ntohs(sin.sin_port);
+	/* control: the listener is reachable from the host's namespace */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	close(c);
+	self->p.layers = SANDBOX_NAMESPACES | SANDBOX_CREDS;
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_namespaces, &a,
+				NULL, 0));
+	close(l);
+}
+
+/* ---- the whole sandbox -------------------------------------------------- */
+
+TEST_F(sb, all_layers_leave_nothing)
+{
+	struct paths pa = { self->secret, self->inside };
+
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_all, &pa,
+				NULL, 0));
+}
+
+TEST_F(sb, only_kept_fds_survive)
+{
+	int pfd[2], leaked;
+	char c;
+
+	ASSERT_EQ(0, pipe(pfd));
+	leaked = fcntl(pfd[1], F_DUPFD, 20);	/* inheritable, not kept */
+	ASSERT_LE(20, leaked);
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_fds, &leaked,
+				&pfd[1], 1));
+	ASSERT_EQ(1, read(pfd[0], &c, 1));
+	close(pfd[0]);
+	close(pfd[1]);
+	close(leaked);
+}
+
+static long status_field(const char *status, const char *key)
+{
+	const char *s = strstr(status, key);
+
+	return s ? strtol(s + strlen(key), NULL, 16) : -1;
+}
+
+/* what the host sees of a sandboxed worker in /proc/<pid>/status */
+TEST_F(sb, host_view_of_the_worker)
+{
+	char path[64], status[4096], err[300];
+	int pfd[2], fd, st;
+	unsigned int uid[4], gid[4];
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	pid = sandbox_spawn(&self->p, probe_wait, NULL, &pfd[0], 1, err,
+			    sizeof(err));
+	if (pid < 0)
+		TH_LOG("sandbox_spawn: %s", err);
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	status[n] = 0;
+	ASSERT_EQ(1, write(pfd[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EXIT0(st);
+	ASSERT_EQ(4, sscanf(strstr(status, "Uid:"), "Uid: %u %u %u %u",
+			    &uid[0], &uid[1], &uid[2], &uid[3]));
+	ASSERT_EQ(4, sscanf(strstr(status, "Gid:"), "Gid: %u %u %u %u",
+			    &gid[0], &gid[1], &gid[2], &gid[3]));
+	for (n = 0; n < 4; n++) {
+		EXPECT_EQ(NOBODY, uid[n]);
+		EXPECT_EQ(NOBODY, gid[n]);
+	}
+	/* no supplementary groups: nothing but blanks after the key */
+	ASSERT_EQ(0, sscanf(strstr(status, "Groups:"), "Groups: %u",
+			    &uid[0]));
+	EXPECT_EQ(0, status_field(status, "CapInh:"));
+	EXPECT_EQ(0, status_field(status, "CapPrm:"));
+	EXPECT_EQ(0, status_field(status, "CapEff:"));
+	EXPECT_EQ(0, status_field(status, "CapBnd:"));
+	EXPECT_EQ(0, status_field(status, "CapAmb:"));
+	EXPECT_EQ(1, status_field(status, "NoNewPrivs:"));
+	EXPECT_EQ(2, status_field(status, "Seccomp:"));	/* filter mode */
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+TEST_F(sb, tpm_profile_saves_state_atomically)
+{
+	char path[128], buf[64];
+	int sv[2], fd;
+	ssize_t n;
+	pid_t pid;
+	char err[300];
+	int st;
+
+	self->p.profile = SANDBOX_PROFILE_TPM;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				sv));
+	pid = sandbox_spawn(&self->p, probe_tpm_save, NULL, &sv[1], 1, err,
+			    sizeof(err));
+	if (pid < 0)
+		TH_LOG("sandbox_spawn: %s", err);
+	ASSERT_LT(0, pid);
+	close(sv[1]);	/* a dead worker then reads as EOF */
+	ASSERT_EQ(12, send(sv[0], "permanent-v1", 12, 0));
+	n = recv(sv[0], buf, sizeof(buf), 0);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EXIT0(st);
+	ASSERT_EQ(5, n);
+	ASSERT_EQ(0, memcmp(buf, "saved", 5));
+	snprintf(path, sizeof(path), "%s/permall", self->state);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	ASSERT_EQ(12, n);
+	ASSERT_EQ(0, memcmp(buf, "permanent-v1", 12));
+	snprintf(path, sizeof(path), "%s/permall.tmp", self->state);
+	ASSERT_NE(0, access(path, F_OK));
+	ASSERT_NE(0, access(self->inside, F_OK));
+	close(sv[0]);
+}
+
+/* ---- policy errors and the tables --------------------------------------- */
+
+static int probe_never(void *arg)
+{
+	return 0;
+}
+
+TEST_F(sb, root_worker_is_refused)
+{
+	char err[300];
+
+	self->p.uid = 0;
+	ASSERT_EQ(-1, sandbox_spawn(&self->p, probe_never, NULL, NULL, 0,
+				    err, sizeof(err)));
+	ASSERT_NE(NULL, strstr(err, "must not be 0"));
+}
+
+TEST_F(sb, mount_view_needs_a_state_dir)
+{
+	char err[300];
+
+	self->p.state_dir = NULL;
+	ASSERT_EQ(-1, sandbox_spawn(&self->p, probe_never, NULL, NULL, 0,
+				    err, sizeof(err)));
+	ASSERT_NE(NULL, strstr(err, "no state directory"));
+}
+
+TEST(profiles_name_real_syscalls_with_reasons)
+{
+	const struct sandbox_syscall_rule *r;
+	size_t n, i;
+	int prof;
+
+	for (prof = 0; prof < SANDBOX_PROFILE_COUNT; prof++) {
+		r = sandbox_profile_rules(prof, &n);
+		ASSERT_NE(NULL, r);
+		ASSERT_LT(0, n);
+		for (i = 0; i < n; i++) {
+			EXPECT_NE(__NR_SCMP_ERROR,
+				  seccomp_syscall_resolve_name(r[i].name))
+				TH_LOG("%s: %s", sandbox_profile_name(prof),
+				       r[i].name);
+			EXPECT_LT(10, strlen(r[i].why));
+			EXPECT_GE(2, r[i].nargs);
+		}
+	}
+	r = sandbox_profile_rules(SANDBOX_PROFILE_COUNT, &n);
+	EXPECT_EQ(NULL, r);
+	EXPECT_EQ(0, n);
+}
+
+TEST_HARNESS_MAIN
