@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <net/if.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -27,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,16 +79,20 @@ FIXTURE_SETUP(sb)
 	sandbox_policy_default(&self->p, SANDBOX_PROFILE_TEST, self->state);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	return remove(path);
+}
+
 FIXTURE_TEARDOWN(sb)
 {
-	char cmd[200];
-
 	if (geteuid() != 0)
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", self->state,
-		 self->outside);
-	if (system(cmd))
-		TH_LOG("cleanup failed: %s", cmd);
+	if (nftw(self->state, remove_entry, 8, FTW_DEPTH | FTW_PHYS) ||
+	    nftw(self->outside, remove_entry, 8, FTW_DEPTH | FTW_PHYS))
+		TH_LOG("cleanup of %s, %s failed", self->state,
+		       self->outside);
 }
 
 /* Spawns fn under p and waits for it; returns its wait status. */
@@ -258,7 +265,8 @@ static int probe_mount_view(void *arg)
 
 struct netns_arg {
 	pid_t host_pid;
-	unsigned short port;
+	unsigned short port;		/* TCP listener on the host's lo */
+	struct sockaddr_un un;		/* abstract unix listener */
 };
 
 /* the namespaces alone: pid 1, nobody else, no network, own hostname */
@@ -270,7 +278,8 @@ static int probe_namespaces(void *arg)
 		.sin_port = htons(a->port),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
-	char host[64];
+	struct ifreq ifr = { 0 };
+	char host[64], name[IF_NAMESIZE];
 	int s;
 
 	if (getpid() != 1)
@@ -282,11 +291,25 @@ static int probe_namespaces(void *arg)
 		return 3;
 	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0)
 		return 4;
+	/* a new net ns: lo, down, and nothing else */
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) || (ifr.ifr_flags & IFF_UP))
+		return 5;
+	if (if_indextoname(2, name))
+		return 6;
+	close(s);
+	/* abstract unix names are per net ns: the host's is not here */
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 7;
+	if (connect(s, (const struct sockaddr *)&a->un, sizeof(a->un)) == 0 ||
+	    errno != ECONNREFUSED)
+		return 8;
 	close(s);
 	if (gethostname(host, sizeof(host)) || strcmp(host, "hcl-worker"))
-		return 5;
+		return 9;
 	if (getuid() != NOBODY || getgid() != NOBODY)
-		return 6;
+		return 10;
 	return 0;
 }
 
@@ -486,8 +509,11 @@ TEST_F(sb, namespaces_alone_hide_processes_and_network)
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	socklen_t len = sizeof(sin);
-	struct netns_arg a = { .host_pid = getpid() };
-	int l, c;
+	struct netns_arg a = {
+		.host_pid = getpid(),
+		.un.sun_family = AF_UNIX,
+	};
+	int l, u, c;
 
 	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, l);
@@ -495,13 +521,20 @@ TEST_F(sb, namespaces_alone_hide_processes_and_network)
 	ASSERT_EQ(0, listen(l, 4));
 	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sin, &len));
 	a.port = ntohs(sin.sin_port);
-	/* control: the listener is reachable from the host's namespace */
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	snprintf(a.un.sun_path + 1, sizeof(a.un.sun_path) - 1,
+		 "hcl-sandbox-test-%d", getpid());
+	u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, u);
+	ASSERT_EQ(0, bind(u, (struct sockaddr *)&a.un, sizeof(a.un)));
+	ASSERT_EQ(0, listen(u, 4));
+	/* control: the unix listener is reachable from the host's ns */
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a.un, sizeof(a.un)));
 	close(c);
 	self->p.layers = SANDBOX_NAMESPACES | SANDBOX_CREDS;
 	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_namespaces, &a,
 				NULL, 0));
+	close(u);
 	close(l);
 }
 
@@ -673,4 +706,10 @@ TEST(profiles_name_real_syscalls_with_reasons)
 	EXPECT_EQ(0, n);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	/* started by underhill_init (HCL_EXEC) in VTL2: "--pid FILE" */
+	if (argc == 3 && !strcmp(argv[1], "--pid"))
+		argc = 1;
+	return test_harness_run(argc, argv);
+}

@@ -13,6 +13,8 @@
  *   2. fds: everything but stdio and the kept fds is closed.
  *   3. mount view: a read-only tmpfs root holding only the state
  *      directory (nosuid, nodev, noexec); no /proc, /dev or /sys.
+ *      pivot_root where it can; from an initramfs root (VTL2), which
+ *      pivot_root refuses, a move over / and chroot instead.
  *      Needs CAP_SYS_ADMIN in the user namespace, so before 4.
  *   4. credentials: securebits locked, bounding and ambient sets
  *      emptied, no supplementary groups, the unprivileged uid/gid,
@@ -171,14 +173,32 @@ static int enter_mounts(const struct sandbox_policy *p, char *err,
 		fail("mount view: attach state: %s", strerror(errno));
 	}
 	close(tree);
+	if (chdir(p->state_dir))
+		fail("mount view: chdir to the new root: %s", strerror(errno));
 	/*
 	 * pivot_root(".", ".") stacks the old root on the new one; the
 	 * detach then drops the old root and with it every host mount,
 	 * /proc included.
 	 */
-	if (chdir(p->state_dir) || syscall(SYS_pivot_root, ".", ".") ||
-	    umount2(".", MNT_DETACH) || chdir("/"))
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) || chdir("/"))
+			fail("mount view: detach the old root: %s",
+			     strerror(errno));
+	} else if (errno == EINVAL) {
+		/*
+		 * The root is the initramfs (rootfs, as in VTL2), which
+		 * pivot_root cannot move.  Move the new root over it and
+		 * chroot, as switch_root does: the old mounts stay below,
+		 * unreachable by path, and reaching them otherwise needs
+		 * mount syscalls and capabilities the worker will not have.
+		 */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") ||
+		    chdir("/"))
+			fail("mount view: move the new root over rootfs: %s",
+			     strerror(errno));
+	} else {
 		fail("mount view: pivot_root: %s", strerror(errno));
+	}
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
 		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		fail("mount view: read-only root: %s", strerror(errno));
