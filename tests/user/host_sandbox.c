@@ -145,7 +145,31 @@ static int run_worker(struct __test_metadata *_metadata,
 struct paths {
 	const char *secret;	/* must not open */
 	const char *inside;	/* must open */
+	int abi;		/* Landlock ABI */
+	unsigned short port;	/* a TCP port on lo */
+	struct sockaddr_un un;	/* the host's abstract unix listener */
 };
+
+/* an abstract unix listener, reachable from this process */
+static int unix_listener(struct __test_metadata *_metadata,
+			 struct sockaddr_un *un)
+{
+	int u, c;
+
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
+		 "hcl-sandbox-test-%d", getpid());
+	u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, u);
+	ASSERT_EQ(0, bind(u, (struct sockaddr *)un, sizeof(*un)));
+	ASSERT_EQ(0, listen(u, 4));
+	/* control: it is reachable from the host's side */
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)un, sizeof(*un)));
+	close(c);
+	return u;
+}
 
 /* open(path) fails with errno e */
 static int denied(const char *path, int e)
@@ -225,10 +249,54 @@ static int probe_ioctl(void *arg)
 	return 1;
 }
 
-/* Landlock alone: outside EACCES, inside readable */
+static int probe_fcntl_dupfd(void *arg)
+{
+	if (fcntl(KEPT, F_GETFD) < 0)
+		return 2;	/* an allowed command */
+	fcntl(KEPT, F_DUPFD, 0);
+	return 1;
+}
+
+static int probe_setrlimit(void *arg)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return 2;	/* reading is allowed */
+	setrlimit(RLIMIT_NOFILE, &r);
+	return 1;
+}
+
+/* the x32 ABI: the same syscall numbers with bit 30 set */
+static int probe_x32(void *arg)
+{
+	syscall(0x40000000 | SYS_getpid);
+	return 1;
+}
+
+/* the i386 ABI through int 0x80 (getpid is 20 there) */
+static int probe_int80(void *arg)
+{
+	long ret;
+
+	asm volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	return 1;
+}
+
+/*
+ * Landlock alone: outside EACCES, inside readable; from ABI 4 no TCP
+ * connect (refused before routing, so lo's state does not matter), from
+ * ABI 6 no abstract unix socket outside the domain.
+ */
 static int probe_landlock(void *arg)
 {
 	const struct paths *pa = arg;
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(pa->port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int s;
 
 	if (!denied(pa->secret, EACCES))
 		return 1;
@@ -237,6 +305,24 @@ static int probe_landlock(void *arg)
 	if (!denied("/etc/hostname", EACCES) && !denied("/etc/hostname",
 							ENOENT))
 		return 3;
+	if (pa->abi >= 4) {
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return 4;
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+		    errno != EACCES)
+			return 5;
+		close(s);
+	}
+	if (pa->abi >= 6) {
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return 6;
+		if (connect(s, (const struct sockaddr *)&pa->un,
+			    sizeof(pa->un)) == 0 || errno != EPERM)
+			return 7;
+		close(s);
+	}
 	return 0;
 }
 
@@ -427,6 +513,11 @@ static int probe_tpm_save(void *arg)
 	return 0;
 }
 
+static int probe_never(void *arg)
+{
+	return 0;
+}
+
 /* ---- seccomp alone: forbidden syscalls kill the worker --------------- */
 
 #define SECCOMP_KILLS(name, probe)					\
@@ -449,6 +540,10 @@ SECCOMP_KILLS(mount, probe_mount)
 SECCOMP_KILLS(fork, probe_fork)
 SECCOMP_KILLS(mmap_exec, probe_mmap_exec)
 SECCOMP_KILLS(ioctl_other_than_fionread, probe_ioctl)
+SECCOMP_KILLS(fcntl_dupfd, probe_fcntl_dupfd)
+SECCOMP_KILLS(setrlimit, probe_setrlimit)
+SECCOMP_KILLS(x32_abi, probe_x32)
+SECCOMP_KILLS(i386_abi, probe_int80)
 
 /* the same with every layer on, and under the tpm profile */
 TEST_F(sb, all_layers_socket_kills)
@@ -475,10 +570,14 @@ TEST_F(sb, tpm_profile_execve_kills)
 
 TEST_F(sb, landlock_alone_denies_outside)
 {
-	struct paths pa = { self->secret, self->inside };
+	struct paths pa = { .secret = self->secret, .inside = self->inside,
+			    .abi = sandbox_landlock_abi(), .port = 1 };
+	int u;
 
-	if (sandbox_landlock_abi() < 0)
+	if (pa.abi < 0)
 		SKIP(return, "no Landlock in this kernel");
+	TH_LOG("Landlock ABI %d", pa.abi);
+	u = unix_listener(_metadata, &pa.un);
 	/* control: without the layer, the file opens */
 	self->p.layers = 0;
 	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_landlock,
@@ -486,11 +585,12 @@ TEST_F(sb, landlock_alone_denies_outside)
 	self->p.layers = SANDBOX_LANDLOCK;
 	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_landlock, &pa,
 				NULL, 0));
+	close(u);
 }
 
 TEST_F(sb, mount_view_alone_hides_outside)
 {
-	struct paths pa = { self->secret, self->inside };
+	struct paths pa = { .secret = self->secret, .inside = self->inside };
 
 	self->p.layers = 0;
 	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_mount_view,
@@ -509,10 +609,7 @@ TEST_F(sb, namespaces_alone_hide_processes_and_network)
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	socklen_t len = sizeof(sin);
-	struct netns_arg a = {
-		.host_pid = getpid(),
-		.un.sun_family = AF_UNIX,
-	};
+	struct netns_arg a = { .host_pid = getpid() };
 	int l, u, c;
 
 	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -521,16 +618,13 @@ TEST_F(sb, namespaces_alone_hide_processes_and_network)
 	ASSERT_EQ(0, listen(l, 4));
 	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sin, &len));
 	a.port = ntohs(sin.sin_port);
-	snprintf(a.un.sun_path + 1, sizeof(a.un.sun_path) - 1,
-		 "hcl-sandbox-test-%d", getpid());
-	u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ASSERT_LE(0, u);
-	ASSERT_EQ(0, bind(u, (struct sockaddr *)&a.un, sizeof(a.un)));
-	ASSERT_EQ(0, listen(u, 4));
-	/* control: the unix listener is reachable from the host's ns */
-	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a.un, sizeof(a.un)));
+	/* control: TCP to it works from here when the host's lo is up */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, c);
+	if (connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		TH_LOG("the host's lo is down: TCP is no control here");
 	close(c);
+	u = unix_listener(_metadata, &a.un);
 	self->p.layers = SANDBOX_NAMESPACES | SANDBOX_CREDS;
 	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_namespaces, &a,
 				NULL, 0));
@@ -542,7 +636,7 @@ TEST_F(sb, namespaces_alone_hide_processes_and_network)
 
 TEST_F(sb, all_layers_leave_nothing)
 {
-	struct paths pa = { self->secret, self->inside };
+	struct paths pa = { .secret = self->secret, .inside = self->inside };
 
 	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_all, &pa,
 				NULL, 0));
@@ -655,12 +749,96 @@ TEST_F(sb, tpm_profile_saves_state_atomically)
 	close(sv[0]);
 }
 
-/* ---- policy errors and the tables --------------------------------------- */
-
-static int probe_never(void *arg)
+/* rlimits alone (with an unprivileged uid, as NPROC needs) */
+static int probe_rlimits(void *arg)
 {
+	char block[512] = { 0 };
+	int fd, i, last = -1;
+	void *m;
+
+	for (i = 0; i < 32; i++) {
+		fd = open(SANDBOX_STATE_MOUNT "/inside", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		last = fd;
+	}
+	if (i == 32 || errno != EMFILE || last != 15)
+		return 1;
+	for (fd = KEPT; fd <= last; fd++)
+		close(fd);
+	if (fork() >= 0 || errno != EAGAIN)
+		return 2;
+	m = mmap(NULL, 512u << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m != MAP_FAILED || errno != ENOMEM)
+		return 3;
+	signal(SIGXFSZ, SIG_IGN);
+	fd = open(SANDBOX_STATE_MOUNT "/big", O_WRONLY | O_CREAT | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return 4;
+	for (i = 0; i < 8; i++)
+		if (write(fd, block, sizeof(block)) != sizeof(block))
+			return 5;
+	if (write(fd, block, 1) >= 0 || errno != EFBIG)
+		return 6;
+	close(fd);
 	return 0;
 }
+
+TEST_F(sb, rlimits_hold)
+{
+	self->p.layers = SANDBOX_NAMESPACES | SANDBOX_MOUNT |
+			 SANDBOX_CREDS | SANDBOX_RLIMITS;
+	self->p.fsize = 4096;
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_rlimits, NULL,
+				NULL, 0));
+}
+
+/* a kernel without Landlock, faked: landlock_create_ruleset -> ENOSYS */
+static void hide_landlock(struct __test_metadata *_metadata)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	ASSERT_NE(NULL, ctx);
+	ASSERT_EQ(0, seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				      SCMP_SYS(landlock_create_ruleset), 0));
+	ASSERT_EQ(0, seccomp_load(ctx));
+	seccomp_release(ctx);
+	ASSERT_GT(0, sandbox_landlock_abi());
+}
+
+TEST_F(sb, no_landlock_refused_when_required)
+{
+	char err[300];
+
+	hide_landlock(_metadata);
+	self->p.landlock_mode = SANDBOX_LANDLOCK_REQUIRE;
+	ASSERT_EQ(-1, sandbox_spawn(&self->p, probe_never, NULL, NULL, 0,
+				    err, sizeof(err)));
+	TH_LOG("%s", err);
+	ASSERT_NE(NULL, strstr(err, "CONFIG_SECURITY_LANDLOCK"));
+}
+
+TEST_F(sb, no_landlock_warned_in_best_effort)
+{
+	struct paths pa = { .secret = self->secret, .inside = self->inside };
+	char err[300];
+	pid_t pid;
+	int st;
+
+	hide_landlock(_metadata);
+	self->p.landlock_mode = SANDBOX_LANDLOCK_BEST_EFFORT;
+	pid = sandbox_spawn(&self->p, probe_all, &pa, NULL, 0, err,
+			    sizeof(err));
+	ASSERT_LT(0, pid);
+	TH_LOG("%s", err);
+	ASSERT_NE(NULL, strstr(err, "continuing without it"));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EXIT0(st);	/* the other layers still hold */
+}
+
+/* ---- policy errors and the tables --------------------------------------- */
 
 TEST_F(sb, root_worker_is_refused)
 {
