@@ -7,7 +7,7 @@ set -eu
 
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 rsync perl python3 linux-source-6.12 qemu-system-x86 sparse
-liburing-dev libfdt-dev libseccomp-dev clang libclang-rt-14-dev device-tree-compiler"
+liburing-dev libfdt-dev libseccomp-dev libtpms-dev clang libclang-rt-14-dev device-tree-compiler"
 
 missing=""
 for p in $pkgs; do

@@ -22,3 +22,20 @@ $(BUILD)/vtl2/bin/hcl-sandbox-test: tests/user/host_sandbox.c \
 		$(SANDBOX_SRC) $(SANDBOX_LIBS)
 
 userspace: $(BUILD)/vtl2/bin/hcl-sandbox-test
+
+# the tpm profile against a real libtpms worker (libcrypto underneath)
+SANDBOX_TPM_LIBS := -ltpms -lcrypto $(SANDBOX_LIBS)
+
+$(BUILD)/tests/sandbox_tpm: tests/user/host_sandbox_tpm.c $(SANDBOX_SRC) \
+		$(SANDBOX_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iuserspace/sandbox -o $@ $< $(SANDBOX_SRC) \
+		$(SANDBOX_TPM_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-sandbox-tpm-test: tests/user/host_sandbox_tpm.c \
+		$(SANDBOX_SRC) $(SANDBOX_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -Iuserspace/sandbox -o $@ $< \
+		$(SANDBOX_SRC) $(SANDBOX_TPM_LIBS)
+
+userspace: $(BUILD)/vtl2/bin/hcl-sandbox-tpm-test

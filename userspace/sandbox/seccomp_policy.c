@@ -185,6 +185,11 @@ int sandbox_seccomp_load(enum sandbox_profile profile, char *err,
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (rc)
 		goto fail;
+	/* i386 and x32 calls: the whole worker too, not just the thread */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			      SCMP_ACT_KILL_PROCESS);
+	if (rc)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		struct scmp_arg_cmp c[2];
 		unsigned int k;
