@@ -39,3 +39,6 @@ $(BUILD)/vtl2/bin/hcl-sandbox-tpm-test: tests/user/host_sandbox_tpm.c \
 		$(SANDBOX_SRC) $(SANDBOX_TPM_LIBS)
 
 userspace: $(BUILD)/vtl2/bin/hcl-sandbox-tpm-test
+
+# both run inside VTL2 too, from the test initramfs (hcl-vmtest)
+VTL2_TEST_BINS += hcl-sandbox-test hcl-sandbox-tpm-test
