@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -884,8 +885,112 @@ TEST(profiles_name_real_syscalls_with_reasons)
 	EXPECT_EQ(0, n);
 }
 
+/* ---- exec'd workers: sandbox_spawn_exec + sandbox_exec_enter -------- */
+
+/* worker mode of this program: --sandbox-worker PROBE STATE SECRET */
+static int exec_worker_main(char **argv)
+{
+	struct paths pa = { .secret = argv[4], .inside = "" };
+	struct sandbox_policy p;
+
+	sandbox_policy_default(&p, SANDBOX_PROFILE_TEST, argv[3]);
+	if (sandbox_exec_enter(&p))
+		return 126;
+	if (!strcmp(argv[2], "all"))
+		return probe_all(&pa);
+	if (!strcmp(argv[2], "socket"))
+		return probe_socket(NULL);
+	return 125;
+}
+
+static pid_t spawn_exec(FIXTURE_DATA(sb) *self, const char *probe,
+			char *err, size_t errlen)
+{
+	static char self_exe[256];
+	char *argv[] = { self_exe, "--sandbox-worker", (char *)probe,
+			 self->state, self->secret, NULL };
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0)
+		return -1;
+	self_exe[n] = 0;
+	return sandbox_spawn_exec(&self->p, self_exe, argv, NULL, 0, err,
+				  errlen);
+}
+
+static int wait_exec(struct __test_metadata *_metadata, pid_t pid,
+		     const char *err)
+{
+	int st = -1;
+
+	if (pid < 0) {
+		TH_LOG("sandbox_spawn_exec: %s", err);
+		return -1;
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+TEST_F(sb, exec_worker_all_layers_leave_nothing)
+{
+	char err[300];
+	pid_t pid = spawn_exec(self, "all", err, sizeof(err));
+
+	EXPECT_EXIT0(wait_exec(_metadata, pid, err));
+}
+
+TEST_F(sb, exec_worker_socket_kills)
+{
+	char err[300];
+	pid_t pid = spawn_exec(self, "socket", err, sizeof(err));
+
+	EXPECT_SIGSYS(wait_exec(_metadata, pid, err));
+}
+
+TEST_F(sb, exec_worker_missing_program_reported)
+{
+	char *argv[] = { "nothing", NULL };
+	char err[300];
+
+	ASSERT_EQ(-1, sandbox_spawn_exec(&self->p, "/nonexistent/worker",
+					 argv, NULL, 0, err, sizeof(err)));
+	TH_LOG("%s", err);
+	ASSERT_NE(NULL, strstr(err, "exec /nonexistent/worker"));
+}
+
+static volatile int churn_stop;
+
+/* another thread of the supervisor, busy in malloc all the time */
+static void *churn(void *arg)
+{
+	while (!churn_stop)
+		free(malloc(64 + (rand() & 4095)));
+	return NULL;
+}
+
+TEST_F(sb, exec_worker_from_a_busy_threaded_supervisor)
+{
+	pthread_t th;
+	char err[300];
+	int i;
+
+	churn_stop = 0;
+	ASSERT_EQ(0, pthread_create(&th, NULL, churn, NULL));
+	for (i = 0; i < 20; i++) {
+		pid_t pid = spawn_exec(self, "all", err, sizeof(err));
+
+		EXPECT_EXIT0(wait_exec(_metadata, pid, err));
+	}
+	churn_stop = 1;
+	pthread_join(th, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "--sandbox-worker"))
+		return exec_worker_main(argv);
 	/* started by underhill_init (HCL_EXEC) in VTL2: "--pid FILE" */
 	if (argc == 3 && !strcmp(argv[1], "--pid"))
 		argc = 1;

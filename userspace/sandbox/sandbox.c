@@ -429,8 +429,10 @@ static int arrange_fds(const struct sandbox_policy *p, const int *keep,
 	int tmp[64];
 	size_t i;
 
-	if (nkeep >= sizeof(tmp) / sizeof(tmp[0]) - 1)
+	if (nkeep >= sizeof(tmp) / sizeof(tmp[0]) - 1) {
+		errno = EMFILE;
 		return -1;
+	}
 	for (i = 0; i < nkeep; i++) {
 		tmp[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, above);
 		if (tmp[i] < 0)
@@ -458,11 +460,55 @@ static void report_and_exit(int fd, const char *msg)
 	_exit(127);
 }
 
+/* errno as text without locale lookups (safe in a forked child) */
+static const char *errtext(int e)
+{
+	const char *s = strerrordesc_np(e);
+
+	return s ? s : "unknown error";
+}
+
+/*
+ * Keeps every capability this process has in its user namespace across
+ * execve: the worker's uid there is not 0 (our uid 0 outside has no
+ * mapping), so exec would clear them, and the exec'd worker still has
+ * to build its mount view and switch ids.  Ambient capabilities survive
+ * exec; sandbox_enter() clears them and locks them out again.
+ */
+static int keep_caps_across_exec(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int cap;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[0].inheritable = data[0].permitted;
+	data[1].inheritable = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data))
+		return -1;
+	for (cap = 0;; cap++) {
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
+			continue;
+		return errno == EINVAL ? 0 : -1;	/* past the last cap */
+	}
+}
+
+struct spawn_target {
+	int (*fn)(void *arg);		/* run fn(arg) in the forked child */
+	void *arg;
+	const char *path;		/* or execve path, argv */
+	char *const *argv;
+};
+
 static void __attribute__((noreturn))
-child_main(const struct sandbox_policy *p, int (*fn)(void *), void *arg,
+child_main(const struct sandbox_policy *p, const struct spawn_target *t,
 	   const int *keep, size_t nkeep, int go, int report)
 {
-	char msg[320], err[300];
+	char msg[320], err[300], env[48];
+	char *envp[] = { env, NULL };
 	char c;
 
 	/* the supervisor gone means nobody proxies for us: go too */
@@ -471,12 +517,26 @@ child_main(const struct sandbox_policy *p, int (*fn)(void *), void *arg,
 	if (read(go, &c, 1) != 1)
 		_exit(127);
 	if (arrange_fds(p, keep, nkeep, &report)) {
-		snprintf(msg, sizeof(msg), "Efds: %s", strerror(errno));
+		snprintf(msg, sizeof(msg), "Efds: %s", errtext(errno));
 		report_and_exit(report, msg);
 	}
 	if ((p->layers & SANDBOX_NAMESPACES) &&
 	    sethostname("hcl-worker", 10)) {
-		snprintf(msg, sizeof(msg), "Ehostname: %s", strerror(errno));
+		snprintf(msg, sizeof(msg), "Ehostname: %s", errtext(errno));
+		report_and_exit(report, msg);
+	}
+	if (t->path) {
+		/* a fresh image enters the rest itself: sandbox_exec_enter */
+		if ((p->layers & SANDBOX_NAMESPACES) &&
+		    keep_caps_across_exec()) {
+			snprintf(msg, sizeof(msg), "Eambient capabilities: %s",
+				 errtext(errno));
+			report_and_exit(report, msg);
+		}
+		snprintf(env, sizeof(env), SANDBOX_REPORT_ENV "=%d", report);
+		execve(t->path, t->argv, envp);
+		snprintf(msg, sizeof(msg), "Eexec %s: %s", t->path,
+			 errtext(errno));
 		report_and_exit(report, msg);
 	}
 	if (sandbox_enter(p, err, sizeof(err))) {
@@ -488,12 +548,33 @@ child_main(const struct sandbox_policy *p, int (*fn)(void *), void *arg,
 	if (write(report, msg, strlen(msg)) < 0)
 		_exit(127);
 	close(report);
-	_exit(fn(arg));
+	_exit(t->fn(t->arg));
 }
 
-pid_t sandbox_spawn(const struct sandbox_policy *p, int (*fn)(void *arg),
-		    void *arg, const int *keep_fds, size_t nkeep,
-		    char *err, size_t errlen)
+int sandbox_exec_enter(const struct sandbox_policy *p)
+{
+	const char *env = getenv(SANDBOX_REPORT_ENV);
+	char msg[320], err[300];
+	int fd;
+
+	if (!env)
+		return -1;
+	fd = atoi(env);
+	unsetenv(SANDBOX_REPORT_ENV);
+	if (sandbox_enter(p, err, sizeof(err))) {
+		snprintf(msg, sizeof(msg), "E%s", err);
+		report_and_exit(fd, msg);
+	}
+	snprintf(msg, sizeof(msg), "O%s", err);
+	if (write(fd, msg, strlen(msg)) < 0)
+		_exit(127);
+	close(fd);
+	return 0;
+}
+
+static pid_t do_spawn(const struct sandbox_policy *p,
+		      const struct spawn_target *t, const int *keep_fds,
+		      size_t nkeep, char *err, size_t errlen)
 {
 	unsigned long flags = SIGCHLD;
 	int go[2], rep[2], status;
@@ -523,7 +604,7 @@ pid_t sandbox_spawn(const struct sandbox_policy *p, int (*fn)(void *arg),
 	if (pid == 0) {
 		close(go[1]);
 		close(rep[0]);
-		child_main(p, fn, arg, keep_fds, nkeep, go[0], rep[1]);
+		child_main(p, t, keep_fds, nkeep, go[0], rep[1]);
 	}
 	close(go[0]);
 	close(rep[1]);
@@ -562,4 +643,22 @@ pid_t sandbox_spawn(const struct sandbox_policy *p, int (*fn)(void *arg),
 		snprintf(err, errlen, "spawn: worker died during setup "
 			 "(status 0x%x)", status);
 	return -1;
+}
+
+pid_t sandbox_spawn(const struct sandbox_policy *p, int (*fn)(void *arg),
+		    void *arg, const int *keep_fds, size_t nkeep,
+		    char *err, size_t errlen)
+{
+	struct spawn_target t = { .fn = fn, .arg = arg };
+
+	return do_spawn(p, &t, keep_fds, nkeep, err, errlen);
+}
+
+pid_t sandbox_spawn_exec(const struct sandbox_policy *p, const char *path,
+			 char *const argv[], const int *keep_fds, size_t nkeep,
+			 char *err, size_t errlen)
+{
+	struct spawn_target t = { .path = path, .argv = argv };
+
+	return do_spawn(p, &t, keep_fds, nkeep, err, errlen);
 }

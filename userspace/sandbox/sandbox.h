@@ -81,6 +81,30 @@ pid_t sandbox_spawn(const struct sandbox_policy *p, int (*fn)(void *arg),
 		    char *err, size_t errlen);
 
 /*
+ * The same for a worker program: the child execs path (argv, and an
+ * environment holding only SANDBOX_REPORT_ENV) right after the fds are
+ * arranged, and the program calls sandbox_exec_enter() with its policy
+ * (the same one) before anything else.  Between clone and exec the
+ * child calls nothing that could take a lock, so unlike sandbox_spawn
+ * this is safe from a multi-threaded supervisor (sandbox_spawn's child
+ * runs fn and the setup in a copy of the caller, which must then be
+ * single-threaded: another thread may hold malloc's lock at fork).
+ */
+pid_t sandbox_spawn_exec(const struct sandbox_policy *p, const char *path,
+			 char *const argv[], const int *keep_fds, size_t nkeep,
+			 char *err, size_t errlen);
+
+#define SANDBOX_REPORT_ENV	"HCL_SANDBOX_REPORT_FD"
+
+/*
+ * In a program started by sandbox_spawn_exec(): enters the sandbox and
+ * reports to the spawner.  Returns 0 when sandboxed; on failure it
+ * reports and exits (127).  Returns -1 when the program was not started
+ * by sandbox_spawn_exec (no report fd in the environment).
+ */
+int sandbox_exec_enter(const struct sandbox_policy *p);
+
+/*
  * The in-process part, for a worker already started in its namespaces:
  * mount view, rlimits, credentials, no_new_privs, Landlock, seccomp.
  * Returns 0, or -1 with a message in err; on failure the caller must
