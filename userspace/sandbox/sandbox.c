@@ -18,7 +18,8 @@
  *      Needs CAP_SYS_ADMIN in the user namespace, so before 4.
  *   4. credentials: securebits locked, bounding and ambient sets
  *      emptied, no supplementary groups, the unprivileged uid/gid,
- *      every capability set zero.  Needs CAP_SETPCAP/SETUID/SETGID,
+ *      every capability set zero; the parent-death signal, which the
+ *      id switch cleared, armed again.  Needs CAP_SETPCAP/SETUID/SETGID,
  *      which it gives up.
  *   5. rlimits, soft = hard, so they cannot be raised again.
  *   6. no_new_privs: nothing it could still exec would gain privilege,
@@ -245,6 +246,13 @@ static int enter_creds(const struct sandbox_policy *p, char *err,
 		fail("credentials: setresgid %u: %s", gid, strerror(errno));
 	if (setresuid(uid, uid, uid))
 		fail("credentials: setresuid %u: %s", uid, strerror(errno));
+	/*
+	 * The id switch cleared the parent-death signal set at spawn: arm
+	 * it again, so the worker never outlives its supervisor.  (Had the
+	 * supervisor died in between, the worker reads EOF on its socket.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		fail("credentials: parent-death signal: %s", strerror(errno));
 	if (syscall(SYS_capset, &hdr, data))
 		fail("credentials: capset: %s", strerror(errno));
 	/* check, not trust: every set must read back empty */
