@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -519,6 +520,34 @@ static int probe_never(void *arg)
 	return 0;
 }
 
+/* the tpm profile: a second thread (pthread_create) and an eventfd */
+static void *thread_main(void *arg)
+{
+	uint64_t one = 1;
+
+	return write(*(int *)arg, &one, sizeof(one)) == sizeof(one) ?
+		NULL : arg;
+}
+
+static int probe_thread(void *arg)
+{
+	pthread_t th;
+	uint64_t v;
+	void *ret;
+	int efd;
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return 1;
+	if (pthread_create(&th, NULL, thread_main, &efd))
+		return 2;
+	if (pthread_join(th, &ret) || ret)
+		return 3;
+	if (read(efd, &v, sizeof(v)) != sizeof(v) || v != 1)
+		return 4;
+	return 0;
+}
+
 /* ---- seccomp alone: forbidden syscalls kill the worker --------------- */
 
 #define SECCOMP_KILLS(name, probe)					\
@@ -557,6 +586,20 @@ TEST_F(sb, tpm_profile_socket_kills)
 {
 	self->p.profile = SANDBOX_PROFILE_TPM;
 	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_socket, NULL,
+				 NULL, 0));
+}
+
+TEST_F(sb, tpm_profile_allows_threads)
+{
+	sandbox_policy_default(&self->p, SANDBOX_PROFILE_TPM, self->state);
+	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_thread, NULL,
+				NULL, 0));
+}
+
+TEST_F(sb, tpm_profile_fork_kills)
+{
+	self->p.profile = SANDBOX_PROFILE_TPM;
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_fork, NULL,
 				 NULL, 0));
 }
 
@@ -878,6 +921,7 @@ TEST(profiles_name_real_syscalls_with_reasons)
 				       r[i].name);
 			EXPECT_LT(10, strlen(r[i].why));
 			EXPECT_GE(2, r[i].nargs);
+			EXPECT_LE(0, r[i].fail_errno);
 		}
 	}
 	r = sandbox_profile_rules(SANDBOX_PROFILE_COUNT, &n);

@@ -101,7 +101,13 @@ void sandbox_policy_default(struct sandbox_policy *p,
 	p->inner_uid = SANDBOX_UID_NOBODY;
 	p->inner_gid = SANDBOX_UID_NOBODY;
 	p->nofile = 16;
-	p->nproc = 0;
+	/*
+	 * Counted per uid in the worker's own user namespace, threads
+	 * included: the test worker has none, the tpm worker an engine
+	 * thread or two.  Processes are seccomp's business (clone is only
+	 * allowed with a thread's flags).
+	 */
+	p->nproc = profile == SANDBOX_PROFILE_TPM ? 4 : 0;
 	p->as = 256ull << 20;
 	p->fsize = 4ull << 20;
 	p->keep_stdio = 1;

@@ -55,7 +55,7 @@ struct sandbox_policy {
 	uid_t inner_uid;		/* the same id as seen inside */
 	gid_t inner_gid;
 	rlim_t nofile;			/* RLIMIT_NOFILE */
-	rlim_t nproc;			/* RLIMIT_NPROC (0: cannot fork) */
+	rlim_t nproc;			/* RLIMIT_NPROC, threads included */
 	rlim_t as;			/* RLIMIT_AS in bytes */
 	rlim_t fsize;			/* RLIMIT_FSIZE: largest state file */
 	int keep_stdio;			/* keep fds 0-2 (logs go to stderr) */
@@ -120,6 +120,7 @@ int sandbox_landlock_abi(void);
 struct sandbox_syscall_rule {
 	const char *name;	/* syscall name, as libseccomp spells it */
 	unsigned int nargs;	/* 0: any arguments */
+	int fail_errno;		/* 0: allow; else fail with this errno */
 	struct {
 		unsigned int arg;
 		int op;		/* enum scmp_compare */

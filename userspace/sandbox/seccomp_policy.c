@@ -10,8 +10,8 @@
  *
  * What is deliberately absent: socket(), socketpair(), connect(),
  * bind(), listen() and accept() (a worker talks only over the sockets
- * it inherited), every exec and process or thread creation (clone,
- * fork, vfork, execve, execveat), ptrace, mount and namespace calls,
+ * it inherited), every exec and process creation (fork, vfork, clone
+ * with other flags than a thread's, execve, execveat), ptrace, mount and namespace calls,
  * signal delivery (kill, tgkill: an abort() therefore ends in SIGSYS,
  * which the supervisor handles as any other crash), and executable
  * memory (mmap and mprotect with PROT_EXEC).
@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/prctl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,13 @@
 				  .a = (m), .b = 0 }
 #define ALLOW_IF(n, c, w)	{ .name = (n), .nargs = 1, .cmp = { c }, \
 				  .why = (w) }
+/* not allowed, but answered with an errno instead of a kill */
+#define FAIL(n, e, w)		{ .name = (n), .fail_errno = (e), .why = (w) }
+
+/* the flags glibc's pthread_create passes to clone: a thread, no process */
+#define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			 CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
+			 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
 /*
  * The test worker (tests/user/host_sandbox.c): just what its probes
@@ -120,6 +128,22 @@ static const struct sandbox_syscall_rule tpm_rules[] = {
 	ALLOW("mremap", "realloc of a large block"),
 	ALLOW_IF("madvise", EQ(2, MADV_DONTNEED),
 		 "free() returning pages of a trimmed heap"),
+	/* threads: the worker's engine thread, started once sandboxed */
+	ALLOW_IF("clone", EQ(0, THREAD_FLAGS),
+		 "pthread_create; exactly a thread's flags, so never a "
+		 "process (fork) or a namespace"),
+	FAIL("clone3", ENOSYS,
+	     "its flags sit in memory the filter cannot read: ENOSYS makes "
+	     "glibc fall back to clone, whose flags it can"),
+	ALLOW_IF("rt_sigaction", EQ(0, 32),
+		 "glibc's first pthread_create installs its handler for "
+		 "SIGCANCEL (32); no other signal's handler may change"),
+	ALLOW_IF("rt_sigaction", EQ(0, 33),
+		 "and for SIGSETXID (33), glibc's other internal signal"),
+	ALLOW("rt_sigprocmask", "pthread_create blocks signals around clone"),
+	ALLOW("set_robust_list", "a new thread registers its robust futexes"),
+	ALLOW("rseq", "a new thread registers its restartable sequences"),
+	ALLOW("eventfd2", "the engine thread's completion eventfd"),
 	/* randomness, time, locks */
 	ALLOW("getrandom", "OpenSSL's DRBG seed and TPM2_GetRandom"),
 	ALLOW("clock_gettime", "timestamps when the vDSO is not used"),
@@ -208,8 +232,9 @@ int sandbox_seccomp_load(enum sandbox_profile profile, char *err,
 			c[k].datum_a = r[i].cmp[k].a;
 			c[k].datum_b = r[i].cmp[k].b;
 		}
-		rc = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ALLOW, nr,
-						  r[i].nargs, c);
+		rc = seccomp_rule_add_exact_array(ctx, r[i].fail_errno ?
+						  SCMP_ACT_ERRNO(r[i].fail_errno) :
+						  SCMP_ACT_ALLOW, nr, r[i].nargs, c);
 		if (rc) {
 			snprintf(err, errlen, "seccomp: rule for %s: %s",
 				 r[i].name, strerror(-rc));
