@@ -91,7 +91,8 @@ FIXTURE_TEARDOWN(sb)
 {
 	if (geteuid() != 0)
 		return;
-	if (nftw(self->state, remove_entry, 8, FTW_DEPTH | FTW_PHYS) ||
+	/* both, even when the first fails */
+	if (nftw(self->state, remove_entry, 8, FTW_DEPTH | FTW_PHYS) |
 	    nftw(self->outside, remove_entry, 8, FTW_DEPTH | FTW_PHYS))
 		TH_LOG("cleanup of %s, %s failed", self->state,
 		       self->outside);
