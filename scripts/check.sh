@@ -162,6 +162,10 @@ run_vm() {
 	result $? "dt: dtc decompiles /sys/firmware/fdt without warnings"
 	f=$(section "$log" uapi)
 	tap_count "$f" "uapi"
+	f=$(section "$log" sandbox)
+	tap_count "$f" "vm/sandbox"
+	f=$(section "$log" sandbox-tpm)
+	tap_count "$f" "vm/sandbox-tpm"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "dmesg"
 }

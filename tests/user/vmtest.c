@@ -13,7 +13,8 @@
  * Groups: kunit (hcl_kunit.ko, results from debugfs), dt (hcl-dt-test:
  * the device tree as the shim built it and everyone read it), fdt-blob
  * (/sys/firmware/fdt in hex, for the host to decompile with dtc), uapi
- * (hcl-uapi-test), dmesg (the kernel log must be free of warnings,
+ * (hcl-uapi-test), sandbox and sandbox-tpm (the device-worker sandbox's
+ * tests inside VTL2), dmesg (the kernel log must be free of warnings,
  * oopses and BUGs after everything else ran).  Then it powers off.
  *
  * HCL_UAPI_ARGS=a,b,c passes arguments to hcl-uapi-test (for example
@@ -216,6 +217,9 @@ int main(void)
 	run_program("dt", "/bin/hcl-dt-test", "HCL_DT_ARGS");
 	dump_fdt();
 	run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
+	run_program("sandbox", "/bin/hcl-sandbox-test", "HCL_SANDBOX_ARGS");
+	run_program("sandbox-tpm", "/bin/hcl-sandbox-tpm-test",
+		    "HCL_SANDBOX_ARGS");
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");
 	hcl_poweroff(failures ? 1 : 0);
