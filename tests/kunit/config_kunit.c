@@ -12,6 +12,7 @@
 
 #include <hcl/openhcl_dt.h>
 
+#include "hcl_kunit.h"
 #include "config.h"
 #include "config_kunit_trees.h"
 
@@ -289,9 +290,4 @@ static struct kunit_case hcl_config_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_config_suite = {
-	.name = "hcl_config",
-	.test_cases = hcl_config_cases,
-};
-
-kunit_test_suites(&hcl_config_suite);
+HCL_KUNIT_SUITE(config, hcl_config_cases);

@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
+#include "hcl_kunit.h"
 #include "cpuid.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -89,9 +90,4 @@ static struct kunit_case hcl_cpuid_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_cpuid_suite = {
-	.name = "hcl_cpuid",
-	.test_cases = hcl_cpuid_cases,
-};
-
-kunit_test_suites(&hcl_cpuid_suite);
+HCL_KUNIT_SUITE(cpuid, hcl_cpuid_cases);

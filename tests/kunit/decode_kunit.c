@@ -14,6 +14,7 @@
 #include <linux/vmalloc.h>
 #include <uapi/linux/hcl.h>
 
+#include "hcl_kunit.h"
 #include "decode.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -462,11 +463,4 @@ static struct kunit_case hcl_decode_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_decode_suite = {
-	.name = "hcl_decode",
-	.init = dec_init,
-	.exit = dec_exit,
-	.test_cases = hcl_decode_cases,
-};
-
-kunit_test_suites(&hcl_decode_suite);
+HCL_KUNIT_SUITE_FIXTURE(decode, hcl_decode_cases, dec_init, dec_exit);

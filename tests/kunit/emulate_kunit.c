@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/string.h>
 
+#include "hcl_kunit.h"
 #include "emulate.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -60,9 +61,4 @@ static struct kunit_case hcl_emulate_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_emulate_suite = {
-	.name = "hcl_emulate",
-	.test_cases = hcl_emulate_cases,
-};
-
-kunit_test_suites(&hcl_emulate_suite);
+HCL_KUNIT_SUITE(emulate, hcl_emulate_cases);

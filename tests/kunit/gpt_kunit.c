@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 #include <uapi/linux/hcl.h>
 
+#include "hcl_kunit.h"
 #include "gpt.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -594,9 +595,4 @@ static struct kunit_case hcl_gpt_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_gpt_suite = {
-	.name = "hcl_gpt",
-	.test_cases = hcl_gpt_cases,
-};
-
-kunit_test_suites(&hcl_gpt_suite);
+HCL_KUNIT_SUITE(gpt, hcl_gpt_cases);

@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 #include <uapi/linux/hcl.h>
 
+#include "hcl_kunit.h"
 #include "insn.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -174,9 +175,4 @@ static struct kunit_case hcl_insn_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_insn_suite = {
-	.name = "hcl_insn",
-	.test_cases = hcl_insn_cases,
-};
-
-kunit_test_suites(&hcl_insn_suite);
+HCL_KUNIT_SUITE(insn, hcl_insn_cases);

@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
+#include "hcl_kunit.h"
 #include "msr.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -83,9 +84,4 @@ static struct kunit_case hcl_msr_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_msr_suite = {
-	.name = "hcl_msr",
-	.test_cases = hcl_msr_cases,
-};
-
-kunit_test_suites(&hcl_msr_suite);
+HCL_KUNIT_SUITE(msr, hcl_msr_cases);

@@ -7,6 +7,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include "hcl_kunit.h"
 #include "npt.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -157,10 +158,4 @@ static struct kunit_case hcl_npt_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_npt_suite = {
-	.name = "hcl_npt",
-	.exit = npt_exit,
-	.test_cases = hcl_npt_cases,
-};
-
-kunit_test_suites(&hcl_npt_suite);
+HCL_KUNIT_SUITE_FIXTURE(npt, hcl_npt_cases, NULL, npt_exit);

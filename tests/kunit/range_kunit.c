@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 
+#include "hcl_kunit.h"
 #include "npt.h"
 #include "range.h"
 
@@ -145,9 +146,4 @@ static struct kunit_case hcl_range_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_range_suite = {
-	.name = "hcl_range",
-	.test_cases = hcl_range_cases,
-};
-
-kunit_test_suites(&hcl_range_suite);
+HCL_KUNIT_SUITE(range, hcl_range_cases);

@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/string.h>
 
+#include "hcl_kunit.h"
 #include "stats.h"
 #include "svm/svm.h"
 
@@ -48,9 +49,4 @@ static struct kunit_case hcl_stats_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_stats_suite = {
-	.name = "hcl_stats",
-	.test_cases = hcl_stats_cases,
-};
-
-kunit_test_suites(&hcl_stats_suite);
+HCL_KUNIT_SUITE(stats, hcl_stats_cases);

@@ -167,7 +167,7 @@ static void put_bytes(FILE *f, const char *name, int i, const void *p,
 {
 	const unsigned char *b = p;
 
-	fprintf(f, "static const unsigned char config_tree%d_%s[] __aligned4 = {",
+	fprintf(f, "static const unsigned char config_tree%d_%s[] __aligned(4) = {",
 		i, name);
 	for (int k = 0; k < len; k++)
 		fprintf(f, "%s0x%02x,", k % 8 ? " " : "\n\t", b[k]);
@@ -195,8 +195,7 @@ static int write_header(const char *path)
 		" * Do not edit; host_openhcl_dt fails when this is out of date.\n"
 		" */\n"
 		"#ifndef HCL_CONFIG_KUNIT_TREES_H\n"
-		"#define HCL_CONFIG_KUNIT_TREES_H\n\n"
-		"#define __aligned4 __attribute__((aligned(4)))\n\n");
+		"#define HCL_CONFIG_KUNIT_TREES_H\n\n");
 	for (size_t i = 0; i < NMACHINES; i++) {
 		int entries, len;
 		const void *p;

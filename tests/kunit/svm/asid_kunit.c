@@ -8,6 +8,7 @@
 #include <linux/bits.h>
 #include <asm/svm.h>
 
+#include "../hcl_kunit.h"
 #include "svm/asid.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -420,9 +421,4 @@ static struct kunit_case hcl_asid_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_asid_suite = {
-	.name = "hcl_asid",
-	.test_cases = hcl_asid_cases,
-};
-
-kunit_test_suites(&hcl_asid_suite);
+HCL_KUNIT_SUITE(asid, hcl_asid_cases);

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <asm/svm.h>
 
+#include "../hcl_kunit.h"
 #include "cpuid.h"
 #include "emulate.h"
 #include "range.h"
@@ -321,11 +322,4 @@ static struct kunit_case hcl_exit_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_exit_suite = {
-	.name = "hcl_exit",
-	.init = dispatch_init,
-	.exit = dispatch_exit,
-	.test_cases = hcl_exit_cases,
-};
-
-kunit_test_suites(&hcl_exit_suite);
+HCL_KUNIT_SUITE_FIXTURE(exit, hcl_exit_cases, dispatch_init, dispatch_exit);

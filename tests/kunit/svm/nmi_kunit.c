@@ -11,6 +11,7 @@
 #include <asm/processor-flags.h>
 #include <asm/svm.h>
 
+#include "../hcl_kunit.h"
 #include "emulate.h"
 #include "svm/svm.h"
 
@@ -509,11 +510,4 @@ static struct kunit_case hcl_nmi_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_nmi_suite = {
-	.name = "hcl_nmi",
-	.init = nmi_init,
-	.exit = nmi_exit_ctx,
-	.test_cases = hcl_nmi_cases,
-};
-
-kunit_test_suites(&hcl_nmi_suite);
+HCL_KUNIT_SUITE_FIXTURE(nmi, hcl_nmi_cases, nmi_init, nmi_exit_ctx);

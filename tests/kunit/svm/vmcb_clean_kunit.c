@@ -13,6 +13,7 @@
 #include <asm/processor-flags.h>
 #include <asm/svm.h>
 
+#include "../hcl_kunit.h"
 #include "backend.h"
 #include "svm/svm.h"
 
@@ -357,11 +358,4 @@ static struct kunit_case hcl_vmcb_clean_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_vmcb_clean_suite = {
-	.name = "hcl_vmcb_clean",
-	.init = clean_init,
-	.exit = clean_exit,
-	.test_cases = hcl_vmcb_clean_cases,
-};
-
-kunit_test_suites(&hcl_vmcb_clean_suite);
+HCL_KUNIT_SUITE_FIXTURE(vmcb_clean, hcl_vmcb_clean_cases, clean_init, clean_exit);
