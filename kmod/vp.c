@@ -490,14 +490,22 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 		mutex_unlock(&vp->part->lock);
 	}
 
+	/*
+	 * Cancelable first: once published in uring_cmd the thread may
+	 * complete, and io_uring free, the command at any moment, and it
+	 * must be off the ring's cancelable list by then
+	 * (io_uring_cmd_done() takes it off).  From here on the command is
+	 * completed only through io_uring_cmd_done().
+	 */
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 	spin_lock(&vp->uring_lock);
 	if (vp->uring_cmd) {
 		spin_unlock(&vp->uring_lock);
-		return -EBUSY;
+		io_uring_cmd_done(ioucmd, -EBUSY, 0, issue_flags);
+		return -EIOCBQUEUED;
 	}
 	vp->uring_cmd = ioucmd;
 	spin_unlock(&vp->uring_lock);
-	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 	wake_up(&vp->uring_wq);
 	return -EIOCBQUEUED;
 }

@@ -91,7 +91,12 @@ struct hcl_vp {
 	 * io_uring.  A RUN command is parked in uring_cmd and carried out by
 	 * the VP's own kernel thread (created at the first RUN, stopped at
 	 * release), which completes it.  uring_lock protects uring_cmd;
-	 * stop_run asks a run in progress to end (cancellation).
+	 * stop_run asks a run in progress to end (cancellation).  A command
+	 * is marked cancelable before it is published in uring_cmd, and from
+	 * then on ends only through io_uring_cmd_done(); the cancel callback
+	 * runs under the ring's lock, which io_uring_cmd_done() also takes
+	 * to take the command off the ring's cancelable list, so a cancel
+	 * never sees a completed command.
 	 */
 	spinlock_t uring_lock;
 	struct io_uring_cmd *uring_cmd;

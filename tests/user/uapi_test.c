@@ -2176,4 +2176,172 @@ TEST(uring_many_vps)
 	close(fd);
 }
 
+/* ---- issue 9: hostile userspace, hostile guest ------------------------ */
+
+/* A partition with @n VPs in long mode at @rip[i]; returns its fd. */
+static int open_with_vps(uint8_t **mem, int n, int *vps, const uint64_t *rip)
+{
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	int fd = open_hcl(), i;
+
+	if (fd < 0)
+		return -1;
+	*mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*mem == MAP_FAILED ||
+	    vtl0_setup_long_mode(*mem, 64 << 20, CODE_GPA,
+				 HCL_GUEST_STACK_TOP, &regs, &sregs))
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct hcl_create_vp cvp = { .vp_index = i };
+
+		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		regs.rip = rip[i];
+		if (vps[i] < 0 || ioctl(vps[i], HCL_VP_SET_SREGS, &sregs) ||
+		    ioctl(vps[i], HCL_VP_SET_REGS, &regs))
+			return -1;
+	}
+	return fd;
+}
+
+struct race_ring {
+	struct io_uring ring;
+	pthread_mutex_t sq_lock;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done[2];		/* completions seen per VP */
+	int bad[2];		/* completions with an unexpected result */
+	int want[2];		/* the result each VP's RUNs must have */
+	int vp[2];
+	int iters;
+};
+
+static int race_submit(struct race_ring *r, int i, unsigned int flags)
+{
+	struct io_uring_sqe *sqe;
+	int ret = -1;
+
+	pthread_mutex_lock(&r->sq_lock);
+	sqe = io_uring_get_sqe(&r->ring);
+	if (sqe) {
+		hcl_prep_run(sqe, r->vp[i], i);
+		sqe->flags |= flags;
+		ret = io_uring_submit(&r->ring) == 1 ? 0 : -1;
+	}
+	pthread_mutex_unlock(&r->sq_lock);
+	return ret;
+}
+
+/* Thread A (VP 0, IOSQE_ASYNC) and thread B (VP 1, inline). */
+static void *race_main(int i, struct race_ring *r)
+{
+	int n;
+
+	for (n = 0; n < r->iters; n++) {
+		if (race_submit(r, i, i == 0 ? IOSQE_ASYNC : 0))
+			return (void *)1;
+		pthread_mutex_lock(&r->lock);
+		while (r->done[i] <= n)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+static void *race_a(void *arg)
+{
+	return race_main(0, arg);
+}
+
+static void *race_b(void *arg)
+{
+	return race_main(1, arg);
+}
+
+/*
+ * Issue 9, finding 1: a RUN completed by the VP's thread before it was
+ * marked cancelable stayed on the ring's cancelable list after io_uring
+ * freed it, and ring teardown walked the freed request.  VP 0's RUNs go
+ * straight to its thread (IOSQE_ASYNC) and end at once (immediate_exit),
+ * which makes that window as wide as it gets, while VP 1 runs inline on
+ * the same ring; then the ring is closed with a RUN in flight.  Without
+ * KASAN the corruption shows as a hang, an oops (the runner's kernel log
+ * check) or a partition that never reopens.
+ */
+TEST(uring_cancelable_before_published)
+{
+	static const uint8_t loop[] = { 0xe6, 0x70, 0xeb, 0xfc };
+	const uint64_t rip[2] = { CODE_GPA, CODE_GPA + 0x100 };
+	struct hcl_run *runs[2];
+	int fd, vps[2], round, i;
+	uint8_t *mem;
+
+	for (round = 0; round < 20; round++) {
+		struct race_ring r = {
+			.sq_lock = PTHREAD_MUTEX_INITIALIZER,
+			.lock = PTHREAD_MUTEX_INITIALIZER,
+			.cond = PTHREAD_COND_INITIALIZER,
+			.want = { -EINTR, 0 },
+			.iters = 100,
+		};
+		struct io_uring_cqe *cqe;
+		pthread_t ta, tb;
+		void *ra, *rb;
+
+		fd = open_with_vps(&mem, 2, vps, rip);
+		ASSERT_LE(0, fd) TH_LOG("round %d", round);
+		mem[CODE_GPA] = 0xf4;
+		memcpy(mem + CODE_GPA + 0x100, loop, sizeof(loop));
+		ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70,
+				       1, 0));
+		for (i = 0; i < 2; i++) {
+			runs[i] = mmap(NULL, HCL_RUN_SIZE,
+				       PROT_READ | PROT_WRITE, MAP_SHARED,
+				       vps[i], 0);
+			ASSERT_NE(MAP_FAILED, runs[i]);
+			r.vp[i] = vps[i];
+		}
+		runs[0]->immediate_exit = 1;
+		ASSERT_EQ(0, io_uring_queue_init(16, &r.ring, 0));
+		ASSERT_EQ(0, pthread_create(&ta, NULL, race_a, &r));
+		ASSERT_EQ(0, pthread_create(&tb, NULL, race_b, &r));
+		while (r.done[0] < r.iters || r.done[1] < r.iters) {
+			struct __kernel_timespec ts = { .tv_sec = 20 };
+			uint64_t who;
+
+			ASSERT_EQ(0, io_uring_wait_cqe_timeout(&r.ring, &cqe,
+							       &ts));
+			who = cqe->user_data;
+			ASSERT_GT(2, who);
+			pthread_mutex_lock(&r.lock);
+			if (cqe->res != r.want[who])
+				r.bad[who]++;
+			r.done[who]++;
+			pthread_cond_broadcast(&r.cond);
+			pthread_mutex_unlock(&r.lock);
+			io_uring_cqe_seen(&r.ring, cqe);
+		}
+		ASSERT_EQ(0, pthread_join(ta, &ra));
+		ASSERT_EQ(0, pthread_join(tb, &rb));
+		EXPECT_EQ(NULL, ra);
+		EXPECT_EQ(NULL, rb);
+		EXPECT_EQ(0, r.bad[0]);
+		EXPECT_EQ(0, r.bad[1]);
+		/* one more of each in flight as the ring goes away */
+		ASSERT_EQ(0, race_submit(&r, 0, IOSQE_ASYNC));
+		ASSERT_EQ(0, race_submit(&r, 1, 0));
+		io_uring_queue_exit(&r.ring);
+		for (i = 0; i < 2; i++) {
+			munmap(runs[i], HCL_RUN_SIZE);
+			close(vps[i]);
+		}
+		munmap(mem, 64 << 20);
+		close(fd);
+	}
+	/* everything went: the partition opens again */
+	fd = open_hcl();
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
