@@ -21,6 +21,7 @@
 #include <asm/processor-flags.h>
 #include <asm/reboot.h>
 #include <asm/smp.h>
+#include <asm/special_insns.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
@@ -78,13 +79,20 @@ static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
 static struct hcl_svm_caps hcl_svm_caps;
 
 /*
- * Guest FPU state: the components XCR0 enables except PKRU (the guest
- * cannot use protection keys, and the host's PKRU must stay in force),
+ * Guest FPU state: the components XCR0 enables except PKRU (switched on
+ * its own around VMRUN, svm_load_guest_xsave()),
  * saved with XSAVE (FXSAVE without it) in a per-VP area of
  * hcl_fpu_size bytes.  The guest cannot change XCR0: XSETBV exits.
  */
 static u64 hcl_fpu_mask;
 static unsigned int hcl_fpu_size;
+
+/*
+ * The host's IA32_XSS, read at load (the kernel sets it once at boot).
+ * The guest runs with XSS 0 (it cannot write the MSR: it exits), so its
+ * XSAVES can neither see nor change the host task's supervisor states.
+ */
+static u64 hcl_host_xss;
 
 #define FXSAVE_SIZE		512
 #define FXSAVE_MXCSR		24
@@ -378,6 +386,11 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb_save_area *s = &svm->vmcb->save;
 	bool pg = sr->cr0 & X86_CR0_PG;
+	u64 cr4_ok = CR4_ALLOWED;
+
+	/* protection keys only where the guest's PKRU is switched */
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		cr4_ok |= X86_CR4_PKE;
 
 	if (!seg_ok(&sr->cs) || !seg_ok(&sr->ds) || !seg_ok(&sr->es) ||
 	    !seg_ok(&sr->fs) || !seg_ok(&sr->gs) || !seg_ok(&sr->ss) ||
@@ -385,7 +398,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 		return -EINVAL;
 	if (sr->gdt.limit > 0xffff || sr->idt.limit > 0xffff)
 		return -EINVAL;
-	if (sr->cr0 >> 32 || sr->cr4 & ~(u64)CR4_ALLOWED ||
+	if (sr->cr0 >> 32 || sr->cr4 & ~cr4_ok ||
 	    sr->efer & ~(u64)EFER_ALLOWED)
 		return -EINVAL;
 	if ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD))
@@ -689,6 +702,40 @@ static u8 svm_prepare_asid(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc,
 }
 
 /*
+ * Host state VMRUN does not switch and the guest can change: PKRU (the
+ * guest may set CR4.PKE and run WRPKRU, or XRSTOR it, as XCR0 includes
+ * it) and IA32_XSS.  Like KVM's kvm_load_guest_xsave_state() and
+ * kvm_load_host_xsave_state(), called with GIF clear on either side of
+ * VMRUN, so that no interrupt or NMI handler runs with guest values.
+ * XCR0 needs nothing: XSETBV exits, so the guest runs with the host's.
+ * Returns the host's PKRU for svm_load_host_xsave().
+ */
+static u32 svm_load_guest_xsave(struct hcl_svm_vp *svm)
+{
+	u32 host_pkru = 0;
+
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		host_pkru = rdpkru();
+		if (svm->pkru != host_pkru)
+			wrpkru(svm->pkru);
+	}
+	if (hcl_host_xss)
+		wrmsrl(MSR_IA32_XSS, 0);
+	return host_pkru;
+}
+
+static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		svm->pkru = rdpkru();
+		if (svm->pkru != host_pkru)
+			wrpkru(host_pkru);
+	}
+	if (hcl_host_xss)
+		wrmsrl(MSR_IA32_XSS, hcl_host_xss);
+}
+
+/*
  * The backend's enter: one VMRUN.  The register cache goes into the VMCB
  * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
  * comes back from it at the exit, like KVM's svm_vcpu_run().
@@ -700,6 +747,7 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
 	bool moved, reload;
+	u32 host_pkru;
 	int cpu;
 	u8 tlb;
 
@@ -749,9 +797,11 @@ static void svm_enter(struct hcl_vp *vp)
 		arch_smp_send_reschedule(cpu);
 	}
 	asm volatile("clgi" ::: "memory");
+	host_pkru = svm_load_guest_xsave(svm);
 	raw_local_irq_enable();
 	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
+	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 
@@ -853,6 +903,9 @@ static int svm_init(u64 *features)
 		hcl_fpu_mask = 0;
 		hcl_fpu_size = FXSAVE_SIZE;
 	}
+	hcl_host_xss = 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVES))
+		rdmsrl(MSR_IA32_XSS, hcl_host_xss);
 	if (hcl_fpu_size < FXSAVE_SIZE + 64 && hcl_fpu_mask)
 		hcl_fpu_size = FXSAVE_SIZE + 64;
 

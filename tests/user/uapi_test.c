@@ -2344,4 +2344,73 @@ TEST(uring_cancelable_before_published)
 	close(fd);
 }
 
+static inline uint32_t user_rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	__asm__ volatile(".byte 0x0f,0x01,0xee" : "=a" (eax), "=d" (edx)
+			 : "c" (0));
+	return eax;
+}
+
+static inline uint64_t user_xgetbv(uint32_t idx)
+{
+	uint32_t eax, edx;
+
+	__asm__ volatile("xgetbv" : "=a" (eax), "=d" (edx) : "c" (idx));
+	return eax | (uint64_t)edx << 32;
+}
+
+static void user_cpuid(uint32_t leaf, uint32_t sub, uint32_t *r)
+{
+	__asm__ volatile("cpuid" : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]),
+			 "=d" (r[3]) : "a" (leaf), "c" (sub));
+}
+
+/*
+ * Issue 9, finding 2: the guest sets CR4.PKE and writes PKRU; the host
+ * task's PKRU (and XCR0) must be what they were, and the guest's PKRU
+ * must be its own again at the next run.
+ */
+TEST_F(vp, guest_pkru_stays_in_guest)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x0d, 0x00, 0x00, 0x40, 0x00,	/* or $PKE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x31, 0xc9, 0x31, 0xd2,		/* xor %ecx,%ecx; xor %edx,%edx */
+		0xb8, 0x0c, 0x00, 0x00, 0x00,	/* mov $0xc,%eax */
+		0x0f, 0x01, 0xef,		/* wrpkru */
+		0xf4,				/* hlt (IF=0: to userspace) */
+		0x31, 0xc9,			/* xor %ecx,%ecx */
+		0x0f, 0x01, 0xee,		/* rdpkru */
+		0x89, 0xc6,			/* mov %eax,%esi */
+		0xf4,
+	};
+	uint32_t c[4], pkru;
+	uint64_t xcr0;
+
+	user_cpuid(1, 0, c);
+	ASSERT_TRUE(c[2] & (1U << 27)) TH_LOG("no OSXSAVE");
+	xcr0 = user_xgetbv(0);
+	user_cpuid(7, 0, c);
+	if (!(c[2] & (1U << 4)))
+		SKIP(return, "the CPU (or the kernel) has no protection keys");
+	pkru = user_rdpkru();
+	ASSERT_NE(0xc, pkru);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(pkru, user_rdpkru());
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+	EXPECT_NE(0, get_regs(self).rip - CODE_GPA);
+	/* the guest's value survived the exit */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0xc, get_regs(self).gprs[HCL_REG_RSI]);
+	EXPECT_EQ(pkru, user_rdpkru());
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+}
+
 TEST_HARNESS_MAIN
