@@ -2413,4 +2413,77 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 	EXPECT_EQ(xcr0, user_xgetbv(0));
 }
 
+/*
+ * In a child: one VP halts with interrupts on (sti; hlt) under an io_uring
+ * RUN, so its thread waits in the halt; then HCL_VP_GET_REGS from the
+ * submitter.  Writes 'r' before and 'g' after the ioctl, then waits to be
+ * killed.
+ */
+static void __attribute__((noreturn)) halt_then_get_regs(int ready_fd)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xeb, 0xfe };
+	const uint64_t rip[1] = { CODE_GPA };
+	struct io_uring ring;
+	struct hcl_regs regs;
+	uint8_t *mem;
+	int fd, vp;
+
+	fd = open_with_vps(&mem, 1, &vp, rip);
+	if (fd < 0)
+		_exit(2);
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	if (io_uring_queue_init(8, &ring, 0) || hcl_queue_run(&ring, vp, 1) ||
+	    io_uring_submit(&ring) != 1)
+		_exit(3);
+	usleep(200000);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(4);
+	if (ioctl(vp, HCL_VP_GET_REGS, &regs))
+		_exit(5);
+	if (write(ready_fd, regs.rip == CODE_GPA + 2 ? "g" : "x", 1) != 1)
+		_exit(6);
+	pause();
+	_exit(7);
+}
+
+/*
+ * Issue 9, finding 3: the halted VP's thread held vp->lock, GET_REGS
+ * waited for it uninterruptibly, and the process could not be killed;
+ * /dev/hcl stayed busy.  Now GET_REGS answers, SIGKILL ends the process
+ * within a bound and the partition reopens.
+ */
+TEST(halted_vp_does_not_block_ioctls)
+{
+	int status = 0, fd, ready[2], i;
+	char c[2] = { 0 };
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(ready[0]);
+		halt_then_get_regs(ready[1]);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c[0], 1));
+	ASSERT_EQ('r', c[0]);
+	usleep(500000);
+	fcntl(ready[0], F_SETFL, O_NONBLOCK);
+	EXPECT_EQ(1, read(ready[0], &c[1], 1)) TH_LOG("GET_REGS is blocked");
+	EXPECT_EQ('g', c[1]);
+	close(ready[0]);
+	kill(pid, SIGKILL);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100000);
+	}
+	ASSERT_GT(50, i) TH_LOG("the killed process was not reaped in 5 s");
+	EXPECT_TRUE(WIFSIGNALED(status));
+	fd = open_hcl();
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
