@@ -472,8 +472,9 @@ static int hcl_vp_uring_thread(void *data)
 		struct io_uring_cmd *cmd;
 		long ret;
 
-		wait_event(vp->uring_wq, READ_ONCE(vp->uring_cmd) ||
-			   kthread_should_stop());
+		/* idle, not uninterruptible: no load, no hung-task report */
+		wait_event_idle(vp->uring_wq, READ_ONCE(vp->uring_cmd) ||
+				kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
 		ret = hcl_vp_run(vp);

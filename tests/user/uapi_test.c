@@ -6,6 +6,7 @@
  * checks the kernel log for warnings and oopses afterwards.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -2484,6 +2485,79 @@ TEST(halted_vp_does_not_block_ioctls)
 	fd = open_hcl();
 	ASSERT_LE(0, fd);
 	close(fd);
+}
+
+/* The state letter in /proc/<pid>/stat of the task named @comm, or 0. */
+static char task_state(const char *comm)
+{
+	char path[300], buf[512], *p;
+	struct dirent *de;
+	char state = 0;
+	DIR *d = opendir("/proc");
+	int fd;
+	ssize_t n;
+
+	if (!d)
+		return 0;
+	while (!state && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		p = strchr(buf, '(');
+		if (!p || strncmp(p + 1, comm, strlen(comm)) ||
+		    p[1 + strlen(comm)] != ')')
+			continue;
+		state = p[strlen(comm) + 3];
+	}
+	closedir(d);
+	return state;
+}
+
+/*
+ * Issue 9, finding 7: an idle VP thread, and one whose VP is halted,
+ * must not sleep uninterruptibly ('D': load average, hung-task reports).
+ */
+TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xeb, 0xfe };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	char state;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	self->run->immediate_exit = 1;
+	sqe = io_uring_get_sqe(&ring);
+	ASSERT_NE(NULL, sqe);
+	hcl_prep_run(sqe, self->vp, 1);
+	sqe->flags |= IOSQE_ASYNC;
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(-EINTR, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	usleep(200000);
+	state = task_state("hcl-vp0");
+	ASSERT_NE(0, state) TH_LOG("no hcl-vp0 thread");
+	EXPECT_EQ('I', state);
+	/* halted on its thread: an interruptible sleep */
+	self->run->immediate_exit = 0;
+	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 2));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(300000);
+	state = task_state("hcl-vp0");
+	EXPECT_NE('D', state);
+	EXPECT_NE(0, state);
+	io_uring_queue_exit(&ring);
 }
 
 TEST_HARNESS_MAIN
