@@ -396,8 +396,12 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 		ret = hcl_backend->set_regs(vp, &regs);
 		if (!ret) {
 			vp->regs_set = true;
-			/* new state: not halted any more */
+			/*
+			 * new state: not halted any more, and an exit's
+			 * completion would apply to the old one
+			 */
 			WRITE_ONCE(vp->halted, false);
+			vp->complete_user_exit = NULL;
 		}
 		mutex_unlock(&vp->lock);
 		/* a runner waiting in the halt goes on with the new state */
@@ -420,8 +424,11 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 		if (mutex_lock_killable(&vp->lock))
 			return -EINTR;
 		ret = hcl_backend->set_sregs(vp, &sregs);
-		if (!ret)
+		if (!ret) {
 			vp->sregs_set = true;
+			/* an exit's completion would apply to the old state */
+			vp->complete_user_exit = NULL;
+		}
 		mutex_unlock(&vp->lock);
 		return ret;
 	}

@@ -325,10 +325,27 @@ static void svm_get_regs(struct hcl_vp *vp, struct hcl_regs *regs)
 	regs->rflags = to_svm(vp)->vmcb->save.rflags;
 }
 
+/*
+ * New registers or segment state: an exception (or software interrupt)
+ * queued for the old state, such as the #GP of a refused MSR access, is
+ * dropped.  A pending external interrupt or NMI stays: it belongs to the
+ * VP, not to the state it interrupted.
+ */
+static void svm_drop_stale_event(struct hcl_svm_vp *svm)
+{
+	u32 type = svm->vmcb->control.event_inj & SVM_EVTINJ_TYPE_MASK;
+
+	if (!(svm->vmcb->control.event_inj & SVM_EVTINJ_VALID))
+		return;
+	if (type == SVM_EVTINJ_TYPE_EXEPT || type == SVM_EVTINJ_TYPE_SOFT)
+		svm->vmcb->control.event_inj = 0;
+}
+
 static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
 {
 	if (regs->rflags & RFLAGS_RESERVED || !(regs->rflags & X86_EFLAGS_FIXED))
 		return -EINVAL;
+	svm_drop_stale_event(to_svm(vp));
 	memcpy(vp->gprs.r, regs->gprs, sizeof(vp->gprs.r));
 	vp->rip = regs->rip;
 	/* RFLAGS (and RAX, RSP, RIP) are never cached: no clean bit */
@@ -417,6 +434,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	if (sr->cr3 >> 52)
 		return -EINVAL;
 
+	svm_drop_stale_event(svm);
 	seg_in(&s->cs, &sr->cs);
 	seg_in(&s->ds, &sr->ds);
 	seg_in(&s->es, &sr->es);

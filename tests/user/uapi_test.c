@@ -2560,4 +2560,37 @@ TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * Issue 9, finding 6: an IN exits to userspace, which then gives the VP
+ * new registers instead of an answer: the next run must start from them,
+ * not merge the stale IN's data into RAX.  The same for an exception
+ * queued by a refused WRMSR.
+ */
+TEST_F(vp, set_regs_drops_pending_completion)
+{
+	static const uint8_t code[] = {
+		0xe4, 0x71,		/* in $0x71,%al */
+		0xf4,
+	};
+	struct hcl_regs r;
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x71, 1, 0);
+	load_code(self, code, sizeof(code));
+	self->mem[CODE_GPA + 0x80] = 0xf4;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_IO_IN, self->run->io.direction);
+	self->run->io.data = 0x5a;
+	r = self->regs;
+	r.rip = CODE_GPA + 0x80;
+	r.gprs[HCL_REG_RAX] = 0x1111111111111111ULL;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x1111111111111111ULL, r.gprs[HCL_REG_RAX]);
+	EXPECT_EQ(CODE_GPA + 0x81, r.rip);
+}
+
 TEST_HARNESS_MAIN
