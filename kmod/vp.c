@@ -670,6 +670,7 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		return fd;
 	}
 	mutex_unlock(&part->lock);
-	pr_debug("VP %u created (fd %d)\n", vp->index, fd);
+	/* not vp->index: once the fd is installed, a close can free vp */
+	pr_debug("VP %u created (fd %d)\n", args->vp_index, fd);
 	return fd;
 }
