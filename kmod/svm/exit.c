@@ -363,6 +363,19 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;
+	case SVM_EXIT_SMI:
+		/*
+		 * A physical SMI arrived in the guest: the CPU holds it while
+		 * GIF is clear and the host takes it at STGI.  Resume.
+		 */
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		/*
+		 * A machine check in the guest, already handed to the host's
+		 * machine-check handling right after the exit (svm_enter()).
+		 * As in KVM, the guest resumes; it is not given the #MC.
+		 */
+		return HCL_ACT_RESUME;
 	case SVM_EXIT_ERR:
 		exit_to_user_hw(svm, HCL_EXIT_FAIL_ENTRY, code);
 		return HCL_ACT_USER;

@@ -16,6 +16,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
@@ -754,6 +755,25 @@ static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
 }
 
 /*
+ * The #MC intercept keeps a machine check that hits the guest from the
+ * host's handler, so hand it over by hand, as KVM's kvm_machine_check()
+ * does: with interrupts still disabled right after the exit, and with
+ * registers that say user mode, as the error hit the guest and not the
+ * host kernel.  The handler logs the error and decides what to do.
+ */
+static void svm_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
  * The backend's enter: one VMRUN.  The register cache goes into the VMCB
  * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
  * comes back from it at the exit, like KVM's svm_vcpu_run().
@@ -821,6 +841,8 @@ static void svm_enter(struct hcl_vp *vp)
 	raw_local_irq_disable();
 	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");
+	if (unlikely(c->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
+		svm_machine_check();
 	local_irq_enable();
 
 	WRITE_ONCE(vp->running_cpu, -1);

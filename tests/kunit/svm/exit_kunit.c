@@ -304,6 +304,33 @@ static void dispatch_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
 }
 
+/*
+ * An SMI or #MC intercept is the host's business (issue 9, finding 4):
+ * the guest resumes where it was and userspace hears nothing.  The #MC
+ * handling itself runs in svm_enter(), right after the exit.
+ */
+static void dispatch_smi_and_mc(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	static const u64 codes[] = {
+		SVM_EXIT_SMI, SVM_EXIT_EXCP_BASE + X86_TRAP_MC,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		vp->rip = 0x5000;
+		vp->run->exit_reason = HCL_EXIT_NONE;
+		c->svm.vmcb->control.event_inj = 0;
+		set_exit(vp, codes[i], 0, 0);
+		KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+		KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+		KUNIT_EXPECT_EQ(test, vp->rip, 0x5000ULL);
+		/* nothing is injected: the guest never sees the event */
+		KUNIT_EXPECT_EQ(test, c->svm.vmcb->control.event_inj, 0U);
+	}
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -317,6 +344,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_cpuid),
 	KUNIT_CASE(dispatch_io),
 	KUNIT_CASE(dispatch_others),
+	KUNIT_CASE(dispatch_smi_and_mc),
 	KUNIT_CASE(exit_names),
 	{}
 };
