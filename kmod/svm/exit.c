@@ -363,6 +363,14 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;
+	case SVM_EXIT_RDPMC:
+		/* no performance counters for the guest: the host's stay its own */
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_RDPRU:
+		/* as if the CPU had no RDPRU: the host's APERF/MPERF stay its own */
+		inject_exception(vmcb, X86_TRAP_UD, false, 0);
+		return HCL_ACT_RESUME;
 	case SVM_EXIT_SMI:
 		/*
 		 * A physical SMI arrived in the guest: the CPU holds it while

@@ -95,6 +95,13 @@ static unsigned int hcl_fpu_size;
  */
 static u64 hcl_host_xss;
 
+/*
+ * Whether the CPU has IA32_TSC_AUX (RDTSCP or RDPID), which the host
+ * kernel sets to its CPU and node numbers: the guest gets its own value
+ * (svm->tsc_aux) around VMRUN, so it learns nothing of where it runs.
+ */
+static bool hcl_has_tsc_aux;
+
 #define FXSAVE_SIZE		512
 #define FXSAVE_MXCSR		24
 #define MXCSR_RESET		0x1f80
@@ -265,6 +272,7 @@ static int svm_vp_init(struct hcl_vp *vp)
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+		INTERCEPT_RDPMC, INTERCEPT_RDPRU,
 	};
 	struct hcl_svm_partition *part = to_svm_part(vp->part);
 	struct hcl_svm_vp *svm = to_svm(vp);
@@ -524,6 +532,11 @@ static int svm_get_msr(struct hcl_vp *vp, u32 index, u64 *val)
 	case MSR_IA32_SYSENTER_EIP:
 		*val = s->sysenter_eip;
 		break;
+	case MSR_TSC_AUX:
+		if (!hcl_has_tsc_aux)
+			return -ENOENT;
+		*val = to_svm(vp)->tsc_aux;
+		break;
 	default:
 		return -ENOENT;
 	}
@@ -570,6 +583,13 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		s->sysenter_cs = val;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!hcl_has_tsc_aux)
+			return -ENOENT;
+		if (val >> 32)
+			return -EINVAL;
+		svm->tsc_aux = val;
 		return 0;
 	case MSR_FS_BASE:
 		slot = &s->fs.base;
@@ -743,6 +763,25 @@ static u32 svm_load_guest_xsave(struct hcl_svm_vp *svm)
 	return host_pkru;
 }
 
+/* Like the two above, for IA32_TSC_AUX; returns the host's value. */
+static u32 svm_load_guest_tsc_aux(struct hcl_svm_vp *svm)
+{
+	u64 host;
+
+	if (!hcl_has_tsc_aux)
+		return 0;
+	rdmsrl(MSR_TSC_AUX, host);
+	if (svm->tsc_aux != host)
+		wrmsrl(MSR_TSC_AUX, svm->tsc_aux);
+	return host;
+}
+
+static void svm_load_host_tsc_aux(struct hcl_svm_vp *svm, u32 host)
+{
+	if (hcl_has_tsc_aux && svm->tsc_aux != host)
+		wrmsrl(MSR_TSC_AUX, host);
+}
+
 static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
 {
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
@@ -785,7 +824,7 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
 	bool moved, reload;
-	u32 host_pkru;
+	u32 host_pkru, host_tsc_aux;
 	int cpu;
 	u8 tlb;
 
@@ -836,9 +875,11 @@ static void svm_enter(struct hcl_vp *vp)
 	}
 	asm volatile("clgi" ::: "memory");
 	host_pkru = svm_load_guest_xsave(svm);
+	host_tsc_aux = svm_load_guest_tsc_aux(svm);
 	raw_local_irq_enable();
 	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
+	svm_load_host_tsc_aux(svm, host_tsc_aux);
 	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");
 	if (unlikely(c->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
@@ -946,6 +987,8 @@ static int svm_init(u64 *features)
 	hcl_host_xss = 0;
 	if (boot_cpu_has(X86_FEATURE_XSAVES))
 		rdmsrl(MSR_IA32_XSS, hcl_host_xss);
+	hcl_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			  boot_cpu_has(X86_FEATURE_RDPID);
 	if (hcl_fpu_size < FXSAVE_SIZE + 64 && hcl_fpu_mask)
 		hcl_fpu_size = FXSAVE_SIZE + 64;
 

@@ -47,6 +47,7 @@ struct hcl_svm_vp {
 	 * STGI (svm_enter()); the host's is back before anything else runs.
 	 */
 	u32 pkru;
+	u32 tsc_aux;			/* the guest's IA32_TSC_AUX, reset 0 */
 };
 
 static_assert(offsetof(struct hcl_svm_vp, vp) == 0);

@@ -2415,6 +2415,56 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 }
 
 /*
+ * Issue 9, finding 9: RDTSCP (and RDPID) read IA32_TSC_AUX, which the host
+ * sets to its CPU number.  On CPU 1 the guest must still read its own
+ * value: 0 after reset, then what it wrote; the host's is back after.
+ */
+TEST_F(vp, guest_tsc_aux_is_its_own)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0xf9,		/* rdtscp */
+		0x89, 0xcb,			/* mov %ecx,%ebx */
+		0xf4,
+		0xb9, 0x03, 0x01, 0x00, 0xc0,	/* mov $MSR_TSC_AUX,%ecx */
+		0xb8, 0x34, 0x12, 0x00, 0x00,	/* mov $0x1234,%eax */
+		0x31, 0xd2,			/* xor %edx,%edx */
+		0x0f, 0x30,			/* wrmsr */
+		0x0f, 0x01, 0xf9,		/* rdtscp */
+		0x89, 0xce,			/* mov %ecx,%esi */
+		0xf4,
+	};
+	struct hcl_msr_entry e = { .index = 0xc0000103 };
+	struct hcl_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+	uint32_t c[4], lo, hi, aux;
+	cpu_set_t set;
+	struct hcl_regs r;
+
+	user_cpuid(0x80000001, 0, c);
+	if (!(c[3] & (1U << 27)))
+		SKIP(return, "the CPU has no RDTSCP");
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		SKIP(return, "no CPU 1 to run on");
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RSI]);
+	ASSERT_EQ(1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
+	EXPECT_EQ(0x1234, e.data);
+	__asm__ volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux));
+	EXPECT_EQ(1, aux & 0xfff);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
  * In a child: one VP halts with interrupts on (sti; hlt) under an io_uring
  * RUN, so its thread waits in the halt; then HCL_VP_GET_REGS from the
  * submitter.  Writes 'r' before and 'g' after the ioctl, then waits to be

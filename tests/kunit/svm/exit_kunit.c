@@ -331,6 +331,34 @@ static void dispatch_smi_and_mc(struct kunit *test)
 	}
 }
 
+/*
+ * RDPMC and RDPRU would read host counters (issue 9, finding 9): they
+ * exit and fault, #GP(0) and #UD, with RIP still on the instruction.
+ */
+static void dispatch_rdpmc_rdpru(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+
+	vp->rip = 0x6000;
+	vp->run->exit_reason = HCL_EXIT_NONE;
+	set_exit(vp, SVM_EXIT_RDPMC, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(X86_TRAP_GP | SVM_EVTINJ_TYPE_EXEPT |
+			      SVM_EVTINJ_VALID | SVM_EVTINJ_VALID_ERR));
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj_err, 0U);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x6000ULL);
+	set_exit(vp, SVM_EXIT_RDPRU, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(X86_TRAP_UD | SVM_EVTINJ_TYPE_EXEPT |
+			      SVM_EVTINJ_VALID));
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x6000ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -345,6 +373,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_io),
 	KUNIT_CASE(dispatch_others),
 	KUNIT_CASE(dispatch_smi_and_mc),
+	KUNIT_CASE(dispatch_rdpmc_rdpru),
 	KUNIT_CASE(exit_names),
 	{}
 };
