@@ -411,12 +411,19 @@ enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
 	vp->run->hw_exit_code = code;
 	vp->run->rip = vp->rip;
 
-	/* An event whose delivery the exit interrupted is delivered again. */
-	if (intinfo & SVM_EXITINTINFO_VALID) {
-		vmcb->control.event_inj = intinfo;
-		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	} else {
-		vmcb->control.event_inj = 0;
+	/*
+	 * An event whose delivery the exit interrupted is delivered again.
+	 * A VMRUN that failed its checks delivered nothing and left a stale
+	 * exit_int_info: the event it was to inject stays in event_inj.
+	 */
+	if (code != (u64)SVM_EXIT_ERR) {
+		if (intinfo & SVM_EXITINTINFO_VALID) {
+			vmcb->control.event_inj = intinfo;
+			vmcb->control.event_inj_err =
+				vmcb->control.exit_int_info_err;
+		} else {
+			vmcb->control.event_inj = 0;
+		}
 	}
 
 	/* first, so that no handler and no user sees a step's RFLAGS */

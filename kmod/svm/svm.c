@@ -562,6 +562,9 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 	case MSR_EFER:
 		if (val & ~(u64)EFER_ALLOWED)
 			return -EINVAL;
+		/* as on the CPU: LME cannot change while paging is on */
+		if ((s->cr0 & X86_CR0_PG) && ((val ^ s->efer) & EFER_LME))
+			return -EINVAL;
 		/* LMA is the CPU's to change */
 		s->efer = (val & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) |
 			  EFER_SVME;

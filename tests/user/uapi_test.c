@@ -2465,6 +2465,35 @@ TEST_F(vp, guest_tsc_aux_is_its_own)
 }
 
 /*
+ * Issue 9, finding 8: in long mode the guest clears EFER.LME.  A CPU
+ * raises #GP (here, with no IDT, a triple fault); accepting the write
+ * made the next VMRUN fail instead.
+ */
+TEST_F(vp, efer_lme_stays_while_paging)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov $MSR_EFER,%ecx */
+		0x0f, 0x32,			/* rdmsr */
+		0x25, 0xff, 0xfe, 0xff, 0xff,	/* and $~LME,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0xf4,
+	};
+	struct hcl_msr_entry e = { .index = 0xc0000080, .data = 0x400 };
+	struct hcl_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+	struct hcl_sregs sr;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	/* userspace cannot do it either */
+	ASSERT_EQ(0, setup_state(self));
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &sr));
+	EXPECT_EQ(0x500, sr.efer);
+}
+
+/*
  * In a child: one VP halts with interrupts on (sti; hlt) under an io_uring
  * RUN, so its thread waits in the halt; then HCL_VP_GET_REGS from the
  * submitter.  Writes 'r' before and 'g' after the ioctl, then waits to be

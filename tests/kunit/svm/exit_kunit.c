@@ -359,6 +359,29 @@ static void dispatch_rdpmc_rdpru(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
 }
 
+/*
+ * A VMRUN that fails its checks delivers nothing (issue 9, finding 8):
+ * the event it carried stays queued, whatever stale exit_int_info says.
+ */
+static void failed_entry_keeps_event(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+	u32 ev = 0x30 | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+
+	vmcb->control.event_inj = ev;
+	vmcb->control.exit_int_info = 0x41 | SVM_EXITINTINFO_TYPE_INTR |
+				      SVM_EXITINTINFO_VALID;
+	set_exit(vp, SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
+	vmcb->control.exit_int_info = 0;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -374,6 +397,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_others),
 	KUNIT_CASE(dispatch_smi_and_mc),
 	KUNIT_CASE(dispatch_rdpmc_rdpru),
+	KUNIT_CASE(failed_entry_keeps_event),
 	KUNIT_CASE(exit_names),
 	{}
 };
