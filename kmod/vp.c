@@ -40,6 +40,27 @@ bool hcl_vp_irq_ready(struct hcl_vp *vp)
 #define HCL_RUN_HANDOFF		1
 
 /*
+ * A halted runner's wait for an interrupt, called with run_lock and lock
+ * held.  lock is dropped for the wait, so register ioctls (and SET_REGS,
+ * which ends the halt) proceed meanwhile; run_lock stays held, so no
+ * other run starts.  The halt itself stays in vp->halted.  A signal ends
+ * the wait.  Returns 0 with lock held again, or -EINTR without it.
+ */
+static int hcl_vp_halt_wait(struct hcl_vp *vp)
+{
+	u64 t0 = ktime_get_ns();
+
+	mutex_unlock(&vp->lock);
+	wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
+				 !READ_ONCE(vp->halted) ||
+				 READ_ONCE(vp->stop_run));
+	if (mutex_lock_interruptible(&vp->lock))
+		return -EINTR;
+	vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t0;
+	return 0;
+}
+
+/*
  * The run loop.  Exits the kernel handles itself never leave it; the loop
  * ends on an exit for userspace, a pending signal or immediate_exit.
  * Each round is two backend calls: enter the guest, then decode and
@@ -48,7 +69,8 @@ bool hcl_vp_irq_ready(struct hcl_vp *vp)
  *
  * A halted VP (vp->halted, set by HLT with interrupts enabled) waits for
  * an interrupt before it enters the guest again, also across calls: a
- * signal that ends the wait does not end the halt.
+ * signal that ends the wait does not end the halt.  The wait drops
+ * vp->lock (hcl_vp_halt_wait()).
  *
  * @inline_run: running inside a non-blocking io_uring issue, which must
  * not hold the submitter for long.  When the VP halts, or a host
@@ -62,8 +84,17 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 	u64 t0, t1, t2;
 	long ret;
 
-	if (mutex_lock_interruptible(&vp->lock))
+	/* inline, never wait for another run: hand this one off instead */
+	if (inline_run) {
+		if (!mutex_trylock(&vp->run_lock))
+			return HCL_RUN_HANDOFF;
+	} else if (mutex_lock_interruptible(&vp->run_lock)) {
 		return -EINTR;
+	}
+	if (mutex_lock_interruptible(&vp->lock)) {
+		mutex_unlock(&vp->run_lock);
+		return -EINTR;
+	}
 	if (!vp->regs_set || !vp->sregs_set) {
 		ret = -EBADFD;
 		goto out;
@@ -100,14 +131,16 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 				ret = HCL_RUN_HANDOFF;
 				break;
 			}
-			t0 = ktime_get_ns();
-			/* a signal ends the wait; the loop top reports it */
-			wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
-						 READ_ONCE(vp->stop_run));
-			vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t0;
-			if (!hcl_vp_irq_ready(vp))
+			if (!hcl_vp_irq_ready(vp)) {
+				/* a signal ends the wait; the loop top reports it */
+				if (hcl_vp_halt_wait(vp)) {
+					run->exit_reason = HCL_EXIT_INTR;
+					ret = -EINTR;
+					goto out_unlocked;
+				}
 				continue;
-			vp->halted = false;
+			}
+			WRITE_ONCE(vp->halted, false);
 		}
 		cond_resched();
 		t0 = ktime_get_ns();
@@ -125,7 +158,7 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 			break;
 		}
 		if (act == HCL_ACT_HALT)
-			vp->halted = true;
+			WRITE_ONCE(vp->halted, true);
 		if (act == HCL_ACT_HOST_IRQ && inline_run) {
 			ret = HCL_RUN_HANDOFF;
 			break;
@@ -133,6 +166,8 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 	}
 out:
 	mutex_unlock(&vp->lock);
+out_unlocked:
+	mutex_unlock(&vp->run_lock);
 	return ret;
 }
 
@@ -167,7 +202,10 @@ static long hcl_vp_set_cpuid(struct hcl_vp *vp, void __user *argp)
 		kvfree(t);
 		return ret;
 	}
-	mutex_lock(&vp->lock);
+	if (mutex_lock_killable(&vp->lock)) {
+		kvfree(t);
+		return -EINTR;
+	}
 	old = vp->cpuid;
 	vp->cpuid = t;
 	mutex_unlock(&vp->lock);
@@ -241,7 +279,10 @@ static long hcl_vp_set_msr_policy(struct hcl_vp *vp, void __user *argp)
 	kfree(rules);
 	if (ret)
 		return ret;
-	mutex_lock(&vp->lock);
+	if (mutex_lock_killable(&vp->lock)) {
+		kfree(t);
+		return -EINTR;
+	}
 	old = vp->msrs;
 	vp->msrs = t;
 	mutex_unlock(&vp->lock);
@@ -287,7 +328,10 @@ static long hcl_vp_msrs(struct hcl_vp *vp, void __user *argp, bool set)
 				 sizeof(*ents));
 	if (IS_ERR(ents))
 		return PTR_ERR(ents);
-	mutex_lock(&vp->lock);
+	if (mutex_lock_killable(&vp->lock)) {
+		kfree(ents);
+		return -EINTR;
+	}
 	for (i = 0; i < hdr.nmsrs; i++)
 		if (vp_msr_rw(vp, &ents[i], set))
 			break;
@@ -307,7 +351,8 @@ static long hcl_vp_debugregs(struct hcl_vp *vp, unsigned int cmd,
 
 	if (cmd == HCL_VP_GET_DEBUGREGS) {
 		memset(&d, 0, sizeof(d));
-		mutex_lock(&vp->lock);
+		if (mutex_lock_killable(&vp->lock))
+			return -EINTR;
 		ret = hcl_backend->get_debugregs(vp, &d);
 		mutex_unlock(&vp->lock);
 		if (ret)
@@ -319,7 +364,8 @@ static long hcl_vp_debugregs(struct hcl_vp *vp, unsigned int cmd,
 	if (!all_zero(d.reserved, sizeof(d.reserved)) || d.dr6 >> 32 ||
 	    d.dr7 >> 32)
 		return -EINVAL;
-	mutex_lock(&vp->lock);
+	if (mutex_lock_killable(&vp->lock))
+		return -EINTR;
 	ret = hcl_backend->set_debugregs(vp, &d);
 	mutex_unlock(&vp->lock);
 	return ret;
@@ -334,7 +380,8 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 
 	switch (cmd) {
 	case HCL_VP_GET_REGS:
-		mutex_lock(&vp->lock);
+		if (mutex_lock_killable(&vp->lock))
+			return -EINTR;
 		hcl_backend->get_regs(vp, &regs);
 		mutex_unlock(&vp->lock);
 		memset(regs.reserved, 0, sizeof(regs.reserved));
@@ -344,17 +391,26 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 			return -EFAULT;
 		if (!all_zero(regs.reserved, sizeof(regs.reserved)))
 			return -EINVAL;
-		mutex_lock(&vp->lock);
+		if (mutex_lock_killable(&vp->lock))
+			return -EINTR;
 		ret = hcl_backend->set_regs(vp, &regs);
 		if (!ret) {
 			vp->regs_set = true;
-			/* new state: not halted any more */
-			vp->halted = false;
+			/*
+			 * new state: not halted any more, and an exit's
+			 * completion would apply to the old one
+			 */
+			WRITE_ONCE(vp->halted, false);
+			vp->complete_user_exit = NULL;
 		}
 		mutex_unlock(&vp->lock);
+		/* a runner waiting in the halt goes on with the new state */
+		if (!ret)
+			wake_up_interruptible(&vp->wq);
 		return ret;
 	case HCL_VP_GET_SREGS:
-		mutex_lock(&vp->lock);
+		if (mutex_lock_killable(&vp->lock))
+			return -EINTR;
 		hcl_backend->get_sregs(vp, &sregs);
 		mutex_unlock(&vp->lock);
 		return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
@@ -365,10 +421,14 @@ static long hcl_vp_regs_ioctl(struct hcl_vp *vp, unsigned int cmd,
 		    !all_zero(sregs.gdt.pad, sizeof(sregs.gdt.pad)) ||
 		    !all_zero(sregs.idt.pad, sizeof(sregs.idt.pad)))
 			return -EINVAL;
-		mutex_lock(&vp->lock);
+		if (mutex_lock_killable(&vp->lock))
+			return -EINTR;
 		ret = hcl_backend->set_sregs(vp, &sregs);
-		if (!ret)
+		if (!ret) {
 			vp->sregs_set = true;
+			/* an exit's completion would apply to the old state */
+			vp->complete_user_exit = NULL;
+		}
 		mutex_unlock(&vp->lock);
 		return ret;
 	}
@@ -419,8 +479,9 @@ static int hcl_vp_uring_thread(void *data)
 		struct io_uring_cmd *cmd;
 		long ret;
 
-		wait_event(vp->uring_wq, READ_ONCE(vp->uring_cmd) ||
-			   kthread_should_stop());
+		/* idle, not uninterruptible: no load, no hung-task report */
+		wait_event_idle(vp->uring_wq, READ_ONCE(vp->uring_cmd) ||
+				kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
 		ret = hcl_vp_run(vp);
@@ -490,14 +551,22 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 		mutex_unlock(&vp->part->lock);
 	}
 
+	/*
+	 * Cancelable first: once published in uring_cmd the thread may
+	 * complete, and io_uring free, the command at any moment, and it
+	 * must be off the ring's cancelable list by then
+	 * (io_uring_cmd_done() takes it off).  From here on the command is
+	 * completed only through io_uring_cmd_done().
+	 */
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 	spin_lock(&vp->uring_lock);
 	if (vp->uring_cmd) {
 		spin_unlock(&vp->uring_lock);
-		return -EBUSY;
+		io_uring_cmd_done(ioucmd, -EBUSY, 0, issue_flags);
+		return -EIOCBQUEUED;
 	}
 	vp->uring_cmd = ioucmd;
 	spin_unlock(&vp->uring_lock);
-	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 	wake_up(&vp->uring_wq);
 	return -EIOCBQUEUED;
 }
@@ -567,6 +636,7 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	vp = kzalloc(hcl_backend->vp_size, GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return -ENOMEM;
+	mutex_init(&vp->run_lock);
 	mutex_init(&vp->lock);
 	init_waitqueue_head(&vp->wq);
 	init_waitqueue_head(&vp->uring_wq);
@@ -600,6 +670,7 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		return fd;
 	}
 	mutex_unlock(&part->lock);
-	pr_debug("VP %u created (fd %d)\n", vp->index, fd);
+	/* not vp->index: once the fd is installed, a close can free vp */
+	pr_debug("VP %u created (fd %d)\n", args->vp_index, fd);
 	return fd;
 }

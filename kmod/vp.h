@@ -52,11 +52,19 @@ struct hcl_vp {
 	struct hcl_partition *part;	/* holds a reference */
 	u32 index;
 	/*
-	 * lock serialises every ioctl on the VP, including a run: one thread
-	 * at a time owns the VP's state (registers, the backend's state, run
-	 * page contents).
+	 * run_lock makes one run at a time (HCL_VP_RUN, an io_uring RUN
+	 * inline or on the VP's thread); its holder owns the run page and
+	 * the run's progress, and holds it for the whole run, also while the
+	 * VP waits in a halt.
+	 *
+	 * lock serialises access to the VP's state (registers, the backend's
+	 * state, pending user exit): every ioctl takes it killably, and the
+	 * runner holds it from the start of a run to its end except while
+	 * it waits in a halt (hcl_vp_halt_wait()), so that a halted VP never
+	 * blocks a register ioctl.  Order: run_lock, then lock.
 	 */
-	struct mutex lock;
+	struct mutex run_lock;		/* one run at a time */
+	struct mutex lock;		/* the VP's state */
 	/*
 	 * The register cache: the guest's general registers and RIP, valid
 	 * whenever the VP is not in the guest.  The backend's enter loads
@@ -69,7 +77,11 @@ struct hcl_vp {
 	struct hcl_msr_table *msrs;	/* replaced under lock */
 	bool regs_set;
 	bool sregs_set;
-	bool halted;			/* waiting for an interrupt (HLT) */
+	/*
+	 * waiting for an interrupt (HLT); written under lock, read without
+	 * it (READ_ONCE) by the runner's halt wait, which its writers wake
+	 */
+	bool halted;
 	/*
 	 * An exit for userspace that needs finishing at the next run (an IN,
 	 * an MMIO read, an MSR access, a hypercall): its completion, or
@@ -85,13 +97,23 @@ struct hcl_vp {
 	unsigned long irq_pending[BITS_TO_LONGS(256)];
 	atomic_t nmi_pending;
 	int running_cpu;
-	wait_queue_head_t wq;		/* HLT sleeps here */
+	/*
+	 * A halted runner sleeps here, without vp->lock, until an interrupt
+	 * or NMI is pending, halted is cleared or stop_run is set; whoever
+	 * makes one of these true wakes it.
+	 */
+	wait_queue_head_t wq;
 
 	/*
 	 * io_uring.  A RUN command is parked in uring_cmd and carried out by
 	 * the VP's own kernel thread (created at the first RUN, stopped at
 	 * release), which completes it.  uring_lock protects uring_cmd;
-	 * stop_run asks a run in progress to end (cancellation).
+	 * stop_run asks a run in progress to end (cancellation).  A command
+	 * is marked cancelable before it is published in uring_cmd, and from
+	 * then on ends only through io_uring_cmd_done(); the cancel callback
+	 * runs under the ring's lock, which io_uring_cmd_done() also takes
+	 * to take the command off the ring's cancelable list, so a cancel
+	 * never sees a completed command.
 	 */
 	spinlock_t uring_lock;
 	struct io_uring_cmd *uring_cmd;

@@ -363,6 +363,27 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;
+	case SVM_EXIT_RDPMC:
+		/* no performance counters for the guest: the host's stay its own */
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_RDPRU:
+		/* as if the CPU had no RDPRU: the host's APERF/MPERF stay its own */
+		inject_exception(vmcb, X86_TRAP_UD, false, 0);
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_SMI:
+		/*
+		 * A physical SMI arrived in the guest: the CPU holds it while
+		 * GIF is clear and the host takes it at STGI.  Resume.
+		 */
+		return HCL_ACT_RESUME;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		/*
+		 * A machine check in the guest, already handed to the host's
+		 * machine-check handling right after the exit (svm_enter()).
+		 * As in KVM, the guest resumes; it is not given the #MC.
+		 */
+		return HCL_ACT_RESUME;
 	case SVM_EXIT_ERR:
 		exit_to_user_hw(svm, HCL_EXIT_FAIL_ENTRY, code);
 		return HCL_ACT_USER;
@@ -390,12 +411,19 @@ enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
 	vp->run->hw_exit_code = code;
 	vp->run->rip = vp->rip;
 
-	/* An event whose delivery the exit interrupted is delivered again. */
-	if (intinfo & SVM_EXITINTINFO_VALID) {
-		vmcb->control.event_inj = intinfo;
-		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	} else {
-		vmcb->control.event_inj = 0;
+	/*
+	 * An event whose delivery the exit interrupted is delivered again.
+	 * A VMRUN that failed its checks delivered nothing and left a stale
+	 * exit_int_info: the event it was to inject stays in event_inj.
+	 */
+	if (code != (u64)SVM_EXIT_ERR) {
+		if (intinfo & SVM_EXITINTINFO_VALID) {
+			vmcb->control.event_inj = intinfo;
+			vmcb->control.event_inj_err =
+				vmcb->control.exit_int_info_err;
+		} else {
+			vmcb->control.event_inj = 0;
+		}
 	}
 
 	/* first, so that no handler and no user sees a step's RFLAGS */

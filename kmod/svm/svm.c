@@ -16,11 +16,13 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
 #include <asm/reboot.h>
 #include <asm/smp.h>
+#include <asm/special_insns.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
@@ -78,13 +80,27 @@ static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
 static struct hcl_svm_caps hcl_svm_caps;
 
 /*
- * Guest FPU state: the components XCR0 enables except PKRU (the guest
- * cannot use protection keys, and the host's PKRU must stay in force),
+ * Guest FPU state: the components XCR0 enables except PKRU (switched on
+ * its own around VMRUN, svm_load_guest_xsave()),
  * saved with XSAVE (FXSAVE without it) in a per-VP area of
  * hcl_fpu_size bytes.  The guest cannot change XCR0: XSETBV exits.
  */
 static u64 hcl_fpu_mask;
 static unsigned int hcl_fpu_size;
+
+/*
+ * The host's IA32_XSS, read at load (the kernel sets it once at boot).
+ * The guest runs with XSS 0 (it cannot write the MSR: it exits), so its
+ * XSAVES can neither see nor change the host task's supervisor states.
+ */
+static u64 hcl_host_xss;
+
+/*
+ * Whether the CPU has IA32_TSC_AUX (RDTSCP or RDPID), which the host
+ * kernel sets to its CPU and node numbers: the guest gets its own value
+ * (svm->tsc_aux) around VMRUN, so it learns nothing of where it runs.
+ */
+static bool hcl_has_tsc_aux;
 
 #define FXSAVE_SIZE		512
 #define FXSAVE_MXCSR		24
@@ -256,6 +272,7 @@ static int svm_vp_init(struct hcl_vp *vp)
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+		INTERCEPT_RDPMC, INTERCEPT_RDPRU,
 	};
 	struct hcl_svm_partition *part = to_svm_part(vp->part);
 	struct hcl_svm_vp *svm = to_svm(vp);
@@ -317,10 +334,27 @@ static void svm_get_regs(struct hcl_vp *vp, struct hcl_regs *regs)
 	regs->rflags = to_svm(vp)->vmcb->save.rflags;
 }
 
+/*
+ * New registers or segment state: an exception (or software interrupt)
+ * queued for the old state, such as the #GP of a refused MSR access, is
+ * dropped.  A pending external interrupt or NMI stays: it belongs to the
+ * VP, not to the state it interrupted.
+ */
+static void svm_drop_stale_event(struct hcl_svm_vp *svm)
+{
+	u32 type = svm->vmcb->control.event_inj & SVM_EVTINJ_TYPE_MASK;
+
+	if (!(svm->vmcb->control.event_inj & SVM_EVTINJ_VALID))
+		return;
+	if (type == SVM_EVTINJ_TYPE_EXEPT || type == SVM_EVTINJ_TYPE_SOFT)
+		svm->vmcb->control.event_inj = 0;
+}
+
 static int svm_set_regs(struct hcl_vp *vp, const struct hcl_regs *regs)
 {
 	if (regs->rflags & RFLAGS_RESERVED || !(regs->rflags & X86_EFLAGS_FIXED))
 		return -EINVAL;
+	svm_drop_stale_event(to_svm(vp));
 	memcpy(vp->gprs.r, regs->gprs, sizeof(vp->gprs.r));
 	vp->rip = regs->rip;
 	/* RFLAGS (and RAX, RSP, RIP) are never cached: no clean bit */
@@ -378,6 +412,11 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb_save_area *s = &svm->vmcb->save;
 	bool pg = sr->cr0 & X86_CR0_PG;
+	u64 cr4_ok = CR4_ALLOWED;
+
+	/* protection keys only where the guest's PKRU is switched */
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		cr4_ok |= X86_CR4_PKE;
 
 	if (!seg_ok(&sr->cs) || !seg_ok(&sr->ds) || !seg_ok(&sr->es) ||
 	    !seg_ok(&sr->fs) || !seg_ok(&sr->gs) || !seg_ok(&sr->ss) ||
@@ -385,7 +424,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 		return -EINVAL;
 	if (sr->gdt.limit > 0xffff || sr->idt.limit > 0xffff)
 		return -EINVAL;
-	if (sr->cr0 >> 32 || sr->cr4 & ~(u64)CR4_ALLOWED ||
+	if (sr->cr0 >> 32 || sr->cr4 & ~cr4_ok ||
 	    sr->efer & ~(u64)EFER_ALLOWED)
 		return -EINVAL;
 	if ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD))
@@ -404,6 +443,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	if (sr->cr3 >> 52)
 		return -EINVAL;
 
+	svm_drop_stale_event(svm);
 	seg_in(&s->cs, &sr->cs);
 	seg_in(&s->ds, &sr->ds);
 	seg_in(&s->es, &sr->es);
@@ -492,6 +532,11 @@ static int svm_get_msr(struct hcl_vp *vp, u32 index, u64 *val)
 	case MSR_IA32_SYSENTER_EIP:
 		*val = s->sysenter_eip;
 		break;
+	case MSR_TSC_AUX:
+		if (!hcl_has_tsc_aux)
+			return -ENOENT;
+		*val = to_svm(vp)->tsc_aux;
+		break;
 	default:
 		return -ENOENT;
 	}
@@ -517,6 +562,9 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 	case MSR_EFER:
 		if (val & ~(u64)EFER_ALLOWED)
 			return -EINVAL;
+		/* as on the CPU: LME cannot change while paging is on */
+		if ((s->cr0 & X86_CR0_PG) && ((val ^ s->efer) & EFER_LME))
+			return -EINVAL;
 		/* LMA is the CPU's to change */
 		s->efer = (val & ~(u64)EFER_LMA) | (s->efer & EFER_LMA) |
 			  EFER_SVME;
@@ -538,6 +586,13 @@ static int svm_set_msr(struct hcl_vp *vp, u32 index, u64 val)
 		return 0;
 	case MSR_IA32_SYSENTER_CS:
 		s->sysenter_cs = val;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!hcl_has_tsc_aux)
+			return -ENOENT;
+		if (val >> 32)
+			return -EINVAL;
+		svm->tsc_aux = val;
 		return 0;
 	case MSR_FS_BASE:
 		slot = &s->fs.base;
@@ -689,6 +744,78 @@ static u8 svm_prepare_asid(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc,
 }
 
 /*
+ * Host state VMRUN does not switch and the guest can change: PKRU (the
+ * guest may set CR4.PKE and run WRPKRU, or XRSTOR it, as XCR0 includes
+ * it) and IA32_XSS.  Like KVM's kvm_load_guest_xsave_state() and
+ * kvm_load_host_xsave_state(), called with GIF clear on either side of
+ * VMRUN, so that no interrupt or NMI handler runs with guest values.
+ * XCR0 needs nothing: XSETBV exits, so the guest runs with the host's.
+ * Returns the host's PKRU for svm_load_host_xsave().
+ */
+static u32 svm_load_guest_xsave(struct hcl_svm_vp *svm)
+{
+	u32 host_pkru = 0;
+
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		host_pkru = rdpkru();
+		if (svm->pkru != host_pkru)
+			wrpkru(svm->pkru);
+	}
+	if (hcl_host_xss)
+		wrmsrl(MSR_IA32_XSS, 0);
+	return host_pkru;
+}
+
+/* Like the two above, for IA32_TSC_AUX; returns the host's value. */
+static u32 svm_load_guest_tsc_aux(struct hcl_svm_vp *svm)
+{
+	u64 host;
+
+	if (!hcl_has_tsc_aux)
+		return 0;
+	rdmsrl(MSR_TSC_AUX, host);
+	if (svm->tsc_aux != host)
+		wrmsrl(MSR_TSC_AUX, svm->tsc_aux);
+	return host;
+}
+
+static void svm_load_host_tsc_aux(struct hcl_svm_vp *svm, u32 host)
+{
+	if (hcl_has_tsc_aux && svm->tsc_aux != host)
+		wrmsrl(MSR_TSC_AUX, host);
+}
+
+static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		svm->pkru = rdpkru();
+		if (svm->pkru != host_pkru)
+			wrpkru(host_pkru);
+	}
+	if (hcl_host_xss)
+		wrmsrl(MSR_IA32_XSS, hcl_host_xss);
+}
+
+/*
+ * The #MC intercept keeps a machine check that hits the guest from the
+ * host's handler, so hand it over by hand, as KVM's kvm_machine_check()
+ * does: with interrupts still disabled right after the exit, and with
+ * registers that say user mode, as the error hit the guest and not the
+ * host kernel.  The handler logs the error and decides what to do.
+ */
+static void svm_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
  * The backend's enter: one VMRUN.  The register cache goes into the VMCB
  * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
  * comes back from it at the exit, like KVM's svm_vcpu_run().
@@ -700,6 +827,7 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
 	bool moved, reload;
+	u32 host_pkru, host_tsc_aux;
 	int cpu;
 	u8 tlb;
 
@@ -749,10 +877,16 @@ static void svm_enter(struct hcl_vp *vp)
 		arch_smp_send_reschedule(cpu);
 	}
 	asm volatile("clgi" ::: "memory");
+	host_pkru = svm_load_guest_xsave(svm);
+	host_tsc_aux = svm_load_guest_tsc_aux(svm);
 	raw_local_irq_enable();
 	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
+	svm_load_host_tsc_aux(svm, host_tsc_aux);
+	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");
+	if (unlikely(c->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
+		svm_machine_check();
 	local_irq_enable();
 
 	WRITE_ONCE(vp->running_cpu, -1);
@@ -853,6 +987,11 @@ static int svm_init(u64 *features)
 		hcl_fpu_mask = 0;
 		hcl_fpu_size = FXSAVE_SIZE;
 	}
+	hcl_host_xss = 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVES))
+		rdmsrl(MSR_IA32_XSS, hcl_host_xss);
+	hcl_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			  boot_cpu_has(X86_FEATURE_RDPID);
 	if (hcl_fpu_size < FXSAVE_SIZE + 64 && hcl_fpu_mask)
 		hcl_fpu_size = FXSAVE_SIZE + 64;
 

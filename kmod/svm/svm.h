@@ -42,6 +42,12 @@ struct hcl_svm_vp {
 	struct hcl_nmi nmi;		/* NMI blocking and window (nmi.c) */
 	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
 	u64 db[4];			/* guest DR0-DR3 (emulated) */
+	/*
+	 * The guest's PKRU, in the register only between VMRUN's CLGI and
+	 * STGI (svm_enter()); the host's is back before anything else runs.
+	 */
+	u32 pkru;
+	u32 tsc_aux;			/* the guest's IA32_TSC_AUX, reset 0 */
 };
 
 static_assert(offsetof(struct hcl_svm_vp, vp) == 0);

@@ -6,6 +6,7 @@
  * checks the kernel log for warnings and oopses afterwards.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -2174,6 +2175,501 @@ TEST(uring_many_vps)
 	io_uring_queue_exit(&ring);
 	munmap(mem, 64 << 20);
 	close(fd);
+}
+
+/* ---- issue 9: hostile userspace, hostile guest ------------------------ */
+
+/* A partition with @n VPs in long mode at @rip[i]; returns its fd. */
+static int open_with_vps(uint8_t **mem, int n, int *vps, const uint64_t *rip)
+{
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	int fd = open_hcl(), i;
+
+	if (fd < 0)
+		return -1;
+	*mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*mem == MAP_FAILED ||
+	    vtl0_setup_long_mode(*mem, 64 << 20, CODE_GPA,
+				 HCL_GUEST_STACK_TOP, &regs, &sregs))
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct hcl_create_vp cvp = { .vp_index = i };
+
+		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		regs.rip = rip[i];
+		if (vps[i] < 0 || ioctl(vps[i], HCL_VP_SET_SREGS, &sregs) ||
+		    ioctl(vps[i], HCL_VP_SET_REGS, &regs))
+			return -1;
+	}
+	return fd;
+}
+
+struct race_ring {
+	struct io_uring ring;
+	pthread_mutex_t sq_lock;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done[2];		/* completions seen per VP */
+	int bad[2];		/* completions with an unexpected result */
+	int want[2];		/* the result each VP's RUNs must have */
+	int vp[2];
+	int iters;
+};
+
+static int race_submit(struct race_ring *r, int i, unsigned int flags)
+{
+	struct io_uring_sqe *sqe;
+	int ret = -1;
+
+	pthread_mutex_lock(&r->sq_lock);
+	sqe = io_uring_get_sqe(&r->ring);
+	if (sqe) {
+		hcl_prep_run(sqe, r->vp[i], i);
+		sqe->flags |= flags;
+		ret = io_uring_submit(&r->ring) == 1 ? 0 : -1;
+	}
+	pthread_mutex_unlock(&r->sq_lock);
+	return ret;
+}
+
+/* Thread A (VP 0, IOSQE_ASYNC) and thread B (VP 1, inline). */
+static void *race_main(int i, struct race_ring *r)
+{
+	int n;
+
+	for (n = 0; n < r->iters; n++) {
+		if (race_submit(r, i, i == 0 ? IOSQE_ASYNC : 0))
+			return (void *)1;
+		pthread_mutex_lock(&r->lock);
+		while (r->done[i] <= n)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+static void *race_a(void *arg)
+{
+	return race_main(0, arg);
+}
+
+static void *race_b(void *arg)
+{
+	return race_main(1, arg);
+}
+
+/*
+ * Issue 9, finding 1: a RUN completed by the VP's thread before it was
+ * marked cancelable stayed on the ring's cancelable list after io_uring
+ * freed it, and ring teardown walked the freed request.  VP 0's RUNs go
+ * straight to its thread (IOSQE_ASYNC) and end at once (immediate_exit),
+ * which makes that window as wide as it gets, while VP 1 runs inline on
+ * the same ring; then the ring is closed with a RUN in flight.  Without
+ * KASAN the corruption shows as a hang, an oops (the runner's kernel log
+ * check) or a partition that never reopens.
+ */
+TEST(uring_cancelable_before_published)
+{
+	static const uint8_t loop[] = { 0xe6, 0x70, 0xeb, 0xfc };
+	const uint64_t rip[2] = { CODE_GPA, CODE_GPA + 0x100 };
+	struct hcl_run *runs[2];
+	int fd, vps[2], round, i;
+	uint8_t *mem;
+
+	for (round = 0; round < 20; round++) {
+		struct race_ring r = {
+			.sq_lock = PTHREAD_MUTEX_INITIALIZER,
+			.lock = PTHREAD_MUTEX_INITIALIZER,
+			.cond = PTHREAD_COND_INITIALIZER,
+			.want = { -EINTR, 0 },
+			.iters = 100,
+		};
+		struct io_uring_cqe *cqe;
+		pthread_t ta, tb;
+		void *ra, *rb;
+
+		fd = open_with_vps(&mem, 2, vps, rip);
+		ASSERT_LE(0, fd) TH_LOG("round %d", round);
+		mem[CODE_GPA] = 0xf4;
+		memcpy(mem + CODE_GPA + 0x100, loop, sizeof(loop));
+		ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70,
+				       1, 0));
+		for (i = 0; i < 2; i++) {
+			runs[i] = mmap(NULL, HCL_RUN_SIZE,
+				       PROT_READ | PROT_WRITE, MAP_SHARED,
+				       vps[i], 0);
+			ASSERT_NE(MAP_FAILED, runs[i]);
+			r.vp[i] = vps[i];
+		}
+		runs[0]->immediate_exit = 1;
+		ASSERT_EQ(0, io_uring_queue_init(16, &r.ring, 0));
+		ASSERT_EQ(0, pthread_create(&ta, NULL, race_a, &r));
+		ASSERT_EQ(0, pthread_create(&tb, NULL, race_b, &r));
+		while (r.done[0] < r.iters || r.done[1] < r.iters) {
+			struct __kernel_timespec ts = { .tv_sec = 20 };
+			uint64_t who;
+
+			ASSERT_EQ(0, io_uring_wait_cqe_timeout(&r.ring, &cqe,
+							       &ts));
+			who = cqe->user_data;
+			ASSERT_GT(2, who);
+			pthread_mutex_lock(&r.lock);
+			if (cqe->res != r.want[who])
+				r.bad[who]++;
+			r.done[who]++;
+			pthread_cond_broadcast(&r.cond);
+			pthread_mutex_unlock(&r.lock);
+			io_uring_cqe_seen(&r.ring, cqe);
+		}
+		ASSERT_EQ(0, pthread_join(ta, &ra));
+		ASSERT_EQ(0, pthread_join(tb, &rb));
+		EXPECT_EQ(NULL, ra);
+		EXPECT_EQ(NULL, rb);
+		EXPECT_EQ(0, r.bad[0]);
+		EXPECT_EQ(0, r.bad[1]);
+		/* one more of each in flight as the ring goes away */
+		ASSERT_EQ(0, race_submit(&r, 0, IOSQE_ASYNC));
+		ASSERT_EQ(0, race_submit(&r, 1, 0));
+		io_uring_queue_exit(&r.ring);
+		for (i = 0; i < 2; i++) {
+			munmap(runs[i], HCL_RUN_SIZE);
+			close(vps[i]);
+		}
+		munmap(mem, 64 << 20);
+		close(fd);
+	}
+	/* everything went: the partition opens again */
+	fd = open_hcl();
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+static inline uint32_t user_rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	__asm__ volatile(".byte 0x0f,0x01,0xee" : "=a" (eax), "=d" (edx)
+			 : "c" (0));
+	return eax;
+}
+
+static inline uint64_t user_xgetbv(uint32_t idx)
+{
+	uint32_t eax, edx;
+
+	__asm__ volatile("xgetbv" : "=a" (eax), "=d" (edx) : "c" (idx));
+	return eax | (uint64_t)edx << 32;
+}
+
+static void user_cpuid(uint32_t leaf, uint32_t sub, uint32_t *r)
+{
+	__asm__ volatile("cpuid" : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]),
+			 "=d" (r[3]) : "a" (leaf), "c" (sub));
+}
+
+/*
+ * Issue 9, finding 2: the guest sets CR4.PKE and writes PKRU; the host
+ * task's PKRU (and XCR0) must be what they were, and the guest's PKRU
+ * must be its own again at the next run.
+ */
+TEST_F(vp, guest_pkru_stays_in_guest)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x0d, 0x00, 0x00, 0x40, 0x00,	/* or $PKE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x31, 0xc9, 0x31, 0xd2,		/* xor %ecx,%ecx; xor %edx,%edx */
+		0xb8, 0x0c, 0x00, 0x00, 0x00,	/* mov $0xc,%eax */
+		0x0f, 0x01, 0xef,		/* wrpkru */
+		0xf4,				/* hlt (IF=0: to userspace) */
+		0x31, 0xc9,			/* xor %ecx,%ecx */
+		0x0f, 0x01, 0xee,		/* rdpkru */
+		0x89, 0xc6,			/* mov %eax,%esi */
+		0xf4,
+	};
+	uint32_t c[4], pkru;
+	uint64_t xcr0;
+
+	user_cpuid(1, 0, c);
+	ASSERT_TRUE(c[2] & (1U << 27)) TH_LOG("no OSXSAVE");
+	xcr0 = user_xgetbv(0);
+	user_cpuid(7, 0, c);
+	if (!(c[2] & (1U << 4)))
+		SKIP(return, "the CPU (or the kernel) has no protection keys");
+	pkru = user_rdpkru();
+	ASSERT_NE(0xc, pkru);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(pkru, user_rdpkru());
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+	EXPECT_NE(0, get_regs(self).rip - CODE_GPA);
+	/* the guest's value survived the exit */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0xc, get_regs(self).gprs[HCL_REG_RSI]);
+	EXPECT_EQ(pkru, user_rdpkru());
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+}
+
+/*
+ * Issue 9, finding 9: RDTSCP (and RDPID) read IA32_TSC_AUX, which the host
+ * sets to its CPU number.  On CPU 1 the guest must still read its own
+ * value: 0 after reset, then what it wrote; the host's is back after.
+ */
+TEST_F(vp, guest_tsc_aux_is_its_own)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x01, 0xf9,		/* rdtscp */
+		0x89, 0xcb,			/* mov %ecx,%ebx */
+		0xf4,
+		0xb9, 0x03, 0x01, 0x00, 0xc0,	/* mov $MSR_TSC_AUX,%ecx */
+		0xb8, 0x34, 0x12, 0x00, 0x00,	/* mov $0x1234,%eax */
+		0x31, 0xd2,			/* xor %edx,%edx */
+		0x0f, 0x30,			/* wrmsr */
+		0x0f, 0x01, 0xf9,		/* rdtscp */
+		0x89, 0xce,			/* mov %ecx,%esi */
+		0xf4,
+	};
+	struct hcl_msr_entry e = { .index = 0xc0000103 };
+	struct hcl_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+	uint32_t c[4], lo, hi, aux;
+	cpu_set_t set;
+	struct hcl_regs r;
+
+	user_cpuid(0x80000001, 0, c);
+	if (!(c[3] & (1U << 27)))
+		SKIP(return, "the CPU has no RDTSCP");
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		SKIP(return, "no CPU 1 to run on");
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RSI]);
+	ASSERT_EQ(1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
+	EXPECT_EQ(0x1234, e.data);
+	__asm__ volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux));
+	EXPECT_EQ(1, aux & 0xfff);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Issue 9, finding 8: in long mode the guest clears EFER.LME.  A CPU
+ * raises #GP (here, with no IDT, a triple fault); accepting the write
+ * made the next VMRUN fail instead.
+ */
+TEST_F(vp, efer_lme_stays_while_paging)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov $MSR_EFER,%ecx */
+		0x0f, 0x32,			/* rdmsr */
+		0x25, 0xff, 0xfe, 0xff, 0xff,	/* and $~LME,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0xf4,
+	};
+	struct hcl_msr_entry e = { .index = 0xc0000080, .data = 0x400 };
+	struct hcl_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+	struct hcl_sregs sr;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	/* userspace cannot do it either */
+	ASSERT_EQ(0, setup_state(self));
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &sr));
+	EXPECT_EQ(0x500, sr.efer);
+}
+
+/*
+ * In a child: one VP halts with interrupts on (sti; hlt) under an io_uring
+ * RUN, so its thread waits in the halt; then HCL_VP_GET_REGS from the
+ * submitter.  Writes 'r' before and 'g' after the ioctl, then waits to be
+ * killed.
+ */
+static void __attribute__((noreturn)) halt_then_get_regs(int ready_fd)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xeb, 0xfe };
+	const uint64_t rip[1] = { CODE_GPA };
+	struct io_uring ring;
+	struct hcl_regs regs;
+	uint8_t *mem;
+	int fd, vp;
+
+	fd = open_with_vps(&mem, 1, &vp, rip);
+	if (fd < 0)
+		_exit(2);
+	memcpy(mem + CODE_GPA, code, sizeof(code));
+	if (io_uring_queue_init(8, &ring, 0) || hcl_queue_run(&ring, vp, 1) ||
+	    io_uring_submit(&ring) != 1)
+		_exit(3);
+	usleep(200000);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(4);
+	if (ioctl(vp, HCL_VP_GET_REGS, &regs))
+		_exit(5);
+	if (write(ready_fd, regs.rip == CODE_GPA + 2 ? "g" : "x", 1) != 1)
+		_exit(6);
+	pause();
+	_exit(7);
+}
+
+/*
+ * Issue 9, finding 3: the halted VP's thread held vp->lock, GET_REGS
+ * waited for it uninterruptibly, and the process could not be killed;
+ * /dev/hcl stayed busy.  Now GET_REGS answers, SIGKILL ends the process
+ * within a bound and the partition reopens.
+ */
+TEST(halted_vp_does_not_block_ioctls)
+{
+	int status = 0, fd, ready[2], i;
+	char c[2] = { 0 };
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(ready[0]);
+		halt_then_get_regs(ready[1]);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c[0], 1));
+	ASSERT_EQ('r', c[0]);
+	usleep(500000);
+	fcntl(ready[0], F_SETFL, O_NONBLOCK);
+	EXPECT_EQ(1, read(ready[0], &c[1], 1)) TH_LOG("GET_REGS is blocked");
+	EXPECT_EQ('g', c[1]);
+	close(ready[0]);
+	kill(pid, SIGKILL);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100000);
+	}
+	ASSERT_GT(50, i) TH_LOG("the killed process was not reaped in 5 s");
+	EXPECT_TRUE(WIFSIGNALED(status));
+	fd = open_hcl();
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+/* The state letter in /proc/<pid>/stat of the task named @comm, or 0. */
+static char task_state(const char *comm)
+{
+	char path[300], buf[512], *p;
+	struct dirent *de;
+	char state = 0;
+	DIR *d = opendir("/proc");
+	int fd;
+	ssize_t n;
+
+	if (!d)
+		return 0;
+	while (!state && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		p = strchr(buf, '(');
+		if (!p || strncmp(p + 1, comm, strlen(comm)) ||
+		    p[1 + strlen(comm)] != ')')
+			continue;
+		state = p[strlen(comm) + 3];
+	}
+	closedir(d);
+	return state;
+}
+
+/*
+ * Issue 9, finding 7: an idle VP thread, and one whose VP is halted,
+ * must not sleep uninterruptibly ('D': load average, hung-task reports).
+ */
+TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xeb, 0xfe };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	char state;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	self->run->immediate_exit = 1;
+	sqe = io_uring_get_sqe(&ring);
+	ASSERT_NE(NULL, sqe);
+	hcl_prep_run(sqe, self->vp, 1);
+	sqe->flags |= IOSQE_ASYNC;
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(-EINTR, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	usleep(200000);
+	state = task_state("hcl-vp0");
+	ASSERT_NE(0, state) TH_LOG("no hcl-vp0 thread");
+	EXPECT_EQ('I', state);
+	/* halted on its thread: an interruptible sleep */
+	self->run->immediate_exit = 0;
+	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 2));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(300000);
+	state = task_state("hcl-vp0");
+	EXPECT_NE('D', state);
+	EXPECT_NE(0, state);
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * Issue 9, finding 6: an IN exits to userspace, which then gives the VP
+ * new registers instead of an answer: the next run must start from them,
+ * not merge the stale IN's data into RAX.  The same for an exception
+ * queued by a refused WRMSR.
+ */
+TEST_F(vp, set_regs_drops_pending_completion)
+{
+	static const uint8_t code[] = {
+		0xe4, 0x71,		/* in $0x71,%al */
+		0xf4,
+	};
+	struct hcl_regs r;
+
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x71, 1, 0);
+	load_code(self, code, sizeof(code));
+	self->mem[CODE_GPA + 0x80] = 0xf4;
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_IO_IN, self->run->io.direction);
+	self->run->io.data = 0x5a;
+	r = self->regs;
+	r.rip = CODE_GPA + 0x80;
+	r.gprs[HCL_REG_RAX] = 0x1111111111111111ULL;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	r = get_regs(self);
+	EXPECT_EQ(0x1111111111111111ULL, r.gprs[HCL_REG_RAX]);
+	EXPECT_EQ(CODE_GPA + 0x81, r.rip);
 }
 
 TEST_HARNESS_MAIN

@@ -305,6 +305,84 @@ static void dispatch_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
 }
 
+/*
+ * An SMI or #MC intercept is the host's business (issue 9, finding 4):
+ * the guest resumes where it was and userspace hears nothing.  The #MC
+ * handling itself runs in svm_enter(), right after the exit.
+ */
+static void dispatch_smi_and_mc(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	static const u64 codes[] = {
+		SVM_EXIT_SMI, SVM_EXIT_EXCP_BASE + X86_TRAP_MC,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		vp->rip = 0x5000;
+		vp->run->exit_reason = HCL_EXIT_NONE;
+		c->svm.vmcb->control.event_inj = 0;
+		set_exit(vp, codes[i], 0, 0);
+		KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+		KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+		KUNIT_EXPECT_EQ(test, vp->rip, 0x5000ULL);
+		/* nothing is injected: the guest never sees the event */
+		KUNIT_EXPECT_EQ(test, c->svm.vmcb->control.event_inj, 0U);
+	}
+}
+
+/*
+ * RDPMC and RDPRU would read host counters (issue 9, finding 9): they
+ * exit and fault, #GP(0) and #UD, with RIP still on the instruction.
+ */
+static void dispatch_rdpmc_rdpru(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+
+	vp->rip = 0x6000;
+	vp->run->exit_reason = HCL_EXIT_NONE;
+	set_exit(vp, SVM_EXIT_RDPMC, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(X86_TRAP_GP | SVM_EVTINJ_TYPE_EXEPT |
+			      SVM_EVTINJ_VALID | SVM_EVTINJ_VALID_ERR));
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj_err, 0U);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x6000ULL);
+	set_exit(vp, SVM_EXIT_RDPRU, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(X86_TRAP_UD | SVM_EVTINJ_TYPE_EXEPT |
+			      SVM_EVTINJ_VALID));
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x6000ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+}
+
+/*
+ * A VMRUN that fails its checks delivers nothing (issue 9, finding 8):
+ * the event it carried stays queued, whatever stale exit_int_info says.
+ */
+static void failed_entry_keeps_event(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+	u32 ev = 0x30 | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+
+	vmcb->control.event_inj = ev;
+	vmcb->control.exit_int_info = 0x41 | SVM_EXITINTINFO_TYPE_INTR |
+				      SVM_EXITINTINFO_VALID;
+	set_exit(vp, SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
+	vmcb->control.exit_int_info = 0;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -318,6 +396,9 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_cpuid),
 	KUNIT_CASE(dispatch_io),
 	KUNIT_CASE(dispatch_others),
+	KUNIT_CASE(dispatch_smi_and_mc),
+	KUNIT_CASE(dispatch_rdpmc_rdpru),
+	KUNIT_CASE(failed_entry_keeps_event),
 	KUNIT_CASE(exit_names),
 	{}
 };
