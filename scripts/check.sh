@@ -110,11 +110,18 @@ run_style() {
 		result $? "style: checkpatch --strict $f"
 	done
 
-	# the module with W=1 and sparse, in a scratch copy
+	# the module with W=1 and sparse, in a scratch copy with the config
+	# suite's trees generated as the module's build does (kmod/kmod.mk)
 	rm -rf "$dir"
 	mkdir -p "$dir/tests"
 	cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$dir/"
 	cp -a "$top/tests/kunit" "$dir/tests/"
+	f=tests/kunit/config_kunit_trees.h
+	out=$logs/checkpatch-$(echo "$f" | tr / _).log
+	"$build/tests/openhcl_dt" --write "$dir/$f" > "$out" 2>&1 &&
+		(cd "$dir" && perl "$kdir/scripts/checkpatch.pl" --no-tree \
+			--strict --quiet --show-types -f "$f") >> "$out" 2>&1
+	result $? "style: checkpatch --strict $f"
 	out=$logs/kmod-w1-sparse.log
 	# CHECK= names the checker: make check CHECK="host style" would
 	# otherwise hand Kbuild our group list through MAKEFLAGS
