@@ -82,7 +82,7 @@ $(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
 	$(CC) $(SHIM_HOST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/shim: tests/user/host_shim.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
-		$(SHIM_HDR)
+		$(SHIM_HDR) tests/common/shim_inputs.h
 	@mkdir -p $(@D)
 	$(CC) -Ishim -Iinclude -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
 		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
