@@ -134,6 +134,11 @@ static void reg_table(uint8_t *list, unsigned int *i, uint32_t name,
 static size_t vbs_context(struct igvm_writer *w,
 			  const struct hcl_igvm_params *p)
 {
+	/* every data segment flat, in this order */
+	static const uint32_t data_segs[] = {
+		HV_X64_REG_DS, HV_X64_REG_ES, HV_X64_REG_FS, HV_X64_REG_GS,
+		HV_X64_REG_SS,
+	};
 	uint8_t list[IGVM_VBS_HEADER_SIZE +
 		     HCL_IGVM_NREGS * IGVM_VBS_REG_SIZE] = { 0 };
 	unsigned int n = 0;
@@ -146,16 +151,9 @@ static size_t vbs_context(struct igvm_writer *w,
 	reg_table(list, &n, HV_X64_REG_GDTR, 0x17, p->gdt.gpa);
 	reg_seg(list, &n, HV_X64_REG_CS, HCL_IGVM_SEL_CODE, 0xa09b,
 		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_DS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_ES, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_FS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_GS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_SS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
+	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		reg_seg(list, &n, data_segs[i], HCL_IGVM_SEL_DATA, 0xc093,
+			0xffffffff);
 	/* a busy TSS, as OpenVMM's builder sets for VTL2 on Hyper-V */
 	reg_seg(list, &n, HV_X64_REG_TR, 0, 0x8b, 0xffff);
 	reg_int(list, &n, HV_X64_REG_RSP, p->stack_top);
