@@ -68,22 +68,22 @@ section() {	# section log group -> file with the lines between the markers
 
 kernel=$kdir/arch/x86/boot/bzImage
 loader=$build/loader/hcl-loader.elf
+# One QEMU run: the console in log, qemu-run.sh's own lines in log.status.
+qemu_log() {	# qemu_log log qemu-run args...
+	local log=$1
+	shift
+	rm -f "$log.status"
+	"$top/scripts/qemu-run.sh" -l "$log" "$@" > /dev/null 2>> "$log.status"
+}
+
 # Boots an IGVM image through the host loader, as make run does.
 qemu() {	# qemu log image [qemu-run args...]
-	local log=$1 image=$2
-	shift 2
-	rm -f "$log.status"
-	"$top/scripts/qemu-run.sh" -g "$image" -L "$loader" -l "$log" "$@" \
-		> /dev/null 2>> "$log.status"
+	qemu_log "$1" -g "$2" -L "$loader" "${@:3}"
 }
 
 # Boots the VTL2 kernel directly, without loader and shim.
 qemu_direct() {	# qemu_direct log initrd [qemu-run args...]
-	local log=$1 initrd=$2
-	shift 2
-	rm -f "$log.status"
-	"$top/scripts/qemu-run.sh" -k "$kernel" -i "$initrd" -l "$log" "$@" \
-		> /dev/null 2>> "$log.status"
+	qemu_log "$1" -k "$kernel" -i "$2" "${@:3}"
 }
 
 run_host() {
