@@ -51,9 +51,9 @@ $(SHIM_OUT)/obj/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
 
-$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S
+$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S $(RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) -m64 -c -o $@ $<
+	$(CC) -m64 -I$(RT_DIR) -c -o $@ $<
 
 # libfdt: the kernel tree's sources, freestanding (its own warnings are
 # not ours to fix)
