@@ -103,7 +103,7 @@ run_style() {
 	local f out dir=$build/style-kbuild
 	echo "# style"
 	for f in $(cd "$top" && ls kmod/*.[chS] kmod/svm/*.[chS] include/uapi/linux/*.h \
-			tests/kunit/*.[ch] tests/kunit/svm/*.c); do
+			tests/kunit/*.[ch] tests/kunit/svm/*.[ch]); do
 		out=$logs/checkpatch-$(echo "$f" | tr / _).log
 		(cd "$top" && perl "$kdir/scripts/checkpatch.pl" --no-tree --strict \
 			--quiet --show-types -f "$f") > "$out" 2>&1
