@@ -28,6 +28,15 @@
 
 #include "exc_entry.h"
 
+/* ECX page-table entries at RDI: RAX, then RAX + step for each next one */
+	.macro	fill_entries step
+2:	movq	%rax, (%rdi)
+	addq	$8, %rdi
+	addq	$\step, %rax
+	decl	%ecx
+	jnz	2b
+	.endm
+
 #define SEL_CODE	0x10
 #define SEL_DATA	0x18
 #define SHIM_STACK_SIZE	0x8000
@@ -75,20 +84,12 @@ shim_entry:
 	leaq	shim_pd(%rip), %rax
 	orq	$PTE_P_RW, %rax
 	movl	$8, %ecx
-2:	movq	%rax, (%rdi)
-	addq	$8, %rdi
-	addq	$0x1000, %rax
-	decl	%ecx
-	jnz	2b
+	fill_entries 0x1000
 	/* 8 * 512 2 MiB pages from 0 */
 	leaq	shim_pd(%rip), %rdi
 	movl	$PDE_2M, %eax
 	movl	$(8 * 512), %ecx
-3:	movq	%rax, (%rdi)
-	addq	$8, %rdi
-	addq	$0x200000, %rax
-	decl	%ecx
-	jnz	3b
+	fill_entries 0x200000
 	leaq	shim_pml4(%rip), %rax
 	movq	%rax, %cr3
 
