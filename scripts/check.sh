@@ -68,22 +68,22 @@ section() {	# section log group -> file with the lines between the markers
 
 kernel=$kdir/arch/x86/boot/bzImage
 loader=$build/loader/hcl-loader.elf
+# One QEMU run: the console in log, qemu-run.sh's own lines in log.status.
+qemu_log() {	# qemu_log log qemu-run args...
+	local log=$1
+	shift
+	rm -f "$log.status"
+	"$top/scripts/qemu-run.sh" -l "$log" "$@" > /dev/null 2>> "$log.status"
+}
+
 # Boots an IGVM image through the host loader, as make run does.
 qemu() {	# qemu log image [qemu-run args...]
-	local log=$1 image=$2
-	shift 2
-	rm -f "$log.status"
-	"$top/scripts/qemu-run.sh" -g "$image" -L "$loader" -l "$log" "$@" \
-		> /dev/null 2>> "$log.status"
+	qemu_log "$1" -g "$2" -L "$loader" "${@:3}"
 }
 
 # Boots the VTL2 kernel directly, without loader and shim.
 qemu_direct() {	# qemu_direct log initrd [qemu-run args...]
-	local log=$1 initrd=$2
-	shift 2
-	rm -f "$log.status"
-	"$top/scripts/qemu-run.sh" -k "$kernel" -i "$initrd" -l "$log" "$@" \
-		> /dev/null 2>> "$log.status"
+	qemu_log "$1" -k "$kernel" -i "$2" "${@:3}"
 }
 
 run_host() {
@@ -103,18 +103,25 @@ run_style() {
 	local f out dir=$build/style-kbuild
 	echo "# style"
 	for f in $(cd "$top" && ls kmod/*.[chS] kmod/svm/*.[chS] include/uapi/linux/*.h \
-			tests/kunit/*.[ch] tests/kunit/svm/*.c); do
+			tests/kunit/*.[ch] tests/kunit/svm/*.[ch]); do
 		out=$logs/checkpatch-$(echo "$f" | tr / _).log
 		(cd "$top" && perl "$kdir/scripts/checkpatch.pl" --no-tree --strict \
 			--quiet --show-types -f "$f") > "$out" 2>&1
 		result $? "style: checkpatch --strict $f"
 	done
 
-	# the module with W=1 and sparse, in a scratch copy
+	# the module with W=1 and sparse, in a scratch copy with the config
+	# suite's trees generated as the module's build does (kmod/kmod.mk)
 	rm -rf "$dir"
 	mkdir -p "$dir/tests"
 	cp -a "$top/Kbuild" "$top/kmod" "$top/include" "$dir/"
 	cp -a "$top/tests/kunit" "$dir/tests/"
+	f=tests/kunit/config_kunit_trees.h
+	out=$logs/checkpatch-$(echo "$f" | tr / _).log
+	"$build/tests/openhcl_dt" --write "$dir/$f" > "$out" 2>&1 &&
+		(cd "$dir" && perl "$kdir/scripts/checkpatch.pl" --no-tree \
+			--strict --quiet --show-types -f "$f") >> "$out" 2>&1
+	result $? "style: checkpatch --strict $f"
 	out=$logs/kmod-w1-sparse.log
 	# CHECK= names the checker: make check CHECK="host style" would
 	# otherwise hand Kbuild our group list through MAKEFLAGS

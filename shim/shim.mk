@@ -51,9 +51,9 @@ $(SHIM_OUT)/obj/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
 
-$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S
+$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S $(RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) -m64 -c -o $@ $<
+	$(CC) -m64 -I$(RT_DIR) -c -o $@ $<
 
 # libfdt: the kernel tree's sources, freestanding (its own warnings are
 # not ours to fix)
@@ -82,7 +82,7 @@ $(BUILD)/shim-host/%.o: shim/%.c $(SHIM_HDR)
 	$(CC) $(SHIM_HOST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/shim: tests/user/host_shim.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT) \
-		$(SHIM_HDR)
+		$(SHIM_HDR) tests/common/shim_inputs.h
 	@mkdir -p $(@D)
 	$(CC) -Ishim -Iinclude -I$(LIBFDT_DIR) $(TEST_CFLAGS) -o $@ $< \
 		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
@@ -96,20 +96,14 @@ $(BUILD)/tests/hcl_dt: tests/user/host_hcl_dt.c userspace/lib/hcl_dt.c \
 	$(CC) -I$(LIBFDT_DIR) -Ishim -Iinclude $(TEST_CFLAGS) -o $@ $< \
 		userspace/lib/hcl_dt.c $(SHIM_HOST_OBJ) $(HOST_LIBFDT)
 
-# the shim's tree builder against hcl.ko's parser: the trees go to the
-# config KUnit suite as tests/kunit/config_kunit_trees.h, which this test
-# checks is what the builder writes today (make openhcl-dt-trees
-# regenerates it)
-$(BUILD)/tests/openhcl_dt: tests/user/host_openhcl_dt.c \
-		tests/kunit/config_kunit_trees.h $(SHIM_HOST_OBJ) \
+# the shim's tree builder against hcl.ko's parser: with --write it
+# writes the trees as the config KUnit suite's config_kunit_trees.h,
+# generated into the module's build tree (kmod/kmod.mk)
+$(BUILD)/tests/openhcl_dt: tests/user/host_openhcl_dt.c $(SHIM_HOST_OBJ) \
 		$(HOST_LIBFDT) $(SHIM_HDR)
 	@mkdir -p $(@D)
 	$(CC) -I$(LIBFDT_DIR) -Ishim -Iinclude $(TEST_CFLAGS) -o $@ $< \
 		$(SHIM_HOST_OBJ) $(HOST_LIBFDT)
-
-.PHONY: openhcl-dt-trees
-openhcl-dt-trees: $(BUILD)/tests/openhcl_dt
-	$< --write tests/kunit/config_kunit_trees.h
 
 # what a fuzzer that says "fuzz-build: shim" links (tests/fuzz/fuzz.mk)
 FUZZ_DEPS_shim := $(SHIM_LIB) $(SHIM_HDR) $(FUZZ_LIBFDT)

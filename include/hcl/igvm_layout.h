@@ -150,4 +150,37 @@ struct hcl_igvm_params {
 _Static_assert(sizeof(struct hcl_igvm_params) == 280,
 	       "hcl_igvm_params layout");
 
+/*
+ * The part of the parameter block that follows from the VTL2 range alone:
+ * the header, the range, and the pieces at fixed offsets with the sizes
+ * that do not depend on the image (the stack, the parameter areas, the
+ * GDT's three descriptors).  The rest (the static command line's and the
+ * page tables' sizes, the files, the free memory) is zero for the builder
+ * to fill.
+ */
+static inline void hcl_igvm_params_fixed(struct hcl_igvm_params *p,
+					 uint64_t base, uint64_t size)
+{
+	*p = (struct hcl_igvm_params){
+		.magic = HCL_IGVM_PARAMS_MAGIC,
+		.version = HCL_IGVM_PARAMS_VERSION,
+		.size = sizeof(*p),
+		.vtl2 = { base, size },
+		.stack_top = base + HCL_IGVM_OFF_STACK + HCL_IGVM_STACK_SIZE,
+		.shim = { base + HCL_IGVM_OFF_SHIM, 0 },
+		.command_line = { base + HCL_IGVM_OFF_CMDLINE, 0 },
+		.gdt = { base + HCL_IGVM_OFF_GDT, 3 * 8 },
+		.page_tables = { base + HCL_IGVM_OFF_PML4, 0 },
+		.stack = { base + HCL_IGVM_OFF_STACK, HCL_IGVM_STACK_SIZE },
+		.memory_map = { base + HCL_IGVM_OFF_AREA_MEMMAP,
+				HCL_IGVM_AREA_MEMMAP_SIZE },
+		.vp_count_gpa = base + HCL_IGVM_OFF_AREA_MEMMAP +
+				HCL_IGVM_VP_COUNT_OFFSET,
+		.host_command_line = { base + HCL_IGVM_OFF_AREA_CMDLINE,
+				       HCL_IGVM_AREA_CMDLINE_SIZE },
+		.device_tree = { base + HCL_IGVM_OFF_AREA_DT,
+				 HCL_IGVM_AREA_DT_SIZE },
+	};
+}
+
 #endif /* HCL_IGVM_LAYOUT_H */

@@ -26,6 +26,17 @@
  *   7. shim_main(params, shim_tsc), which never returns.
  */
 
+#include "exc_entry.h"
+
+/* ECX page-table entries at RDI: RAX, then RAX + step for each next one */
+	.macro	fill_entries step
+2:	movq	%rax, (%rdi)
+	addq	$8, %rdi
+	addq	$\step, %rax
+	decl	%ecx
+	jnz	2b
+	.endm
+
 #define SEL_CODE	0x10
 #define SEL_DATA	0x18
 #define SHIM_STACK_SIZE	0x8000
@@ -73,20 +84,12 @@ shim_entry:
 	leaq	shim_pd(%rip), %rax
 	orq	$PTE_P_RW, %rax
 	movl	$8, %ecx
-2:	movq	%rax, (%rdi)
-	addq	$8, %rdi
-	addq	$0x1000, %rax
-	decl	%ecx
-	jnz	2b
+	fill_entries 0x1000
 	/* 8 * 512 2 MiB pages from 0 */
 	leaq	shim_pd(%rip), %rdi
 	movl	$PDE_2M, %eax
 	movl	$(8 * 512), %ecx
-3:	movq	%rax, (%rdi)
-	addq	$8, %rdi
-	addq	$0x200000, %rax
-	decl	%ecx
-	jnz	3b
+	fill_entries 0x200000
 	leaq	shim_pml4(%rip), %rax
 	movq	%rax, %cr3
 
@@ -113,29 +116,10 @@ shim_start_linux:
 	jmp	*%rax
 
 /*
- * Exception entry points: each pushes a zero where the CPU pushes no error
- * code, then its vector; the common part calls
+ * Exception entry points (rt/exc_entry.h): the common part calls
  * shim_exception(vector, error, rip) on an aligned stack.
  */
-	.macro	isr vec
-	.align	16
-isr_\vec:
-	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || \
-	    (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || \
-	    (\vec == 29) || (\vec == 30)
-	.else
-	pushq	$0
-	.endif
-	pushq	$\vec
-	jmp	isr_common
-	.endm
-
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	isr	\v
-	.endr
-	.irp	v, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	isr	\v
-	.endr
+	exc_entries isr, isr_common
 
 isr_common:
 	movq	(%rsp), %rdi		/* vector */
@@ -151,12 +135,7 @@ isr_common:
 	.align	8
 	.globl	shim_isr_table
 shim_isr_table:
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	.quad	isr_\v
-	.endr
-	.irp	v, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad	isr_\v
-	.endr
+	exc_table isr
 
 	.section .data
 	.align	16

@@ -37,6 +37,16 @@ tap() {	# tap 0|1 name [log]
 	fi
 }
 
+# a boot's verdict from the status of its checks: on a failure, QEMU's
+# status and the log are shown
+boot_tap() {	# boot_tap STATUS NAME LOG
+	if [ "$1" = 0 ]; then
+		tap 0 "$2"
+	else
+		tap 1 "$2 (status $rc)" "$3"
+	fi
+}
+
 # boot LOG SMP MEM IGVM APPEND -> QEMU's exit status in $rc, output in LOG
 boot() {
 	local log=$1 smp=$2 mem=$3 igvm=$4 append=$5
@@ -66,38 +76,29 @@ for smp in 1 4; do
 	for mem in 512M 2G; do
 		log=$work/boot-$smp-$mem.log
 		boot "$log" "$smp" "$mem" "$work/probe.igvm" "hcl.loader.exit_port=0xf4"
-		if [ "$rc" = 1 ] &&
-		   grep -q "^hcl-loader: IGVM .* $smp CPUs\$" "$log" &&
-		   grep -q "^hcl-loader: starting shim at 0x" "$log" &&
-		   grep -qx "probe: params ok vps=$smp dt=ok" "$log"; then
-			tap 0 "probe boots, -smp $smp -m $mem"
-		else
-			tap 1 "probe boots, -smp $smp -m $mem (status $rc)" "$log"
-		fi
+		[ "$rc" = 1 ] &&
+			grep -q "^hcl-loader: IGVM .* $smp CPUs\$" "$log" &&
+			grep -q "^hcl-loader: starting shim at 0x" "$log" &&
+			grep -qx "probe: params ok vps=$smp dt=ok" "$log"
+		boot_tap $? "probe boots, -smp $smp -m $mem" "$log"
 	done
 done
 
 # the module lands inside VTL2 with little RAM: the loader moves it
 log=$work/boot-move.log
 boot "$log" 2 260M "$work/probe.igvm" "hcl.loader.exit_port=0xf4"
-if [ "$rc" = 1 ] && grep -q "^hcl-loader: moving the IGVM module" "$log" &&
-   grep -qx "probe: params ok vps=2 dt=ok" "$log"; then
-	tap 0 "module overlapping VTL2 is moved, -m 260M"
-else
-	tap 1 "module overlapping VTL2 is moved, -m 260M (status $rc)" "$log"
-fi
+[ "$rc" = 1 ] && grep -q "^hcl-loader: moving the IGVM module" "$log" &&
+	grep -qx "probe: params ok vps=2 dt=ok" "$log"
+boot_tap $? "module overlapping VTL2 is moved, -m 260M" "$log"
 
 # ---- failures: exit status 3 and exactly one error line
 expect_error() {	# name log pattern
 	local name=$1 log=$2 pattern=$3
 
-	if [ "$rc" = 3 ] &&
-	   [ "$(grep -c '^hcl-loader: error: ' "$log")" = 1 ] &&
-	   grep -q "^hcl-loader: error: .*$pattern" "$log"; then
-		tap 0 "$name"
-	else
-		tap 1 "$name (status $rc)" "$log"
-	fi
+	[ "$rc" = 3 ] &&
+		[ "$(grep -c '^hcl-loader: error: ' "$log")" = 1 ] &&
+		grep -q "^hcl-loader: error: .*$pattern" "$log"
+	boot_tap $? "$name" "$log"
 }
 
 size=$(stat -c %s "$work/probe.igvm")
@@ -165,15 +166,12 @@ for fault in dt-truncate dt-bad-magic dt-overlap dt-no-cpus dt-dup-apic \
 		"hcl.loader.exit_port=0xf4 hcl.loader.fault=$fault"
 	want="dt=ok" want_rc=1
 	[ "$fault" = dt-bad-magic ] && want="dt=bad" want_rc=3
-	if [ "$rc" = "$want_rc" ] &&
-	   grep -q "^hcl-loader: fault $fault applied (host device tree: " \
-		"$log" &&
-	   ! grep -q "^hcl-loader: error:" "$log" &&
-	   grep -qx "probe: params ok vps=2 $want" "$log"; then
-		tap 0 "fault $fault is applied"
-	else
-		tap 1 "fault $fault is applied (status $rc)" "$log"
-	fi
+	[ "$rc" = "$want_rc" ] &&
+		grep -q "^hcl-loader: fault $fault applied (host device tree: " \
+			"$log" &&
+		! grep -q "^hcl-loader: error:" "$log" &&
+		grep -qx "probe: params ok vps=2 $want" "$log"
+	boot_tap $? "fault $fault is applied" "$log"
 done
 
 # the loader's exception handlers: one line with the vector, then status 3
@@ -181,25 +179,17 @@ for ex in "ud:6" "pf:14"; do
 	log=$work/exception-${ex%%:*}.log
 	boot "$log" 1 512M "$work/probe.igvm" \
 		"hcl.loader.exit_port=0xf4 hcl.loader.test_exception=${ex%%:*}"
-	if [ "$rc" = 3 ] &&
-	   grep -q "^hcl-loader: error: exception ${ex#*:} at RIP 0x" "$log"; then
-		tap 0 "exception ${ex#*:} is reported"
-	else
-		tap 1 "exception ${ex#*:} is reported (status $rc)" "$log"
-	fi
+	[ "$rc" = 3 ] &&
+		grep -q "^hcl-loader: error: exception ${ex#*:} at RIP 0x" "$log"
+	boot_tap $? "exception ${ex#*:} is reported" "$log"
 done
 
 # the command line the image gets: hcl.loader.* removed, the rest kept
 log=$work/cmdline.log
 boot "$log" 1 512M "$work/probe.igvm" \
 	"hcl.loader.exit_port=0xf4  hcl.loader.fault=dt-no-cpus console=ttyS0 x=\"a\""
-if [ "$rc" = 1 ] &&
-   grep -qx 'probe: cmdline=console=ttyS0 x="a"' "$log"; then
-	tap 0 "command line parameter without hcl.loader.* options"
-else
-	tap 1 "command line parameter without hcl.loader.* options (status $rc)" \
-		"$log"
-fi
+[ "$rc" = 1 ] && grep -qx 'probe: cmdline=console=ttyS0 x="a"' "$log"
+boot_tap $? "command line parameter without hcl.loader.* options" "$log"
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"

@@ -17,11 +17,14 @@
 
 .PHONY: fuzzers
 
+# headers the fuzzers share among themselves and with the host tests
+FUZZ_HDR := $(wildcard tests/fuzz/*.h tests/common/*.h)
 FUZZERS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz_uses = $(shell sed -n 's/^ \* fuzz-build: *//p' tests/fuzz/$(1).c)
 
 define fuzz_rule
-$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(foreach c,$(2),$(FUZZ_DEPS_$(c)))
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(FUZZ_HDR) \
+		$(foreach c,$(2),$(FUZZ_DEPS_$(c)))
 	@mkdir -p $$(@D)
 	clang $$(FUZZ_CFLAGS) $(foreach c,$(2),$(FUZZ_CFLAGS_$(c))) -o $$@ $$< \
 		$(foreach c,$(2),$(FUZZ_LINK_$(c)))

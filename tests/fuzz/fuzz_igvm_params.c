@@ -39,6 +39,9 @@
 #include "host_config.h"
 #include "igvm_params.h"
 
+#include "../common/shim_inputs.h"
+#include "fuzz_shim.h"
+
 #define MIB		0x100000ull
 #define VB		HCL_IGVM_VTL2_BASE
 #define SHIM_BASE	(VB + HCL_IGVM_OFF_SHIM)
@@ -116,98 +119,41 @@ static void build_host_config(void)
 	}
 }
 
-/* the block igvmtool writes for a 128 MiB VTL2 range (igvm_layout.h) */
-static void good_params(struct hcl_igvm_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->magic = HCL_IGVM_PARAMS_MAGIC;
-	p->version = HCL_IGVM_PARAMS_VERSION;
-	p->size = sizeof(*p);
-	p->vtl2.gpa = VB;
-	p->vtl2.size = 128 * MIB;
-	p->shim.gpa = SHIM_BASE;
-	p->shim.size = 0x36000;
-	p->shim_entry = SHIM_BASE;
-	p->stack.gpa = VB + HCL_IGVM_OFF_STACK;
-	p->stack.size = HCL_IGVM_STACK_SIZE;
-	p->stack_top = p->stack.gpa + p->stack.size;
-	p->kernel.gpa = VB + 2 * MIB;
-	p->kernel.size = 10 * MIB + 123;
-	p->kernel_reserve = 0x225e000;
-	p->initrd.gpa = p->kernel.gpa + p->kernel_reserve;
-	p->initrd.size = 5 * MIB + 7;
-	p->vtl0_image.gpa = p->initrd.gpa + 6 * MIB;
-	p->vtl0_image.size = 1256;
-	p->command_line.gpa = VB + HCL_IGVM_OFF_CMDLINE;
-	p->command_line.size = 20;
-	p->gdt.gpa = VB + HCL_IGVM_OFF_GDT;
-	p->gdt.size = 24;
-	p->page_tables.gpa = VB + HCL_IGVM_OFF_PML4;
-	p->page_tables.size = 3 * PAGE;
-	p->memory_map.gpa = VB + HCL_IGVM_OFF_AREA_MEMMAP;
-	p->memory_map.size = HCL_IGVM_AREA_MEMMAP_SIZE;
-	p->vp_count_gpa = p->memory_map.gpa + HCL_IGVM_VP_COUNT_OFFSET;
-	p->host_command_line.gpa = VB + HCL_IGVM_OFF_AREA_CMDLINE;
-	p->host_command_line.size = HCL_IGVM_AREA_CMDLINE_SIZE;
-	p->device_tree.gpa = VB + HCL_IGVM_OFF_AREA_DT;
-	p->device_tree.size = HCL_IGVM_AREA_DT_SIZE;
-	p->free.gpa = p->vtl0_image.gpa + PAGE;
-	p->free.size = VB + 128 * MIB - p->free.gpa;
-}
-
-static void mm_put(uint8_t *area, int i, uint64_t base, uint64_t size,
-		   uint16_t type)
-{
-	struct hcl_igvm_mm_entry e = { base >> 12, size >> 12, type, 0, 0 };
-
-	memcpy(area + i * sizeof(e), &e, sizeof(e));
-}
-
 static int write_seed(const char *path)
 {
 	static uint8_t seed[sizeof(struct fuzz_head) +
 			    HCL_IGVM_AREA_MEMMAP_SIZE];
 	uint8_t *area = seed + sizeof(struct fuzz_head);
-	struct fuzz_head h = { .params_gpa = VB, .shim_mem = 0x36000 };
+	struct fuzz_head h = {
+		.params_gpa = VB, .shim_mem = SHIM_INPUTS_SHIM_SIZE,
+	};
 	uint32_t vps = cfg.ncpus;
-	FILE *f;
 
-	good_params(&h.p);
+	/* the block igvmtool writes for a 128 MiB VTL2 range */
+	shim_inputs_params(&h.p, 1256);
 	memcpy(seed, &h, sizeof(h));
 	/* as the loader writes area 0 for the tree above */
-	mm_put(area, 0, 0, 0x9f000, HCL_IGVM_MM_MEMORY);
-	mm_put(area, 1, MIB, VB - MIB, HCL_IGVM_MM_MEMORY);
-	mm_put(area, 2, VB, 128 * MIB, HCL_IGVM_MM_VTL2_PROTECTABLE);
-	mm_put(area, 3, 256 * MIB, VTL0_END - 256 * MIB, HCL_IGVM_MM_MEMORY);
-	mm_put(area, 4, 0xfffc0000ull, 0x40000,
-	       HCL_IGVM_MM_PLATFORM_RESERVED);
+	shim_inputs_mm_put(area, 0, 0, 0x9f000, HCL_IGVM_MM_MEMORY);
+	shim_inputs_mm_put(area, 1, MIB, VB - MIB, HCL_IGVM_MM_MEMORY);
+	shim_inputs_mm_put(area, 2, VB, 128 * MIB,
+			   HCL_IGVM_MM_VTL2_PROTECTABLE);
+	shim_inputs_mm_put(area, 3, 256 * MIB, VTL0_END - 256 * MIB,
+			   HCL_IGVM_MM_MEMORY);
+	shim_inputs_mm_put(area, 4, 0xfffc0000ull, 0x40000,
+			   HCL_IGVM_MM_PLATFORM_RESERVED);
 	memcpy(area + HCL_IGVM_VP_COUNT_OFFSET, &vps, sizeof(vps));
-
-	f = fopen(path, "wb");
-	if (!f || fwrite(seed, sizeof(seed), 1, f) != 1 || fclose(f)) {
-		perror(path);
-		return 1;
-	}
-	return 0;
+	return fuzz_write_file(path, seed, sizeof(seed));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	build_host_config();
-	good_params(&good);
-	if (*argc == 3 && !strcmp((*argv)[1], "--write-seed"))
-		exit(write_seed((*argv)[2]));
+	shim_inputs_params(&good, 1256);
+	fuzz_seed_option(*argc, *argv, write_seed);
 	return 0;
 }
 
 /* ---- what must hold ------------------------------------------------------ */
-
-static void check_rejected(int rc, const char *err, size_t errlen)
-{
-	if (rc >= 0 || rc < SHIM_EINVAL || !err[0] ||
-	    !memchr(err, 0, errlen))
-		abort();
-}
 
 struct span {
 	uint64_t base, size;
@@ -381,21 +327,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct hcl_igvm_memmap mm;
 	struct fuzz_head h;
-	size_t hl = size < sizeof(h) ? size : sizeof(h);
-	size_t alen = size - hl;
+	size_t alen;
 	const struct hcl_igvm_params *p = &good;
 	uint32_t vp_count = 0;
 	uint8_t *area;
 	char err[256];
 	int rc;
 
-	/* area 0 in an exactly sized buffer, so ASan sees any over-read */
-	area = malloc(alen ? alen : 1);
+	area = fuzz_split(data, size, &h, sizeof(h), &alen);
 	if (!area)
 		return 0;
-	memset(&h, 0, sizeof(h));
-	memcpy(&h, data, hl);
-	memcpy(area, data + hl, alen);
 
 	rc = hcl_params_check(&h.p, h.params_gpa, SHIM_BASE,
 			      SHIM_BASE + h.shim_mem, err, sizeof(err));

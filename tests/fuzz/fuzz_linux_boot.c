@@ -42,6 +42,9 @@
 #include "host_config.h"
 #include "linux_boot.h"
 
+#include "../common/shim_inputs.h"
+#include "fuzz_shim.h"
+
 #define MIB		0x100000ull
 #define VB		0x08000000ull	/* VTL2 base */
 #define VTL2_SIZE	(128 * MIB)
@@ -116,21 +119,6 @@ static void check_low(const struct hcl_host_range *low)
 			abort();
 }
 
-static void put_le(uint8_t *b, uint32_t off, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++, v >>= 8)
-		b[off + i] = (uint8_t)v;
-}
-
-static uint64_t get_le(const uint8_t *b, uint32_t off, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | b[off + i];
-	return v;
-}
-
 static int write_seed(const char *path)
 {
 	static uint8_t seed[sizeof(struct fuzz_head) + 0x2000];
@@ -138,47 +126,20 @@ static int write_seed(const char *path)
 		.vtl0_page = 0x271b, .vtl0_size = 1256,
 		.cmdline_len = 200, .initrd_size = 5 * MIB + 7,
 	};
-	uint8_t *bz = seed + sizeof(h);
-	FILE *f;
 
 	memcpy(seed, &h, sizeof(h));
 	/* the VTL2 kernel's setup header, 4 setup sectors */
-	bz[HCL_BP_SETUP_SECTS] = 4;
-	put_le(bz, HCL_BP_BOOT_FLAG, 0xaa55, 2);
-	bz[HCL_BP_JUMP_LEN] = 0x6a;
-	put_le(bz, HCL_BP_HEADER, HCL_BZ_MAGIC, 4);
-	put_le(bz, HCL_BP_VERSION, 0x20f, 2);
-	bz[HCL_BP_LOADFLAGS] = HCL_LOADED_HIGH;
-	put_le(bz, HCL_BP_INITRD_ADDR_MAX, 0x7fffffff, 4);
-	put_le(bz, HCL_BP_KERNEL_ALIGNMENT, 0x200000, 4);
-	bz[HCL_BP_RELOCATABLE] = 1;
-	put_le(bz, HCL_BP_XLOADFLAGS, 0x7f, 2);
-	put_le(bz, HCL_BP_CMDLINE_SIZE, 2047, 4);
-	put_le(bz, HCL_BP_INIT_SIZE, 0x225d000, 4);
-
-	f = fopen(path, "wb");
-	if (!f || fwrite(seed, sizeof(seed), 1, f) != 1 || fclose(f)) {
-		perror(path);
-		return 1;
-	}
-	return 0;
+	shim_inputs_bzimage(seed + sizeof(h), 4);
+	return fuzz_write_file(path, seed, sizeof(seed));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	if (*argc == 3 && !strcmp((*argv)[1], "--write-seed"))
-		exit(write_seed((*argv)[2]));
+	fuzz_seed_option(*argc, *argv, write_seed);
 	return 0;
 }
 
 /* ---- what must hold ------------------------------------------------------ */
-
-static void check_rejected(int rc, const char *err, size_t errlen)
-{
-	if (rc >= 0 || rc < SHIM_EINVAL || !err[0] ||
-	    !memchr(err, 0, errlen))
-		abort();
-}
 
 static void check_header(const uint8_t *b, uint64_t size,
 			 const struct hcl_bzimage *bz)
@@ -456,20 +417,15 @@ static void boot(const struct fuzz_head *h, const uint8_t *image,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_head h;
-	size_t hl = size < sizeof(h) ? size : sizeof(h);
-	size_t len = size - hl;
+	size_t len;
 	struct hcl_bzimage bz;
 	uint8_t *image;
 	char err[256];
 	int rc;
 
-	/* the file in an exactly sized buffer, so ASan sees any over-read */
-	image = malloc(len ? len : 1);
+	image = fuzz_split(data, size, &h, sizeof(h), &len);
 	if (!image)
 		return 0;
-	memset(&h, 0, sizeof(h));
-	memcpy(&h, data, hl);
-	memcpy(image, data + hl, len);
 
 	rc = hcl_bzimage_parse(image, len, &bz, err, sizeof(err));
 	if (rc == 0) {

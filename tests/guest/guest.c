@@ -8,28 +8,11 @@
  */
 #include <stdint.h>
 
+#include "pio.h"
 #include "vtl0_test_abi.h"
 
 #define UART_LSR	5
 #define UART_LSR_THRE	0x20
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {

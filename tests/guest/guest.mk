@@ -9,14 +9,14 @@
 
 GUEST_CFLAGS := -O2 $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
-	-mgeneral-regs-only -nostdlib -static -no-pie -Iuserspace/lib \
+	-mgeneral-regs-only -nostdlib -static -no-pie -Iuserspace/lib -Irt \
 	-Wl,-T,tests/guest/guest.lds -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 guest: $(BUILD)/guest/vtl0-guest.bin
 
 $(BUILD)/guest/vtl0-guest.elf: tests/guest/start.S tests/guest/guest.c \
-		tests/guest/guest.lds userspace/lib/vtl0_test_abi.h
+		tests/guest/guest.lds userspace/lib/vtl0_test_abi.h rt/pio.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ tests/guest/start.S tests/guest/guest.c
 

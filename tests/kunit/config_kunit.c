@@ -3,8 +3,8 @@
  * KUnit suite for the /openhcl device-tree configuration (kmod/config.c):
  * a valid map as the shim writes it, then each rule broken once, and the
  * trees the shim's own builder writes for several machines
- * (config_kunit_trees.h, generated and kept current by
- * tests/user/host_openhcl_dt.c).
+ * (config_kunit_trees.h, generated at build time by
+ * tests/user/host_openhcl_dt.c; see kmod/kmod.mk).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>

@@ -22,6 +22,8 @@
 #include "igvm_params.h"
 #include "linux_boot.h"
 
+#include "../common/shim_inputs.h"
+
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 
@@ -1225,46 +1227,14 @@ TEST(linux_dt_vtl2_ram_extra_rules)
 /* the block igvmtool writes for a 128 MiB VTL2 range (igvm_layout.h) */
 static void good_params(struct hcl_igvm_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->magic = HCL_IGVM_PARAMS_MAGIC;
-	p->version = HCL_IGVM_PARAMS_VERSION;
-	p->size = sizeof(*p);
-	p->vtl2.gpa = VB;
-	p->vtl2.size = 128 * MiB;
-	p->shim.gpa = SHIM_BASE;
-	p->shim.size = 0x36000;
-	p->shim_entry = SHIM_BASE;
-	p->stack.gpa = VB + HCL_IGVM_OFF_STACK;
-	p->stack.size = HCL_IGVM_STACK_SIZE;
-	p->stack_top = p->stack.gpa + p->stack.size;
-	p->kernel.gpa = VB + 2 * MiB;
-	p->kernel.size = 10 * MiB + 123;
-	p->kernel_reserve = 0x225e000;
-	p->initrd.gpa = p->kernel.gpa + p->kernel_reserve;
-	p->initrd.size = 5 * MiB + 7;
-	p->vtl0_image.gpa = p->initrd.gpa + 6 * MiB;
-	p->vtl0_image.size = 0x2345;
-	p->command_line.gpa = VB + HCL_IGVM_OFF_CMDLINE;
-	p->command_line.size = 20;
-	p->gdt.gpa = VB + HCL_IGVM_OFF_GDT;
-	p->gdt.size = 24;
-	p->page_tables.gpa = VB + HCL_IGVM_OFF_PML4;
-	p->page_tables.size = 3 * 4096;
-	p->memory_map.gpa = VB + HCL_IGVM_OFF_AREA_MEMMAP;
-	p->memory_map.size = HCL_IGVM_AREA_MEMMAP_SIZE;
-	p->vp_count_gpa = p->memory_map.gpa + HCL_IGVM_VP_COUNT_OFFSET;
-	p->host_command_line.gpa = VB + HCL_IGVM_OFF_AREA_CMDLINE;
-	p->host_command_line.size = HCL_IGVM_AREA_CMDLINE_SIZE;
-	p->device_tree.gpa = VB + HCL_IGVM_OFF_AREA_DT;
-	p->device_tree.size = HCL_IGVM_AREA_DT_SIZE;
-	p->free.gpa = p->vtl0_image.gpa + 0x3000;
-	p->free.size = VB + 128 * MiB - p->free.gpa;
+	shim_inputs_params(p, 0x2345);
 }
 
 static int pcheck(const struct hcl_igvm_params *p)
 {
-	return hcl_params_check(p, VB, SHIM_BASE, SHIM_BASE + 0x36000,
-				errbuf, sizeof(errbuf));
+	return hcl_params_check(p, VB, SHIM_BASE,
+				SHIM_BASE + SHIM_INPUTS_SHIM_SIZE, errbuf,
+				sizeof(errbuf));
 }
 
 #define EXPECT_PARAMS(code, prefix) do {				\
@@ -1350,9 +1320,7 @@ static uint8_t area0[4096];
 
 static void mm_put(int i, uint64_t base, uint64_t size, uint16_t type)
 {
-	struct hcl_igvm_mm_entry e = { base >> 12, size >> 12, type, 0, 0 };
-
-	memcpy(area0 + i * sizeof(e), &e, sizeof(e));
+	shim_inputs_mm_put(area0, i, base, size, type);
 }
 
 static struct hcl_igvm_memmap mm;
@@ -1473,41 +1441,16 @@ TEST(host_cmdline_area)
 
 static uint8_t bzimage[0x8000];
 
-static void put_le(uint8_t *b, uint32_t off, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++, v >>= 8)
-		b[off + i] = (uint8_t)v;
-}
-
-static uint64_t get_le(const uint8_t *b, uint32_t off, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | b[off + i];
-	return v;
-}
-
 /* a setup header like the VTL2 kernel's: 39 setup sectors, 2.15 */
 static void good_bzimage(void)
 {
 	memset(bzimage, 0x5a, sizeof(bzimage));
-	bzimage[HCL_BP_SETUP_SECTS] = 39;
-	put_le(bzimage, HCL_BP_BOOT_FLAG, 0xaa55, 2);
-	bzimage[HCL_BP_JUMP_LEN] = 0x6a;		/* header ends at 0x26c */
-	put_le(bzimage, HCL_BP_HEADER, HCL_BZ_MAGIC, 4);
-	put_le(bzimage, HCL_BP_VERSION, 0x20f, 2);
-	bzimage[HCL_BP_LOADFLAGS] = 0x01;
+	shim_inputs_bzimage(bzimage, 39);
+	/* the fields a loader writes start out zero */
 	put_le(bzimage, HCL_BP_TYPE_OF_LOADER, 0, 1);
 	put_le(bzimage, HCL_BP_CMD_LINE_PTR, 0, 4);
 	put_le(bzimage, HCL_BP_RAMDISK_IMAGE, 0, 8);
-	put_le(bzimage, HCL_BP_INITRD_ADDR_MAX, 0x7fffffff, 4);
-	put_le(bzimage, HCL_BP_KERNEL_ALIGNMENT, 0x200000, 4);
-	bzimage[HCL_BP_RELOCATABLE] = 1;
-	put_le(bzimage, HCL_BP_XLOADFLAGS, 0x7f, 2);
-	put_le(bzimage, HCL_BP_CMDLINE_SIZE, 2047, 4);
 	put_le(bzimage, HCL_BP_SETUP_DATA, 0, 8);
-	put_le(bzimage, HCL_BP_INIT_SIZE, 0x225d000, 4);
 	put_le(bzimage, HCL_BP_PREF_ADDRESS, 0x1000000, 8);
 }
 

@@ -395,6 +395,36 @@ static bool wait_socket(const char *path)
 	return false;
 }
 
+/* swtpm itself on sock and ctrl, state in dir, as a daemon (dir/pid) */
+static int start_swtpm(const char *dir, const char *sock, const char *ctrl)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "swtpm socket --tpm2 --tpmstate dir=%s "
+		 "--server type=unixio,path=%s --ctrl type=unixio,path=%s "
+		 "--flags not-need-init --daemon --pid file=%s/pid",
+		 dir, sock, ctrl, dir);
+	return system(cmd);
+}
+
+/* the worker in swtpm mode on sock and ctrl, state in dir; its pid */
+static pid_t start_swtpm_mode(const char *dir, const char *sock,
+			      const char *ctrl, bool power_on)
+{
+	const char *argv[] = {
+		worker, "--state", dir, "--socket", sock, "--ctrl", ctrl,
+		power_on ? "--power-on" : NULL, NULL,
+	};
+	pid_t pid = fork();
+
+	if (!pid) {
+		execv(worker, (char **)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 static bool same_file(const char *a, const char *b)
 {
 	char cmd[512];
@@ -455,12 +485,7 @@ TEST_F(worker, tpm2_tools_match_swtpm)
 	/* swtpm itself */
 	snprintf(sock, sizeof(sock), "%s/sock", ref);
 	snprintf(ctrl, sizeof(ctrl), "%s/sock.ctrl", ref);
-	snprintf(cmd, sizeof(cmd),
-		 "swtpm socket --tpm2 --tpmstate dir=%s "
-		 "--server type=unixio,path=%s --ctrl type=unixio,path=%s "
-		 "--flags not-need-init --daemon --pid file=%s/pid",
-		 ref, sock, ctrl, ref);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, start_swtpm(ref, sock, ctrl));
 	ASSERT_TRUE(wait_socket(sock));
 	EXPECT_EQ(0, sequence(ref, sock, out_ref));
 	snprintf(cmd, sizeof(cmd), "kill $(cat %s/pid)", ref);
@@ -469,13 +494,8 @@ TEST_F(worker, tpm2_tools_match_swtpm)
 	/* the worker */
 	snprintf(sock, sizeof(sock), "%s/sock", ours);
 	snprintf(ctrl, sizeof(ctrl), "%s/sock.ctrl", ours);
-	pid = fork();
+	pid = start_swtpm_mode(sdir, sock, ctrl, false);
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		execl(worker, worker, "--state", sdir, "--socket", sock,
-		      "--ctrl", ctrl, (char *)NULL);
-		_exit(127);
-	}
 	self->c.pid = pid;
 	ASSERT_TRUE(wait_socket(ctrl));
 	EXPECT_EQ(0, sequence(ours, sock, out_ours));
@@ -485,13 +505,8 @@ TEST_F(worker, tpm2_tools_match_swtpm)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(ctrl);
-	pid = fork();
+	pid = start_swtpm_mode(sdir, sock, ctrl, false);
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		execl(worker, worker, "--state", sdir, "--socket", sock,
-		      "--ctrl", ctrl, (char *)NULL);
-		_exit(127);
-	}
 	self->c.pid = pid;
 	ASSERT_TRUE(wait_socket(ctrl));
 	snprintf(cmd, sizeof(cmd),
@@ -566,23 +581,10 @@ TEST_F(worker, swtpm_mode_rate_against_swtpm)
 		unlink(sock);
 		unlink(ctrl);
 		if (k == 0) {
-			snprintf(cmd, sizeof(cmd),
-				 "swtpm socket --tpm2 --tpmstate dir=%s "
-				 "--server type=unixio,path=%s "
-				 "--ctrl type=unixio,path=%s "
-				 "--flags not-need-init --daemon "
-				 "--pid file=%s/pid", self->dir, sock, ctrl,
-				 self->dir);
-			ASSERT_EQ(0, system(cmd));
+			ASSERT_EQ(0, start_swtpm(self->dir, sock, ctrl));
 		} else {
-			pid = fork();
+			pid = start_swtpm_mode(self->dir, sock, ctrl, true);
 			ASSERT_GE(pid, 0);
-			if (!pid) {
-				execl(worker, worker, "--state", self->dir,
-				      "--power-on", "--socket", sock,
-				      "--ctrl", ctrl, (char *)NULL);
-				_exit(127);
-			}
 			self->c.pid = pid;
 		}
 		ASSERT_TRUE(wait_socket(ctrl));

@@ -134,6 +134,11 @@ static void reg_table(uint8_t *list, unsigned int *i, uint32_t name,
 static size_t vbs_context(struct igvm_writer *w,
 			  const struct hcl_igvm_params *p)
 {
+	/* every data segment flat, in this order */
+	static const uint32_t data_segs[] = {
+		HV_X64_REG_DS, HV_X64_REG_ES, HV_X64_REG_FS, HV_X64_REG_GS,
+		HV_X64_REG_SS,
+	};
 	uint8_t list[IGVM_VBS_HEADER_SIZE +
 		     HCL_IGVM_NREGS * IGVM_VBS_REG_SIZE] = { 0 };
 	unsigned int n = 0;
@@ -146,16 +151,9 @@ static size_t vbs_context(struct igvm_writer *w,
 	reg_table(list, &n, HV_X64_REG_GDTR, 0x17, p->gdt.gpa);
 	reg_seg(list, &n, HV_X64_REG_CS, HCL_IGVM_SEL_CODE, 0xa09b,
 		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_DS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_ES, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_FS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_GS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
-	reg_seg(list, &n, HV_X64_REG_SS, HCL_IGVM_SEL_DATA, 0xc093,
-		0xffffffff);
+	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		reg_seg(list, &n, data_segs[i], HCL_IGVM_SEL_DATA, 0xc093,
+			0xffffffff);
 	/* a busy TSS, as OpenVMM's builder sets for VTL2 on Hyper-V */
 	reg_seg(list, &n, HV_X64_REG_TR, 0, 0x8b, 0xffff);
 	reg_int(list, &n, HV_X64_REG_RSP, p->stack_top);
@@ -218,33 +216,12 @@ static int layout(const struct hcl_igvm_inputs *in, struct hcl_igvm_params *p,
 			    "shim entry 0x%llx is outside the 0x%zx-byte shim",
 			    (unsigned long long)in->shim_entry, in->shim.size);
 	end = base + size;
-	memset(p, 0, sizeof(*p));
-	p->magic = HCL_IGVM_PARAMS_MAGIC;
-	p->version = HCL_IGVM_PARAMS_VERSION;
-	p->size = sizeof(*p);
-	p->vtl2.gpa = base;
-	p->vtl2.size = size;
-
-	p->command_line.gpa = base + HCL_IGVM_OFF_CMDLINE;
+	hcl_igvm_params_fixed(p, base, size);
 	p->command_line.size = cl;
-	p->gdt.gpa = base + HCL_IGVM_OFF_GDT;
-	p->gdt.size = 3 * 8;
 	*npd = (unsigned int)(align_up(end, GIB) / GIB);
-	p->page_tables.gpa = base + HCL_IGVM_OFF_PML4;
 	p->page_tables.size = (2 + *npd) * PAGE;
-	p->stack.gpa = base + HCL_IGVM_OFF_STACK;
-	p->stack.size = HCL_IGVM_STACK_SIZE;
-	p->stack_top = p->stack.gpa + p->stack.size;
-	p->memory_map.gpa = base + HCL_IGVM_OFF_AREA_MEMMAP;
-	p->memory_map.size = HCL_IGVM_AREA_MEMMAP_SIZE;
-	p->vp_count_gpa = p->memory_map.gpa + HCL_IGVM_VP_COUNT_OFFSET;
-	p->host_command_line.gpa = base + HCL_IGVM_OFF_AREA_CMDLINE;
-	p->host_command_line.size = HCL_IGVM_AREA_CMDLINE_SIZE;
-	p->device_tree.gpa = base + HCL_IGVM_OFF_AREA_DT;
-	p->device_tree.size = HCL_IGVM_AREA_DT_SIZE;
 
 	/* the file sizes are below 4 GiB (the file is): nothing wraps */
-	p->shim.gpa = base + HCL_IGVM_OFF_SHIM;
 	p->shim.size = in->shim.size;
 	p->shim_entry = p->shim.gpa + in->shim_entry;
 	p->kernel.gpa = align_up(p->shim.gpa + p->shim.size,

@@ -7,42 +7,115 @@
 
 #include "igvm.h"
 
+/*
+ * A header body's fields: each one's offset on disk and member of struct
+ * igvm_header (its size is the member's), where the compatibility mask
+ * sits and where the writer patches the file offset.  One description
+ * for both directions, igvm_decode_body() and igvm_encode_body().
+ */
+struct body_field {
+	uint8_t off;		/* in the body */
+	uint8_t size;		/* 1, 2, 4 or 8 bytes */
+	uint16_t at;		/* offsetof(struct igvm_header, ...) */
+};
+
+struct body_layout {
+	int8_t mask_off;	/* -1: no compatibility mask */
+	int8_t file_offset;	/* -1: no file_offset field */
+	uint8_t n;
+	struct body_field f[9];
+};
+
+#define FIELD(o, m)							\
+	{ (o), sizeof(((struct igvm_header *)0)->u.m),			\
+	  offsetof(struct igvm_header, u.m) }
+
+static const struct body_layout platform_body = { 0, -1, 5, {
+	FIELD(0, platform.mask), FIELD(4, platform.highest_vtl),
+	FIELD(5, platform.platform_type), FIELD(6, platform.platform_version),
+	FIELD(8, platform.shared_gpa_boundary) } };
+static const struct body_layout policy_body = { 8, -1, 3, {
+	FIELD(0, policy.policy), FIELD(8, policy.mask),
+	FIELD(12, policy.reserved) } };
+static const struct body_layout reloc_body = { 0, -1, 9, {
+	FIELD(0, reloc.mask), FIELD(4, reloc.vp_index), FIELD(6, reloc.vtl),
+	FIELD(7, reloc.flags), FIELD(8, reloc.alignment), FIELD(16, reloc.gpa),
+	FIELD(24, reloc.size), FIELD(32, reloc.minimum_gpa),
+	FIELD(40, reloc.maximum_gpa) } };
+static const struct body_layout pt_reloc_body = { 0, -1, 7, {
+	FIELD(0, pt_reloc.mask), FIELD(4, pt_reloc.vp_index),
+	FIELD(6, pt_reloc.vtl), FIELD(7, pt_reloc.reserved),
+	FIELD(8, pt_reloc.gpa), FIELD(16, pt_reloc.size),
+	FIELD(24, pt_reloc.used_size) } };
+static const struct body_layout area_body = { -1, 12, 3, {
+	FIELD(0, area.number_of_bytes), FIELD(8, area.index),
+	FIELD(12, area.file_offset) } };
+static const struct body_layout page_body = { 8, 12, 6, {
+	FIELD(0, page.gpa), FIELD(8, page.mask), FIELD(12, page.file_offset),
+	FIELD(16, page.flags), FIELD(20, page.data_type),
+	FIELD(22, page.reserved) } };
+static const struct body_layout insert_body = { 8, -1, 3, {
+	FIELD(0, insert.gpa), FIELD(8, insert.mask),
+	FIELD(12, insert.index) } };
+static const struct body_layout vp_body = { 8, 12, 5, {
+	FIELD(0, vp.gpa), FIELD(8, vp.mask), FIELD(12, vp.file_offset),
+	FIELD(16, vp.vp_index), FIELD(18, vp.reserved) } };
+static const struct body_layout req_body = { 8, -1, 5, {
+	FIELD(0, req.gpa), FIELD(8, req.mask), FIELD(12, req.number_of_bytes),
+	FIELD(16, req.flags), FIELD(20, req.reserved) } };
+static const struct body_layout error_range_body = { 8, -1, 3, {
+	FIELD(0, error_range.gpa), FIELD(8, error_range.mask),
+	FIELD(12, error_range.size) } };
+/* the parameter headers: an area index and a byte offset, no mask */
+static const struct body_layout param_body = { -1, -1, 2, {
+	FIELD(0, param.index), FIELD(4, param.byte_offset) } };
+/* raw bodies: the mask first, the rest kept in h->body, no encoder */
+static const struct body_layout raw_body = { 0, -1, 0, { { 0 } } };
+
+#undef FIELD
+
 struct type_info {
 	uint32_t type;
 	const char *name;
 	uint32_t size;		/* exact body size */
 	bool supported;		/* false: known but rejected */
+	const struct body_layout *body;	/* NULL: not decoded */
 };
 
 static const struct type_info types[] = {
-	{ IGVM_VHT_SUPPORTED_PLATFORM, "SUPPORTED_PLATFORM", 16, true },
-	{ IGVM_VHT_GUEST_POLICY, "GUEST_POLICY", 16, true },
-	{ IGVM_VHT_RELOCATABLE_REGION, "RELOCATABLE_REGION", 48, true },
+	{ IGVM_VHT_SUPPORTED_PLATFORM, "SUPPORTED_PLATFORM", 16, true,
+	  &platform_body },
+	{ IGVM_VHT_GUEST_POLICY, "GUEST_POLICY", 16, true, &policy_body },
+	{ IGVM_VHT_RELOCATABLE_REGION, "RELOCATABLE_REGION", 48, true,
+	  &reloc_body },
 	{ IGVM_VHT_PAGE_TABLE_RELOCATION, "PAGE_TABLE_RELOCATION_REGION", 32,
-	  true },
+	  true, &pt_reloc_body },
 	/* only with the igvm crate's corim feature; default loaders reject */
-	{ IGVM_VHT_CORIM_DOCUMENT, "CORIM_DOCUMENT", 16, false },
-	{ IGVM_VHT_CORIM_SIGNATURE, "CORIM_SIGNATURE", 16, false },
-	{ IGVM_VHT_CCA_POLICY, "CCA_POLICY", 32, true },
-	{ IGVM_VHT_PARAMETER_AREA, "PARAMETER_AREA", 16, true },
-	{ IGVM_VHT_PAGE_DATA, "PAGE_DATA", 24, true },
-	{ IGVM_VHT_PARAMETER_INSERT, "PARAMETER_INSERT", 16, true },
-	{ IGVM_VHT_VP_CONTEXT, "VP_CONTEXT", 20, true },
-	{ IGVM_VHT_REQUIRED_MEMORY, "REQUIRED_MEMORY", 24, true },
-	{ IGVM_VHT_RESERVED_306, "RESERVED_306", 0, false },
-	{ IGVM_VHT_VP_COUNT_PARAMETER, "VP_COUNT_PARAMETER", 8, true },
-	{ IGVM_VHT_SRAT, "SRAT", 8, true },
-	{ IGVM_VHT_MADT, "MADT", 8, true },
-	{ IGVM_VHT_MMIO_RANGES, "MMIO_RANGES", 8, true },
-	{ IGVM_VHT_SNP_ID_BLOCK, "SNP_ID_BLOCK", 696, true },
-	{ IGVM_VHT_MEMORY_MAP, "MEMORY_MAP", 8, true },
-	{ IGVM_VHT_ERROR_RANGE, "ERROR_RANGE", 16, true },
-	{ IGVM_VHT_COMMAND_LINE, "COMMAND_LINE", 8, true },
-	{ IGVM_VHT_SLIT, "SLIT", 8, true },
-	{ IGVM_VHT_PPTT, "PPTT", 8, true },
-	{ IGVM_VHT_VBS_MEASUREMENT, "VBS_MEASUREMENT", 864, true },
-	{ IGVM_VHT_DEVICE_TREE, "DEVICE_TREE", 8, true },
-	{ IGVM_VHT_ENVIRONMENT_INFO, "ENVIRONMENT_INFO_PARAMETER", 8, true },
+	{ IGVM_VHT_CORIM_DOCUMENT, "CORIM_DOCUMENT", 16, false, NULL },
+	{ IGVM_VHT_CORIM_SIGNATURE, "CORIM_SIGNATURE", 16, false, NULL },
+	{ IGVM_VHT_CCA_POLICY, "CCA_POLICY", 32, true, &raw_body },
+	{ IGVM_VHT_PARAMETER_AREA, "PARAMETER_AREA", 16, true, &area_body },
+	{ IGVM_VHT_PAGE_DATA, "PAGE_DATA", 24, true, &page_body },
+	{ IGVM_VHT_PARAMETER_INSERT, "PARAMETER_INSERT", 16, true,
+	  &insert_body },
+	{ IGVM_VHT_VP_CONTEXT, "VP_CONTEXT", 20, true, &vp_body },
+	{ IGVM_VHT_REQUIRED_MEMORY, "REQUIRED_MEMORY", 24, true, &req_body },
+	{ IGVM_VHT_RESERVED_306, "RESERVED_306", 0, false, NULL },
+	{ IGVM_VHT_VP_COUNT_PARAMETER, "VP_COUNT_PARAMETER", 8, true,
+	  &param_body },
+	{ IGVM_VHT_SRAT, "SRAT", 8, true, &param_body },
+	{ IGVM_VHT_MADT, "MADT", 8, true, &param_body },
+	{ IGVM_VHT_MMIO_RANGES, "MMIO_RANGES", 8, true, &param_body },
+	{ IGVM_VHT_SNP_ID_BLOCK, "SNP_ID_BLOCK", 696, true, &raw_body },
+	{ IGVM_VHT_MEMORY_MAP, "MEMORY_MAP", 8, true, &param_body },
+	{ IGVM_VHT_ERROR_RANGE, "ERROR_RANGE", 16, true, &error_range_body },
+	{ IGVM_VHT_COMMAND_LINE, "COMMAND_LINE", 8, true, &param_body },
+	{ IGVM_VHT_SLIT, "SLIT", 8, true, &param_body },
+	{ IGVM_VHT_PPTT, "PPTT", 8, true, &param_body },
+	{ IGVM_VHT_VBS_MEASUREMENT, "VBS_MEASUREMENT", 864, true, &raw_body },
+	{ IGVM_VHT_DEVICE_TREE, "DEVICE_TREE", 8, true, &param_body },
+	{ IGVM_VHT_ENVIRONMENT_INFO, "ENVIRONMENT_INFO_PARAMETER", 8, true,
+	  &param_body },
 };
 
 static const struct type_info *type_info(uint32_t type)
@@ -248,126 +321,89 @@ int igvm_compute_checksum(const uint8_t *buf, size_t len, uint32_t *crc)
 
 /* ---- body decoding: h->type and h->body (of the exact size) are set */
 
+static const struct body_layout *body_layout(uint32_t type)
+{
+	const struct type_info *t = type_info(type);
+
+	return t ? t->body : NULL;
+}
+
 /* the parameter headers: an area index and a byte offset, no mask */
 bool igvm_type_is_param(uint32_t type)
 {
-	switch (type) {
-	case IGVM_VHT_VP_COUNT_PARAMETER:
-	case IGVM_VHT_SRAT:
-	case IGVM_VHT_MADT:
-	case IGVM_VHT_MMIO_RANGES:
-	case IGVM_VHT_MEMORY_MAP:
-	case IGVM_VHT_COMMAND_LINE:
-	case IGVM_VHT_SLIT:
-	case IGVM_VHT_PPTT:
-	case IGVM_VHT_DEVICE_TREE:
-	case IGVM_VHT_ENVIRONMENT_INFO:
-		return true;
+	return body_layout(type) == &param_body;
+}
+
+static uint64_t get_le(const uint8_t *b, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		return b[0];
+	case 2:
+		return igvm_le16(b);
+	case 4:
+		return igvm_le32(b);
 	default:
-		return false;
+		return igvm_le64(b);
 	}
 }
 
 void igvm_decode_body(struct igvm_header *h)
 {
-	const uint8_t *b = h->body;
+	const struct body_layout *l = body_layout(h->type);
 
 	memset(&h->u, 0, sizeof(h->u));
-	h->has_mask = true;
-	if (igvm_type_is_param(h->type)) {
-		h->u.param.index = igvm_le32(b);
-		h->u.param.byte_offset = igvm_le32(b + 4);
-		h->has_mask = false;
+	h->has_mask = l && l->mask_off >= 0;
+	if (!l)
 		return;
+	for (unsigned int i = 0; i < l->n; i++) {
+		const struct body_field *f = &l->f[i];
+		uint64_t v = get_le(h->body + f->off, f->size);
+		uint8_t *m = (uint8_t *)h + f->at;
+
+		switch (f->size) {
+		case 1:
+			*m = (uint8_t)v;
+			break;
+		case 2:
+			*(uint16_t *)m = (uint16_t)v;
+			break;
+		case 4:
+			*(uint32_t *)m = (uint32_t)v;
+			break;
+		default:
+			*(uint64_t *)m = v;
+			break;
+		}
 	}
-	switch (h->type) {
-	case IGVM_VHT_SUPPORTED_PLATFORM:
-		h->u.platform.mask = igvm_le32(b);
-		h->u.platform.highest_vtl = b[4];
-		h->u.platform.platform_type = b[5];
-		h->u.platform.platform_version = igvm_le16(b + 6);
-		h->u.platform.shared_gpa_boundary = igvm_le64(b + 8);
-		h->mask = h->u.platform.mask;
-		break;
-	case IGVM_VHT_GUEST_POLICY:
-		h->u.policy.policy = igvm_le64(b);
-		h->u.policy.mask = igvm_le32(b + 8);
-		h->u.policy.reserved = igvm_le32(b + 12);
-		h->mask = h->u.policy.mask;
-		break;
-	case IGVM_VHT_RELOCATABLE_REGION:
-		h->u.reloc.mask = igvm_le32(b);
-		h->u.reloc.vp_index = igvm_le16(b + 4);
-		h->u.reloc.vtl = b[6];
-		h->u.reloc.flags = b[7];
-		h->u.reloc.alignment = igvm_le64(b + 8);
-		h->u.reloc.gpa = igvm_le64(b + 16);
-		h->u.reloc.size = igvm_le64(b + 24);
-		h->u.reloc.minimum_gpa = igvm_le64(b + 32);
-		h->u.reloc.maximum_gpa = igvm_le64(b + 40);
-		h->mask = h->u.reloc.mask;
-		break;
-	case IGVM_VHT_PAGE_TABLE_RELOCATION:
-		h->u.pt_reloc.mask = igvm_le32(b);
-		h->u.pt_reloc.vp_index = igvm_le16(b + 4);
-		h->u.pt_reloc.vtl = b[6];
-		h->u.pt_reloc.reserved = b[7];
-		h->u.pt_reloc.gpa = igvm_le64(b + 8);
-		h->u.pt_reloc.size = igvm_le64(b + 16);
-		h->u.pt_reloc.used_size = igvm_le64(b + 24);
-		h->mask = h->u.pt_reloc.mask;
-		break;
-	case IGVM_VHT_PARAMETER_AREA:
-		h->u.area.number_of_bytes = igvm_le64(b);
-		h->u.area.index = igvm_le32(b + 8);
-		h->u.area.file_offset = igvm_le32(b + 12);
-		h->has_mask = false;
-		break;
-	case IGVM_VHT_PAGE_DATA:
-		h->u.page.gpa = igvm_le64(b);
-		h->u.page.mask = igvm_le32(b + 8);
-		h->u.page.file_offset = igvm_le32(b + 12);
-		h->u.page.flags = igvm_le32(b + 16);
-		h->u.page.data_type = igvm_le16(b + 20);
-		h->u.page.reserved = igvm_le16(b + 22);
-		h->mask = h->u.page.mask;
-		break;
-	case IGVM_VHT_PARAMETER_INSERT:
-		h->u.insert.gpa = igvm_le64(b);
-		h->u.insert.mask = igvm_le32(b + 8);
-		h->u.insert.index = igvm_le32(b + 12);
-		h->mask = h->u.insert.mask;
-		break;
-	case IGVM_VHT_VP_CONTEXT:
-		h->u.vp.gpa = igvm_le64(b);
-		h->u.vp.mask = igvm_le32(b + 8);
-		h->u.vp.file_offset = igvm_le32(b + 12);
-		h->u.vp.vp_index = igvm_le16(b + 16);
-		h->u.vp.reserved = igvm_le16(b + 18);
-		h->mask = h->u.vp.mask;
-		break;
-	case IGVM_VHT_REQUIRED_MEMORY:
-		h->u.req.gpa = igvm_le64(b);
-		h->u.req.mask = igvm_le32(b + 8);
-		h->u.req.number_of_bytes = igvm_le32(b + 12);
-		h->u.req.flags = igvm_le32(b + 16);
-		h->u.req.reserved = igvm_le32(b + 20);
-		h->mask = h->u.req.mask;
-		break;
-	case IGVM_VHT_ERROR_RANGE:
-		h->u.error_range.gpa = igvm_le64(b);
-		h->u.error_range.mask = igvm_le32(b + 8);
-		h->u.error_range.size = igvm_le32(b + 12);
-		h->mask = h->u.error_range.mask;
-		break;
-	case IGVM_VHT_CCA_POLICY:
-	case IGVM_VHT_SNP_ID_BLOCK:
-	case IGVM_VHT_VBS_MEASUREMENT:
-		/* mask first; the rest is kept raw in h->body */
-		h->mask = igvm_le32(b);
-		break;
-	default:
-		h->has_mask = false;
-		break;
+	if (h->has_mask)
+		h->mask = igvm_le32(h->body + l->mask_off);
+}
+
+int igvm_encode_body(const struct igvm_header *h, uint8_t *b)
+{
+	const struct body_layout *l = body_layout(h->type);
+
+	if (!l)
+		return -1;
+	for (unsigned int i = 0; i < l->n; i++) {
+		const struct body_field *f = &l->f[i];
+		const uint8_t *m = (const uint8_t *)h + f->at;
+
+		switch (f->size) {
+		case 1:
+			b[f->off] = *m;
+			break;
+		case 2:
+			igvm_put16(b + f->off, *(const uint16_t *)m);
+			break;
+		case 4:
+			igvm_put32(b + f->off, *(const uint32_t *)m);
+			break;
+		default:
+			igvm_put64(b + f->off, *(const uint64_t *)m);
+			break;
+		}
 	}
+	return l->file_offset;
 }

@@ -9,6 +9,7 @@
  *
  * Exit status: 0 success, 1 invalid file or failed build, 2 usage or I/O.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ static int write_file(const char *path, const uint8_t *buf, size_t len)
 
 static int parse_u64(const char *s, uint64_t *v)
 {
+	static const char units[] = "kmg";
+	const char *unit;
 	char *end;
 	unsigned long long x;
 
@@ -97,25 +100,15 @@ static int parse_u64(const char *s, uint64_t *v)
 	x = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
 		return -1;
-	switch (*end) {
-	case 'K': case 'k':
-		if (x > UINT64_MAX >> 10)
+	/* a K, M or G suffix: 2^10, 2^20 or 2^30 */
+	unit = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (unit) {
+		unsigned int shift = 10 * (unsigned int)(unit - units + 1);
+
+		if (x > UINT64_MAX >> shift)
 			return -1;
-		x <<= 10;
+		x <<= shift;
 		end++;
-		break;
-	case 'M': case 'm':
-		if (x > UINT64_MAX >> 20)
-			return -1;
-		x <<= 20;
-		end++;
-		break;
-	case 'G': case 'g':
-		if (x > UINT64_MAX >> 30)
-			return -1;
-		x <<= 30;
-		end++;
-		break;
 	}
 	if (*end)
 		return -1;

@@ -6,6 +6,8 @@
  * Also the exception entry points and the trampoline into the image.
  */
 
+#include "exc_entry.h"
+
 #define CR0_PE		0x00000001
 #define CR0_PG		0x80000000
 #define CR4_PAE		0x00000020
@@ -104,21 +106,7 @@ long_entry:
 
 /* ---- exceptions: push (error code, vector) and call loader_exception */
 
-	.macro exc_entry vec, has_err
-exc_\vec:
-	.if \has_err == 0
-	pushq $0
-	.endif
-	pushq $\vec
-	jmp exc_common
-	.endm
-
-	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
-	exc_entry \v, 0
-	.endr
-	.irp v, 8,10,11,12,13,14,17,21,29,30
-	exc_entry \v, 1
-	.endr
+	exc_entries exc, exc_common
 
 exc_common:
 	movq %rsp, %rdi		/* vector, error, rip, cs, rflags, rsp, ss */
@@ -132,12 +120,7 @@ exc_common:
 	.balign 8
 	.globl loader_exception_entries
 loader_exception_entries:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	.quad exc_\v
-	.endr
-	.irp v, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad exc_\v
-	.endr
+	exc_table exc
 
 /*
  * loader_enter_image(const struct enter_ctx *c): called on the loader's

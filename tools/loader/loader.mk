@@ -39,9 +39,9 @@ $(LOADER_DIR)/%.o: $(LOADER_SRC_DIR)/%.c $(LOADER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) -c -o $@ $<
 
-$(LOADER_DIR)/entry.o: $(LOADER_SRC_DIR)/entry.S
+$(LOADER_DIR)/entry.o: $(LOADER_SRC_DIR)/entry.S $(RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) -m64 -c -o $@ $<
+	$(CC) -m64 -I$(RT_DIR) -c -o $@ $<
 
 $(LOADER_DIR)/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)

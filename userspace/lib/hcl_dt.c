@@ -42,23 +42,39 @@ static uint64_t be64_cells(const fdt32_t *p)
 	return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
 }
 
+/*
+ * Property @name of @node (at @path) in *p, exactly @size bytes: 0, 1 if
+ * it is absent, -1 with a message if it has another size.
+ */
+static int get_prop(const void *fdt, int node, const char *path,
+		    const char *name, int size, const fdt32_t **p,
+		    char *err, size_t errlen)
+{
+	int len;
+
+	*p = fdt_getprop(fdt, node, name, &len);
+	if (!*p)
+		return 1;
+	if (len != size)
+		return fail(err, errlen, "%s/%s is %d bytes, not %d", path,
+			    name, len, size);
+	return 0;
+}
+
 /* a <base-hi base-lo size-hi size-lo> property; 1 if absent, -1 if bad */
 static int get_range(const void *fdt, int node, const char *name,
 		     uint64_t *base, uint64_t *size, char *err, size_t errlen)
 {
 	const fdt32_t *p;
-	int len;
+	int ret = get_prop(fdt, node, OPENHCL_DT_PATH, name,
+			   OPENHCL_DT_RANGE_SIZE, &p, err, errlen);
 
-	p = fdt_getprop(fdt, node, name, &len);
-	if (!p)
-		return 1;
-	if (len != OPENHCL_DT_RANGE_SIZE)
-		return fail(err, errlen, "/openhcl/%s is %d bytes, not %d",
-			    name, len, OPENHCL_DT_RANGE_SIZE);
+	if (ret)
+		return ret;
 	*base = be64_cells(p);
 	*size = be64_cells(p + 2);
 	if (*base + *size < *base)
-		return fail(err, errlen, "/openhcl/%s wraps", name);
+		return fail(err, errlen, "%s/%s wraps", OPENHCL_DT_PATH, name);
 	return 0;
 }
 
@@ -66,16 +82,12 @@ static int get_u32(const void *fdt, int node, const char *path,
 		   const char *name, uint32_t *v, char *err, size_t errlen)
 {
 	const fdt32_t *p;
-	int len;
+	int ret = get_prop(fdt, node, path, name, OPENHCL_DT_CELL_SIZE, &p,
+			   err, errlen);
 
-	p = fdt_getprop(fdt, node, name, &len);
-	if (!p)
-		return 1;
-	if (len != OPENHCL_DT_CELL_SIZE)
-		return fail(err, errlen, "%s/%s is %d bytes, not %d", path,
-			    name, len, OPENHCL_DT_CELL_SIZE);
-	*v = fdt32_to_cpu(*p);
-	return 0;
+	if (!ret)
+		*v = fdt32_to_cpu(*p);
+	return ret;
 }
 
 static int get_u64(const void *fdt, int node, const char *name,

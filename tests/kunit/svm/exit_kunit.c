@@ -18,6 +18,7 @@
 #include "emulate.h"
 #include "range.h"
 #include "svm/svm.h"
+#include "svm_kunit.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -77,15 +78,11 @@ static int dispatch_init(struct kunit *test)
 
 	if (!c)
 		return -ENOMEM;
-	c->svm.vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL);
-	c->svm.vp.run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL);
-	if (!c->svm.vmcb || !c->svm.vp.run)
-		return -ENOMEM;
-	c->svm.vp.regs_set = true;
-	c->svm.vp.sregs_set = true;
-	c->svm.vp.part = &c->part.part;
-	c->part.part.mem_size = 64 * SZ_1M;
 	test->priv = c;
+	if (hcl_svm_kunit_vp_init(test, &c->svm, &c->part, 0))
+		return -ENOMEM;
+	/* a partition this large, with no memory behind it */
+	c->part.part.mem_size = 64 * SZ_1M;
 	return 0;
 }
 
@@ -114,8 +111,7 @@ static void dispatch_exit(struct kunit *test)
 		return;
 	hcl_range_set_free(rcu_dereference_protected(c->part.part.ranges, true),
 			   false);
-	free_page((unsigned long)c->svm.vmcb);
-	free_page((unsigned long)c->svm.vp.run);
+	hcl_svm_kunit_vp_free(&c->svm);
 }
 
 static void set_exit(struct hcl_vp *vp, u64 code, u64 info1, u64 info2)

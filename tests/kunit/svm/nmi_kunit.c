@@ -14,6 +14,7 @@
 #include "../hcl_kunit.h"
 #include "emulate.h"
 #include "svm/svm.h"
+#include "svm_kunit.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -252,15 +253,8 @@ static int nmi_init(struct kunit *test)
 	if (!c)
 		return -ENOMEM;
 	test->priv = c;
-	c->svm.vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL);
-	c->svm.vp.run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL);
-	c->part.part.mem = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	if (!c->svm.vmcb || !c->svm.vp.run || !c->part.part.mem)
+	if (hcl_svm_kunit_vp_init(test, &c->svm, &c->part, PAGE_SIZE))
 		return -ENOMEM;
-	c->part.part.mem_size = PAGE_SIZE;
-	c->svm.vp.part = &c->part.part;
-	c->svm.vp.regs_set = true;
-	c->svm.vp.sregs_set = true;
 	/* real mode, code at 0x100 */
 	c->svm.vmcb->save.rflags = FIXED | IF;
 	c->svm.vp.rip = 0x100;
@@ -272,10 +266,8 @@ static void nmi_exit_ctx(struct kunit *test)
 {
 	struct nmi_ctx *c = test->priv;
 
-	if (!c)
-		return;
-	free_page((unsigned long)c->svm.vmcb);
-	free_page((unsigned long)c->svm.vp.run);
+	if (c)
+		hcl_svm_kunit_vp_free(&c->svm);
 }
 
 static struct hcl_vp *nmi_vp(struct kunit *test)

@@ -16,6 +16,7 @@
 #include "../hcl_kunit.h"
 #include "backend.h"
 #include "svm/svm.h"
+#include "svm_kunit.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -87,16 +88,9 @@ static int clean_init(struct kunit *test)
 
 	if (!c)
 		return -ENOMEM;
-	c->svm.vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL);
-	c->svm.vp.run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL);
-	c->part.part.mem = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	test->priv = c;
-	if (!c->svm.vmcb || !c->svm.vp.run || !c->part.part.mem)
+	if (hcl_svm_kunit_vp_init(test, &c->svm, &c->part, PAGE_SIZE))
 		return -ENOMEM;
-	c->part.part.mem_size = PAGE_SIZE;
-	c->svm.vp.part = &c->part.part;
-	c->svm.vp.regs_set = true;
-	c->svm.vp.sregs_set = true;
 	c->svm.vmcb->save.rflags = X86_EFLAGS_FIXED;
 	return 0;
 }
@@ -105,10 +99,8 @@ static void clean_exit(struct kunit *test)
 {
 	struct clean_ctx *c = test->priv;
 
-	if (!c)
-		return;
-	free_page((unsigned long)c->svm.vmcb);
-	free_page((unsigned long)c->svm.vp.run);
+	if (c)
+		hcl_svm_kunit_vp_free(&c->svm);
 }
 
 static struct hcl_vp *clean_vp(struct kunit *test)

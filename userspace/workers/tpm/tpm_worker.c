@@ -53,12 +53,18 @@ static void wlog(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int read_full(int fd, void *buf, size_t len)
+/*
+ * All len bytes into buf (read) or out of it (send, without SIGPIPE when
+ * the peer is gone), across short transfers and signals; -1 at EOF or on
+ * an error.
+ */
+static int xfer_full(int fd, void *buf, size_t len, bool out)
 {
 	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = read(fd, p, len);
+		ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) :
+				  read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -70,21 +76,15 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+static int read_full(int fd, void *buf, size_t len)
+{
+	return xfer_full(fd, buf, len, false);
+}
+
+/* send() only reads buf */
 static int write_full(int fd, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return xfer_full(fd, (void *)buf, len, true);
 }
 
 /* ---- the device-worker mode ----------------------------------------------- */
