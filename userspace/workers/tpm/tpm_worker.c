@@ -15,6 +15,13 @@
  *                   the control socket, so that host tools can use it
  *                   (tpm2-tools: -T swtpm:path=PATH, control PATH.ctrl).
  *
+ * Started by underhill_vm (sandbox_spawn_exec with the tpm policy and
+ * --state the host path of its directory), the worker enters its
+ * sandbox right after parsing its arguments, before any other thread
+ * or any input, and then finds its state at /state in its mount view.
+ * Started any other way (host tests, swtpm mode by hand) it runs as it
+ * was started.
+ *
  * --power-on: the platform was just powered on, drop any volatile state
  * (the guest sends TPM2_Startup); without it a volatile state left by a
  * killed worker is resumed.  --no-volatile-save turns off the per-command
@@ -36,6 +43,7 @@
 #include <unistd.h>
 
 #include "devworker_proto.h"
+#include "sandbox.h"
 #include "tis.h"
 #include "tpm_engine.h"
 
@@ -591,6 +599,7 @@ int main(int argc, char **argv)
 	};
 	const char *state = NULL, *data = NULL, *ctrl = NULL;
 	struct tpm_engine_restore restored;
+	struct sandbox_policy policy;
 	unsigned int flags = TPM_ENGINE_SAVE_VOLATILE;
 	int fd = -1, c, rc;
 
@@ -620,7 +629,12 @@ int main(int argc, char **argv)
 	}
 	if (!state || (fd < 0) == !(data && ctrl) || optind != argc)
 		usage();
+	/* before the filter: rt_sigaction is only allowed for glibc's own */
 	signal(SIGPIPE, SIG_IGN);
+	/* the same policy the spawner used; -1: not spawned into one */
+	sandbox_policy_default(&policy, SANDBOX_PROFILE_TPM, state);
+	if (!sandbox_exec_enter(&policy))
+		state = SANDBOX_STATE_MOUNT;
 
 	rc = tpm_engine_open(state, flags, &restored);
 	if (rc) {
