@@ -125,9 +125,16 @@ static void ctl_io(struct device *dev, uint8_t space, uint64_t offset,
 		pthread_mutex_unlock(&t->dw.lock);
 		return;
 	}
-	if (a->data >> 16 == 1 || a->data >> 16 == 2) {
-		bench_done(t, a->data >> 16 == 1 ? "GetRandom(32)" :
-			   "PCR_Extend", (unsigned int)(a->data & 0xffff));
+	if (a->data >> 16 >= 1 && a->data >> 16 <= 5) {
+		static const char *const what[] = {
+			NULL, "GetRandom(32)", "PCR_Extend",
+			"TIS register read (worker round trip)",
+			"TIS register write (posted)",
+			"port read (answered by underhill_vm)",
+		};
+
+		bench_done(t, what[a->data >> 16],
+			   (unsigned int)(a->data & 0xffff));
 		return;
 	}
 	if (a->data != TPM_CTL_KILL)

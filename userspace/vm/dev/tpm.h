@@ -12,8 +12,9 @@
  * 32-bit OUT of TPM_CTL_KILL SIGKILLs the worker and returns once it is
  * dead (its restart follows through the event loop); a 32-bit IN gives
  * the number of worker deaths so far.  TPM_CTL_BENCH_START, then
- * 0x10000 | n (n GetRandom) or 0x20000 | n (n PCR_Extend) prints how
- * long the guest's last n commands took (the benchmark).
+ * (what << 16) | n prints how long the guest's last n operations took:
+ * what = 1 GetRandom, 2 PCR_Extend, 3 TIS register reads, 4 posted TIS
+ * writes, 5 reads of this port (the benchmark).
  */
 #ifndef HCL_VM_DEV_TPM_H
 #define HCL_VM_DEV_TPM_H
@@ -25,7 +26,7 @@
 #define TPM_STATE_DIR		"/run/hcl/tpm"
 #define TPM_WORKER_PATH		"/bin/hcl-tpm-worker"
 #define TPM_CTL_KILL		1
-#define TPM_CTL_BENCH_START	2	/* then 0x10000 | n, 0x20000 | n */
+#define TPM_CTL_BENCH_START	2	/* then (what << 16) | n, what 1-5 */
 
 struct vm;
 

@@ -40,6 +40,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devworker_proto.h"
@@ -112,12 +113,22 @@ struct worker {
 	unsigned int locality;
 	uint8_t rsp[TIS_BUFSIZE];
 	uint32_t rsp_len;
+	/* the engine's time: libtpms and the crash-safe save (under lock) */
+	uint64_t commands, engine_ns;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static void *engine_thread(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t one = 1;
+	uint64_t one = 1, t0;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -126,9 +137,13 @@ static void *engine_thread(void *arg)
 		if (w->quit)
 			break;
 		pthread_mutex_unlock(&w->lock);
+		t0 = now_ns();
 		tpm_engine_process(w->cmd, w->cmd_len, w->rsp, sizeof(w->rsp),
 				   &w->rsp_len, w->locality);
+		t0 = now_ns() - t0;
 		pthread_mutex_lock(&w->lock);
+		w->commands++;
+		w->engine_ns += t0;
 		w->job = false;
 		if (write(w->evfd, &one, sizeof(one)) != sizeof(one))
 			wlog("eventfd: %s", strerror(errno));
@@ -285,6 +300,13 @@ static bool handle(struct worker *w, struct devworker_msg *m,
 		wait_idle(w);
 		ret = tpm_engine_save_volatile();
 		stop = true;
+		pthread_mutex_lock(&w->lock);
+		if (w->commands)
+			wlog("%llu commands, %.1f us each in the engine "
+			     "(libtpms and the state save)",
+			     (unsigned long long)w->commands,
+			     w->engine_ns / 1000.0 / w->commands);
+		pthread_mutex_unlock(&w->lock);
 		break;
 	default:		/* IRQ, GUEST_*, replies: not ours to get */
 		ret = -EINVAL;
