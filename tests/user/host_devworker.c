@@ -27,6 +27,7 @@
 #define MEM_SIZE	(64 * 1024)
 #define OTHER_BASE	(TESTDEV_W_BASE + 0x10000)
 #define MAX_VPS		4
+#define TEST_PORT	0x700
 
 static char bindir[4096];
 
@@ -121,6 +122,8 @@ static void start(FIXTURE_DATA(dw) *self, struct devworker *dw,
 		.irq = on_irq, .irq_arg = &self->done,
 		.mem = self->mem, .mem_size = MEM_SIZE,
 		.backoff_first_ms = first_ms, .backoff_max_ms = 4 * first_ms,
+		.pio_base = dw == &self->dw ? TEST_PORT : 0,
+		.pio_len = dw == &self->dw ? 4 : 0,
 	};
 
 	ASSERT_EQ(0, devworker_start(dw, &cfg, self->loop));
@@ -350,6 +353,54 @@ TEST_F(dw, a_slow_worker_stalls_only_its_vp)
 	EXPECT_EQ(400, self->done.data[0]);
 	EXPECT_LT(self->done.ns[1] - t0, 200000000ULL);
 	EXPECT_GE(self->done.ns[0] - t0, 400000000ULL);
+}
+
+TEST_F(dw, ports_are_forwarded)
+{
+	struct bus_access w = { .size = 4, .write = true, .data = 0x1234 };
+	struct bus_access r = { .vp = 2, .size = 4 };
+
+	ASSERT_EQ(0, bus_access(&self->bus, HCL_RANGE_PIO, TEST_PORT, &w));
+	EXPECT_FALSE(w.deferred);
+	ASSERT_EQ(0, bus_access(&self->bus, HCL_RANGE_PIO, TEST_PORT, &r));
+	ASSERT_TRUE(r.deferred);
+	ASSERT_EQ(0, wait_done(self, 1));
+	EXPECT_TRUE(self->done.got[2]);
+	EXPECT_EQ(0x1234, self->done.data[2]);
+	EXPECT_EQ(0x1234, rd(self, BASE + TESTDEV_W_SCRATCH));
+}
+
+TEST_F(dw, reset_save_restore)
+{
+	uint64_t blob[6], other[6];
+	uint32_t len = 0;
+
+	wr(self, BASE + TESTDEV_W_SCRATCH, 77);
+	wr(self, BASE + TESTDEV_W_ADDR, 0x4000);
+	ASSERT_EQ(0, devworker_request(&self->dw, DEVWORKER_SAVE, NULL, 0,
+				       blob, sizeof(blob), &len, 2000));
+	ASSERT_EQ(sizeof(blob), len);
+	EXPECT_EQ(77, blob[0]);
+	EXPECT_EQ(0x4000, blob[1]);
+	EXPECT_EQ(0, devworker_request(&self->dw, DEVWORKER_RESET, NULL, 0,
+				       NULL, 0, &len, 2000));
+	EXPECT_EQ(0, len);
+	EXPECT_EQ(0, rd(self, BASE + TESTDEV_W_SCRATCH));
+	EXPECT_EQ(0, devworker_request(&self->dw, DEVWORKER_RESTORE, blob,
+				       sizeof(blob), NULL, 0, NULL, 2000));
+	EXPECT_EQ(77, rd(self, BASE + TESTDEV_W_SCRATCH));
+	EXPECT_EQ(0x4000, rd(self, BASE + TESTDEV_W_ADDR));
+	/* a bad state is refused with the worker's errno */
+	EXPECT_EQ(-EINVAL, devworker_request(&self->dw, DEVWORKER_RESTORE,
+					     blob, 5, NULL, 0, NULL, 2000));
+	EXPECT_EQ(-EINVAL, devworker_request(&self->dw, DEVWORKER_RESTORE,
+					     NULL, DEVWORKER_MAX_PAYLOAD + 1,
+					     NULL, 0, NULL, 2000));
+	/* a reply larger than the caller's buffer is cut */
+	EXPECT_EQ(0, devworker_request(&self->dw, DEVWORKER_SAVE, NULL, 0,
+				       other, 8, &len, 2000));
+	EXPECT_EQ(8, len);
+	EXPECT_EQ(77, other[0]);
 }
 
 TEST_F(dw, stop_ends_the_worker)

@@ -343,6 +343,21 @@ void devworker_input(struct loop *loop, void *arg, int fd,
 			pthread_mutex_unlock(&dw->lock);
 			dw->cfg.complete(dw->cfg.complete_arg, vp, data);
 			continue;
+		default:
+			if (m.id && m.id == dw->sync_id &&
+			    (m.type & DEVWORKER_REPLY)) {
+				dw->sync_reply = m;
+				if (m.len > dw->sync_max)
+					dw->sync_reply.len = dw->sync_max;
+				memcpy(dw->sync_buf, pkt + sizeof(m),
+				       dw->sync_reply.len);
+				dw->sync_done = true;
+				break;
+			}
+			/* replies to posted requests: nothing to do */
+			if (!(m.type & DEVWORKER_REPLY))
+				dw->bad_msgs++;
+			break;
 		case DEVWORKER_GUEST_READ:
 		case DEVWORKER_GUEST_WRITE:
 			guest_access(dw, &m, pkt + sizeof(m));
@@ -354,11 +369,6 @@ void devworker_input(struct loop *loop, void *arg, int fd,
 				dw->cfg.irq(dw->cfg.irq_arg, (unsigned int)m.addr,
 					    (int)m.value);
 			continue;
-		default:
-			/* replies to posted requests, RESET, SAVE...: nothing */
-			if (!(m.type & DEVWORKER_REPLY))
-				dw->bad_msgs++;
-			break;
 		}
 		pthread_mutex_unlock(&dw->lock);
 	}
@@ -416,8 +426,13 @@ static void dw_io(struct device *dev, uint8_t space, uint64_t offset,
 static int dw_init(struct device *dev, struct bus *bus)
 {
 	struct devworker *dw = container_of(dev, struct devworker, dev);
+	int ret;
 
-	return bus_add_range(bus, dev, HCL_RANGE_MMIO, dw->base, dw->size);
+	ret = bus_add_range(bus, dev, HCL_RANGE_MMIO, dw->base, dw->size);
+	if (!ret && dw->cfg.pio_len)
+		ret = bus_add_range(bus, dev, HCL_RANGE_PIO, dw->cfg.pio_base,
+				    dw->cfg.pio_len);
+	return ret;
 }
 
 static void dw_exit(struct device *dev)
@@ -486,6 +501,51 @@ int devworker_add(struct devworker *dw, struct bus *bus)
 		ret = loop_add_fd(dw->loop, dw->fd, devworker_input, dw);
 	if (!ret)
 		dw->live = true;
+	return ret;
+}
+
+int devworker_request(struct devworker *dw, uint16_t type,
+		      const void *payload, uint32_t len, void *out,
+		      uint32_t max, uint32_t *out_len, unsigned int timeout_ms)
+{
+	struct devworker_msg m = { .type = type };
+	unsigned int waited = 0;
+	struct pollfd pfd;
+	int ret, fd;
+
+	if (len > DEVWORKER_MAX_PAYLOAD)
+		return -EINVAL;
+	pthread_mutex_lock(&dw->lock);
+	if (dw->state != DW_UP) {
+		pthread_mutex_unlock(&dw->lock);
+		return -ENOTCONN;
+	}
+	fd = dw->fd;
+	m.id = dw->sync_id = new_id(dw);
+	dw->sync_done = false;
+	dw->sync_buf = out;
+	dw->sync_max = out ? max : 0;
+	ret = send_msg(fd, &m, payload, len);
+	pthread_mutex_unlock(&dw->lock);
+	if (ret)
+		return ret;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (!dw->sync_done && dw->fd == fd && waited < timeout_ms) {
+		ret = poll(&pfd, 1, 10);
+		if (ret > 0)
+			devworker_input(dw->loop, dw, fd, pfd.revents);
+		else
+			waited += 10;
+	}
+	pthread_mutex_lock(&dw->lock);
+	dw->sync_id = 0;
+	if (!dw->sync_done)
+		ret = dw->fd == fd ? -ETIMEDOUT : -ENOTCONN;
+	else
+		ret = -(int)dw->sync_reply.status;
+	if (out_len)
+		*out_len = dw->sync_done ? dw->sync_reply.len : 0;
+	pthread_mutex_unlock(&dw->lock);
 	return ret;
 }
 

@@ -43,6 +43,7 @@
 #include <sys/types.h>
 
 #include "bus.h"
+#include "devworker_proto.h"
 #include "loop.h"
 
 #define DEVWORKER_MAX_PENDING	64
@@ -69,6 +70,8 @@ struct devworker_config {
 	unsigned int backoff_first_ms;	/* 0: 100 */
 	unsigned int backoff_max_ms;	/* 0: 5000 */
 	unsigned int hello_timeout_ms;	/* the first HELLO; 0: 10000 */
+	/* ports the device decodes too (PIO_READ/WRITE); len 0: none */
+	uint16_t pio_base, pio_len;
 };
 
 enum devworker_state { DW_DOWN, DW_HELLO, DW_UP, DW_STOPPED };
@@ -100,6 +103,12 @@ struct devworker {
 	uint64_t last_crash_ns;
 	int timer_fd;			/* a restart waiting; -1: none */
 	bool live;			/* on the loop: restart when it dies */
+	/* devworker_request(): the reply it waits for */
+	uint32_t sync_id;
+	bool sync_done;
+	struct devworker_msg sync_reply;
+	uint8_t *sync_buf;
+	uint32_t sync_max;
 	/* counters (under lock) */
 	uint64_t reads, writes, dropped, guest_reads, guest_writes;
 	uint64_t guest_faults, irqs, bad_msgs;
@@ -113,6 +122,19 @@ struct devworker {
 int devworker_start(struct devworker *dw, const struct devworker_config *cfg,
 		    struct loop *loop);
 int devworker_add(struct devworker *dw, struct bus *bus);
+
+/*
+ * A control request (RESET, SAVE, RESTORE with @payload) and its reply,
+ * waited for up to @timeout_ms while the socket is served as usual.  For
+ * the loop thread or before the loop runs, with the VPs stopped (a VM
+ * reset or save), never from a VP's access.  The reply's payload (at
+ * most @max bytes) goes to @out and its length to *out_len.  Returns the
+ * reply's status as a negative errno (0: success), -ETIMEDOUT, or
+ * -ENOTCONN when the worker is down.
+ */
+int devworker_request(struct devworker *dw, uint16_t type,
+		      const void *payload, uint32_t len, void *out,
+		      uint32_t max, uint32_t *out_len, unsigned int timeout_ms);
 
 /* Kills the worker with @sig (tests: the crash path); 0 or -errno. */
 int devworker_kill(struct devworker *dw, int sig);
