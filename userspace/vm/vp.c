@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -193,6 +194,33 @@ static void on_kick(int sig)
 	(void)sig;
 }
 
+/*
+ * Parked until vm_vp_complete() (only this VP waits for the device);
+ * false when the run is being stopped first (a timeout, another VP's
+ * failure), which leaves the VP pending, not halted.
+ */
+static bool wait_resumed(struct vp *vp)
+{
+	bool resumed;
+
+	pthread_mutex_lock(&vp->wait_lock);
+	while (!vp->resumed && !irun.stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&vp->wait_cond, &vp->wait_lock, &ts);
+	}
+	resumed = vp->resumed;
+	vp->resumed = false;
+	pthread_mutex_unlock(&vp->wait_lock);
+	return resumed;
+}
+
 static void *vp_thread(void *arg)
 {
 	struct vp *vp = arg;
@@ -208,16 +236,8 @@ static void *vp_thread(void *arg)
 			break;
 		}
 		vp->state = exits_handle(&vp->vm->exits, vp->index, vp->run);
-		if (vp->state == EXIT_PENDING) {
-			/* parked: only this VP waits for the device */
-			pthread_mutex_lock(&vp->wait_lock);
-			while (!vp->resumed)
-				pthread_cond_wait(&vp->wait_cond,
-						  &vp->wait_lock);
-			vp->resumed = false;
-			pthread_mutex_unlock(&vp->wait_lock);
+		if (vp->state == EXIT_PENDING && wait_resumed(vp))
 			vp->state = EXIT_RUN;
-		}
 		if (vp->state != EXIT_RUN)
 			break;
 	}
