@@ -349,8 +349,9 @@ void devworker_input(struct loop *loop, void *arg, int fd,
 				dw->sync_reply = m;
 				if (m.len > dw->sync_max)
 					dw->sync_reply.len = dw->sync_max;
-				memcpy(dw->sync_buf, pkt + sizeof(m),
-				       dw->sync_reply.len);
+				if (dw->sync_reply.len)
+					memcpy(dw->sync_buf, pkt + sizeof(m),
+					       dw->sync_reply.len);
 				dw->sync_done = true;
 				break;
 			}
