@@ -228,6 +228,23 @@ run_e2e() {
 	expect_in "$log" "^underhill_vm: 2 VPs via io_uring" "e2e: two VPs served by one io_uring thread"
 	expect_in "$log" "^vtl0: VP 0: CPUID check passed" "e2e: VP 0 CPUID check passed"
 	expect_in "$log" "^vtl0: VP 1: CPUID check passed" "e2e: VP 1 CPUID check passed"
+	# the vTPM: a sandboxed worker spawned by underhill_vm, driven by VP 0
+	expect_in "$log" "^underhill_vm: tpm worker pid [0-9]*: uid 65534, Seccomp 2, NoNewPrivs 1, CapEff 0000000000000000" \
+		"e2e: the tpm worker runs as nobody, seccomp-filtered, no_new_privs, no capabilities"
+	expect_in "$log" "^vtl0: VP 0: TPM Startup, GetRandom, PCR_Extend/Read, NV_Define/Write/Read ok" \
+		"e2e: the test guest's TPM commands through the TIS registers"
+	expect_in "$log" "^underhill_vm: tpm worker: pid [0-9]* killed by signal 9 (crash 1); restarting in 0 ms" \
+		"e2e: a killed tpm worker is logged and restarted at once"
+	expect_in "$log" "^hcl-tpm-worker: TPM 2.0 up: permanent state restored, volatile state resumed" \
+		"e2e: the restarted tpm worker resumed its state"
+	expect_in "$log" "^vtl0: VP 0: TPM state kept across a worker kill between commands" \
+		"e2e: PCR and NV kept across a kill between commands"
+	expect_in "$log" "^vtl0: VP 0: TPM state kept across a worker kill in the middle of a command" \
+		"e2e: PCR and NV kept across a kill in the middle of a command"
+	expect_in "$log" "^underhill_vm: tpm worker: pid [0-9]* killed by signal 9 (crash 4); restarting in 400 ms" \
+		"e2e: repeated tpm worker crashes back off (0, 100, 200, 400 ms)"
+	expect_in "$log" "^underhill_vm: tpm bench: 32 x GetRandom(32) in" "e2e: the TPM benchmark ran"
+	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: VP 0 TPM checks passed"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" "e2e: openvmm_hcl reports success"
 	for stage in "host loader" "openhcl_boot (shim)" "Linux kernel" "underhill_init" "openvmm_hcl" "underhill_vm" "VTL0 guest" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
@@ -252,6 +269,7 @@ run_e2e() {
 	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl"
 	result $? "e2e: boot with the ioctl run path exits 0"
 	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
+	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: ioctl path: VP 0 TPM checks passed (a parked VP thread)"
 
 	# the VP count comes from the partition; HCL_VPS=N runs N of its VPs
 	log=$logs/e2e-vps1.log

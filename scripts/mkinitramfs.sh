@@ -34,6 +34,7 @@ spec=$out.spec
 	echo "file /init $build/vtl2/bin/underhill_init 0755 0 0"
 	echo "file /bin/openvmm_hcl $build/vtl2/bin/openvmm_hcl 0755 0 0"
 	echo "file /bin/underhill_vm $build/vtl2/bin/underhill_vm 0755 0 0"
+	echo "file /bin/hcl-tpm-worker $build/vtl2/bin/hcl-tpm-worker 0755 0 0"
 	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
 	if [ "$mode" = test ]; then

@@ -17,8 +17,12 @@ USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
 # underhill_vm without its main(): what the host tests link against
 VM_CORE := $(filter-out userspace/vm/main.c,$(wildcard userspace/vm/*.c \
 	userspace/vm/dev/*.c))
-VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h)
-VM_CFLAGS := -Iuserspace/vm
+# device workers are spawned into the sandbox by underhill_vm itself
+VM_CORE += userspace/sandbox/sandbox.c userspace/sandbox/seccomp_policy.c
+VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
+	userspace/sandbox/sandbox.h userspace/workers/devworker_proto.h
+VM_CFLAGS := -Iuserspace/vm -Iuserspace/sandbox -Iuserspace/workers
+VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
 VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
 
@@ -28,7 +32,7 @@ $(BUILD)/vtl2/bin/underhill_vm: userspace/vm/main.c $(VM_CORE) $(VM_HDR) \
 		$(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(VM_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(VM_CORE) \
-		$(USER_LIB) $(USER_LIBS)
+		$(USER_LIB) $(USER_LIBS) $(VM_LIBS)
 
 $(BUILD)/vtl2/bin/%: userspace/%.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -53,4 +57,4 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR) $(VM_CORE) \
 		$(VM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(VM_CFLAGS) -o $@ $< $(VM_CORE) $(USER_LIB) \
-		$(USER_LIBS)
+		$(USER_LIBS) $(VM_LIBS)

@@ -24,6 +24,15 @@
  */
 #define HCL_TEST_PORT		0x600
 
+/*
+ * The vTPM (a sandboxed device worker): TIS registers at HCL_TPM_BASE,
+ * and a control port where a 32-bit OUT of 1 kills the worker (the VMM
+ * restarts it) and a 32-bit IN reads how many times it died.
+ */
+#define HCL_TPM_BASE		0xfed40000ULL
+#define HCL_TPM_CTL_PORT	0x610
+#define HCL_TPM_CTL_KILL	1
+
 /* Hypervisor leaves the guest checks (answered from the VP's table). */
 #define HCL_CPUID_SIG_LEAF	0x40000000U
 #define HCL_CPUID_SIG_EBX	0x706c6368U	/* "hclp" */

@@ -34,6 +34,11 @@ struct bus_access {
 	uint8_t size;		/* 1, 2, 4 or 8 bytes */
 	bool write;
 	uint64_t data;		/* in for writes, out for reads */
+	/*
+	 * Set by a device that answers a read later (a device worker): the
+	 * VP stays stopped until the device completes it (vm_vp_complete).
+	 */
+	bool deferred;
 };
 
 struct bus;

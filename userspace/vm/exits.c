@@ -78,6 +78,8 @@ static int handle_io(struct exits *ex, unsigned int vp, struct hcl_run *run)
 
 	/* no device there: reads float high, writes go nowhere */
 	bus_access(ex->bus, HCL_RANGE_PIO, run->io.port, &a);
+	if (a.deferred)
+		return EXIT_PENDING;
 	if (!a.write)
 		run->io.data = a.data;
 	return EXIT_RUN;
@@ -99,6 +101,8 @@ static int handle_mmio(struct exits *ex, unsigned int vp,
 			(uint64_t)run->mmio.gpa, (uint64_t)run->rip);
 		return EXIT_FAIL;
 	}
+	if (a.deferred)
+		return EXIT_PENDING;
 	if (!a.write)
 		run->mmio.data = a.data;
 	return EXIT_RUN;

@@ -29,7 +29,9 @@
 #define EXITS_MAX_HYPERCALL	16
 
 /* what exits_handle() says about the VP */
-enum { EXIT_FAIL = -1, EXIT_HALT = 0, EXIT_RUN = 1 };
+enum { EXIT_FAIL = -1, EXIT_HALT = 0, EXIT_RUN = 1,
+	EXIT_PENDING = 2,	/* a device answers later: the VP waits */
+};
 
 /*
  * RDMSR (!write: fill *data) or WRMSR (*data is the value) of @index by

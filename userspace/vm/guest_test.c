@@ -11,9 +11,11 @@
 #include "vtl0_setup.h"
 #include "vtl0_test_abi.h"
 #include "dev/testdev.h"
+#include "dev/tpm.h"
 
 struct test_guest {
 	struct testdev dev;
+	struct vtpm tpm;
 	struct hcl_regs regs;
 	struct hcl_sregs sregs;
 	int corrupt;
@@ -62,6 +64,10 @@ static int test_setup(struct vm *vm, const void *img, size_t len)
 			strerror(-ret));
 		return -1;
 	}
+	/* the vTPM the guest drives from VP 0, with its kill switch */
+	if (vtpm_add(&tg.tpm, vm, HCL_TPM_CTL_PORT) ||
+	    vtpm_report_sandbox(&tg.tpm))
+		return -1;
 	return 0;
 }
 

@@ -188,6 +188,16 @@ int loop_add_timer(struct loop *loop, uint64_t first_ns, uint64_t period_ns,
 	return ret ? ret : fd;
 }
 
+int loop_resume_vp(struct loop *loop, int vp_fd)
+{
+	struct loop_src *s;
+
+	for (s = loop->srcs; s; s = s->next)
+		if (s->kind == SRC_VP && s->fd == vp_fd)
+			return arm(loop, s);
+	return -ENOENT;
+}
+
 int loop_del_fd(struct loop *loop, int fd)
 {
 	struct io_uring_sqe *sqe;

@@ -49,6 +49,11 @@ int loop_add_fd(struct loop *loop, int fd, loop_fd_fn fn, void *arg);
 /* first expiry after @first_ns, then every @period_ns (0: once) */
 int loop_add_timer(struct loop *loop, uint64_t first_ns, uint64_t period_ns,
 		   loop_timer_fn fn, void *arg);
+/*
+ * Runs a VP again whose callback returned false while its exit waited
+ * for a device (the answer is in the run page now): 0 or -errno.
+ */
+int loop_resume_vp(struct loop *loop, int vp_fd);
 /* Stops watching @fd (added with loop_add_fd or loop_add_timer). */
 int loop_del_fd(struct loop *loop, int fd);
 

@@ -44,6 +44,8 @@
 static void *read_file(const char *path, size_t *len)
 {
 	struct stat st;
+	ssize_t n = 0;
+	off_t done;
 	void *buf;
 	int fd;
 
@@ -55,10 +57,14 @@ static void *read_file(const char *path, size_t *len)
 		return NULL;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);
-	if (buf && read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
-		buf = NULL;
-		errno = EIO;
+	/* sysfs hands a binary attribute out a page per read */
+	for (done = 0; buf && done < st.st_size; done += n) {
+		n = read(fd, (char *)buf + done, st.st_size - done);
+		if (n <= 0) {
+			free(buf);
+			buf = NULL;
+			errno = n ? errno : EIO;
+		}
 	}
 	close(fd);
 	*len = st.st_size;

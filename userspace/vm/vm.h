@@ -8,6 +8,7 @@
 #define HCL_VM_VM_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/hcl.h>
 #include <hcl/openhcl_dt.h>
@@ -32,6 +33,10 @@ struct vp {
 	struct hcl_run *run;
 	int state;		/* EXIT_RUN running, EXIT_HALT, EXIT_FAIL */
 	pthread_t thread;	/* the ioctl run path */
+	/* EXIT_PENDING on the ioctl path: the thread waits for resumed */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wait_cond;
+	bool resumed;
 };
 
 struct vm {
@@ -50,6 +55,7 @@ struct vm {
 	const struct guest_profile *guest;
 	void *guest_data;		/* the profile's */
 	unsigned int timeout;		/* seconds; 0: none */
+	bool ioctl_path;		/* VPs run by their own threads */
 };
 
 /* vp.c: creating the VPs and running them */
@@ -57,5 +63,10 @@ int vm_create_vps(struct vm *vm);
 /* All VPs until each halts or one fails: 0 when all halted, else -1. */
 int vm_run_uring(struct vm *vm);
 int vm_run_ioctl(struct vm *vm);
+/*
+ * A device answers VP @vp's deferred access (EXIT_PENDING) with @data
+ * (for a read) and the VP runs again.  On the event-loop thread.
+ */
+void vm_vp_complete(struct vm *vm, unsigned int vp, uint64_t data);
 
 #endif

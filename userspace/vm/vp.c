@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -55,6 +56,8 @@ int vm_create_vps(struct vm *vm)
 		vp->vm = vm;
 		vp->index = i;
 		vp->state = EXIT_RUN;
+		pthread_mutex_init(&vp->wait_lock, NULL);
+		pthread_cond_init(&vp->wait_cond, NULL);
 		vp->fd = ioctl(vm->hcl_fd, HCL_CREATE_VP, &cvp);
 		if (vp->fd < 0) {
 			fprintf(stderr, "underhill_vm: HCL_CREATE_VP %u: %s\n",
@@ -71,6 +74,32 @@ int vm_create_vps(struct vm *vm)
 			return -1;
 	}
 	return 0;
+}
+
+void vm_vp_complete(struct vm *vm, unsigned int index, uint64_t data)
+{
+	struct vp *vp = &vm->vps[index];
+
+	if (index >= vm->nr_vps)
+		return;
+	if (vp->run->exit_reason == HCL_EXIT_MMIO &&
+	    vp->run->mmio.direction == HCL_MMIO_READ)
+		vp->run->mmio.data = data;
+	else if (vp->run->exit_reason == HCL_EXIT_IO &&
+		 vp->run->io.direction == HCL_IO_IN)
+		vp->run->io.data = (uint32_t)data;
+	if (vm->ioctl_path) {
+		pthread_mutex_lock(&vp->wait_lock);
+		vp->resumed = true;
+		pthread_cond_signal(&vp->wait_cond);
+		pthread_mutex_unlock(&vp->wait_lock);
+		return;
+	}
+	if (vp->state != EXIT_PENDING)
+		return;
+	vp->state = EXIT_RUN;
+	if (loop_resume_vp(vm->loop, vp->fd))
+		loop_stop(vm->loop, -1);
 }
 
 /* ---- io_uring: every VP from the event loop ------------------------------ */
@@ -102,6 +131,8 @@ static bool vp_exited(struct loop *loop, void *arg, int res)
 	vp->state = exits_handle(&urun.vm->exits, vp->index, vp->run);
 	if (vp->state == EXIT_RUN)
 		return true;	/* the run page holds the answer: commit */
+	if (vp->state == EXIT_PENDING)
+		return false;	/* vm_vp_complete() runs it again */
 	if (vp->state == EXIT_FAIL)
 		loop_stop(loop, -1);
 	else if (!--urun.live)
@@ -163,6 +194,33 @@ static void on_kick(int sig)
 	(void)sig;
 }
 
+/*
+ * Parked until vm_vp_complete() (only this VP waits for the device);
+ * false when the run is being stopped first (a timeout, another VP's
+ * failure), which leaves the VP pending, not halted.
+ */
+static bool wait_resumed(struct vp *vp)
+{
+	bool resumed;
+
+	pthread_mutex_lock(&vp->wait_lock);
+	while (!vp->resumed && !irun.stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&vp->wait_cond, &vp->wait_lock, &ts);
+	}
+	resumed = vp->resumed;
+	vp->resumed = false;
+	pthread_mutex_unlock(&vp->wait_lock);
+	return resumed;
+}
+
 static void *vp_thread(void *arg)
 {
 	struct vp *vp = arg;
@@ -178,6 +236,8 @@ static void *vp_thread(void *arg)
 			break;
 		}
 		vp->state = exits_handle(&vp->vm->exits, vp->index, vp->run);
+		if (vp->state == EXIT_PENDING && wait_resumed(vp))
+			vp->state = EXIT_RUN;
 		if (vp->state != EXIT_RUN)
 			break;
 	}
@@ -234,6 +294,7 @@ int vm_run_ioctl(struct vm *vm)
 	int res = 0, ret;
 
 	irun.vm = vm;
+	vm->ioctl_path = true;
 	irun.done_fd = eventfd(0, EFD_CLOEXEC);
 	if (irun.done_fd < 0) {
 		perror("underhill_vm: eventfd");

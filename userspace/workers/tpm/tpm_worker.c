@@ -15,6 +15,13 @@
  *                   the control socket, so that host tools can use it
  *                   (tpm2-tools: -T swtpm:path=PATH, control PATH.ctrl).
  *
+ * Started by underhill_vm (sandbox_spawn_exec with the tpm policy and
+ * --state the host path of its directory), the worker enters its
+ * sandbox right after parsing its arguments, before any other thread
+ * or any input, and then finds its state at /state in its mount view.
+ * Started any other way (host tests, swtpm mode by hand) it runs as it
+ * was started.
+ *
  * --power-on: the platform was just powered on, drop any volatile state
  * (the guest sends TPM2_Startup); without it a volatile state left by a
  * killed worker is resumed.  --no-volatile-save turns off the per-command
@@ -33,9 +40,11 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devworker_proto.h"
+#include "sandbox.h"
 #include "tis.h"
 #include "tpm_engine.h"
 
@@ -104,12 +113,22 @@ struct worker {
 	unsigned int locality;
 	uint8_t rsp[TIS_BUFSIZE];
 	uint32_t rsp_len;
+	/* the engine's time: libtpms and the crash-safe save (under lock) */
+	uint64_t commands, engine_ns;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static void *engine_thread(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t one = 1;
+	uint64_t one = 1, t0;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -118,9 +137,13 @@ static void *engine_thread(void *arg)
 		if (w->quit)
 			break;
 		pthread_mutex_unlock(&w->lock);
+		t0 = now_ns();
 		tpm_engine_process(w->cmd, w->cmd_len, w->rsp, sizeof(w->rsp),
 				   &w->rsp_len, w->locality);
+		t0 = now_ns() - t0;
 		pthread_mutex_lock(&w->lock);
+		w->commands++;
+		w->engine_ns += t0;
 		w->job = false;
 		if (write(w->evfd, &one, sizeof(one)) != sizeof(one))
 			wlog("eventfd: %s", strerror(errno));
@@ -277,6 +300,13 @@ static bool handle(struct worker *w, struct devworker_msg *m,
 		wait_idle(w);
 		ret = tpm_engine_save_volatile();
 		stop = true;
+		pthread_mutex_lock(&w->lock);
+		if (w->commands)
+			wlog("%llu commands, %.1f us each in the engine "
+			     "(libtpms and the state save)",
+			     (unsigned long long)w->commands,
+			     w->engine_ns / 1000.0 / w->commands);
+		pthread_mutex_unlock(&w->lock);
 		break;
 	default:		/* IRQ, GUEST_*, replies: not ours to get */
 		ret = -EINVAL;
@@ -591,6 +621,7 @@ int main(int argc, char **argv)
 	};
 	const char *state = NULL, *data = NULL, *ctrl = NULL;
 	struct tpm_engine_restore restored;
+	struct sandbox_policy policy;
 	unsigned int flags = TPM_ENGINE_SAVE_VOLATILE;
 	int fd = -1, c, rc;
 
@@ -620,7 +651,12 @@ int main(int argc, char **argv)
 	}
 	if (!state || (fd < 0) == !(data && ctrl) || optind != argc)
 		usage();
+	/* before the filter: rt_sigaction is only allowed for glibc's own */
 	signal(SIGPIPE, SIG_IGN);
+	/* the same policy the spawner used; -1: not spawned into one */
+	sandbox_policy_default(&policy, SANDBOX_PROFILE_TPM, state);
+	if (!sandbox_exec_enter(&policy))
+		state = SANDBOX_STATE_MOUNT;
 
 	rc = tpm_engine_open(state, flags, &restored);
 	if (rc) {
