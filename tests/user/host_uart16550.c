@@ -176,4 +176,153 @@ TEST(console_lines)
 	fclose(f);
 }
 
+/* ---- receive and interrupts (Linux's 8250 driver's view) ---------------- */
+
+struct irq_sink {
+	int level;
+	int rises;
+	int changes;
+};
+
+static void irq_fn(void *arg, int level)
+{
+	struct irq_sink *s = arg;
+
+	if (level && !s->level)
+		s->rises++;
+	if (level != s->level)
+		s->changes++;
+	s->level = level;
+}
+
+FIXTURE(uart_irq) {
+	struct uart16550 u;
+	struct sink s;
+	struct irq_sink irq;
+};
+
+FIXTURE_SETUP(uart_irq)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	memset(&self->irq, 0, sizeof(self->irq));
+	uart_init(&self->u, tx, &self->s);
+	uart_set_irq(&self->u, irq_fn, &self->irq);
+	uart_write(&self->u, 4, 0x08 | 0x03);	/* OUT2 RTS DTR */
+}
+
+FIXTURE_TEARDOWN(uart_irq) {}
+
+TEST_F(uart_irq, receive_polled)
+{
+	const uint8_t in[] = "ls\r";
+
+	EXPECT_EQ(3u, uart_rx(&self->u, in, 3));
+	EXPECT_EQ(0x61, uart_read(&self->u, 5));	/* DR THRE TEMT */
+	EXPECT_EQ('l', uart_read(&self->u, 0));
+	EXPECT_EQ('s', uart_read(&self->u, 0));
+	EXPECT_EQ('\r', uart_read(&self->u, 0));
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+	EXPECT_EQ(0, self->irq.level);			/* IER 0: no interrupt */
+	EXPECT_EQ(3ULL, self->u.rx_bytes);
+}
+
+TEST_F(uart_irq, receive_interrupt)
+{
+	const uint8_t in[] = "abcde";
+
+	uart_write(&self->u, 1, 0x01);			/* ERBFI */
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	uart_rx(&self->u, in, 1);
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));	/* data available */
+	EXPECT_EQ('a', uart_read(&self->u, 0));
+	EXPECT_EQ(0, self->irq.level);			/* drained: line low */
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	/* FIFO trigger level 4: below it the timeout interrupt */
+	uart_write(&self->u, 2, 0x41);
+	uart_rx(&self->u, in + 1, 2);
+	EXPECT_EQ(0xcc, uart_read(&self->u, 2));	/* timeout, FIFO bits */
+	uart_rx(&self->u, in + 3, 2);
+	EXPECT_EQ(0xc4, uart_read(&self->u, 2));
+	EXPECT_EQ(1, self->irq.level);
+	/* clearing the receive FIFO drops the data and the interrupt */
+	uart_write(&self->u, 2, 0x43);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+}
+
+TEST_F(uart_irq, thr_empty_interrupt)
+{
+	/* turning ETBEI on with THR empty interrupts at once */
+	uart_write(&self->u, 1, 0x02);
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(1, self->irq.rises);
+	/* reading IIR while it shows THRE acknowledges it */
+	EXPECT_EQ(0x02, uart_read(&self->u, 2));
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	/* each byte written leaves at once: a new edge every time */
+	uart_write(&self->u, 0, 'x');
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(2, self->irq.rises);
+	uart_write(&self->u, 0, 'y');
+	EXPECT_EQ(3, self->irq.rises);
+	EXPECT_STREQ("xy", self->s.buf);
+	/* ETBEI off: the line drops */
+	uart_write(&self->u, 1, 0x00);
+	EXPECT_EQ(0, self->irq.level);
+}
+
+TEST_F(uart_irq, priority_and_line_status)
+{
+	uint8_t big[UART_RX_SIZE + 2];
+
+	memset(big, 'z', sizeof(big));
+	uart_write(&self->u, 1, 0x07);			/* ELSI ETBEI ERBFI */
+	EXPECT_EQ(0x02, uart_read(&self->u, 2) & 0x0f);	/* THRE, acked */
+	EXPECT_EQ(UART_RX_SIZE, uart_rx(&self->u, big, sizeof(big)));
+	EXPECT_EQ(2ULL, self->u.rx_dropped);
+	EXPECT_EQ(0u, uart_rx_room(&self->u));
+	/* overrun outranks data, and reading LSR clears it */
+	EXPECT_EQ(0x06, uart_read(&self->u, 2));
+	EXPECT_EQ(0x63, uart_read(&self->u, 5));	/* OE DR */
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));
+	EXPECT_EQ(1, self->irq.level);
+}
+
+TEST_F(uart_irq, out2_gates_the_line)
+{
+	const uint8_t c = 'q';
+
+	uart_write(&self->u, 1, 0x01);
+	uart_write(&self->u, 4, 0x03);			/* OUT2 off */
+	uart_rx(&self->u, &c, 1);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));	/* still pending */
+	uart_write(&self->u, 4, 0x0b);
+	EXPECT_EQ(1, self->irq.level);
+	/* loopback disconnects the pin too */
+	uart_write(&self->u, 4, 0x1b);
+	EXPECT_EQ(0, self->irq.level);
+}
+
+TEST_F(uart_irq, loopback_receives_what_it_sends)
+{
+	uart_write(&self->u, 4, 0x10);
+	uart_write(&self->u, 0, 'L');
+	EXPECT_EQ(0, self->s.n);
+	EXPECT_EQ(0x61, uart_read(&self->u, 5));
+	EXPECT_EQ('L', uart_read(&self->u, 0));
+}
+
+TEST_F(uart_irq, reset_lowers_the_line)
+{
+	uart_write(&self->u, 1, 0x02);
+	EXPECT_EQ(1, self->irq.level);
+	uart_reset(&self->u);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+}
+
 TEST_HARNESS_MAIN
