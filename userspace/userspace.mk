@@ -15,10 +15,14 @@
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
 # underhill_vm without its main(): what the host tests link against
+# with the shim's boot-protocol code (one implementation of the setup
+# header and boot_params for VTL2's Linux and VTL0's)
 VM_CORE := $(filter-out userspace/vm/main.c,$(wildcard userspace/vm/*.c \
-	userspace/vm/dev/*.c))
-VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h)
-VM_CFLAGS := -Iuserspace/vm
+	userspace/vm/dev/*.c)) shim/linux_boot.c shim/host_config.c \
+	shim/shim_err.c
+VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
+	shim/linux_boot.h shim/shim_err.h shim/dt_build.h shim/host_config.h
+VM_CFLAGS := -Iuserspace/vm -Ishim
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
 VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
 

@@ -8,12 +8,14 @@
 #define HCL_VM_VM_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/hcl.h>
 #include <hcl/openhcl_dt.h>
 
 #include "bus.h"
 #include "console.h"
+#include "event.h"
 #include "exits.h"
 #include "guest.h"
 #include "loop.h"
@@ -32,6 +34,7 @@ struct vp {
 	struct hcl_run *run;
 	int state;		/* EXIT_RUN running, EXIT_HALT, EXIT_FAIL */
 	pthread_t thread;	/* the ioctl run path */
+	bool parked;		/* not run (an AP nothing can start) */
 };
 
 struct vm {
@@ -50,6 +53,11 @@ struct vm {
 	const struct guest_profile *guest;
 	void *guest_data;		/* the profile's */
 	unsigned int timeout;		/* seconds; 0: none */
+	bool timeout_given;		/* by --timeout, not the default */
+	/* power-off and reset requests; the run ends at the first */
+	struct vm_events events;
+	/* the payload's files (NULL: the staged image, no initrd) */
+	const char *kernel_path, *initrd_path, *cmdline;
 };
 
 /* vp.c: creating the VPs and running them */
