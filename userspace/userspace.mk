@@ -58,3 +58,9 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR) $(VM_CORE) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(VM_CFLAGS) -o $@ $< $(VM_CORE) $(USER_LIB) \
 		$(USER_LIBS)
+
+# the fuzzers' "vm" component: underhill_vm's device models
+# (tests/fuzz/fuzz.mk; a fuzzer says "fuzz-build: vm")
+FUZZ_DEPS_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c $(VM_HDR)
+FUZZ_LINK_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c
+FUZZ_CFLAGS_vm := -Iuserspace/vm -Iinclude/uapi

@@ -86,9 +86,11 @@ void uart_reset(struct uart16550 *u)
 	u->thr_int = 0;
 	u->rx_head = 0;
 	u->rx_len = 0;
-	u->irq_level = 0;
-	if (u->irq)
-		u->irq(u->irq_arg, 0);
+	if (u->irq_level) {
+		u->irq_level = 0;
+		if (u->irq)
+			u->irq(u->irq_arg, 0);
+	}
 }
 
 static void rx_push(struct uart16550 *u, uint8_t byte)
