@@ -108,6 +108,8 @@ TEST_F(load, places_everything)
 			    5000));
 	EXPECT_STREQ(self->p.cmdline,
 		     (const char *)self->mem + LINUX_CMDLINE_GPA);
+	/* an AP before its SIPI: cli; hlt; jmp to the hlt */
+	EXPECT_EQ(0xfdebf4faull, get(self->mem, LINUX_AP_WAIT_GPA, 4));
 
 	/* boot_params: the header copied, the loader's fields set */
 	EXPECT_EQ(0x53726448ull, get(bp, HCL_BP_HEADER, 4));
@@ -249,7 +251,7 @@ TEST(ap_waits_in_real_mode)
 	linux_ap_state(&regs, &sregs);
 	EXPECT_EQ(0xfff0ull, regs.rip);
 	EXPECT_EQ(0xf000, sregs.cs.selector);
-	EXPECT_EQ(0xffff0000ull, sregs.cs.base);
+	EXPECT_EQ(0xf0000ull, sregs.cs.base);
 	EXPECT_EQ(0ull, sregs.cr0 & 0x80000001ull);	/* no PE, no PG */
 	EXPECT_EQ(0ull, sregs.efer);
 }
@@ -265,6 +267,11 @@ TEST(profile_probes_bzimage)
 	p = guest_find(img, IMG_SIZE);
 	ASSERT_NE(NULL, p);
 	EXPECT_STREQ("test", p->name);
+	/* --kernel names the profile whatever the file holds */
+	p = guest_by_name("linux");
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("linux", p->name);
+	EXPECT_EQ(NULL, guest_by_name("none"));
 	free(img);
 }
 

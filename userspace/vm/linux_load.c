@@ -101,13 +101,21 @@ static void long_mode(void *mem, uint64_t entry, struct hcl_regs *regs,
 	sregs->efer = EFER_LME | EFER_LMA;
 }
 
+/*
+ * An AP waits at f000:fff0 with CS base 0xf0000 (the real-mode value;
+ * VTL0 has no ROM alias at 4 GiB - 16): cli; hlt; jmp back to the hlt,
+ * so that an AP that runs before its SIPI only halts.  The SIPI gives
+ * it CS = vector << 8 and IP 0, where Linux's trampoline is.
+ */
+static const uint8_t reset_vector[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+
 void linux_ap_state(struct hcl_regs *regs, struct hcl_sregs *sregs)
 {
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = 0xfff0;
 	regs->rflags = 0x2;
 	memset(sregs, 0, sizeof(*sregs));
-	seg(&sregs->cs, 0xf000, ATTR_CODE16, 0xffff0000, 0xffff);
+	seg(&sregs->cs, 0xf000, ATTR_CODE16, 0xf0000, 0xffff);
 	seg(&sregs->ds, 0, ATTR_DATA16, 0, 0xffff);
 	sregs->es = sregs->ds;
 	sregs->fs = sregs->ds;
@@ -194,6 +202,8 @@ int linux_load(void *mem, uint64_t mem_size, const struct linux_payload *p,
 		memcpy((char *)mem + out->initrd_gpa, p->initrd,
 		       p->initrd_len);
 	memcpy((char *)mem + LINUX_CMDLINE_GPA, p->cmdline, cmdline_len + 1);
+	memcpy((char *)mem + LINUX_AP_WAIT_GPA, reset_vector,
+	       sizeof(reset_vector));
 	long_mode(mem, out->kernel_gpa + HCL_ENTRY64_OFFSET, regs, sregs);
 	return 0;
 }

@@ -16,7 +16,9 @@
  *   0x9000-0xefff     page tables: 4 GiB identity-mapped with 2 MiB pages
  *   0x20000           the command line
  *   0x9fc00-0x9ffff   reserved (where a PC's EBDA is)
- *   0xf0000-0xfffff   reserved: the MP table (mptable.h), BIOS area
+ *   0xf0000-0xfffff   reserved: the MP table (mptable.h), BIOS area;
+ *                     at 0xffff0 (f000:fff0) the loop an AP halts in
+ *                     until its SIPI
  *   1 MiB - top       RAM; the kernel at its preferred address (aligned
  *                     to kernel_alignment) with init_size bytes there,
  *                     the initrd page-aligned at the top of RAM (below
@@ -42,6 +44,7 @@
 #define LINUX_CMDLINE_MAX	0xffffull
 #define LINUX_EBDA_GPA		0x9fc00ull
 #define LINUX_BIOS_GPA		0xf0000ull
+#define LINUX_AP_WAIT_GPA	0xffff0ull	/* f000:fff0 */
 #define LINUX_HIGH_GPA		0x100000ull
 #define LINUX_MIN_MEM		(8ull << 20)
 #define LINUX_CS		0x10
@@ -76,7 +79,10 @@ int linux_load(void *mem, uint64_t mem_size, const struct linux_payload *p,
 	       struct linux_layout *out, struct hcl_regs *regs,
 	       struct hcl_sregs *sregs, char *err, size_t errlen);
 
-/* The INIT state of an AP (real mode, CS:IP f000:fff0), waiting for SIPI. */
+/*
+ * An AP's state before its SIPI: real mode at f000:fff0 (CS base
+ * 0xf0000), the halt loop linux_load() put there.
+ */
 void linux_ap_state(struct hcl_regs *regs, struct hcl_sregs *sregs);
 
 #endif

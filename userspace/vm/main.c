@@ -30,6 +30,7 @@
  *   --kernel PATH      boot this bzImage in VTL0
  *   --initrd PATH      with this initramfs
  *   --cmdline STR      and this command line
+ *   --append STR       added to the Linux command line (e.g. hcl.cmd=...)
  * Exit status: 0 when the guest succeeded (the test guest's VPs all
  * passed, Linux powered off with status 0), 3 when VTL0 reset, else 1
  * (2: bad usage).
@@ -55,7 +56,8 @@
 #define LINUX_DIR	"/lib/hcl/vtl0-linux/"
 #define EXIT_RESET	3
 
-static char linux_cmdline[4096];
+static char linux_cmdline[4096], full_cmdline[8192];
+static const char *cmdline_append;	/* --append */
 
 /* the initramfs's Linux payload, when it carries one and no --kernel */
 static void default_linux(struct vm *vm)
@@ -184,6 +186,13 @@ static int load_guest(struct vm *vm)
 	default_linux(vm);
 	if (vm->kernel_path)
 		path = vm->kernel_path;
+	if (cmdline_append) {
+		snprintf(full_cmdline, sizeof(full_cmdline), "%s%s%s",
+			 vm->cmdline ? vm->cmdline : "",
+			 vm->cmdline && *vm->cmdline ? " " : "",
+			 cmdline_append);
+		vm->cmdline = full_cmdline;
+	}
 	void *img;
 	int ret;
 
@@ -193,7 +202,9 @@ static int load_guest(struct vm *vm)
 			strerror(errno));
 		return -1;
 	}
-	vm->guest = guest_find(img, len);
+	/* a kernel named as such is Linux's, whatever its header says */
+	vm->guest = vm->kernel_path ? guest_by_name("linux") :
+		    guest_find(img, len);
 	if (!vm->guest) {
 		fprintf(stderr, "underhill_vm: %s: no guest profile runs it\n",
 			path);
@@ -239,6 +250,7 @@ int main(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'r' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "append", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hcl_vm_report rep = { .magic = HCL_REPORT_MAGIC };
@@ -266,8 +278,11 @@ int main(int argc, char **argv)
 		case 'c':
 			vm.cmdline = optarg;
 			break;
+		case 'a':
+			cmdline_append = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--timeout SEC] [--ioctl] [--kernel BZIMAGE [--initrd CPIO] [--cmdline STR]]\n",
+			fprintf(stderr, "usage: %s [--timeout SEC] [--ioctl] [--kernel BZIMAGE [--initrd CPIO] [--cmdline STR]] [--append STR]\n",
 				argv[0]);
 			return 2;
 		}
