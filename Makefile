@@ -197,10 +197,11 @@ run-built: all $(RUN_IGVM) $(LOADER)
 
 check: deps
 	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory vtl0-linux
 	@$(MAKE) --no-print-directory check-built
 
 check-built: all host-tests host-tools igvm $(BUILD)/hcl-test.igvm \
-		$(BUILD)/loader/probe_shim.bin
+		$(BUILD)/hcl-linux.igvm $(BUILD)/loader/probe_shim.bin
 	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
 
 fuzz:
