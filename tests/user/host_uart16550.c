@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "bus.h"
 #include "console.h"
+#include "loop.h"
 #include "dev/uart16550.h"
 
 struct sink {
@@ -323,6 +325,53 @@ TEST_F(uart_irq, reset_lowers_the_line)
 	uart_reset(&self->u);
 	EXPECT_EQ(0, self->irq.level);
 	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+}
+
+/* the host's input reaches the guest: a pipe's bytes through the loop */
+static void stop_loop(struct loop *loop, void *arg, uint64_t n)
+{
+	loop_stop(loop, 0);
+}
+
+TEST(console_input_through_the_loop)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct console_input ci;
+	struct uart16550 u;
+	struct loop *loop = loop_create(8);
+	uint8_t fill[UART_RX_SIZE - 2];
+	int p[2];
+
+	ASSERT_NE(NULL, loop);
+	ASSERT_EQ(0, pipe(p));
+	uart_init(&u, NULL, NULL);
+	ASSERT_EQ(0, console_input_add(&ci, loop, p[0], &u, &lock));
+	ASSERT_EQ(3, write(p[1], "ls\r", 3));
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_EQ(3ULL, ci.bytes);
+	EXPECT_EQ('l', uart_read(&u, 0));
+	EXPECT_EQ('s', uart_read(&u, 0));
+	EXPECT_EQ('\r', uart_read(&u, 0));
+	EXPECT_FALSE(ci.eof);
+
+	/* a full receive buffer: the rest is an overrun, the loop goes on */
+	memset(fill, 'f', sizeof(fill));
+	uart_rx(&u, fill, sizeof(fill));
+	ASSERT_EQ(5, write(p[1], "abcde", 5));
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_EQ(8ULL, ci.bytes);
+	EXPECT_EQ(3ULL, u.rx_dropped);
+	EXPECT_EQ(0x63, uart_read(&u, 5));		/* OE DR */
+
+	/* end of input: the fd leaves the loop */
+	close(p[1]);
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_TRUE(ci.eof);
+	loop_destroy(loop);
+	close(p[0]);
 }
 
 TEST_HARNESS_MAIN

@@ -172,13 +172,13 @@ struct linux_guest {
 	struct legacy_dev legacy;
 	struct unknown_dev unknown;
 	struct vm *vm;
-	int stdin_fd;			/* -1: not read */
+	struct console_input input;	/* the host's stdin into COM1 */
 	int tty_saved;
 	struct termios tty;
 	char note[160];
 };
 
-static struct linux_guest lg = { .stdin_fd = -1 };
+static struct linux_guest lg;
 
 static bool linux_probe(const void *img, size_t len)
 {
@@ -224,34 +224,6 @@ static void com1_irq(void *arg, int level)
 	irq_line_set(arg, level);
 }
 
-/* the host's keyboard: bytes from stdin into COM1's receive buffer */
-static void stdin_ready(struct loop *loop, void *arg, int fd,
-			unsigned int revents)
-{
-	struct linux_guest *g = arg;
-	uint8_t buf[256];
-	size_t room;
-	ssize_t n;
-
-	pthread_mutex_lock(&g->vm->bus.lock);
-	room = uart_rx_room(&g->vm->com1);
-	pthread_mutex_unlock(&g->vm->bus.lock);
-	if (!room)
-		room = 1;	/* drop it: an overrun, as on the wire */
-	n = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
-	if (n <= 0) {
-		if (n < 0 && errno == EINTR)
-			return;
-		/* end of input, or an error: the guest gets no more */
-		loop_del_fd(loop, fd);
-		return;
-	}
-	(void)revents;
-	pthread_mutex_lock(&g->vm->bus.lock);
-	uart_rx(&g->vm->com1, buf, (size_t)n);
-	pthread_mutex_unlock(&g->vm->bus.lock);
-}
-
 static void restore_tty(void)
 {
 	if (lg.tty_saved)
@@ -275,13 +247,13 @@ static int console_input(struct linux_guest *g)
 			atexit(restore_tty);
 		}
 	}
-	ret = loop_add_fd(g->vm->loop, STDIN_FILENO, stdin_ready, g);
+	ret = console_input_add(&g->input, g->vm->loop, STDIN_FILENO,
+				&g->vm->com1, &g->vm->bus.lock);
 	if (ret) {
 		fprintf(stderr, "underhill_vm: console input: %s\n",
 			strerror(-ret));
 		return -1;
 	}
-	g->stdin_fd = STDIN_FILENO;
 	return 0;
 }
 
