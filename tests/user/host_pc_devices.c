@@ -138,6 +138,18 @@ TEST(reset_cf9)
 	out8(&bus, 0xcf9, 0x02, 0);		/* reboot=pci's first write */
 	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&ev));
 	EXPECT_EQ(0x02u, in8(&bus, 0xcf9));
+	/* PCI conf1 around it: absent, and a dword at 0xcf8 resets nothing */
+	struct bus_access a = { .size = 4, .write = true, .data = 0x80000000 };
+
+	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcf8, &a));
+	a.write = false;
+	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcfc, &a));
+	EXPECT_EQ(~0ull, a.data);
+	a.size = 2;
+	a.write = true;
+	a.data = 0x0606;
+	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcf9, &a));
+	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&ev));
 	out8(&bus, 0xcf9, 0x06, 1);
 	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&ev));
 	EXPECT_EQ(VM_RESET_PORT_CF9, ev.status);

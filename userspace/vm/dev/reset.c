@@ -5,7 +5,7 @@ static int reset_init(struct device *dev, struct bus *bus)
 {
 	int ret;
 
-	ret = bus_add_range(bus, dev, HCL_RANGE_PIO, RESET_CF9_PORT, 1);
+	ret = bus_add_range(bus, dev, HCL_RANGE_PIO, RESET_PCI_CONF1, 8);
 	if (!ret)
 		ret = bus_add_range(bus, dev, HCL_RANGE_PIO, RESET_I8042_DATA, 1);
 	if (!ret)
@@ -30,6 +30,13 @@ static void reset_io(struct device *dev, uint8_t space, uint64_t offset,
 
 	(void)space;
 	(void)offset;
+	/* 0xcf8-0xcff but the reset register's byte: no PCI behind it */
+	if (a->addr >= RESET_PCI_CONF1 && a->addr < RESET_PCI_CONF1 + 8 &&
+	    (a->addr != RESET_CF9_PORT || a->size != 1)) {
+		if (!a->write)
+			a->data = ~0ULL;
+		return;
+	}
 	if (!a->write) {
 		a->data = ~0ULL;
 		if ((uint16_t)a->addr == RESET_CF9_PORT)

@@ -3,9 +3,11 @@
  * The ways a PC guest resets and powers off without ACPI, as VM events
  * (event.h):
  *
- *   0xcf9        reset control: a write with bit 2 (reset CPU) set resets
- *                (Linux's reboot=pci writes 0x06 or 0x0e); reads return
- *                the last value's bits 1-3
+ *   0xcf9        reset control (byte accesses): a write with bit 2
+ *                (reset CPU) set resets (Linux's reboot=pci writes 0x06
+ *                or 0x0e); reads return the last value's bits 1-3.  The
+ *                rest of 0xcf8-0xcff, PCI configuration mechanism 1, reads
+ *                all ones: there is no PCI bus.
  *   0x60, 0x64   the i8042 keyboard controller's ports, reading all ones
  *                like a PC without one (Linux reports "No controller
  *                found" at once instead of waiting for self-tests); the
@@ -25,6 +27,7 @@
 #include "bus.h"
 #include "event.h"
 
+#define RESET_PCI_CONF1		0xcf8
 #define RESET_CF9_PORT		0xcf9
 #define RESET_I8042_DATA	0x60
 #define RESET_I8042_CMD		0x64
