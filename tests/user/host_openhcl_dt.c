@@ -27,6 +27,10 @@
 #include "hcl/openhcl_dt.h"
 #include "host_config.h"
 
+/* the generated header uses the kernel's __aligned() */
+#ifndef __aligned
+#define __aligned(x) __attribute__((aligned(x)))
+#endif
 #include "../kunit/config_kunit_trees.h"
 
 #define MiB	0x100000ull
