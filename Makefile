@@ -44,7 +44,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 .PHONY: all deps kernel initramfs run check host-tests clean distclean \
-	bench fuzz igvm FORCE run-built check-built bench-built
+	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux
 
 all: module userspace guest initramfs
 
@@ -115,6 +115,16 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 		$(addprefix $(BUILD)/vtl2/bin/,$(VTL2_TEST_BINS))
 	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) test
 
+# the VTL0 Linux payload (make run GUEST=linux): scripts/vtl0-linux.sh
+# rewrites these files only when they change; `make vtl0-linux` runs it
+VTL0_LINUX := $(addprefix $(BUILD)/vtl0-linux/,bzImage initrd.cpio cmdline)
+
+vtl0-linux:
+	@scripts/vtl0-linux.sh $(BUILD)/vtl0-linux $(KDIR)
+
+$(BUILD)/initramfs-linux.cpio: $(INITRAMFS_DEPS) $(VTL0_LINUX)
+	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) linux
+
 $(BUILD)/initramfs-bench.cpio: $(INITRAMFS_DEPS) \
 		$(addprefix $(BUILD)/vtl2/bin/,$(BENCH_BINS)) \
 		$(BUILD)/guest/bench-guest.bin
@@ -147,7 +157,9 @@ FORCE:
 $(BUILD)/hcl.igvm: $(BUILD)/initramfs.cpio
 $(BUILD)/hcl-test.igvm: $(BUILD)/initramfs-test.cpio
 $(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio
-$(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm: \
+$(BUILD)/hcl-linux.igvm: $(BUILD)/initramfs-linux.cpio
+$(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm \
+		$(BUILD)/hcl-linux.igvm: \
 		$(SHIM_BIN) $(IGVMTOOL) $(BUILD)/guest/vtl0-guest.bin $(BZIMAGE) \
 		$(IGVM_CMDLINE_FILE)
 	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --kernel $(BZIMAGE) \
@@ -161,12 +173,22 @@ $(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm: \
 
 QEMU_VERBOSE := $(if $(filter 1,$(V)),-v,)
 
+# GUEST=linux boots Debian's kernel in VTL0 (scripts/vtl0-linux.sh): an
+# interactive shell on the terminal, or VTL0_CMD="..." run and its status
+# returned; VTL0_KERNEL= and VTL0_INITRD= take other files.
+GUEST ?= test
+RUN_IGVM := $(BUILD)/$(if $(filter linux,$(GUEST)),hcl-linux,hcl).igvm
+# an interactive guest: the terminal's input reaches it, and no time limit
+RUN_INTERACTIVE := $(and $(filter linux,$(GUEST)),$(if $(VTL0_CMD),,1))
+
 run: deps
 	@$(MAKE) --no-print-directory kernel
+	@$(if $(filter linux,$(GUEST)),$(MAKE) --no-print-directory vtl0-linux)
 	@$(MAKE) --no-print-directory run-built
 
-run-built: all igvm
-	@scripts/qemu-run.sh -g $(BUILD)/hcl.igvm -L $(LOADER) \
+run-built: all $(RUN_IGVM) $(LOADER)
+	@$(if $(RUN_INTERACTIVE),QEMU_STDIN=1) scripts/qemu-run.sh \
+		-g $(RUN_IGVM) -L $(LOADER) $(if $(RUN_INTERACTIVE),-t 0) \
 		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) -l $(BUILD)/run.log \
 		$(if $(ARGS),-a "$(ARGS)"); rc=$$?; \
 	tr -d '\r' < $(BUILD)/run.log | \
@@ -175,10 +197,11 @@ run-built: all igvm
 
 check: deps
 	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory vtl0-linux
 	@$(MAKE) --no-print-directory check-built
 
 check-built: all host-tests host-tools igvm $(BUILD)/hcl-test.igvm \
-		$(BUILD)/loader/probe_shim.bin
+		$(BUILD)/hcl-linux.igvm $(BUILD)/loader/probe_shim.bin
 	@scripts/check.sh $(BUILD) $(KDIR) $(CHECK)
 
 fuzz:

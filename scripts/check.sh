@@ -8,7 +8,8 @@
 #   kunit     KUnit suites, run inside the QEMU-booted VTL2 kernel (KTAP)
 #   uapi      in-VM UAPI tests against /dev/hcl (kselftest harness, TAP)
 #   dmesg     the VTL2 kernel log after all in-VM tests
-#   e2e       end-to-end boots: the guest's output and exit status
+#   e2e       end-to-end boots: the guest's output and exit status (also
+#             Debian's kernel in VTL0, hcl-linux.igvm)
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 #   scripts/check.sh BUILD KDIR [GROUP...]
@@ -328,6 +329,29 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_fail "a bad shim option" "$logs/e2e-shim-opt.log" \
 		"^openhcl_boot: error: command line: openhcl_boot.test_exception= at offset [0-9]*: expected none, ud, pf or de" \
 		"$img" -a "openhcl_boot.test_exception=gp"
+
+	# underhill_vm refuses a kernel that is not a bzImage with one line
+	expect_fail "a VTL0 kernel that is not a bzImage" "$logs/e2e-not-bzimage.log" \
+		"^underhill_vm: /bin/underhill_vm: kernel: not a bzImage" \
+		"$img" -a "HCL_VM_ARGS=--kernel=/bin/underhill_vm"
+
+	# Debian's kernel in VTL0 (hcl-linux.igvm): what underhill_vm gave it
+	# shows in its first lines, whatever hcl.ko lets it reach after them
+	log=$logs/e2e-linux.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=true"
+	expect_in "$log" "^underhill_vm: [0-9]* VPs\? via io_uring, Linux (boot protocol 2.15) at 16 MiB" \
+		"e2e: linux: underhill_vm loaded Debian's bzImage"
+	expect_in "$log" "Linux version 6\.1\." "e2e: linux: Debian's kernel runs in VTL0 (banner on COM1)"
+	expect_in "$log" "BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable" \
+		"e2e: linux: e820 has the RAM below 1 MiB"
+	expect_in "$log" "BIOS-e820: \[mem 0x00000000000f0000-0x00000000000fffff\] reserved" \
+		"e2e: linux: e820 reserves the MP table's area"
+	expect_in "$log" "BIOS-e820: \[mem 0x0000000000100000-0x[0-9a-f]*\] usable" \
+		"e2e: linux: e820 has VTL0 RAM from 1 MiB"
+	expect_in "$log" "Hypervisor detected: KVM" "e2e: linux: the guest sees KVM's CPUID signature"
+	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status" \
+		"e2e: linux: underhill_vm ends (no hang)"
 
 	# the loader alone, with a probe in place of the shim
 	log=$logs/loader-test.tap

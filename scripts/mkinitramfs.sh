@@ -4,8 +4,11 @@
 # Builds the VTL2 initramfs with the kernel's gen_init_cpio (device nodes
 # and ownership without root).
 #
-#   scripts/mkinitramfs.sh OUT BUILD KDIR [test|bench]
+#   scripts/mkinitramfs.sh OUT BUILD KDIR [linux|test|bench]
 #
+# "linux" adds the VTL0 Linux payload from BUILD/vtl0-linux/ (bzImage,
+# initrd.cpio, cmdline: scripts/vtl0-linux.sh) as /lib/hcl/vtl0-linux/,
+# which underhill_vm boots instead of the test guest;
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
 # "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
 # copy of hcl.ko that the benchmark reloads between its rounds.
@@ -37,6 +40,12 @@ spec=$out.spec
 	echo "file /bin/hcl-tpm-worker $build/vtl2/bin/hcl-tpm-worker 0755 0 0"
 	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
+	if [ "$mode" = linux ]; then
+		echo "dir /lib/hcl/vtl0-linux 0755 0 0"
+		for f in bzImage initrd.cpio cmdline; do
+			echo "file /lib/hcl/vtl0-linux/$f $build/vtl0-linux/$f 0644 0 0"
+		done
+	fi
 	if [ "$mode" = test ]; then
 		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"

@@ -89,16 +89,22 @@ fi
 
 start=$(date +%s.%N)
 set -o pipefail
-cmd=(timeout --kill-after=10 "$timeout"
+# --foreground: an interactive QEMU may read the terminal
+fg=""
+[ "${QEMU_STDIN:-0}" = 1 ] && fg=--foreground
+cmd=(timeout $fg --kill-after=10 "$timeout"
 	qemu-system-x86_64 -nodefaults -no-user-config -display none
 	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	"${boot[@]}"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	${QEMU_EXTRA:-})
+# QEMU_STDIN=1: the terminal's input reaches the VM's serial port
+stdin=/dev/null
+[ "${QEMU_STDIN:-0}" = 1 ] && stdin=/dev/stdin
 if [ -n "$log" ]; then
-	"${cmd[@]}" < /dev/null | tee "$log"
+	"${cmd[@]}" < "$stdin" | tee "$log"
 else
-	"${cmd[@]}" < /dev/null
+	"${cmd[@]}" < "$stdin"
 fi
 rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)

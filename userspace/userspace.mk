@@ -15,13 +15,17 @@
 USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
 # underhill_vm without its main(): what the host tests link against
+# with the shim's boot-protocol code (one implementation of the setup
+# header and boot_params for VTL2's Linux and VTL0's)
 VM_CORE := $(filter-out userspace/vm/main.c,$(wildcard userspace/vm/*.c \
-	userspace/vm/dev/*.c))
+	userspace/vm/dev/*.c)) shim/linux_boot.c shim/host_config.c \
+	shim/shim_err.c
 # device workers are spawned into the sandbox by underhill_vm itself
 VM_CORE += userspace/sandbox/sandbox.c userspace/sandbox/seccomp_policy.c
 VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
+	shim/linux_boot.h shim/shim_err.h shim/dt_build.h shim/host_config.h \
 	userspace/sandbox/sandbox.h userspace/workers/devworker_proto.h
-VM_CFLAGS := -Iuserspace/vm -Iuserspace/sandbox -Iuserspace/workers
+VM_CFLAGS := -Iuserspace/vm -Ishim -Iuserspace/sandbox -Iuserspace/workers
 VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
 VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
@@ -58,3 +62,9 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR) $(VM_CORE) \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(VM_CFLAGS) -o $@ $< $(VM_CORE) $(USER_LIB) \
 		$(USER_LIBS) $(VM_LIBS)
+
+# the fuzzers' "vm" component: underhill_vm's device models
+# (tests/fuzz/fuzz.mk; a fuzzer says "fuzz-build: vm")
+FUZZ_DEPS_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c $(VM_HDR)
+FUZZ_LINK_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c
+FUZZ_CFLAGS_vm := -Iuserspace/vm -Iinclude/uapi

@@ -229,4 +229,20 @@ TEST_F(exits, halt_and_failures)
 	EXPECT_EQ(0ULL, self->ex.user_exits);
 }
 
+/* a guest that resets by triple fault: a reset event, the VP done */
+TEST_F(exits, triple_fault_is_a_reset_event)
+{
+	struct vm_events ev = { 0 };
+
+	self->ex.events = &ev;
+	self->run.exit_reason = HCL_EXIT_SHUTDOWN;
+	EXPECT_EQ(EXIT_HALT, exits_handle(&self->ex, 1, &self->run));
+	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&ev));
+	EXPECT_EQ(VM_RESET_TRIPLE_FAULT, ev.status);
+	EXPECT_EQ(1u, ev.vp);
+	/* the others still fail the VP */
+	self->run.exit_reason = HCL_EXIT_VTL_VIOLATION;
+	EXPECT_EQ(EXIT_FAIL, exits_handle(&self->ex, 0, &self->run));
+}
+
 TEST_HARNESS_MAIN

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "bus.h"
 #include "console.h"
+#include "loop.h"
 #include "dev/uart16550.h"
 
 struct sink {
@@ -174,6 +176,202 @@ TEST(console_lines)
 	console_flush(&c);
 	EXPECT_STREQ("line 1\nline 2\npart\n", out);
 	fclose(f);
+}
+
+/* ---- receive and interrupts (Linux's 8250 driver's view) ---------------- */
+
+struct irq_sink {
+	int level;
+	int rises;
+	int changes;
+};
+
+static void irq_fn(void *arg, int level)
+{
+	struct irq_sink *s = arg;
+
+	if (level && !s->level)
+		s->rises++;
+	if (level != s->level)
+		s->changes++;
+	s->level = level;
+}
+
+FIXTURE(uart_irq) {
+	struct uart16550 u;
+	struct sink s;
+	struct irq_sink irq;
+};
+
+FIXTURE_SETUP(uart_irq)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	memset(&self->irq, 0, sizeof(self->irq));
+	uart_init(&self->u, tx, &self->s);
+	uart_set_irq(&self->u, irq_fn, &self->irq);
+	uart_write(&self->u, 4, 0x08 | 0x03);	/* OUT2 RTS DTR */
+}
+
+FIXTURE_TEARDOWN(uart_irq) {}
+
+TEST_F(uart_irq, receive_polled)
+{
+	const uint8_t in[] = "ls\r";
+
+	EXPECT_EQ(3u, uart_rx(&self->u, in, 3));
+	EXPECT_EQ(0x61, uart_read(&self->u, 5));	/* DR THRE TEMT */
+	EXPECT_EQ('l', uart_read(&self->u, 0));
+	EXPECT_EQ('s', uart_read(&self->u, 0));
+	EXPECT_EQ('\r', uart_read(&self->u, 0));
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+	EXPECT_EQ(0, self->irq.level);			/* IER 0: no interrupt */
+	EXPECT_EQ(3ULL, self->u.rx_bytes);
+}
+
+TEST_F(uart_irq, receive_interrupt)
+{
+	const uint8_t in[] = "abcde";
+
+	uart_write(&self->u, 1, 0x01);			/* ERBFI */
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	uart_rx(&self->u, in, 1);
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));	/* data available */
+	EXPECT_EQ('a', uart_read(&self->u, 0));
+	EXPECT_EQ(0, self->irq.level);			/* drained: line low */
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	/* FIFO trigger level 4: below it the timeout interrupt */
+	uart_write(&self->u, 2, 0x41);
+	uart_rx(&self->u, in + 1, 2);
+	EXPECT_EQ(0xcc, uart_read(&self->u, 2));	/* timeout, FIFO bits */
+	uart_rx(&self->u, in + 3, 2);
+	EXPECT_EQ(0xc4, uart_read(&self->u, 2));
+	EXPECT_EQ(1, self->irq.level);
+	/* clearing the receive FIFO drops the data and the interrupt */
+	uart_write(&self->u, 2, 0x43);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x60, uart_read(&self->u, 5));
+}
+
+TEST_F(uart_irq, thr_empty_interrupt)
+{
+	/* turning ETBEI on with THR empty interrupts at once */
+	uart_write(&self->u, 1, 0x02);
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(1, self->irq.rises);
+	/* reading IIR while it shows THRE acknowledges it */
+	EXPECT_EQ(0x02, uart_read(&self->u, 2));
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+	/* each byte written leaves at once: a new edge every time */
+	uart_write(&self->u, 0, 'x');
+	EXPECT_EQ(1, self->irq.level);
+	EXPECT_EQ(2, self->irq.rises);
+	uart_write(&self->u, 0, 'y');
+	EXPECT_EQ(3, self->irq.rises);
+	EXPECT_STREQ("xy", self->s.buf);
+	/* ETBEI off: the line drops */
+	uart_write(&self->u, 1, 0x00);
+	EXPECT_EQ(0, self->irq.level);
+}
+
+TEST_F(uart_irq, priority_and_line_status)
+{
+	uint8_t big[UART_RX_SIZE + 2];
+
+	memset(big, 'z', sizeof(big));
+	uart_write(&self->u, 1, 0x07);			/* ELSI ETBEI ERBFI */
+	EXPECT_EQ(0x02, uart_read(&self->u, 2) & 0x0f);	/* THRE, acked */
+	EXPECT_EQ(UART_RX_SIZE, uart_rx(&self->u, big, sizeof(big)));
+	EXPECT_EQ(2ULL, self->u.rx_dropped);
+	EXPECT_EQ(0u, uart_rx_room(&self->u));
+	/* overrun outranks data, and reading LSR clears it */
+	EXPECT_EQ(0x06, uart_read(&self->u, 2));
+	EXPECT_EQ(0x63, uart_read(&self->u, 5));	/* OE DR */
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));
+	EXPECT_EQ(1, self->irq.level);
+}
+
+TEST_F(uart_irq, out2_gates_the_line)
+{
+	const uint8_t c = 'q';
+
+	uart_write(&self->u, 1, 0x01);
+	uart_write(&self->u, 4, 0x03);			/* OUT2 off */
+	uart_rx(&self->u, &c, 1);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x04, uart_read(&self->u, 2));	/* still pending */
+	uart_write(&self->u, 4, 0x0b);
+	EXPECT_EQ(1, self->irq.level);
+	/* loopback disconnects the pin too */
+	uart_write(&self->u, 4, 0x1b);
+	EXPECT_EQ(0, self->irq.level);
+}
+
+TEST_F(uart_irq, loopback_receives_what_it_sends)
+{
+	uart_write(&self->u, 4, 0x10);
+	uart_write(&self->u, 0, 'L');
+	EXPECT_EQ(0, self->s.n);
+	EXPECT_EQ(0x61, uart_read(&self->u, 5));
+	EXPECT_EQ('L', uart_read(&self->u, 0));
+}
+
+TEST_F(uart_irq, reset_lowers_the_line)
+{
+	uart_write(&self->u, 1, 0x02);
+	EXPECT_EQ(1, self->irq.level);
+	uart_reset(&self->u);
+	EXPECT_EQ(0, self->irq.level);
+	EXPECT_EQ(0x01, uart_read(&self->u, 2));
+}
+
+/* the host's input reaches the guest: a pipe's bytes through the loop */
+static void stop_loop(struct loop *loop, void *arg, uint64_t n)
+{
+	loop_stop(loop, 0);
+}
+
+TEST(console_input_through_the_loop)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct console_input ci;
+	struct uart16550 u;
+	struct loop *loop = loop_create(8);
+	uint8_t fill[UART_RX_SIZE - 2];
+	int p[2];
+
+	ASSERT_NE(NULL, loop);
+	ASSERT_EQ(0, pipe(p));
+	uart_init(&u, NULL, NULL);
+	ASSERT_EQ(0, console_input_add(&ci, loop, p[0], &u, &lock));
+	ASSERT_EQ(3, write(p[1], "ls\r", 3));
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_EQ(3ULL, ci.bytes);
+	EXPECT_EQ('l', uart_read(&u, 0));
+	EXPECT_EQ('s', uart_read(&u, 0));
+	EXPECT_EQ('\r', uart_read(&u, 0));
+	EXPECT_FALSE(ci.eof);
+
+	/* a full receive buffer: the rest is an overrun, the loop goes on */
+	memset(fill, 'f', sizeof(fill));
+	uart_rx(&u, fill, sizeof(fill));
+	ASSERT_EQ(5, write(p[1], "abcde", 5));
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_EQ(8ULL, ci.bytes);
+	EXPECT_EQ(3ULL, u.rx_dropped);
+	EXPECT_EQ(0x63, uart_read(&u, 5));		/* OE DR */
+
+	/* end of input: the fd leaves the loop */
+	close(p[1]);
+	ASSERT_GT(loop_add_timer(loop, 50000000, 0, stop_loop, NULL), 0);
+	EXPECT_EQ(0, loop_run(loop));
+	EXPECT_TRUE(ci.eof);
+	loop_destroy(loop);
+	close(p[0]);
 }
 
 TEST_HARNESS_MAIN

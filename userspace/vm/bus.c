@@ -118,6 +118,7 @@ int bus_access(struct bus *bus, uint8_t space, uint64_t addr,
 {
 	const struct bus_range *r = find_range(bus, space, addr);
 
+	a->addr = addr;
 	if (!r || a->size > r->len - (addr - r->start)) {
 		if (!a->write)
 			a->data = ~0ULL;

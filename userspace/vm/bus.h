@@ -34,6 +34,7 @@ struct bus_access {
 	uint8_t size;		/* 1, 2, 4 or 8 bytes */
 	bool write;
 	uint64_t data;		/* in for writes, out for reads */
+	uint64_t addr;		/* the port or GPA (bus_access() sets it) */
 	/*
 	 * Set by a device that answers a read later (a device worker): the
 	 * VP stays stopped until the device completes it (vm_vp_complete).

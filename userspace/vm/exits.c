@@ -197,7 +197,11 @@ int exits_handle(struct exits *ex, unsigned int vp, struct hcl_run *run)
 		return EXIT_HALT;
 	case HCL_EXIT_SHUTDOWN:
 		dump_hw_exit(vp, run, "VTL0 triple fault");
-		return EXIT_FAIL;
+		if (!ex->events)
+			return EXIT_FAIL;
+		vm_event_raise(ex->events, VM_EVENT_RESET,
+			       VM_RESET_TRIPLE_FAULT, vp);
+		return EXIT_HALT;
 	case HCL_EXIT_FAIL_ENTRY:
 		dump_hw_exit(vp, run, "VP entry failed");
 		return EXIT_FAIL;

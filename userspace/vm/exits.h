@@ -9,6 +9,8 @@
  *                    MSR policy sends exactly those up, exits_msr_rules)
  *   hypercall        to the handler registered for the call code
  *   HLT              the VP is done
+ *   triple fault     with @events set (a guest that resets this way):
+ *                    a VM_EVENT_RESET, and the VP is done; else it fails
  *   anything else    fails the VP with one line on stderr
  * Every failure prints one line, "underhill_vm: VP n: ...".
  *
@@ -24,6 +26,7 @@
 #include <linux/hcl.h>
 
 #include "bus.h"
+#include "event.h"
 
 #define EXITS_MAX_MSR		16
 #define EXITS_MAX_HYPERCALL	16
@@ -64,6 +67,8 @@ struct exits {
 	/* exits that reached a handler, and the TSC at the first (atomic) */
 	uint64_t user_exits;
 	uint64_t tsc_first;
+	/* where a triple fault is reported as a reset; NULL: a failure */
+	struct vm_events *events;
 };
 
 void exits_init(struct exits *ex, struct bus *bus);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
 #include "guest.h"
 
 static const struct guest_profile *profiles;
@@ -18,6 +20,16 @@ const struct guest_profile *guest_find(const void *img, size_t len)
 			return p;
 	for (p = profiles; p; p = p->next)
 		if (!p->probe)
+			return p;
+	return NULL;
+}
+
+const struct guest_profile *guest_by_name(const char *name)
+{
+	const struct guest_profile *p;
+
+	for (p = profiles; p; p = p->next)
+		if (!strcmp(p->name, name))
 			return p;
 	return NULL;
 }

@@ -46,6 +46,9 @@ void guest_register(struct guest_profile *p);
 /* The profile for @img, or NULL. */
 const struct guest_profile *guest_find(const void *img, size_t len);
 
+/* The profile called @name, or NULL. */
+const struct guest_profile *guest_by_name(const char *name);
+
 #define GUEST_PROFILE(p)						\
 	static void __attribute__((constructor)) p##_register(void)	\
 	{								\

@@ -18,9 +18,22 @@
  * a thread each in HCL_VP_RUN (--ioctl).  A VP is done when it halts.
  * Then a struct hcl_vm_report goes to openvmm_hcl on fd 3.
  *
+ * The payload, first found: --kernel PATH (with --initrd and --cmdline);
+ * the Linux payload the initramfs carries in /lib/hcl/vtl0-linux/
+ * (bzImage, initrd.cpio, cmdline: `make run GUEST=linux`); the staged
+ * image; the test guest.  A bzImage runs in the Linux profile
+ * (guest_linux.c), anything else in the test guest's.
+ *
  * Options:
  *   --timeout SEC      stop a guest that runs longer (default 60, 0: never)
  *   --ioctl            a thread per VP with HCL_VP_RUN instead of io_uring
+ *   --kernel PATH      boot this bzImage in VTL0
+ *   --initrd PATH      with this initramfs
+ *   --cmdline STR      and this command line
+ *   --append STR       added to the Linux command line (e.g. hcl.cmd=...)
+ * Exit status: 0 when the guest succeeded (the test guest's VPs all
+ * passed, Linux powered off with status 0), 3 when VTL0 reset, else 1
+ * (2: bad usage).
  * HCL_DEBUG=1 logs every io_uring completion on stderr; profiles read
  * their own settings (guest_test.c: HCL_GUEST_CPUID_BAD).
  */
@@ -40,6 +53,35 @@
 
 #define STAGED_IMAGE	"/sys/class/misc/hcl/vtl0_image"
 #define DEFAULT_IMAGE	"/lib/hcl/vtl0-guest.bin"
+#define LINUX_DIR	"/lib/hcl/vtl0-linux/"
+#define EXIT_RESET	3
+
+static char linux_cmdline[4096], full_cmdline[8192];
+static const char *cmdline_append;	/* --append */
+
+/* the initramfs's Linux payload, when it carries one and no --kernel */
+static void default_linux(struct vm *vm)
+{
+	FILE *f;
+	size_t n;
+
+	if (vm->kernel_path || access(LINUX_DIR "bzImage", R_OK))
+		return;
+	vm->kernel_path = LINUX_DIR "bzImage";
+	if (!vm->initrd_path && !access(LINUX_DIR "initrd.cpio", R_OK))
+		vm->initrd_path = LINUX_DIR "initrd.cpio";
+	if (vm->cmdline)
+		return;
+	f = fopen(LINUX_DIR "cmdline", "re");
+	if (!f)
+		return;
+	n = fread(linux_cmdline, 1, sizeof(linux_cmdline) - 1, f);
+	fclose(f);
+	while (n && (linux_cmdline[n - 1] == '\n' || linux_cmdline[n - 1] == ' '))
+		n--;
+	linux_cmdline[n] = 0;
+	vm->cmdline = linux_cmdline;
+}
 
 static void *read_file(const char *path, size_t *len)
 {
@@ -146,6 +188,17 @@ static int load_guest(struct vm *vm)
 	const char *path = access(STAGED_IMAGE, F_OK) ? DEFAULT_IMAGE :
 			   STAGED_IMAGE;
 	size_t len;
+
+	default_linux(vm);
+	if (vm->kernel_path)
+		path = vm->kernel_path;
+	if (cmdline_append) {
+		snprintf(full_cmdline, sizeof(full_cmdline), "%s%s%s",
+			 vm->cmdline ? vm->cmdline : "",
+			 vm->cmdline && *vm->cmdline ? " " : "",
+			 cmdline_append);
+		vm->cmdline = full_cmdline;
+	}
 	void *img;
 	int ret;
 
@@ -155,7 +208,9 @@ static int load_guest(struct vm *vm)
 			strerror(errno));
 		return -1;
 	}
-	vm->guest = guest_find(img, len);
+	/* a kernel named as such is Linux's, whatever its header says */
+	vm->guest = vm->kernel_path ? guest_by_name("linux") :
+		    guest_find(img, len);
 	if (!vm->guest) {
 		fprintf(stderr, "underhill_vm: %s: no guest profile runs it\n",
 			path);
@@ -170,6 +225,7 @@ static int load_guest(struct vm *vm)
 static void report(struct vm *vm, int ret, struct hcl_vm_report *rep)
 {
 	unsigned int i;
+	uint32_t all_halted;
 
 	rep->tsc_guest_done = hcl_rdtsc();
 	rep->tsc_first_exit = vm->exits.tsc_first;
@@ -178,10 +234,12 @@ static void report(struct vm *vm, int ret, struct hcl_vm_report *rep)
 
 	rep->halted = !ret;
 	for (i = 0; i < vm->nr_vps; i++)
-		if (vm->vps[i].state != EXIT_HALT)
+		if (vm->vps[i].state != EXIT_HALT && !vm->vps[i].parked)
 			rep->halted = 0;
+	all_halted = rep->halted;
+	/* the profile judges the outcome (and may say more) */
 	vm->guest->finish(vm, rep);
-	if (!rep->halted)
+	if (!all_halted && vm_event_get(&vm->events) == VM_EVENT_NONE)
 		printf("underhill_vm: VTL0 stopped without every VP halting\n");
 	rep->exits = vm->exits.user_exits;
 	rep->vps = vm->nr_vps;
@@ -195,6 +253,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "ioctl", no_argument, NULL, 'i' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'r' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "append", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hcl_vm_report rep = { .magic = HCL_REPORT_MAGIC };
@@ -208,12 +270,25 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 't':
 			vm.timeout = (unsigned int)strtoul(optarg, NULL, 0);
+			vm.timeout_given = true;
 			break;
 		case 'i':
 			use_ioctl = 1;
 			break;
+		case 'k':
+			vm.kernel_path = optarg;
+			break;
+		case 'r':
+			vm.initrd_path = optarg;
+			break;
+		case 'c':
+			vm.cmdline = optarg;
+			break;
+		case 'a':
+			cmdline_append = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--timeout SEC] [--ioctl]\n",
+			fprintf(stderr, "usage: %s [--timeout SEC] [--ioctl] [--kernel BZIMAGE [--initrd CPIO] [--cmdline STR]] [--append STR]\n",
 				argv[0]);
 			return 2;
 		}
@@ -235,5 +310,7 @@ int main(int argc, char **argv)
 	/* the ring's teardown cancels the RUNs still in flight */
 	loop_destroy(vm.loop);
 	report(&vm, ret, &rep);
+	if (vm_event_get(&vm.events) == VM_EVENT_RESET)
+		return EXIT_RESET;
 	return rep.halted && rep.guest_result == 0 ? 0 : 1;
 }

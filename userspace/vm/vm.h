@@ -15,6 +15,7 @@
 
 #include "bus.h"
 #include "console.h"
+#include "event.h"
 #include "exits.h"
 #include "guest.h"
 #include "loop.h"
@@ -37,6 +38,7 @@ struct vp {
 	pthread_mutex_t wait_lock;
 	pthread_cond_t wait_cond;
 	bool resumed;
+	bool parked;		/* not run (an AP nothing can start) */
 };
 
 struct vm {
@@ -56,6 +58,11 @@ struct vm {
 	void *guest_data;		/* the profile's */
 	unsigned int timeout;		/* seconds; 0: none */
 	bool ioctl_path;		/* VPs run by their own threads */
+	bool timeout_given;		/* by --timeout, not the default */
+	/* power-off and reset requests; the run ends at the first */
+	struct vm_events events;
+	/* the payload's files (NULL: the staged image, no initrd) */
+	const char *kernel_path, *initrd_path, *cmdline;
 };
 
 /* vp.c: creating the VPs and running them */

@@ -129,6 +129,10 @@ static bool vp_exited(struct loop *loop, void *arg, int res)
 		fprintf(stderr, "cqe vp %u res %d reason %u port %#x\n",
 			vp->index, res, vp->run->exit_reason, vp->run->io.port);
 	vp->state = exits_handle(&urun.vm->exits, vp->index, vp->run);
+	if (vm_event_get(&urun.vm->events)) {
+		loop_stop(loop, 0);	/* power-off or reset: the run ends */
+		return false;
+	}
 	if (vp->state == EXIT_RUN)
 		return true;	/* the run page holds the answer: commit */
 	if (vp->state == EXIT_PENDING)
@@ -155,13 +159,17 @@ int vm_run_uring(struct vm *vm)
 	int ret = 0;
 
 	urun.vm = vm;
-	urun.live = vm->nr_vps;
+	urun.live = 0;
+	for (i = 0; i < vm->nr_vps; i++)
+		urun.live += !vm->vps[i].parked;
 	urun.debug = getenv("HCL_DEBUG") != NULL;
 	if (vm->timeout)
 		ret = loop_add_timer(loop, vm->timeout * 1000000000ULL, 0,
 				     timed_out, NULL);
 	for (i = 0; i < vm->nr_vps && ret >= 0; i++)
-		ret = loop_add_vp(loop, vm->vps[i].fd, vp_exited, &vm->vps[i]);
+		if (!vm->vps[i].parked)
+			ret = loop_add_vp(loop, vm->vps[i].fd, vp_exited,
+					  &vm->vps[i]);
 	if (ret >= 0)
 		ret = loop_run(loop);
 	if (ret < -1)
@@ -182,6 +190,7 @@ int vm_run_uring(struct vm *vm)
 struct ioctl_run {
 	struct vm *vm;
 	unsigned int started, ended;
+	struct vp *threads[VM_MAX_VPS];	/* the VPs with a thread, started */
 	int done_fd;
 	volatile int stop;
 	int failed;		/* a VP failed: stop the others (atomic) */
@@ -238,7 +247,7 @@ static void *vp_thread(void *arg)
 		vp->state = exits_handle(&vp->vm->exits, vp->index, vp->run);
 		if (vp->state == EXIT_PENDING && wait_resumed(vp))
 			vp->state = EXIT_RUN;
-		if (vp->state != EXIT_RUN)
+		if (vp->state != EXIT_RUN || vm_event_get(&vp->vm->events))
 			break;
 	}
 	if (vp->state == EXIT_FAIL)
@@ -255,9 +264,9 @@ static void stop_vps(void)
 
 	irun.stop = 1;
 	for (i = 0; i < irun.started; i++) {
-		__atomic_store_n(&irun.vm->vps[i].run->immediate_exit, 1,
+		__atomic_store_n(&irun.threads[i]->run->immediate_exit, 1,
 				 __ATOMIC_SEQ_CST);
-		pthread_kill(irun.vm->vps[i].thread, SIGUSR1);
+		pthread_kill(irun.threads[i]->thread, SIGUSR1);
 	}
 }
 
@@ -272,7 +281,9 @@ static void vp_thread_done(struct loop *loop, void *arg, int fd,
 		irun.ended += (unsigned int)n;
 	if (irun.ended >= irun.started)
 		loop_stop(loop, 0);
-	else if (!irun.stop && __atomic_load_n(&irun.failed, __ATOMIC_ACQUIRE))
+	else if (!irun.stop &&
+		 (__atomic_load_n(&irun.failed, __ATOMIC_ACQUIRE) ||
+		  vm_event_get(&irun.vm->events)))
 		stop_vps();	/* like the io_uring path: one fails, all stop */
 }
 
@@ -312,14 +323,17 @@ int vm_run_ioctl(struct vm *vm)
 		close(irun.done_fd);
 		return -1;
 	}
-	for (; irun.started < vm->nr_vps; irun.started++) {
-		if (pthread_create(&vm->vps[irun.started].thread, NULL,
-				   vp_thread, &vm->vps[irun.started])) {
+	for (i = 0; i < vm->nr_vps; i++) {
+		if (vm->vps[i].parked)
+			continue;
+		if (pthread_create(&vm->vps[i].thread, NULL, vp_thread,
+				   &vm->vps[i])) {
 			fprintf(stderr, "underhill_vm: pthread_create failed\n");
 			res = -1;
 			stop_vps();
 			break;
 		}
+		irun.threads[irun.started++] = &vm->vps[i];
 	}
 	if (irun.started) {
 		ret = loop_run(loop);
@@ -332,8 +346,8 @@ int vm_run_ioctl(struct vm *vm)
 		}
 	}
 	for (i = 0; i < irun.started; i++) {
-		pthread_join(vm->vps[i].thread, NULL);
-		if (vm->vps[i].state != EXIT_HALT)
+		pthread_join(irun.threads[i]->thread, NULL);
+		if (irun.threads[i]->state != EXIT_HALT)
 			res = -1;
 	}
 	loop_del_fd(loop, irun.done_fd);
