@@ -169,7 +169,7 @@ enum hcl_exit_action hcl_emulate_msr(struct hcl_vp *vp, bool write,
 	if (write)
 		val = ((u64)(u32)r[HCL_REG_RDX] << 32) | (u32)r[HCL_REG_RAX];
 	/* the in-kernel irqchip's MSRs first */
-	ret = hcl_irq_msr(vp, index, write, &val);
+	ret = hcl_irq_msr(vp, index, write, &val, false);
 	if (ret == -ENOENT)
 		ret = write ? hcl_backend->set_msr(vp, index, val) :
 			      hcl_backend->get_msr(vp, index, &val);

@@ -515,14 +515,18 @@ bool hcl_irq_vp_interrupt(struct hcl_vp *vp, u8 vector)
 
 /* ---- MSRs and MMIO ------------------------------------------------------ */
 
-/* The irqchip's MSRs; -ENOENT for the rest (or without an irqchip). */
-int hcl_irq_msr(struct hcl_vp *vp, u32 index, bool write, u64 *val)
+/*
+ * The irqchip's MSRs; -ENOENT for the rest (or without an irqchip).
+ * @host: HCL_VP_{GET,SET}_MSRS rather than the guest.
+ */
+int hcl_irq_msr(struct hcl_vp *vp, u32 index, bool write, u64 *val,
+		bool host)
 {
 	int ret;
 
 	if (!vp->apic)
 		return -ENOENT;
-	ret = hcl_lapic_msr(vp->apic, index, write, val);
+	ret = hcl_lapic_msr(vp->apic, index, write, val, host);
 	if (ret != -ENOENT) {
 		vp->stats[HCL_STAT_APIC_MSR]++;
 		return ret;

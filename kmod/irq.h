@@ -61,7 +61,8 @@ long hcl_irq_ioctl(struct hcl_partition *part, unsigned int cmd,
 void hcl_irqchip_destroy(struct hcl_partition *part);
 int hcl_irq_vp_attach(struct hcl_vp *vp, u32 flags);
 void hcl_irq_vp_detach(struct hcl_vp *vp);
-int hcl_irq_msr(struct hcl_vp *vp, u32 index, bool write, u64 *val);
+int hcl_irq_msr(struct hcl_vp *vp, u32 index, bool write, u64 *val,
+		bool host);
 bool hcl_irq_mmio_claims(struct hcl_vp *vp, u64 gpa);
 void hcl_irq_mmio(struct hcl_vp *vp, u64 gpa, unsigned int size, bool write,
 		  u64 *val);

@@ -349,6 +349,9 @@ static enum hrtimer_restart timer_cb(struct hrtimer *t)
 	struct hcl_lapic *apic = container_of(t, struct hcl_lapic, timer);
 
 	hcl_lapic_timer_fire(apic);
+	/* a deadline that passed reads 0 (the owner waits for us first) */
+	if (timer_mode(apic) == HCL_APIC_TIMER_DEADLINE)
+		WRITE_ONCE(apic->tsc_deadline, 0);
 	if (timer_mode(apic) == HCL_APIC_TIMER_PERIODIC && apic->period_ns) {
 		hrtimer_forward_now(t, ns_to_ktime(apic->period_ns));
 		return HRTIMER_RESTART;
@@ -624,8 +627,10 @@ static void write_lvt(struct hcl_lapic *apic, unsigned int i, u32 v)
 
 /*
  * Writes @val to the register at xAPIC offset @offset.  x2APIC writes of
- * read-only or unknown registers and reserved bits are -EINVAL (#GP);
- * xAPIC writes of those are ignored.
+ * read-only or unknown registers, of bits 63:32 (but in the ICR), of a
+ * non-zero EOI or ESR and of reserved SELF_IPI bits are -EINVAL (#GP);
+ * other reserved bits are dropped, and xAPIC writes of read-only
+ * registers are ignored.
  */
 int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2)
 {
@@ -641,8 +646,6 @@ int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2)
 		WRITE_ONCE(apic->id, v >> 24);
 		break;
 	case HCL_APIC_TPR:
-		if (x2 && v & ~0xffU)
-			return -EINVAL;
 		apic->tpr = v & 0xff;
 		update_ppr(apic);
 		break;
@@ -662,9 +665,8 @@ int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2)
 		WRITE_ONCE(apic->dfr, v | 0x0fffffff);
 		break;
 	case HCL_APIC_SVR:
-		if (x2 && v & ~0x11ffU)
-			return -EINVAL;
-		WRITE_ONCE(apic->svr, v & 0x1ff);
+		/* vector, enable, focus check; no directed EOI (bit 12) */
+		WRITE_ONCE(apic->svr, v & 0x3ff);
 		if (!(v & SVR_ENABLE)) {
 			/* software disable masks every LVT */
 			for (i = 0; i < HCL_NR_LVT; i++)
@@ -694,10 +696,8 @@ int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2)
 	case HCL_APIC_LVTT ... HCL_APIC_LVTERR:
 		if (offset & 0xf)
 			return x2 ? -EINVAL : 0;
-		i = (offset - HCL_APIC_LVTT) >> 4;
-		if (x2 && v & ~lvt_mask[i])
-			return -EINVAL;
-		write_lvt(apic, i, v);
+		/* reserved bits are dropped, in x2APIC mode too (as KVM) */
+		write_lvt(apic, (offset - HCL_APIC_LVTT) >> 4, v);
 		break;
 	case HCL_APIC_TMICT:
 		if (timer_mode(apic) == HCL_APIC_TIMER_DEADLINE)
@@ -706,8 +706,6 @@ int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2)
 		timer_start_count(apic);
 		break;
 	case HCL_APIC_TDCR:
-		if (x2 && v & ~0xbU)
-			return -EINVAL;
 		apic->tdcr = v & 0xb;
 		break;
 	case HCL_APIC_SELF_IPI:
@@ -731,19 +729,20 @@ EXPORT_SYMBOL_IF_KUNIT(hcl_lapic_write);
  * The MSRs of the APIC: the base, TSC-deadline and x2APIC's 0x800-0x8ff.
  * Returns -ENOENT for others, -EINVAL for #GP.
  */
-int hcl_lapic_msr(struct hcl_lapic *apic, u32 index, bool write, u64 *val)
+int hcl_lapic_msr(struct hcl_lapic *apic, u32 index, bool write, u64 *val,
+		  bool host)
 {
 	switch (index) {
 	case MSR_IA32_APICBASE:
 		if (write)
-			return hcl_lapic_set_base(apic, *val, false);
+			return hcl_lapic_set_base(apic, *val, host);
 		*val = apic->base;
 		return 0;
 	case MSR_IA32_TSC_DEADLINE:
 		if (write)
 			set_tsc_deadline(apic, *val);
 		else
-			*val = apic->tsc_deadline;
+			*val = READ_ONCE(apic->tsc_deadline);
 		return 0;
 	case 0x800 ... 0x8ff:
 		/* x2APIC MSRs #GP unless x2APIC is on */

@@ -153,7 +153,8 @@ bool hcl_lapic_x2apic(const struct hcl_lapic *apic);
 int hcl_lapic_read(struct hcl_lapic *apic, u32 offset, u64 *val, bool x2);
 int hcl_lapic_write(struct hcl_lapic *apic, u32 offset, u64 val, bool x2);
 int hcl_lapic_set_base(struct hcl_lapic *apic, u64 val, bool host);
-int hcl_lapic_msr(struct hcl_lapic *apic, u32 index, bool write, u64 *val);
+int hcl_lapic_msr(struct hcl_lapic *apic, u32 index, bool write, u64 *val,
+		  bool host);
 bool hcl_lapic_mmio_claims(const struct hcl_lapic *apic, u64 gpa);
 
 /* delivery: any thread */

@@ -268,7 +268,7 @@ static int vp_msr_rw(struct hcl_vp *vp, struct hcl_msr_entry *e, bool set)
 
 	if (e->reserved)
 		return -EINVAL;
-	ret = hcl_irq_msr(vp, e->index, set, &e->data);
+	ret = hcl_irq_msr(vp, e->index, set, &e->data, true);
 	if (ret != -ENOENT)
 		return ret;
 	ret = set ? hcl_backend->set_msr(vp, e->index, e->data) :

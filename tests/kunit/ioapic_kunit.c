@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 
+#include "hcl_kunit.h"
 #include "irq.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -172,9 +173,4 @@ static struct kunit_case hcl_ioapic_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_ioapic_suite = {
-	.name = "hcl_ioapic",
-	.test_cases = hcl_ioapic_cases,
-};
-
-kunit_test_suites(&hcl_ioapic_suite);
+HCL_KUNIT_SUITE(ioapic, hcl_ioapic_cases);

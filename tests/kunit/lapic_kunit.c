@@ -7,6 +7,7 @@
 #include <linux/delay.h>
 #include <asm/msr-index.h>
 
+#include "hcl_kunit.h"
 #include "irq.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -17,6 +18,12 @@ static struct hcl_irqchip *chip_new(struct kunit *test, u32 n)
 
 	KUNIT_ASSERT_NOT_NULL(test, chip);
 	return chip;
+}
+
+/* an MSR access by the guest */
+static int guest_msr(struct hcl_lapic *a, u32 index, bool write, u64 *v)
+{
+	return hcl_lapic_msr(a, index, write, v, false);
 }
 
 static u64 rd(struct hcl_lapic *a, u32 off)
@@ -100,37 +107,55 @@ static void lapic_register_semantics(struct kunit *test)
 
 	/* x2APIC: MSRs #GP until it is on */
 	v = 0;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x802, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x802, false, &v), -EINVAL);
 	v = HCL_APIC_DEFAULT_BASE | HCL_APIC_BASE_X2APIC;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v),
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v),
 			-EINVAL);	/* x2APIC without enable */
 	v |= HCL_APIC_BASE_ENABLE;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v), 0);
 	KUNIT_EXPECT_TRUE(test, hcl_lapic_x2apic(a));
 	KUNIT_EXPECT_FALSE(test, hcl_lapic_mmio_claims(a, 0xfee000b0));
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x802, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x802, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 0ULL);		/* 32-bit ID */
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x80d, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80d, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1ULL);		/* LDR: cluster 0, bit 0 */
 	v = 5;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x802, true, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x80d, true, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x80e, false, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x831, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x802, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80d, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80e, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x831, false, &v), -EINVAL);
 	v = 1;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x80b, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80b, true, &v), -EINVAL);
 	v = 0x1ULL << 32;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, 0x808, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x808, true, &v), -EINVAL);
 	/* x2APIC -> xAPIC directly is refused; via disabled it works */
 	v = HCL_APIC_DEFAULT_BASE | HCL_APIC_BASE_ENABLE;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v),
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v),
 			-EINVAL);
 	v = HCL_APIC_DEFAULT_BASE;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v), 0);
 	KUNIT_EXPECT_FALSE(test, hcl_lapic_hw_enabled(a));
 	v = HCL_APIC_DEFAULT_BASE | HCL_APIC_BASE_ENABLE;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v), 0);
 	KUNIT_EXPECT_EQ(test, a->base & HCL_APIC_BASE_BSP, HCL_APIC_BASE_BSP);
+	/* the guest cannot move the BSP bit, userspace can */
+	v = HCL_APIC_DEFAULT_BASE | HCL_APIC_BASE_ENABLE;
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, a->base & HCL_APIC_BASE_BSP, HCL_APIC_BASE_BSP);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_APICBASE, true, &v,
+					    true), 0);
+	KUNIT_EXPECT_EQ(test, a->base & HCL_APIC_BASE_BSP, 0ULL);
+	/* x2APIC: reserved bits of SVR, LVTs and TDCR are dropped */
+	v |= HCL_APIC_BASE_X2APIC;
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_APICBASE, true, &v), 0);
+	v = 0x13ff;
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80f, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x80f, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x3ffULL);
+	v = 0xfffff;
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x835, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, 0x835, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x1a7ffULL);
 	hcl_irqchip_free(chip);
 }
 
@@ -249,32 +274,35 @@ static void lapic_timer_deadline(struct kunit *test)
 	enable(a);
 	/* not in deadline mode: the MSR write is ignored */
 	v = 1;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, true,
-					    &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v),
+			0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 0);
 	wr(a, HCL_APIC_LVTT, 0x40042);		/* TSC-deadline, vector 0x42 */
 	/* TMICT is ignored in this mode */
 	wr(a, HCL_APIC_TMICT, 1000);
 	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_TMICT), 0ULL);
 	/* in the past: fires at once and disarms */
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, true,
-					    &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v),
+			0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 1);
 	KUNIT_EXPECT_EQ(test, hcl_lapic_highest_irr(a), 0x42);
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, false,
-					    &v), 0);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_TSC_DEADLINE, false, &v),
+			0);
 	KUNIT_EXPECT_EQ(test, v, 0ULL);
 	/* 1 ms ahead */
 	v = rdtsc() + chip->tsc_khz;
-	hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
+	guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 1);
 	msleep(30);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 2);
+	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_TSC_DEADLINE, false, &v),
+			0);
+	KUNIT_EXPECT_EQ(test, v, 0ULL);	/* spent */
 	/* writing 0 disarms */
 	v = rdtsc() + chip->tsc_khz;
-	hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
+	guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
 	v = 0;
-	hcl_lapic_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
+	guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v);
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 2);
 	hcl_irqchip_free(chip);
@@ -354,34 +382,34 @@ static void lapic_ipi_x2apic(struct kunit *test)
 	for (i = 0; i < 20; i++) {
 		v = HCL_APIC_DEFAULT_BASE | HCL_APIC_BASE_ENABLE |
 		    HCL_APIC_BASE_X2APIC;
-		KUNIT_ASSERT_EQ(test, hcl_lapic_msr(&chip->apics[i],
-						    MSR_IA32_APICBASE, true,
-						    &v), 0);
+		KUNIT_ASSERT_EQ(test, guest_msr(&chip->apics[i],
+						MSR_IA32_APICBASE, true, &v),
+				0);
 		v = 0x1ff;
-		hcl_lapic_msr(&chip->apics[i], 0x80f, true, &v);
+		guest_msr(&chip->apics[i], 0x80f, true, &v);
 	}
 	/* VP 17: cluster 1, bit 1 */
 	KUNIT_EXPECT_EQ(test, chip->apics[17].ldr, 0x10002U);
 	/* physical, 32-bit destination in the 64-bit ICR */
 	v = (17ULL << 32) | 0x40;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(&chip->apics[0], 0x830, true, &v),
+	KUNIT_EXPECT_EQ(test, guest_msr(&chip->apics[0], 0x830, true, &v),
 			0);
 	KUNIT_EXPECT_EQ(test, irr_mask(chip, 0x40), BIT(17));
 	/* logical cluster 0, bits 0 and 3 */
 	v = (0x9ULL << 32) | 0x40 | BIT(11);
-	hcl_lapic_msr(&chip->apics[5], 0x830, true, &v);
+	guest_msr(&chip->apics[5], 0x830, true, &v);
 	KUNIT_EXPECT_EQ(test, irr_mask(chip, 0x40), BIT(0) | BIT(3));
 	/* broadcast */
 	v = (0xffffffffULL << 32) | 0x40;
-	hcl_lapic_msr(&chip->apics[5], 0x830, true, &v);
+	guest_msr(&chip->apics[5], 0x830, true, &v);
 	KUNIT_EXPECT_EQ(test, irr_mask(chip, 0x40), GENMASK(19, 0));
 	/* SELF_IPI */
 	v = 0x44;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(&chip->apics[7], 0x83f, true, &v),
+	KUNIT_EXPECT_EQ(test, guest_msr(&chip->apics[7], 0x83f, true, &v),
 			0);
 	KUNIT_EXPECT_EQ(test, irr_mask(chip, 0x44), BIT(7));
 	v = 0x144;
-	KUNIT_EXPECT_EQ(test, hcl_lapic_msr(&chip->apics[7], 0x83f, true, &v),
+	KUNIT_EXPECT_EQ(test, guest_msr(&chip->apics[7], 0x83f, true, &v),
 			-EINVAL);
 	hcl_irqchip_free(chip);
 }
@@ -453,9 +481,4 @@ static struct kunit_case hcl_lapic_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_lapic_suite = {
-	.name = "hcl_lapic",
-	.test_cases = hcl_lapic_cases,
-};
-
-kunit_test_suites(&hcl_lapic_suite);
+HCL_KUNIT_SUITE(lapic, hcl_lapic_cases);

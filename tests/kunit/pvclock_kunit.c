@@ -7,6 +7,7 @@
 #include <asm/pvclock-abi.h>
 #include <asm/tsc.h>
 
+#include "hcl_kunit.h"
 #include "irq.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -55,9 +56,4 @@ static struct kunit_case hcl_pvclock_cases[] = {
 	{}
 };
 
-static struct kunit_suite hcl_pvclock_suite = {
-	.name = "hcl_pvclock",
-	.test_cases = hcl_pvclock_cases,
-};
-
-kunit_test_suites(&hcl_pvclock_suite);
+HCL_KUNIT_SUITE(pvclock, hcl_pvclock_cases);
