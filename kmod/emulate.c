@@ -23,6 +23,7 @@
 #include "cpuid.h"
 #include "decode.h"
 #include "emulate.h"
+#include "irq.h"
 #include "msr.h"
 #include "partition.h"
 #include "range.h"
@@ -165,12 +166,13 @@ enum hcl_exit_action hcl_emulate_msr(struct hcl_vp *vp, bool write,
 	u64 val = 0;
 	int ret;
 
-	if (write) {
+	if (write)
 		val = ((u64)(u32)r[HCL_REG_RDX] << 32) | (u32)r[HCL_REG_RAX];
-		ret = hcl_backend->set_msr(vp, index, val);
-	} else {
-		ret = hcl_backend->get_msr(vp, index, &val);
-	}
+	/* the in-kernel irqchip's MSRs first */
+	ret = hcl_irq_msr(vp, index, write, &val, false);
+	if (ret == -ENOENT)
+		ret = write ? hcl_backend->set_msr(vp, index, val) :
+			      hcl_backend->get_msr(vp, index, &val);
 	if (ret == -ENOENT) {
 		switch (hcl_msr_access(vp->msrs, index, write, &val)) {
 		case HCL_MSR_EMULATE:
@@ -321,6 +323,32 @@ static void complete_mmio_read(struct hcl_vp *vp)
 			   READ_ONCE(vp->run->mmio.data));
 }
 
+/* An access to the in-kernel APIC or IOAPIC (irq.c), never to userspace. */
+static enum hcl_exit_action emulate_irq_mmio(struct hcl_vp *vp, u64 gpa,
+					     const struct hcl_code *code)
+{
+	struct hcl_mmio_insn insn;
+	u8 bytes[HCL_INSN_MAX];
+	u64 val;
+	int n;
+
+	n = hcl_fetch_insn(vp, code, bytes);
+	if (n < 0 || hcl_decode_mmio(bytes, n, code->mode, &insn))
+		return HCL_ACT_UNHANDLED;
+	if (insn.write) {
+		val = insn.op == HCL_MMIO_STORE_IMM ? insn.imm :
+		      vp->gprs.r[insn.high8 ? insn.reg - 4 : insn.reg] >>
+		      (insn.high8 ? 8 : 0);
+		val &= GENMASK_ULL(insn.size * 8 - 1, 0);
+		hcl_irq_mmio(vp, gpa, insn.size, true, &val);
+	} else {
+		hcl_irq_mmio(vp, gpa, insn.size, false, &val);
+		mmio_complete_read(vp, &insn, val);
+	}
+	vp->rip += insn.len;
+	return HCL_ACT_RESUME;
+}
+
 static enum hcl_exit_action vtl_violation(struct hcl_vp *vp, u64 gpa,
 					  u32 access)
 {
@@ -350,6 +378,11 @@ enum hcl_exit_action hcl_emulate_mmio(struct hcl_vp *vp, u64 gpa,
 	bool doorbell;
 	u64 val = 0;
 	int n;
+
+	/* the APIC page and the IOAPIC come before the user ranges */
+	if (vp->apic && !(access & HCL_ACCESS_EXEC) &&
+	    hcl_irq_mmio_claims(vp, gpa))
+		return emulate_irq_mmio(vp, gpa, code);
 
 	rcu_read_lock();
 	r = hcl_range_find(rcu_dereference(vp->part->ranges), HCL_RANGE_MMIO,

@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "irq.h"
 #include "partition.h"
 #include "stats.h"
 #include "vp.h"
@@ -129,6 +130,10 @@ static long hcl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return hcl_partition_add_range(part, argp);
 	case HCL_DEL_RANGE:
 		return hcl_partition_del_range(part, argp);
+	case HCL_CREATE_IRQCHIP:
+	case HCL_IRQ_LINE:
+	case HCL_IRQFD:
+		return hcl_irq_ioctl(part, cmd, argp);
 	default:
 		return hcl_ioctl_unknown(cmd);
 	}

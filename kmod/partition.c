@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "irq.h"
 #include "partition.h"
 #include "range.h"
 
@@ -25,6 +26,7 @@ static void hcl_partition_free(struct kref *ref)
 	struct hcl_partition *part = container_of(ref, struct hcl_partition,
 						  ref);
 
+	hcl_irqchip_destroy(part);
 	hcl_backend->partition_destroy(part);
 	/* no VP is left, so nobody reads the ranges any more */
 	hcl_range_set_free(rcu_dereference_protected(part->ranges, true),
@@ -163,6 +165,7 @@ long hcl_ioctl_unknown(unsigned int cmd)
 {
 	static const unsigned int known[] = {
 		HCL_GET_INFO, HCL_CREATE_VP, HCL_ADD_RANGE, HCL_DEL_RANGE,
+		HCL_IRQ_LINE, HCL_IRQFD, HCL_CREATE_IRQCHIP,
 		HCL_VP_GET_REGS, HCL_VP_SET_REGS, HCL_VP_GET_SREGS,
 		HCL_VP_SET_SREGS, HCL_VP_SET_CPUID, HCL_VP_GET_MSRS,
 		HCL_VP_SET_MSRS, HCL_VP_SET_MSR_POLICY, HCL_VP_INTERRUPT,

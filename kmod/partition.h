@@ -14,6 +14,7 @@
 
 #include "npt.h"
 
+struct hcl_irqchip;
 struct hcl_range_set;
 struct hcl_vp;
 
@@ -33,6 +34,8 @@ struct hcl_partition {
 	struct hcl_range_set __rcu *ranges;
 	/* VTL0 RAM as the kernel sees it (instruction fetch for MMIO) */
 	void *mem;
+	/* the in-kernel irqchip (irq.h) or NULL; set once, before any VP */
+	struct hcl_irqchip *irqchip;
 };
 
 int hcl_partition_create(u32 max_vps, struct hcl_partition **out);

@@ -30,3 +30,8 @@ HCL_STAT(GUEST_NS, guest_ns)		/* in the guest (with the switch) */
 HCL_STAT(KERNEL_NS, kernel_ns)		/* in exit handlers */
 HCL_STAT(USER_NS, user_ns)		/* from a user exit to the next run */
 HCL_STAT(HALT_NS, halt_ns)		/* halted, waiting for an interrupt */
+HCL_STAT(APIC_MMIO, apic_mmio)		/* xAPIC page accesses */
+HCL_STAT(APIC_MSR, apic_msr)		/* APIC base, x2APIC, TSC deadline */
+HCL_STAT(IOAPIC_MMIO, ioapic_mmio)
+HCL_STAT(APIC_TIMER, apic_timer)	/* APIC timer expirations */
+HCL_STAT(IPI, ipi_sent)			/* IPIs this VP sent */

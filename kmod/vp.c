@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "cpuid.h"
 #include "emulate.h"
+#include "irq.h"
 #include "msr.h"
 #include "partition.h"
 #include "stats.h"
@@ -32,6 +33,8 @@ static bool all_zero(const void *p, size_t len)
 
 bool hcl_vp_irq_ready(struct hcl_vp *vp)
 {
+	if (vp->apic)
+		return hcl_irq_vp_ready(vp);
 	return atomic_read(&vp->nmi_pending) ||
 	       find_first_bit(vp->irq_pending, 256) < 256;
 }
@@ -95,7 +98,7 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 		mutex_unlock(&vp->run_lock);
 		return -EINTR;
 	}
-	if (!vp->regs_set || !vp->sregs_set) {
+	if ((!vp->regs_set || !vp->sregs_set) && !hcl_irq_vp_waiting(vp)) {
 		ret = -EBADFD;
 		goto out;
 	}
@@ -141,6 +144,11 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 				continue;
 			}
 			WRITE_ONCE(vp->halted, false);
+		}
+		/* INIT and SIPI; a VP in wait-for-SIPI waits like a halt */
+		if (vp->apic && hcl_irq_vp_blocked(vp)) {
+			WRITE_ONCE(vp->halted, true);
+			continue;
 		}
 		cond_resched();
 		t0 = ktime_get_ns();
@@ -244,6 +252,9 @@ static long hcl_vp_interrupt(struct hcl_vp *vp, void __user *argp)
 	case HCL_INTR_FIXED:
 		if (irq.vector < 16 || irq.vector > 255)
 			return -EINVAL;
+		/* the APIC's IRR when it takes interrupts (it kicks) */
+		if (hcl_irq_vp_interrupt(vp, irq.vector))
+			return 0;
 		set_bit(irq.vector, vp->irq_pending);
 		break;
 	case HCL_INTR_NMI:
@@ -298,6 +309,9 @@ static int vp_msr_rw(struct hcl_vp *vp, struct hcl_msr_entry *e, bool set)
 
 	if (e->reserved)
 		return -EINVAL;
+	ret = hcl_irq_msr(vp, e->index, set, &e->data, true);
+	if (ret != -ENOENT)
+		return ret;
 	ret = set ? hcl_backend->set_msr(vp, e->index, e->data) :
 		    hcl_backend->get_msr(vp, e->index, &e->data);
 	if (ret != -ENOENT)
@@ -588,6 +602,7 @@ static void hcl_vp_free(struct hcl_vp *vp)
 	/* no RUN can be parked: a parked command holds the file open */
 	if (vp->uring_thread)
 		kthread_stop(vp->uring_thread);
+	hcl_irq_vp_detach(vp);
 	hcl_backend->vp_destroy(vp);
 	kvfree(vp->cpuid);
 	kfree(vp->msrs);
@@ -627,7 +642,8 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	int ret, fd;
 
 	BUILD_BUG_ON(sizeof(struct hcl_run) > HCL_RUN_SIZE);
-	if (args->flags || !all_zero(args->reserved, sizeof(args->reserved)))
+	if (args->flags & ~HCL_CREATE_VP_WAIT_SIPI ||
+	    !all_zero(args->reserved, sizeof(args->reserved)))
 		return -EINVAL;
 	if (args->vp_index >= part->max_vps)
 		return -EINVAL;
@@ -656,6 +672,12 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 		mutex_unlock(&part->lock);
 		hcl_vp_free(vp);
 		return -EEXIST;
+	}
+	ret = hcl_irq_vp_attach(vp, args->flags);
+	if (ret) {
+		mutex_unlock(&part->lock);
+		hcl_vp_free(vp);
+		return ret;
 	}
 	part->vps[vp->index] = vp;
 	hcl_stats_vp_add(vp);

@@ -20,6 +20,7 @@
 
 struct dentry;
 struct hcl_cpuid_table;
+struct hcl_lapic;
 struct hcl_msr_table;
 struct hcl_partition;
 struct io_uring_cmd;
@@ -95,6 +96,7 @@ struct hcl_vp {
 	 * thread consumes them.  running_cpu is the CPU in guest mode, or -1.
 	 */
 	unsigned long irq_pending[BITS_TO_LONGS(256)];
+	struct hcl_lapic *apic;		/* the irqchip's, or NULL (irq.c) */
 	atomic_t nmi_pending;
 	int running_cpu;
 	/*

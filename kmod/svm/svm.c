@@ -28,6 +28,7 @@
 #include <kunit/visibility.h>
 
 #include "backend.h"
+#include "lapic.h"
 #include "svm.h"
 #include "svm_trace.h"
 
@@ -681,6 +682,7 @@ VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb *vmcb = svm->vmcb;
 	bool event = vmcb->control.event_inj & SVM_EVTINJ_VALID;
+	bool apic_vec = false;
 	unsigned int vec;
 
 	/* an interrupted delivery goes first */
@@ -691,11 +693,21 @@ VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 	if (event)
 		goto out;
 	vec = find_last_bit(vp->irq_pending, 256);
+	/* with the in-kernel APIC: its vector, if it outranks the queue */
+	if (vp->apic) {
+		int a = hcl_lapic_pending(vp->apic);
+
+		apic_vec = a >= 0 && (vec >= 256 || a > vec);
+		if (apic_vec)
+			vec = a;
+	}
 	if (vec >= 256)
 		return;
 	if ((vmcb->save.rflags & X86_EFLAGS_IF) &&
 	    !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK)) {
-		if (!test_and_clear_bit(vec, vp->irq_pending))
+		if (apic_vec)
+			hcl_lapic_accept(vp->apic, vec);
+		else if (!test_and_clear_bit(vec, vp->irq_pending))
 			return;
 		vmcb->control.event_inj = vec | SVM_EVTINJ_TYPE_INTR |
 					  SVM_EVTINJ_VALID;

@@ -40,9 +40,18 @@ struct hcl_info {
 	__u64 reserved[5];
 };
 
+/*
+ * HCL_CREATE_VP_WAIT_SIPI: the VP starts in wait-for-SIPI, like an
+ * application processor after reset (needs the in-kernel irqchip, else
+ * -EINVAL).  HCL_VP_RUN on it needs no HCL_VP_SET_REGS/SREGS: it waits in
+ * the kernel until another VP's APIC sends INIT and a start-up IPI, which
+ * starts it in real mode at CS:IP = vector << 8 : 0.
+ */
+#define HCL_CREATE_VP_WAIT_SIPI	(1U << 0)
+
 struct hcl_create_vp {
 	__u32 vp_index;
-	__u32 flags;		/* must be 0 */
+	__u32 flags;		/* HCL_CREATE_VP_*; other bits -EINVAL */
 	__u64 reserved[3];	/* must be 0 */
 };
 
@@ -79,6 +88,72 @@ struct hcl_range {
 #define HCL_ADD_RANGE		_IOW(HCL_IOCTL_TYPE, 0x02, struct hcl_range)
 /* Releases the range with exactly this space, start and len (-ENOENT). */
 #define HCL_DEL_RANGE		_IOW(HCL_IOCTL_TYPE, 0x03, struct hcl_range)
+
+/*
+ * The in-kernel irqchip (docs/irqchip.md), created by HCL_CREATE_IRQCHIP
+ * before the first VP (-EBUSY once a VP exists, -EEXIST the second time):
+ *   - a local APIC per VP, ID = VP index, xAPIC at the APIC base MSR's
+ *     address (0xfee00000 at reset, enabled; VP 0 is the BSP) or x2APIC
+ *     (MSRs 0x800-0x8ff), its timer (one-shot, periodic at a 1 GHz bus
+ *     clock, TSC-deadline through MSR 0x6e0) and IPIs between VPs;
+ *   - one IOAPIC, 24 pins, MMIO at HCL_IOAPIC_BASE, IOAPIC ID = max_vps;
+ *   - kvmclock: MSRs 0x4b564d00/0x4b564d01 (and 0x11/0x12).
+ * These MMIO pages and MSRs are then the kernel's: no user range or MSR
+ * rule applies to them.  Without an irqchip HCL_IRQ_LINE and HCL_IRQFD
+ * fail with -ENXIO.  HCL_VP_INTERRUPT keeps working: a fixed interrupt
+ * goes into the APIC's IRR while the APIC is enabled.
+ */
+#define HCL_IOAPIC_BASE		0xfec00000ULL
+#define HCL_IOAPIC_PINS		24
+
+struct hcl_create_irqchip {
+	__u32 flags;		/* must be 0 */
+	__u32 pad;		/* must be 0 */
+	__u64 reserved[3];	/* must be 0 */
+};
+
+/*
+ * Sets the level of IOAPIC pin @gsi (level 0 or 1).  An edge-triggered pin
+ * fires on 0 -> 1; a level-triggered one fires while 1 and, after the
+ * guest's EOI, again if still 1.  -EINVAL: gsi >= HCL_IOAPIC_PINS, level
+ * > 1 or reserved set; -ENXIO: no irqchip.
+ */
+struct hcl_irq_line {
+	__u32 gsi;
+	__u32 level;
+	__u64 reserved;		/* must be 0 */
+};
+
+/*
+ * Binds eventfd @fd to IOAPIC pin @gsi: each signal of the eventfd is
+ * an edge on the pin, in the kernel, with no VP exit.  With
+ * HCL_IRQFD_RESAMPLE the pin is level-triggered from this source: a
+ * signal raises the line and holds it until the guest's EOI of its
+ * vector, which lowers it and signals @resamplefd (the device then
+ * signals @fd again if it still needs service).  HCL_IRQFD_DEASSIGN
+ * unbinds @fd from @gsi (resamplefd and the other flags must be 0);
+ * when it returns the eventfd is no longer watched.
+ * Errors: -EINVAL (bad flags, gsi >= HCL_IOAPIC_PINS, reserved set, not
+ * an eventfd), -EBADF (bad fd), -EBUSY (@fd already bound), -ENOENT
+ * (deassign of a binding that does not exist), -ENXIO (no irqchip).
+ * Bindings end at deassign, when the eventfd's last user closes it, or
+ * with the partition.
+ */
+struct hcl_irqfd {
+	__s32 fd;
+	__u32 gsi;
+	__u32 flags;		/* HCL_IRQFD_* */
+	__s32 resamplefd;	/* HCL_IRQFD_RESAMPLE only; else 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define HCL_IRQFD_DEASSIGN	(1U << 0)
+#define HCL_IRQFD_RESAMPLE	(1U << 1)
+
+#define HCL_IRQ_LINE		_IOW(HCL_IOCTL_TYPE, 0x04, struct hcl_irq_line)
+#define HCL_IRQFD		_IOW(HCL_IOCTL_TYPE, 0x05, struct hcl_irqfd)
+#define HCL_CREATE_IRQCHIP	_IOW(HCL_IOCTL_TYPE, 0x06, \
+				     struct hcl_create_irqchip)
 
 /* ---- VP fd ------------------------------------------------------------- */
 
