@@ -1267,15 +1267,6 @@ TEST_F(vp, hypercalls)
 	EXPECT_EQ(0xbeef, r.gprs[HCL_REG_RAX]);
 }
 
-static void flat_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
-		     uint32_t limit)
-{
-	s->base = 0;
-	s->limit = limit;
-	s->selector = sel;
-	s->attrib = attrib;
-}
-
 /* Real mode at 0x7c00: mov $0x1234,%ax; out %ax,$0x70; hlt */
 TEST_F(vp, real_mode_start)
 {
@@ -1285,11 +1276,11 @@ TEST_F(vp, real_mode_start)
 
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
 	memcpy(self->mem + 0x7c00, code, sizeof(code));
-	flat_seg(&s.cs, 0, 0x9b, 0xffff);
-	flat_seg(&s.ds, 0, 0x93, 0xffff);
+	vtl0_seg(&s.cs, 0, 0x9b, 0xffff);
+	vtl0_seg(&s.ds, 0, 0x93, 0xffff);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	flat_seg(&s.tr, 0, 0x8b, 0xffff);
-	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	vtl0_seg(&s.tr, 0, 0x8b, 0xffff);
+	vtl0_seg(&s.ldt, 0, 0x82, 0xffff);
 	s.idt.limit = 0x3ff;
 	s.cr0 = 0x10;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
@@ -1320,11 +1311,11 @@ TEST_F(vp, protected_mode_start)
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 4, 0);
 	claim(self, HCL_RANGE_MMIO, HCL_RANGE_USER, 0x3c000000, 0x1000, 0);
 	load_code(self, code, sizeof(code));
-	flat_seg(&s.cs, 0x08, 0xc9b, 0xffffffff);
-	flat_seg(&s.ds, 0x10, 0xc93, 0xffffffff);
+	vtl0_seg(&s.cs, 0x08, 0xc9b, 0xffffffff);
+	vtl0_seg(&s.ds, 0x10, 0xc93, 0xffffffff);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	flat_seg(&s.tr, 0, 0x8b, 0x67);
-	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	vtl0_seg(&s.tr, 0, 0x8b, 0x67);
+	vtl0_seg(&s.ldt, 0, 0x82, 0xffff);
 	s.cr0 = 0x11;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
