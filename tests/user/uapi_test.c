@@ -31,6 +31,12 @@
 
 #define CODE_GPA	HCL_GUEST_LOAD_GPA
 
+/* @call fails: it returns -1 with errno @err */
+#define EXPECT_ERRNO(err, call) do {					\
+	EXPECT_EQ(-1, (call));						\
+	EXPECT_EQ(err, errno);						\
+} while (0)
+
 /* One attempt: -1 with EBUSY while another partition exists. */
 static int try_open_hcl(void)
 {
@@ -107,8 +113,7 @@ TEST(single_opener)
 	int fd = open_hcl(), fd2;
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, try_open_hcl());
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, try_open_hcl());
 	close(fd);
 	fd2 = open_hcl();
 	EXPECT_LE(0, fd2);
@@ -123,27 +128,19 @@ TEST(wrong_struct_size_and_unknown_ioctls)
 
 	ASSERT_LE(0, fd);
 	/* a known request number with another size: EINVAL */
-	EXPECT_EQ(-1, ioctl(fd, _IOR(HCL_IOCTL_TYPE, 0x00, small), &small));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x01, big), big));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOR(HCL_IOCTL_TYPE, 0x00, small), &small));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x01, big), big));
 	/* right size, wrong direction */
-	EXPECT_EQ(-1, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x00, struct hcl_info),
-			    big));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x00, struct hcl_info),
+				   big));
 	/* unknown numbers and foreign types: ENOTTY */
-	EXPECT_EQ(-1, ioctl(fd, _IO(HCL_IOCTL_TYPE, 0x7f), 0));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(fd, _IOR(0xAE, 0x00, struct hcl_info), big));
-	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_ERRNO(ENOTTY, ioctl(fd, _IO(HCL_IOCTL_TYPE, 0x7f), 0));
+	EXPECT_ERRNO(ENOTTY, ioctl(fd, _IOR(0xAE, 0x00, struct hcl_info), big));
 	/* VP requests on the partition fd are not partition requests */
-	EXPECT_EQ(-1, ioctl(fd, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_VP_RUN, 0));
 	/* bad user pointers */
-	EXPECT_EQ(-1, ioctl(fd, HCL_GET_INFO, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(fd, HCL_GET_INFO, (void *)8));
+	EXPECT_ERRNO(EFAULT, ioctl(fd, HCL_CREATE_VP, (void *)8));
 	close(fd);
 }
 
@@ -156,35 +153,28 @@ TEST(create_vp_rules)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	cvp.flags = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.flags = 0;
 	cvp.reserved[2] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.reserved[2] = 0;
 	/* a VP that does not exist */
 	cvp.vp_index = info.max_vps;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.vp_index = 0xffffffff;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.vp_index = 0;
 	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
 	ASSERT_LE(0, vp);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, ioctl(fd, HCL_CREATE_VP, &cvp));
 	/* partition requests on a VP fd */
-	EXPECT_EQ(-1, ioctl(vp, HCL_GET_INFO, &info));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(vp, HCL_GET_INFO, &info));
 	close(vp);
 	vp2 = ioctl(fd, HCL_CREATE_VP, &cvp);
 	EXPECT_LE(0, vp2);
 	/* the VP keeps the partition alive after /dev/hcl is closed */
 	close(fd);
-	EXPECT_EQ(-1, try_open_hcl());
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, try_open_hcl());
 	close(vp2);
 	fd = open_hcl();
 	EXPECT_LE(0, fd);
@@ -260,23 +250,17 @@ TEST(range_rules)
 	ASSERT_LE(0, fd);
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	EXPECT_EQ(-1, add_range(fd, 2, 0, 0x70, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 2, 0x70, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 0, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0xffff, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, add_range(fd, 2, 0, 0x70, 2, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 2, 0x70, 2, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 0, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 0, 0xffff, 2, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, efd));
 	EXPECT_EQ(EINVAL, errno);	/* eventfd on a user range */
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x1000, 0x1000, 0));
 	EXPECT_EQ(EINVAL, errno);	/* VTL0 RAM */
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, (64 << 20) - 0x1000,
-				0x2000, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 1ULL << 48, 0x1000, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_MMIO, 0, (64 << 20) - 0x1000,
+				       0x2000, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_MMIO, 0, 1ULL << 48, 0x1000, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, ~0ULL - 10, 0x1000, 0));
 	EXPECT_EQ(EINVAL, errno);	/* wraps */
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 1, 0x70, 2, -1));
@@ -285,26 +269,21 @@ TEST(range_rules)
 	r.start = 0x70;
 	r.len = 1;
 	r.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_ADD_RANGE, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_ADD_RANGE, &r));
 
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, 0));
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x71, 1, 0));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, add_range(fd, HCL_RANGE_PIO, 0, 0x71, 1, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x70, 2, 0));
 	EXPECT_EQ(EINVAL, errno);	/* MMIO at 0x70 is RAM */
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_MMIO, 1, 0xfee00000, 0x1000, efd));
-	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 1));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, del_range(fd, HCL_RANGE_PIO, 0x70, 1));
 	EXPECT_EQ(0, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
-	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
 	/* the table is bounded */
 	for (i = 0; i < HCL_MAX_RANGES - 1; i++)
 		ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x1000 + 2 * i, 1,
 				       0));
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x3000, 1, 0));
-	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_ERRNO(ENOSPC, add_range(fd, HCL_RANGE_PIO, 0, 0x3000, 1, 0));
 	/* the doorbell's eventfd reference goes with the partition */
 	close(efd);
 	close(fd);
@@ -401,6 +380,14 @@ static void put_addr(uint8_t *code, size_t at, uint64_t addr)
 	memcpy(code + at, &addr, sizeof(addr));
 }
 
+/* Runs the fixture's VP: its exit reason, or -1 if HCL_VP_RUN failed. */
+static int vp_run(struct _test_data_vp *self)
+{
+	if (ioctl(self->vp, HCL_VP_RUN, 0))
+		return -1;
+	return self->run->exit_reason;
+}
+
 static int setup_state(struct _test_data_vp *self)
 {
 	if (ioctl(self->vp, HCL_VP_SET_SREGS, &self->sregs))
@@ -410,11 +397,9 @@ static int setup_state(struct _test_data_vp *self)
 
 TEST_F(vp, run_before_setup)
 {
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &self->regs));
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 }
 
 TEST_F(vp, regs_rules_and_round_trip)
@@ -426,56 +411,44 @@ TEST_F(vp, regs_rules_and_round_trip)
 	for (i = 0; i < HCL_NR_GPRS; i++)
 		r.gprs[i] = 0x1111111111111111ULL * (i + 1);
 	r.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.reserved[1] = 0;
 	r.rflags = 0;			/* bit 1 must be set */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.rflags = 0x2 | (1ULL << 40);	/* reserved bit */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.rflags = 0x202;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &back));
 	EXPECT_EQ(0, memcmp(&r, &back, sizeof(r)));
 
 	s.reserved[0] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.gdt.pad[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cr0 |= 1ULL << 40;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cr4 &= ~0x20ULL;		/* long mode without PAE */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.efer = 0x400;			/* LMA without LME */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.efer |= 0x1000;		/* SVME is not the caller's */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cs.attrib |= 0x1000;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cs.attrib |= 0x400;		/* L and D together */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &self->sregs));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &sback));
 	EXPECT_EQ(0, memcmp(&self->sregs, &sback, sizeof(sback)));
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_REGS, (void *)8));
 }
 
 TEST_F(vp, cpuid_table_rules)
@@ -484,34 +457,27 @@ TEST_F(vp, cpuid_table_rules)
 	struct hcl_cpuid c = { .nent = 1, .entries = (uintptr_t)e };
 
 	c.flags = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.flags = 0;
 	c.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.reserved[1] = 0;
 	c.nent = HCL_CPUID_MAX_ENTRIES + 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 0xffffffff;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 2;
 	c.entries = 8;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.entries = (uintptr_t)e;
 	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));	/* dup */
 	EXPECT_EQ(EINVAL, errno);
 	e[1].function = 1;
 	e[1].reserved = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	e[1].reserved = 0;
 	e[1].flags = 0x80;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	e[1].flags = 0;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 0;
@@ -534,8 +500,7 @@ TEST_F(vp, cpuid_in_kernel)
 	self->regs.gprs[HCL_REG_RAX] = 0x4000001f;
 	self->regs.gprs[HCL_REG_RCX] = 3;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(CODE_GPA + 2, self->run->rip);
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &r));
 	EXPECT_EQ(0xa, r.gprs[HCL_REG_RAX]);
@@ -565,23 +530,20 @@ TEST_F(vp, port_io_round_trip)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0xffffffffffff0000ULL;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0x70, self->run->io.port);
 	EXPECT_EQ(2, self->run->io.size);
 	EXPECT_EQ(HCL_IO_OUT, self->run->io.direction);
 	EXPECT_EQ(0x1234, self->run->io.data);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0x71, self->run->io.port);
 	EXPECT_EQ(1, self->run->io.size);
 	EXPECT_EQ(HCL_IO_IN, self->run->io.direction);
 	self->run->io.data = 0xffffff5a;	/* only the low byte counts */
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &r));
 	EXPECT_EQ(0xffffffffffff125aULL, r.gprs[HCL_REG_RAX]);
 }
@@ -593,12 +555,10 @@ TEST_F(vp, immediate_exit)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	self->run->immediate_exit = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
 	self->run->immediate_exit = 0;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* ud2 with an empty IDT: #UD -> #GP -> #DF -> shutdown */
@@ -608,15 +568,12 @@ TEST_F(vp, triple_fault_is_reported)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 	/* the state is gone: running again needs new state */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 	load_code(self, (const uint8_t[]){ 0xf4 }, 1);
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* movabs <past RAM>,%al: a GPA past VTL0 RAM (VTL2's side) is a violation */
@@ -630,15 +587,13 @@ TEST_F(vp, vtl2_memory_is_not_reachable)
 	guest_map_2m(self, gpa);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(0x400, self->run->hw_exit_code);	/* nested page fault */
 	EXPECT_EQ(gpa, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_READ, self->run->vtl.access);
 	EXPECT_EQ(CODE_GPA, self->run->rip);
 	/* the instruction did not complete: it faults again */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(CODE_GPA, self->run->rip);
 }
 
@@ -653,16 +608,14 @@ TEST_F(vp, vtl_violation_access_kinds)
 	guest_map_2m(self, gpa);
 	load_code(self, store, sizeof(store));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(gpa + 8, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_WRITE, self->run->vtl.access);
 
 	load_code(self, jump, sizeof(jump));
 	self->regs.gprs[HCL_REG_RAX] = gpa + 0x40;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(gpa + 0x40, self->run->vtl.gpa);
 	EXPECT_NE(0, self->run->vtl.access & HCL_ACCESS_EXEC);
 }
@@ -675,8 +628,7 @@ TEST_F(vp, unclaimed_ports_stay_in_kernel)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0x1200;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x12ff, get_regs(self).gprs[HCL_REG_RAX]);
 }
 
@@ -694,8 +646,7 @@ TEST_F(vp, pio_doorbell)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0x55;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(3, count);
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RAX]);
@@ -728,45 +679,38 @@ TEST_F(vp, mmio_round_trip)
 	self->regs.gprs[HCL_REG_RAX] = 0xab00;
 	ASSERT_EQ(0, setup_state(self));
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000010, self->run->mmio.gpa);
 	EXPECT_EQ(4, self->run->mmio.size);
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
 	EXPECT_EQ(0xcafe1234, self->run->mmio.data);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000020, self->run->mmio.gpa);
 	EXPECT_EQ(HCL_MMIO_READ, self->run->mmio.direction);
 	self->run->mmio.data = 0x11223344deadbeefULL;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000030, self->run->mmio.gpa);
 	EXPECT_EQ(1, self->run->mmio.size);
 	self->run->mmio.data = 0x1ff;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000031, self->run->mmio.gpa);
 	EXPECT_EQ(1, self->run->mmio.size);
 	self->run->mmio.data = 0x80;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000032, self->run->mmio.gpa);
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
 	EXPECT_EQ(0xab, self->run->mmio.data);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000034, self->run->mmio.gpa);
 	EXPECT_EQ(4, self->run->mmio.size);
 	EXPECT_EQ(0x1234, self->run->mmio.data);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0xdeadbeef, r.gprs[HCL_REG_RCX]);	/* 32-bit load zero-extends */
 	EXPECT_EQ(0xff, r.gprs[HCL_REG_RDX]);
@@ -790,8 +734,7 @@ TEST_F(vp, mmio_doorbell)
 	guest_map_2m(self, 0x3c000000);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);
 	close(efd);
@@ -824,17 +767,14 @@ TEST_F(vp, msr_policy_rules)
 	EXPECT_EQ(EINVAL, errno);	/* a value on a non-emulated rule */
 	r[1].value = 0;
 	r[1].action = 7;
-	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_GP));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, set_policy(self, r, 2, HCL_MSR_GP));
 	r[1].action = HCL_MSR_USER;
 	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_EMULATE));
 	EXPECT_EQ(EINVAL, errno);	/* the default cannot emulate */
-	EXPECT_EQ(-1, set_policy(self, r, HCL_MAX_MSR_RULES + 1, HCL_MSR_GP));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, set_policy(self, r, HCL_MAX_MSR_RULES + 1, HCL_MSR_GP));
 	p.nrules = 1;
 	p.rules = 8;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p));
 	EXPECT_EQ(0, set_policy(self, r, 2, HCL_MSR_USER));
 	EXPECT_EQ(0, set_policy(self, NULL, 0, HCL_MSR_GP));
 }
@@ -874,12 +814,10 @@ TEST_F(vp, msr_get_set)
 	e[0].reserved = 1;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
 	m.pad = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
 	m.pad = 0;
 	m.nmsrs = HCL_MAX_MSRS + 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
 }
 
 /*
@@ -911,13 +849,11 @@ TEST_F(vp, msr_guest_access)
 	ASSERT_EQ(0, set_policy(self, rules, 2, HCL_MSR_GP));
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MSR, vp_run(self));
 	EXPECT_EQ(0x40000000, self->run->msr.index);
 	EXPECT_EQ(HCL_MSR_READ, self->run->msr.direction);
 	self->run->msr.data = 0x1122334455667788ULL;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x55, r.gprs[HCL_REG_RBX]);
 	EXPECT_EQ(0x77, r.gprs[HCL_REG_RSI]);
@@ -936,16 +872,13 @@ TEST_F(vp, msr_gp_paths)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 
 	ASSERT_EQ(0, set_policy(self, &rule, 1, HCL_MSR_GP));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MSR, vp_run(self));
 	self->run->msr.error = 1;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 }
 
 #define IDT_GPA		0x4000ULL
@@ -1003,8 +936,7 @@ TEST_F(vp, hlt_wakes_on_injected_interrupt)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	inject_later(self->vp, HCL_INTR_FIXED, 0x40);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip + 1);
 	wait(&status);
@@ -1020,8 +952,7 @@ TEST_F(vp, hlt_wakes_on_nmi)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	inject_later(self->vp, HCL_INTR_NMI, 0);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x99, get_regs(self).gprs[HCL_REG_RSI]);
 	wait(&status);
 	EXPECT_EQ(0, WEXITSTATUS(status));
@@ -1041,16 +972,13 @@ TEST_F(vp, halt_survives_a_signal)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	/* still halted: without an interrupt the next run waits again */
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1070,11 +998,9 @@ TEST_F(vp, interrupt_waits_for_window)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);	/* not yet */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1082,24 +1008,19 @@ TEST_F(vp, interrupt_rules)
 {
 	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 15 };
 
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.vector = 256;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = HCL_INTR_NMI;
 	irq.vector = 2;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = 9;
 	irq.vector = 0;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = HCL_INTR_FIXED;
 	irq.vector = 32;
 	irq.reserved = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.reserved = 0;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 }
@@ -1121,8 +1042,7 @@ TEST_F(vp, signal_interrupts_run)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
 	EXPECT_GE(t1.tv_sec - t0.tv_sec, 0);
@@ -1228,11 +1148,9 @@ TEST_F(vp, guest_fpu_state_is_its_own)
 	self->sregs.cr4 |= 0x600;		/* OSFXSR, OSXMMEXCPT */
 	self->regs.gprs[HCL_REG_RAX] = 0x0123456789abcdefULL;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	__asm__ volatile("pcmpeqd %%xmm0, %%xmm0" : : : "xmm0");
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x0123456789abcdefULL, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1254,13 +1172,11 @@ TEST_F(vp, hypercalls)
 	self->regs.gprs[HCL_REG_RDI] = 0xff;
 	self->regs.gprs[HCL_REG_RBP] = 0xff;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HYPERCALL, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HYPERCALL, vp_run(self));
 	EXPECT_EQ(0x42, self->run->hypercall.code);
 	EXPECT_EQ(7, self->run->hypercall.args[0]);
 	self->run->hypercall.ret = 0xbeef;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0, r.gprs[HCL_REG_RDI]);
 	EXPECT_EQ(0, r.gprs[HCL_REG_RBP]);	/* VP 0 */
@@ -1285,13 +1201,11 @@ TEST_F(vp, real_mode_start)
 	s.cr0 = 0x10;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0x70, self->run->io.port);
 	EXPECT_EQ(2, self->run->io.size);
 	EXPECT_EQ(0x1234, self->run->io.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x7c05, self->run->rip);
 }
 
@@ -1319,17 +1233,14 @@ TEST_F(vp, protected_mode_start)
 	s.cr0 = 0x11;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(4, self->run->io.size);
 	EXPECT_EQ(0x12345678, self->run->io.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000000, self->run->mmio.gpa);
 	EXPECT_EQ(4, self->run->mmio.size);
 	EXPECT_EQ(0x12345678, self->run->mmio.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* Pseudo-random bytes as code: whatever happens, the kernel stays well. */
@@ -1406,8 +1317,7 @@ TEST_F(vp, exit_flood_and_counters)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(2);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	cpuid = read_stat("/sys/kernel/debug/hcl/vp0", "cpuid");
 	io = read_stat("/sys/kernel/debug/hcl/vp0", "io_kernel");
 	user = read_stat("/sys/kernel/debug/hcl/vp0", "user_exits");
@@ -1583,8 +1493,7 @@ TEST_F(vp, nmi_waits_for_iret)
 	ASSERT_EQ(0, send_nmi(self->vp));
 	d->sent = 1;
 	for (;;) {
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 		if (self->run->io.port == 0x70)
 			break;
 		ASSERT_EQ(0x71, self->run->io.port);
@@ -1660,8 +1569,7 @@ TEST_F(vp, nmi_across_guest_single_step)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, nmi_sender_main, &s));
 	for (;;) {
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 		if (self->run->io.port == 0x70)
 			break;
 		ASSERT_EQ(0x71, self->run->io.port);
@@ -1715,8 +1623,7 @@ TEST_F(vp, tracepoints)
 	ASSERT_EQ(0, write_file(path, ""));
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	fd = open(path, O_RDONLY);
 	ASSERT_LE(0, fd);
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -1785,8 +1692,7 @@ TEST_F(vp, cpu_hotplug)
 		CPU_SET(1, &set);
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 		ASSERT_EQ(0, setup_state(self));
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	}
 }
 
@@ -1808,8 +1714,7 @@ TEST_F(vp, migrates_between_cpus)
 		CPU_ZERO(&set);
 		CPU_SET(i % ncpu, &set);
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 		ASSERT_EQ(i & 0xff, self->run->io.data);
 	}
 }
@@ -1835,17 +1740,14 @@ TEST_F(vp, debug_registers)
 	EXPECT_EQ(3, d.db[2]);
 	EXPECT_EQ(0x400, d.dr7);		/* bit 10 reads as one */
 	d.dr7 = 1ULL << 40;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
 	d.dr7 = 0;
 	d.reserved[0] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RBX]);
 	EXPECT_EQ(0x400, r.gprs[HCL_REG_RCX]);
@@ -1957,8 +1859,7 @@ TEST_F(vp, uring_ring_exit_mid_run)
 	io_uring_queue_exit(&ring);
 	/* the VP is free again: an immediate exit answers at once */
 	self->run->immediate_exit = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 }
 
 /* A process killed with a RUN in flight on its ring leaves nothing. */
@@ -1969,6 +1870,43 @@ TEST(uring_kill_mid_run)
 	ASSERT_LE(0, status);
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/*
+ * Maps a 64 MiB partition's RAM and prepares it for a long-mode start at
+ * CODE_GPA: the mapping, or NULL.
+ */
+static uint8_t *guest_mem(int fd, struct hcl_regs *regs,
+			  struct hcl_sregs *sregs)
+{
+	uint8_t *mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
+
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA, HCL_GUEST_STACK_TOP,
+				 regs, sregs)) {
+		munmap(mem, 64 << 20);
+		return NULL;
+	}
+	return mem;
+}
+
+/* Creates VP @index and, if @run is set, maps its run page there: its fd or -1. */
+static int new_vp(int fd, uint32_t index, uint32_t flags, struct hcl_run **run)
+{
+	struct hcl_create_vp cvp = { .vp_index = index, .flags = flags };
+	int vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+
+	if (vp < 0 || !run)
+		return vp;
+	*run = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vp,
+		    0);
+	if (*run == MAP_FAILED) {
+		close(vp);
+		return -1;
+	}
+	return vp;
 }
 
 /*
@@ -1991,26 +1929,20 @@ TEST(uring_vps_run_side_by_side)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	mem = guest_mem(fd, &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	memcpy(mem + CODE_GPA, spin, sizeof(spin));
 	memcpy(mem + CODE_GPA + 0x100, work, sizeof(work));
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	for (i = 0; i < 2; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		/* VP 1's exits are read here */
+		vps[i] = new_vp(fd, i, 0, i ? &run : NULL);
 		ASSERT_LE(0, vps[i]);
 		regs.rip = CODE_GPA + i * 0x100;
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
 	}
-	run = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vps[1], 0);
-	ASSERT_NE(MAP_FAILED, run);
 	ASSERT_EQ(0, hcl_queue_run(&ring, vps[0], 0));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	usleep(100000);		/* VP 0 is spinning on its worker now */
@@ -2054,20 +1986,13 @@ TEST(concurrent_triple_faults)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	mem = guest_mem(fd, &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	memcpy(mem + CODE_GPA, code, sizeof(code));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	for (i = 0; i < 2; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		vps[i] = new_vp(fd, i, 0, &runs[i]);
 		ASSERT_LE(0, vps[i]);
-		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vps[i], 0);
-		ASSERT_NE(MAP_FAILED, runs[i]);
 	}
 	for (round = 0; round < 200; round++) {
 		for (i = 0; i < 2; i++) {
@@ -2118,21 +2043,14 @@ TEST(uring_many_vps)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	n = info.max_vps < 4 ? info.max_vps : 4;
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
+	mem = guest_mem(fd, &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	memcpy(mem + CODE_GPA, code, sizeof(code));
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(16, &ring, 0));
 	for (i = 0; i < n; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		vps[i] = new_vp(fd, i, 0, &runs[i]);
 		ASSERT_LE(0, vps[i]);
-		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vps[i], 0);
-		ASSERT_NE(MAP_FAILED, runs[i]);
 		regs.gprs[HCL_REG_RAX] = i;
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
@@ -2393,14 +2311,12 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 	ASSERT_NE(0xc, pkru);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(pkru, user_rdpkru());
 	EXPECT_EQ(xcr0, user_xgetbv(0));
 	EXPECT_NE(0, get_regs(self).rip - CODE_GPA);
 	/* the guest's value survived the exit */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0xc, get_regs(self).gprs[HCL_REG_RSI]);
 	EXPECT_EQ(pkru, user_rdpkru());
 	EXPECT_EQ(xcr0, user_xgetbv(0));
@@ -2440,11 +2356,9 @@ TEST_F(vp, guest_tsc_aux_is_its_own)
 		SKIP(return, "no CPU 1 to run on");
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RSI]);
 	ASSERT_EQ(1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
@@ -2476,8 +2390,7 @@ TEST_F(vp, efer_lme_stays_while_paging)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 	/* userspace cannot do it either */
 	ASSERT_EQ(0, setup_state(self));
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
@@ -2649,16 +2562,14 @@ TEST_F(vp, set_regs_drops_pending_completion)
 	load_code(self, code, sizeof(code));
 	self->mem[CODE_GPA + 0x80] = 0xf4;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	ASSERT_EQ(HCL_IO_IN, self->run->io.direction);
 	self->run->io.data = 0x5a;
 	r = self->regs;
 	r.rip = CODE_GPA + 0x80;
 	r.gprs[HCL_REG_RAX] = 0x1111111111111111ULL;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1111111111111111ULL, r.gprs[HCL_REG_RAX]);
 	EXPECT_EQ(CODE_GPA + 0x81, r.rip);
@@ -2732,16 +2643,8 @@ static int apic_vm_open(struct apic_vm *vm, int n, uint32_t flags1)
 	if (irqchip(vm->fd))
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct hcl_create_vp cvp = {
-			.vp_index = i, .flags = i ? flags1 : 0,
-		};
-
-		vm->vp[i] = ioctl(vm->fd, HCL_CREATE_VP, &cvp);
+		vm->vp[i] = new_vp(vm->fd, i, i ? flags1 : 0, &vm->run[i]);
 		if (vm->vp[i] < 0)
-			return -1;
-		vm->run[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, vm->vp[i], 0);
-		if (vm->run[i] == MAP_FAILED)
 			return -1;
 	}
 	return 0;
@@ -2873,59 +2776,43 @@ TEST(irqchip_rules)
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
 	/* nothing without an irqchip */
-	EXPECT_EQ(-1, irq_line(fd, 4, 1));
-	EXPECT_EQ(ENXIO, errno);
+	EXPECT_ERRNO(ENXIO, irq_line(fd, 4, 1));
 	f.fd = efd;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_IRQCHIP, &bad));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(ENXIO, ioctl(fd, HCL_IRQFD, &f));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_IRQCHIP, &bad));
 	ASSERT_EQ(0, irqchip(fd));
-	EXPECT_EQ(-1, irqchip(fd));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, irqchip(fd));
 	/* lines */
-	EXPECT_EQ(-1, irq_line(fd, 24, 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, irq_line(fd, 4, 2));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQ_LINE, &l));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, irq_line(fd, 24, 1));
+	EXPECT_ERRNO(EINVAL, irq_line(fd, 4, 2));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQ_LINE, &l));
 	EXPECT_EQ(0, irq_line(fd, 4, 1));
 	EXPECT_EQ(0, irq_line(fd, 4, 0));
 	/* irqfds */
 	f.fd = -1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EBADF, errno);
+	EXPECT_ERRNO(EBADF, ioctl(fd, HCL_IRQFD, &f));
 	f.fd = fd;			/* not an eventfd */
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.fd = efd;
 	f.gsi = 24;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.gsi = 5;
 	f.flags = 4;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.flags = 0;
 	f.resamplefd = efd;		/* only with RESAMPLE */
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.resamplefd = 0;
 	f.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.reserved[1] = 0;
 	EXPECT_EQ(0, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, ioctl(fd, HCL_IRQFD, &f));
 	EXPECT_EQ(1, eventfd_write(efd, 1) == 0);
 	f.flags = HCL_IRQFD_DEASSIGN;
 	EXPECT_EQ(0, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, ioctl(fd, HCL_IRQFD, &f));
 	/* a resampling binding, left for the partition's end to undo */
 	f.flags = HCL_IRQFD_RESAMPLE;
 	f.resamplefd = eventfd(0, EFD_CLOEXEC);
@@ -2936,8 +2823,7 @@ TEST(irqchip_rules)
 	ASSERT_LE(0, vp);
 	cvp.vp_index = 1;
 	cvp.flags = 2;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	close(vp);
 	close(f.resamplefd);
 	close(efd);
@@ -2949,8 +2835,7 @@ TEST(irqchip_rules)
 	cvp.flags = 0;
 	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
 	ASSERT_LE(0, vp);
-	EXPECT_EQ(-1, irqchip(fd));
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, irqchip(fd));
 	close(vp);
 	close(fd);
 }
