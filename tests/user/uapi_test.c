@@ -380,6 +380,21 @@ static void put_addr(uint8_t *code, size_t at, uint64_t addr)
 	memcpy(code + at, &addr, sizeof(addr));
 }
 
+/*
+ * The VP's next exit: @reason, an access through @acc (mmio or io) at
+ * @a_ (its @addr field), of @s_ bytes with data @d_.
+ */
+#define EXPECT_ACCESS_EXIT(reason, acc, addr, a_, s_, d_) do {		\
+	ASSERT_EQ(reason, vp_run(self));				\
+	EXPECT_EQ(a_, self->run->acc.addr);				\
+	EXPECT_EQ(s_, self->run->acc.size);				\
+	EXPECT_EQ(d_, self->run->acc.data);				\
+} while (0)
+#define EXPECT_MMIO_EXIT(g_, s_, d_)					\
+	EXPECT_ACCESS_EXIT(HCL_EXIT_MMIO, mmio, gpa, g_, s_, d_)
+#define EXPECT_IO_EXIT(p_, s_, d_)					\
+	EXPECT_ACCESS_EXIT(HCL_EXIT_IO, io, port, p_, s_, d_)
+
 /* Runs the fixture's VP: its exit reason, or -1 if HCL_VP_RUN failed. */
 static int vp_run(struct _test_data_vp *self)
 {
@@ -530,11 +545,8 @@ TEST_F(vp, port_io_round_trip)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0xffffffffffff0000ULL;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
-	EXPECT_EQ(0x70, self->run->io.port);
-	EXPECT_EQ(2, self->run->io.size);
+	EXPECT_IO_EXIT(0x70, 2, 0x1234);
 	EXPECT_EQ(HCL_IO_OUT, self->run->io.direction);
-	EXPECT_EQ(0x1234, self->run->io.data);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip);
 
 	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
@@ -679,11 +691,8 @@ TEST_F(vp, mmio_round_trip)
 	self->regs.gprs[HCL_REG_RAX] = 0xab00;
 	ASSERT_EQ(0, setup_state(self));
 
-	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
-	EXPECT_EQ(0x3c000010, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
+	EXPECT_MMIO_EXIT(0x3c000010, 4, 0xcafe1234);
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
-	EXPECT_EQ(0xcafe1234, self->run->mmio.data);
 
 	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000020, self->run->mmio.gpa);
@@ -705,10 +714,7 @@ TEST_F(vp, mmio_round_trip)
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
 	EXPECT_EQ(0xab, self->run->mmio.data);
 
-	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
-	EXPECT_EQ(0x3c000034, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
-	EXPECT_EQ(0x1234, self->run->mmio.data);
+	EXPECT_MMIO_EXIT(0x3c000034, 4, 0x1234);
 
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
@@ -927,16 +933,28 @@ static void inject_later(int vp, unsigned int type, unsigned int vector)
 }
 
 /* sti; hlt; cli; hlt: the VP sleeps in the kernel until the interrupt */
-TEST_F(vp, hlt_wakes_on_injected_interrupt)
+/*
+ * sti; hlt; cli; hlt, with an interrupt of @type at @vector injected
+ * while the VP halts: the exit reason of the run.
+ */
+static int hlt_then_inject(struct _test_data_vp *self, unsigned int type,
+			   unsigned int vector)
 {
 	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
-	int status;
 
 	setup_idt(self);
 	load_code(self, code, sizeof(code));
-	ASSERT_EQ(0, setup_state(self));
-	inject_later(self->vp, HCL_INTR_FIXED, 0x40);
-	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	if (setup_state(self))
+		return -1;
+	inject_later(self->vp, type, vector);
+	return vp_run(self);
+}
+
+TEST_F(vp, hlt_wakes_on_injected_interrupt)
+{
+	int status;
+
+	ASSERT_EQ(HCL_EXIT_HLT, hlt_then_inject(self, HCL_INTR_FIXED, 0x40));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip + 1);
 	wait(&status);
@@ -945,14 +963,9 @@ TEST_F(vp, hlt_wakes_on_injected_interrupt)
 
 TEST_F(vp, hlt_wakes_on_nmi)
 {
-	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
 	int status;
 
-	setup_idt(self);
-	load_code(self, code, sizeof(code));
-	ASSERT_EQ(0, setup_state(self));
-	inject_later(self->vp, HCL_INTR_NMI, 0);
-	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	ASSERT_EQ(HCL_EXIT_HLT, hlt_then_inject(self, HCL_INTR_NMI, 0));
 	EXPECT_EQ(0x99, get_regs(self).gprs[HCL_REG_RSI]);
 	wait(&status);
 	EXPECT_EQ(0, WEXITSTATUS(status));
@@ -1201,10 +1214,7 @@ TEST_F(vp, real_mode_start)
 	s.cr0 = 0x10;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
-	EXPECT_EQ(0x70, self->run->io.port);
-	EXPECT_EQ(2, self->run->io.size);
-	EXPECT_EQ(0x1234, self->run->io.data);
+	EXPECT_IO_EXIT(0x70, 2, 0x1234);
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x7c05, self->run->rip);
 }
@@ -1236,10 +1246,7 @@ TEST_F(vp, protected_mode_start)
 	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(4, self->run->io.size);
 	EXPECT_EQ(0x12345678, self->run->io.data);
-	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
-	EXPECT_EQ(0x3c000000, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
-	EXPECT_EQ(0x12345678, self->run->mmio.data);
+	EXPECT_MMIO_EXIT(0x3c000000, 4, 0x12345678);
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
@@ -1476,6 +1483,30 @@ static void *nmi_sender_main(void *arg)
 }
 
 /*
+ * Runs the VP to its OUT to port 0x70.  At each OUT to 0x71 (a handler
+ * running) the host sends one more NMI while @more are left, and counts
+ * it in @d->sent.  Returns 0, or -1 on any other exit or a failed send.
+ */
+static int run_queueing_nmis(struct _test_data_vp *self, struct nmi_data *d,
+			     unsigned int more)
+{
+	for (;;) {
+		if (vp_run(self) != HCL_EXIT_IO)
+			return -1;
+		if (self->run->io.port == 0x70)
+			return 0;
+		if (self->run->io.port != 0x71)
+			return -1;
+		if (more) {
+			if (send_nmi(self->vp))
+				return -1;
+			more--;
+			__atomic_add_fetch(&d->sent, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+}
+
+/*
  * The host queues the next NMI while the handler of the last one runs
  * (at its OUT), so one is always pending when that handler IRETs: it must
  * arrive after the IRET, not at it, and each exactly once.
@@ -1484,7 +1515,6 @@ TEST_F(vp, nmi_waits_for_iret)
 {
 	const unsigned int n = 20;
 	struct nmi_data *d;
-	unsigned int sent = 1;
 	long steps;
 
 	d = nmi_guest(self, CODE_GPA, 20000, n);
@@ -1492,16 +1522,7 @@ TEST_F(vp, nmi_waits_for_iret)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, send_nmi(self->vp));
 	d->sent = 1;
-	for (;;) {
-		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
-		if (self->run->io.port == 0x70)
-			break;
-		ASSERT_EQ(0x71, self->run->io.port);
-		if (sent < n) {
-			ASSERT_EQ(0, send_nmi(self->vp));
-			d->sent = ++sent;
-		}
-	}
+	ASSERT_EQ(0, run_queueing_nmis(self, d, n - 1));
 	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
 	TH_LOG("%u NMIs handled, %u nested, %ld steps", d->count, d->nested,
 	       steps);
@@ -1559,7 +1580,6 @@ TEST_F(vp, nmi_across_guest_single_step)
 	struct nmi_sender s = { .vp = self->vp, .delay_us = 50000, .max = 1 };
 	const unsigned int n = 10;
 	struct nmi_data *d;
-	unsigned int sent = 0;
 	struct hcl_regs r;
 	long steps;
 
@@ -1568,17 +1588,7 @@ TEST_F(vp, nmi_across_guest_single_step)
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, nmi_sender_main, &s));
-	for (;;) {
-		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
-		if (self->run->io.port == 0x70)
-			break;
-		ASSERT_EQ(0x71, self->run->io.port);
-		if (sent < n) {
-			ASSERT_EQ(0, send_nmi(self->vp));
-			sent++;
-			__atomic_add_fetch(&d->sent, 1, __ATOMIC_SEQ_CST);
-		}
-	}
+	ASSERT_EQ(0, run_queueing_nmis(self, d, n));
 	pthread_join(s.thread, NULL);
 	r = get_regs(self);
 	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
@@ -1874,10 +1884,10 @@ TEST(uring_kill_mid_run)
 
 /*
  * Maps a 64 MiB partition's RAM and prepares it for a long-mode start at
- * CODE_GPA: the mapping, or NULL.
+ * CODE_GPA, where it puts @code: the mapping, or NULL.
  */
-static uint8_t *guest_mem(int fd, struct hcl_regs *regs,
-			  struct hcl_sregs *sregs)
+static uint8_t *guest_mem(int fd, const void *code, size_t len,
+			  struct hcl_regs *regs, struct hcl_sregs *sregs)
 {
 	uint8_t *mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
 			    MAP_SHARED, fd, 0);
@@ -1889,6 +1899,7 @@ static uint8_t *guest_mem(int fd, struct hcl_regs *regs,
 		munmap(mem, 64 << 20);
 		return NULL;
 	}
+	memcpy(mem + CODE_GPA, code, len);
 	return mem;
 }
 
@@ -1929,9 +1940,8 @@ TEST(uring_vps_run_side_by_side)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = guest_mem(fd, &regs, &sregs);
+	mem = guest_mem(fd, spin, sizeof(spin), &regs, &sregs);
 	ASSERT_NE(NULL, mem);
-	memcpy(mem + CODE_GPA, spin, sizeof(spin));
 	memcpy(mem + CODE_GPA + 0x100, work, sizeof(work));
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
@@ -1986,9 +1996,8 @@ TEST(concurrent_triple_faults)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = guest_mem(fd, &regs, &sregs);
+	mem = guest_mem(fd, code, sizeof(code), &regs, &sregs);
 	ASSERT_NE(NULL, mem);
-	memcpy(mem + CODE_GPA, code, sizeof(code));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	for (i = 0; i < 2; i++) {
 		vps[i] = new_vp(fd, i, 0, &runs[i]);
@@ -2043,9 +2052,8 @@ TEST(uring_many_vps)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	n = info.max_vps < 4 ? info.max_vps : 4;
-	mem = guest_mem(fd, &regs, &sregs);
+	mem = guest_mem(fd, code, sizeof(code), &regs, &sregs);
 	ASSERT_NE(NULL, mem);
-	memcpy(mem + CODE_GPA, code, sizeof(code));
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(16, &ring, 0));
 	for (i = 0; i < n; i++) {
