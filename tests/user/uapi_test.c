@@ -2668,6 +2668,15 @@ static int apic_vm_open(struct apic_vm *vm, int n, uint32_t flags1)
 #define G_LEVEL		0x8	/* with G_PIN: level-triggered */
 /* %rsi = IOAPIC base, pin @n -> vector 0x40, APIC 0 */
 #define G_PIN(n)	(0x10 | (n) << 8)
+#define G_WAIT_FLAG	0x20	/* spin until the word at APIC_FLAG_GPA is 1 */
+
+/* An MSR write in guest code: mov $msr,%ecx; mov $v,%edx:%eax; wrmsr */
+struct g_msr {
+	uint32_t msr;
+	uint64_t v;
+};
+
+static const uint8_t g_cli_hlt[] = { 0xfa, 0xf4 };
 
 /* mov $0x1b,%ecx; rdmsr; or $0xc00,%eax; wrmsr */
 static const uint8_t g_x2apic[] = {
@@ -2687,10 +2696,31 @@ static const uint8_t g_xapic[] = {
 	0x00, 0xff, 0x01, 0x00, 0x00,
 };
 
+/* pause; cmpl $1,APIC_FLAG_GPA; jne (to the pause) */
+static const uint8_t g_wait_flag[] = {
+	0xf3, 0x90, 0x83, 0x3c, 0x25, 0x00, 0x90, 0x00, 0x00, 0x01,
+	0x75, 0xf4,
+};
+
 static uint8_t *g_put(uint8_t *p, const uint8_t *b, size_t len)
 {
 	memcpy(p, b, len);
 	return p + len;
+}
+
+static uint8_t *g_wrmsr(uint8_t *p, const struct g_msr *w)
+{
+	static const uint8_t mov[3] = { 0xb9, 0xb8, 0xba };	/* ecx, eax, edx */
+	uint32_t v[3] = { w->msr, (uint32_t)w->v, (uint32_t)(w->v >> 32) };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		*p++ = mov[k];
+		p = g_put(p, (const uint8_t *)&v[k], 4);
+	}
+	*p++ = 0x0f;
+	*p++ = 0x30;
+	return p;
 }
 
 /* mov $0xfec00000,%esi; then redirection entry @pin = @lo, destination 0 */
@@ -2712,10 +2742,12 @@ static uint8_t *g_route(uint8_t *p, unsigned int pin, uint32_t lo)
 }
 
 /*
- * Writes VP @i's code at CODE_GPA + i * 0x200: the pieces in @pre, then
- * @code; and sets its state to start there on its own stack.
+ * Writes VP @i's code at CODE_GPA + i * 0x200: the pieces in @pre, the
+ * @nw MSR writes @w, then @code; and sets its state to start there on its
+ * own stack.
  */
 static int apic_vm_load(struct apic_vm *vm, int i, unsigned int pre,
+			const struct g_msr *w, unsigned int nw,
 			const uint8_t *code, size_t len)
 {
 	uint8_t *p = vm->mem + CODE_GPA + i * 0x200;
@@ -2729,6 +2761,10 @@ static int apic_vm_load(struct apic_vm *vm, int i, unsigned int pre,
 		p = g_put(p, g_xapic, sizeof(g_xapic));
 	if (pre & 0x10)
 		p = g_route(p, pre >> 8, pre & G_LEVEL ? 0x8040 : 0x40);
+	if (pre & G_WAIT_FLAG)
+		p = g_put(p, g_wait_flag, sizeof(g_wait_flag));
+	while (nw--)
+		p = g_wrmsr(p, w++);
 	memcpy(p, code, len);
 	r.rip = CODE_GPA + i * 0x200;
 	r.gprs[HCL_REG_RSP] = HCL_GUEST_STACK_TOP - i * 0x4000;
@@ -2854,19 +2890,18 @@ TEST(irqchip_rules)
  */
 TEST(apic_timer_wakes_halt)
 {
-	static const uint8_t code[] = {
-		0xb9, 0x3e, 0x08, 0x00, 0x00, 0xb8, 0x0b, 0x00, 0x00, 0x00,
-		0x0f, 0x30, 0xb9, 0x32, 0x08, 0x00, 0x00, 0xb8, 0x40, 0x00,
-		0x00, 0x00, 0x0f, 0x30, 0xb9, 0x38, 0x08, 0x00, 0x00, 0xb8,
-		0x80, 0xf0, 0xfa, 0x02, 0x0f, 0x30, 0xfb, 0xf4, 0xfa, 0xf4,
+	/* TDCR: divide by 1; LVTT: one-shot, vector 0x40; TMICT: 50 ms */
+	static const struct g_msr w[] = {
+		{ 0x83e, 0xb }, { 0x832, 0x40 }, { 0x838, 50000000 },
 	};
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
 	struct timespec t0, t1;
 	struct apic_vm vm;
 	double ms;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40_x2apic, sizeof(h40_x2apic));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR, code,
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR, w, 3, code,
 				  sizeof(code)));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
@@ -2902,19 +2937,17 @@ TEST(ipi_between_vps)
 		0xc7, 0x04, 0x25, 0x00, 0x90, 0x00, 0x00, 0x01, 0x00, 0x00,
 		0x00, 0xfb, 0xf4, 0xfa, 0xf4,
 	};
-	static const uint8_t bsp[] = {
-		0xf3, 0x90, 0x83, 0x3c, 0x25, 0x00, 0x90, 0x00, 0x00, 0x01,
-		0x75, 0xf4, 0xb9, 0x30, 0x08, 0x00, 0x00, 0xb8, 0x40, 0x00,
-		0x00, 0x00, 0xba, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x30, 0xfa,
-		0xf4,
-	};
+	/* ICR: fixed, vector 0x40, to APIC 1 */
+	static const struct g_msr icr = { 0x830, 0x100000040ULL };
 	struct vp_thread t1;
 	struct apic_vm vm;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 2, 0));
 	apic_vm_idt(&vm, h40_x2apic, sizeof(h40_x2apic));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC, bsp, sizeof(bsp)));
-	ASSERT_EQ(0, apic_vm_load(&vm, 1, G_X2APIC | G_SVR, ap, sizeof(ap)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_WAIT_FLAG, &icr, 1,
+				  g_cli_hlt, sizeof(g_cli_hlt)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 1, G_X2APIC | G_SVR, NULL, 0, ap,
+				  sizeof(ap)));
 	t1.vp = vm.vp[1];
 	ASSERT_EQ(0, pthread_create(&t1.t, NULL, run_vp, &t1));
 	EXPECT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
@@ -2932,11 +2965,10 @@ TEST(ipi_between_vps)
  */
 TEST(init_sipi_starts_a_vp)
 {
-	static const uint8_t bsp[] = {
-		0xb9, 0x30, 0x08, 0x00, 0x00, 0xb8, 0x00, 0xc5, 0x00, 0x00,
-		0xba, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x30, 0xb8, 0x00, 0x85,
-		0x00, 0x00, 0x0f, 0x30, 0xb8, 0x08, 0x46, 0x00, 0x00, 0x0f,
-		0x30, 0xfa, 0xf4,
+	/* ICR to APIC 1: INIT assert, INIT de-assert, start-up at 0x08 */
+	static const struct g_msr icr[] = {
+		{ 0x830, 0x10000c500ULL }, { 0x830, 0x100008500ULL },
+		{ 0x830, 0x100004608ULL },
 	};
 	static const uint8_t rm[] = { 0xb8, 0x34, 0x12, 0x8c, 0xcb, 0xf4 };
 	struct hcl_sregs sr;
@@ -2945,7 +2977,8 @@ TEST(init_sipi_starts_a_vp)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 2, HCL_CREATE_VP_WAIT_SIPI));
 	memcpy(vm.mem + APIC_SIPI_GPA, rm, sizeof(rm));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC, bsp, sizeof(bsp)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC, icr, 3, g_cli_hlt,
+				  sizeof(g_cli_hlt)));
 	t1.vp = vm.vp[1];
 	/* VP 1 waits in the kernel */
 	ASSERT_EQ(0, pthread_create(&t1.t, NULL, run_vp, &t1));
@@ -2989,7 +3022,7 @@ TEST(ioapic_line_and_irqfd_reach_the_guest)
 	apic_vm_idt(&vm, h40, sizeof(h40));
 	ASSERT_EQ(0, add_range(vm.fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x73, 1,
 			       0));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(4), code,
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(4), NULL, 0, code,
 				  sizeof(code)));
 	ASSERT_EQ(HCL_EXIT_IO, apic_vm_run(&vm, 0));
 	EXPECT_EQ(0x40, vp_reg(vm.vp[0], HCL_REG_RAX));
@@ -3023,13 +3056,14 @@ TEST(ioapic_line_and_irqfd_reach_the_guest)
  */
 TEST(kvmclock_structures)
 {
+	/* system time at 0x9000 (enabled), wall clock at 0x9100, legacy */
+	static const struct g_msr msrs[] = {
+		{ 0x4b564d01, 0x9001 }, { 0x4b564d00, 0x9100 },
+		{ 0x12, 0x1f0000001ULL },
+	};
+	/* rdtsc; mov %eax,%esi; mov %edx,%edi; cli; hlt */
 	static const uint8_t code[] = {
-		0xb9, 0x01, 0x4d, 0x56, 0x4b, 0xb8, 0x01, 0x90, 0x00, 0x00,
-		0x31, 0xd2, 0x0f, 0x30, 0xb9, 0x00, 0x4d, 0x56, 0x4b, 0xb8,
-		0x00, 0x91, 0x00, 0x00, 0x0f, 0x30, 0xb9, 0x12, 0x00, 0x00,
-		0x00, 0xb8, 0x01, 0x00, 0x00, 0xf0, 0xba, 0x01, 0x00, 0x00,
-		0x00, 0x0f, 0x30, 0x0f, 0x31, 0x89, 0xc6, 0x89, 0xd7, 0xfa,
-		0xf4,
+		0x0f, 0x31, 0x89, 0xc6, 0x89, 0xd7, 0xfa, 0xf4,
 	};
 	struct {
 		uint32_t version, pad0;
@@ -3049,7 +3083,7 @@ TEST(kvmclock_structures)
 	uint64_t tsc, d, ns;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, 0, code, sizeof(code)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, 0, msrs, 3, code, sizeof(code)));
 	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	memcpy(&t, vm.mem + 0x9000, sizeof(t));
 	memcpy(&w, vm.mem + 0x9100, sizeof(w));
@@ -3097,8 +3131,8 @@ TEST(irqfd_resample_follows_eoi)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40, sizeof(h40));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(5) | G_LEVEL, code,
-				  sizeof(code)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(5) | G_LEVEL, NULL,
+				  0, code, sizeof(code)));
 	efd = eventfd(0, EFD_CLOEXEC);
 	rfd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
@@ -3219,8 +3253,8 @@ TEST(irqfd_latency_against_a_user_relay)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40, sizeof(h40));
-	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR | G_PIN(4), code,
-				  sizeof(code)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR | G_PIN(4), NULL,
+				  0, code, sizeof(code)));
 	f.fd = eventfd(0, EFD_CLOEXEC);
 	r.efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, f.fd);
