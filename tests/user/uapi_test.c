@@ -2673,8 +2673,9 @@ static int apic_vm_open(struct apic_vm *vm, int n, uint32_t flags1)
 #define G_SVR		0x2	/* SVR = 0x1ff through the x2APIC MSR */
 #define G_XAPIC		0x4	/* %rdi = xAPIC base, SVR = 0x1ff through MMIO */
 #define G_LEVEL		0x8	/* with G_PIN: level-triggered */
+#define G_ROUTE		0x10	/* G_PIN given: the pin is in bits 15:8 */
 /* %rsi = IOAPIC base, pin @n -> vector 0x40, APIC 0 */
-#define G_PIN(n)	(0x10 | (n) << 8)
+#define G_PIN(n)	(G_ROUTE | (n) << 8)
 #define G_WAIT_FLAG	0x20	/* spin until the word at APIC_FLAG_GPA is 1 */
 
 /* An MSR write in guest code: mov $msr,%ecx; mov $v,%edx:%eax; wrmsr */
@@ -2766,7 +2767,7 @@ static int apic_vm_load(struct apic_vm *vm, int i, unsigned int pre,
 		p = g_put(p, g_svr, sizeof(g_svr));
 	if (pre & G_XAPIC)
 		p = g_put(p, g_xapic, sizeof(g_xapic));
-	if (pre & 0x10)
+	if (pre & G_ROUTE)
 		p = g_route(p, pre >> 8, pre & G_LEVEL ? 0x8040 : 0x40);
 	if (pre & G_WAIT_FLAG)
 		p = g_put(p, g_wait_flag, sizeof(g_wait_flag));
