@@ -39,6 +39,13 @@ static void wr(struct hcl_lapic *a, u32 off, u32 v)
 	WARN_ON(hcl_lapic_write(a, off, v, false));
 }
 
+/* writes @v to the register at @off; returns what it then reads */
+static u64 wr_rd(struct hcl_lapic *a, u32 off, u32 v)
+{
+	wr(a, off, v);
+	return rd(a, off);
+}
+
 /* software-enable the APIC with spurious vector 0xff */
 static void enable(struct hcl_lapic *a)
 {
@@ -76,28 +83,19 @@ static void lapic_register_semantics(struct kunit *test)
 	u64 v;
 
 	/* read-only registers ignore xAPIC writes */
-	wr(a, HCL_APIC_VER, 0);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_VER), 0x50014ULL);
-	wr(a, HCL_APIC_PPR, 0xff);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_PPR), 0ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_VER, 0), 0x50014ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_PPR, 0xff), 0ULL);
 	/* reserved bits: TPR 8 bits, LDR bits 31:24, DFR model only */
-	wr(a, HCL_APIC_TPR, 0x1234);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_TPR), 0x34ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_TPR, 0x1234), 0x34ULL);
 	wr(a, HCL_APIC_TPR, 0);
-	wr(a, HCL_APIC_LDR, 0x12345678);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_LDR), 0x12000000ULL);
-	wr(a, HCL_APIC_DFR, 0);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_DFR), 0x0fffffffULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_LDR, 0x12345678), 0x12000000ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_DFR, 0), 0x0fffffffULL);
 	/* a software-disabled APIC keeps its LVTs masked */
-	wr(a, HCL_APIC_LVT0, 0x700);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_LVT0), 0x10700ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_LVT0, 0x700), 0x10700ULL);
 	enable(a);
-	wr(a, HCL_APIC_LVT0, 0xffffffff);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_LVT0), 0x1a7ffULL);
-	wr(a, HCL_APIC_LVTT, 0xffffffff);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_LVTT), 0x700ffULL);
-	wr(a, HCL_APIC_TDCR, 0xff);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_TDCR), 0xbULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_LVT0, 0xffffffff), 0x1a7ffULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_LVTT, 0xffffffff), 0x700ffULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_TDCR, 0xff), 0xbULL);
 	/* misaligned offsets read 0 */
 	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_VER + 4), 0ULL);
 	/* clearing SVR.enable masks the LVTs again */
@@ -211,16 +209,29 @@ static void lapic_priority_eoi(struct kunit *test)
 	hcl_irqchip_free(chip);
 }
 
+/*
+ * Enables @chip's APIC 0 and starts its timer: divide configuration
+ * @tdcr, LVT @lvtt, initial count @tmict.  Returns that APIC.
+ */
+static struct hcl_lapic *timer_start(struct hcl_irqchip *chip, u32 tdcr,
+				     u32 lvtt, u32 tmict)
+{
+	struct hcl_lapic *a = &chip->apics[0];
+
+	enable(a);
+	wr(a, HCL_APIC_TDCR, tdcr);
+	wr(a, HCL_APIC_LVTT, lvtt);
+	wr(a, HCL_APIC_TMICT, tmict);
+	return a;
+}
+
 static void lapic_timer_oneshot(struct kunit *test)
 {
 	struct hcl_irqchip *chip = chip_new(test, 1);
-	struct hcl_lapic *a = &chip->apics[0];
+	/* divide by 1, one-shot at vector 0x40, 0.5 s at 1 GHz */
+	struct hcl_lapic *a = timer_start(chip, 0xb, 0x40, 500000000);
 	u64 cnt;
 
-	enable(a);
-	wr(a, HCL_APIC_TDCR, 0xb);		/* divide by 1 */
-	wr(a, HCL_APIC_LVTT, 0x40);		/* one-shot, vector 0x40 */
-	wr(a, HCL_APIC_TMICT, 500000000);	/* 0.5 s at 1 GHz */
 	cnt = rd(a, HCL_APIC_TMCCT);
 	KUNIT_EXPECT_GT(test, cnt, 0ULL);
 	KUNIT_EXPECT_LE(test, cnt, 500000000ULL);
@@ -245,13 +256,10 @@ static void lapic_timer_oneshot(struct kunit *test)
 static void lapic_timer_periodic(struct kunit *test)
 {
 	struct hcl_irqchip *chip = chip_new(test, 1);
-	struct hcl_lapic *a = &chip->apics[0];
+	/* divide by 16, periodic at vector 0x41, every 1 ms */
+	struct hcl_lapic *a = timer_start(chip, 0x3, 0x20041, 62500);
 	int n;
 
-	enable(a);
-	wr(a, HCL_APIC_TDCR, 0x3);		/* divide by 16 */
-	wr(a, HCL_APIC_LVTT, 0x20041);		/* periodic, vector 0x41 */
-	wr(a, HCL_APIC_TMICT, 62500);		/* 1 ms */
 	msleep(30);
 	n = atomic_read(&a->timer_fires);
 	KUNIT_EXPECT_GE(test, n, 3);
@@ -279,8 +287,7 @@ static void lapic_timer_deadline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->timer_fires), 0);
 	wr(a, HCL_APIC_LVTT, 0x40042);		/* TSC-deadline, vector 0x42 */
 	/* TMICT is ignored in this mode */
-	wr(a, HCL_APIC_TMICT, 1000);
-	KUNIT_EXPECT_EQ(test, rd(a, HCL_APIC_TMICT), 0ULL);
+	KUNIT_EXPECT_EQ(test, wr_rd(a, HCL_APIC_TMICT, 1000), 0ULL);
 	/* in the past: fires at once and disarms */
 	KUNIT_EXPECT_EQ(test, guest_msr(a, MSR_IA32_TSC_DEADLINE, true, &v),
 			0);

@@ -127,60 +127,63 @@ static uint64_t in8(struct bus *bus, uint16_t port)
 	return a.data;
 }
 
-TEST(reset_cf9)
-{
-	struct vm_events ev = { 0 };
+FIXTURE(reset) {
+	struct vm_events ev;
 	struct reset_dev r;
 	struct bus bus;
+};
 
-	bus_init(&bus, NULL, NULL);
-	ASSERT_EQ(0, reset_dev_add(&r, &bus, &ev));
-	out8(&bus, 0xcf9, 0x02, 0);		/* reboot=pci's first write */
-	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&ev));
-	EXPECT_EQ(0x02u, in8(&bus, 0xcf9));
+FIXTURE_SETUP(reset)
+{
+	memset(&self->ev, 0, sizeof(self->ev));
+	bus_init(&self->bus, NULL, NULL);
+	ASSERT_EQ(0, reset_dev_add(&self->r, &self->bus, &self->ev));
+}
+
+FIXTURE_TEARDOWN(reset) {}
+
+TEST_F(reset, cf9)
+{
+	out8(&self->bus, 0xcf9, 0x02, 0);		/* reboot=pci's first write */
+	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&self->ev));
+	EXPECT_EQ(0x02u, in8(&self->bus, 0xcf9));
 	/* PCI conf1 around it: absent, and a dword at 0xcf8 resets nothing */
 	struct bus_access a = { .size = 4, .write = true, .data = 0x80000000 };
 
-	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcf8, &a));
+	EXPECT_EQ(0, bus_access(&self->bus, HCL_RANGE_PIO, 0xcf8, &a));
 	a.write = false;
-	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcfc, &a));
+	EXPECT_EQ(0, bus_access(&self->bus, HCL_RANGE_PIO, 0xcfc, &a));
 	EXPECT_EQ(~0ull, a.data);
 	a.size = 2;
 	a.write = true;
 	a.data = 0x0606;
-	EXPECT_EQ(0, bus_access(&bus, HCL_RANGE_PIO, 0xcf9, &a));
-	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&ev));
-	out8(&bus, 0xcf9, 0x06, 1);
-	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&ev));
-	EXPECT_EQ(VM_RESET_PORT_CF9, ev.status);
-	EXPECT_EQ(1u, ev.vp);
+	EXPECT_EQ(0, bus_access(&self->bus, HCL_RANGE_PIO, 0xcf9, &a));
+	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&self->ev));
+	out8(&self->bus, 0xcf9, 0x06, 1);
+	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&self->ev));
+	EXPECT_EQ(VM_RESET_PORT_CF9, self->ev.status);
+	EXPECT_EQ(1u, self->ev.vp);
 	/* the first event stays */
-	out8(&bus, 0xf4, 0, 0);
-	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&ev));
+	out8(&self->bus, 0xf4, 0, 0);
+	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&self->ev));
 }
 
-TEST(reset_i8042_and_poweroff)
+TEST_F(reset, i8042_and_poweroff)
 {
-	struct vm_events ev = { 0 };
-	struct reset_dev r;
-	struct bus bus;
-
-	bus_init(&bus, NULL, NULL);
-	ASSERT_EQ(0, reset_dev_add(&r, &bus, &ev));
 	/* no controller: the ports read all ones */
-	EXPECT_EQ(0xffu, in8(&bus, 0x64) & 0xff);
-	EXPECT_EQ(0xffu, in8(&bus, 0x60) & 0xff);
-	out8(&bus, 0x64, 0xaa, 0);		/* other commands: nothing */
-	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&ev));
-	out8(&bus, 0x64, 0xfe, 0);
-	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&ev));
-	EXPECT_EQ(VM_RESET_I8042, ev.status);
+	EXPECT_EQ(0xffu, in8(&self->bus, 0x64) & 0xff);
+	EXPECT_EQ(0xffu, in8(&self->bus, 0x60) & 0xff);
+	out8(&self->bus, 0x64, 0xaa, 0);		/* other commands: nothing */
+	EXPECT_EQ(VM_EVENT_NONE, vm_event_get(&self->ev));
+	out8(&self->bus, 0x64, 0xfe, 0);
+	EXPECT_EQ(VM_EVENT_RESET, vm_event_get(&self->ev));
+	EXPECT_EQ(VM_RESET_I8042, self->ev.status);
 
-	memset(&ev, 0, sizeof(ev));
-	out8(&bus, 0xf4, 42, 3);
-	EXPECT_EQ(VM_EVENT_POWEROFF, vm_event_get(&ev));
-	EXPECT_EQ(42, ev.status);
-	EXPECT_EQ(3u, ev.vp);
+	memset(&self->ev, 0, sizeof(self->ev));
+	out8(&self->bus, 0xf4, 42, 3);
+	EXPECT_EQ(VM_EVENT_POWEROFF, vm_event_get(&self->ev));
+	EXPECT_EQ(42, self->ev.status);
+	EXPECT_EQ(3u, self->ev.vp);
 }
 
 /* ---- legacy ports and the catch-all -------------------------------------- */

@@ -38,8 +38,8 @@
 
 #include "kselftest_harness.h"
 #include "sandbox.h"
+#include "sandbox_test.h"
 
-#define NOBODY 65534
 #define KEPT SANDBOX_FIRST_FD
 
 FIXTURE(sb) {
@@ -81,19 +81,12 @@ FIXTURE_SETUP(sb)
 	sandbox_policy_default(&self->p, SANDBOX_PROFILE_TEST, self->state);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 FIXTURE_TEARDOWN(sb)
 {
 	if (geteuid() != 0)
 		return;
 	/* both, even when the first fails */
-	if (nftw(self->state, remove_entry, 8, FTW_DEPTH | FTW_PHYS) |
-	    nftw(self->outside, remove_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(self->state) | remove_tree(self->outside))
 		TH_LOG("cleanup of %s, %s failed", self->state,
 		       self->outside);
 }
@@ -142,6 +135,32 @@ static int run_worker(struct __test_metadata *_metadata,
 	int __st = (st);						\
 	ASSERT_TRUE(WIFEXITED(__st) && WEXITSTATUS(__st) != 0);		\
 } while (0)
+
+/*
+ * A probe that fails with no layer on (the control) must pass with
+ * @layer alone.
+ */
+static void layer_alone(struct __test_metadata *_metadata,
+			struct sandbox_policy *p, unsigned int layer,
+			int (*probe)(void *), void *arg)
+{
+	p->layers = 0;
+	EXPECT_PROBE_FAILS(run_worker(_metadata, p, probe, arg, NULL, 0));
+	p->layers = layer;
+	EXPECT_EXIT0(run_worker(_metadata, p, probe, arg, NULL, 0));
+}
+
+/* TCP @port on the loopback address */
+static struct sockaddr_in loopback(unsigned short port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+
+	return sin;
+}
 
 /* ---- probes: they run inside the worker --------------------------------- */
 
@@ -294,11 +313,7 @@ static int probe_int80(void *arg)
 static int probe_landlock(void *arg)
 {
 	const struct paths *pa = arg;
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(pa->port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
+	struct sockaddr_in sin = loopback(pa->port);
 	int s;
 
 	if (!denied(pa->secret, EACCES))
@@ -362,11 +377,7 @@ struct netns_arg {
 static int probe_namespaces(void *arg)
 {
 	const struct netns_arg *a = arg;
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(a->port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
+	struct sockaddr_in sin = loopback(a->port);
 	struct ifreq ifr = { 0 };
 	char host[64], name[IF_NAMESIZE];
 	int s;
@@ -583,12 +594,15 @@ TEST_F(sb, all_layers_socket_kills)
 				 NULL, 0));
 }
 
-TEST_F(sb, tpm_profile_socket_kills)
-{
-	self->p.profile = SANDBOX_PROFILE_TPM;
-	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_socket, NULL,
-				 NULL, 0));
+#define TPM_PROFILE_KILLS(name, probe)					\
+TEST_F(sb, tpm_profile_##name##_kills)					\
+{									\
+	self->p.profile = SANDBOX_PROFILE_TPM;				\
+	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe, NULL,	\
+				 NULL, 0));				\
 }
+
+TPM_PROFILE_KILLS(socket, probe_socket)
 
 TEST_F(sb, tpm_profile_allows_threads)
 {
@@ -597,19 +611,9 @@ TEST_F(sb, tpm_profile_allows_threads)
 				NULL, 0));
 }
 
-TEST_F(sb, tpm_profile_fork_kills)
-{
-	self->p.profile = SANDBOX_PROFILE_TPM;
-	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_fork, NULL,
-				 NULL, 0));
-}
+TPM_PROFILE_KILLS(fork, probe_fork)
 
-TEST_F(sb, tpm_profile_execve_kills)
-{
-	self->p.profile = SANDBOX_PROFILE_TPM;
-	EXPECT_SIGSYS(run_worker(_metadata, &self->p, probe_execve, NULL,
-				 NULL, 0));
-}
+TPM_PROFILE_KILLS(execve, probe_execve)
 
 /* ---- file system: Landlock alone, the mount view alone ----------------- */
 
@@ -624,12 +628,7 @@ TEST_F(sb, landlock_alone_denies_outside)
 	TH_LOG("Landlock ABI %d", pa.abi);
 	u = unix_listener(_metadata, &pa.un);
 	/* control: without the layer, the file opens */
-	self->p.layers = 0;
-	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_landlock,
-				      &pa, NULL, 0));
-	self->p.layers = SANDBOX_LANDLOCK;
-	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_landlock, &pa,
-				NULL, 0));
+	layer_alone(_metadata, &self->p, SANDBOX_LANDLOCK, probe_landlock, &pa);
 	close(u);
 }
 
@@ -637,22 +636,14 @@ TEST_F(sb, mount_view_alone_hides_outside)
 {
 	struct paths pa = { .secret = self->secret, .inside = self->inside };
 
-	self->p.layers = 0;
-	EXPECT_PROBE_FAILS(run_worker(_metadata, &self->p, probe_mount_view,
-				      &pa, NULL, 0));
-	self->p.layers = SANDBOX_MOUNT;
-	EXPECT_EXIT0(run_worker(_metadata, &self->p, probe_mount_view, &pa,
-				NULL, 0));
+	layer_alone(_metadata, &self->p, SANDBOX_MOUNT, probe_mount_view, &pa);
 }
 
 /* ---- namespaces alone: processes, network ------------------------------ */
 
 TEST_F(sb, namespaces_alone_hide_processes_and_network)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
+	struct sockaddr_in sin = loopback(0);
 	socklen_t len = sizeof(sin);
 	struct netns_arg a = { .host_pid = getpid() };
 	int l, u, c;

@@ -26,8 +26,8 @@
 
 #include "kselftest_harness.h"
 #include "sandbox.h"
+#include "sandbox_test.h"
 
-#define NOBODY 65534
 #define SOCK SANDBOX_FIRST_FD
 
 /* ---- the worker: a minimal libtpms front end ---------------------------- */
@@ -185,12 +185,6 @@ FIXTURE_SETUP(tpm)
 	self->sock = sv[0];
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	return remove(path);
-}
-
 FIXTURE_TEARDOWN(tpm)
 {
 	if (geteuid() != 0)
@@ -199,7 +193,7 @@ FIXTURE_TEARDOWN(tpm)
 		kill(self->pid, SIGKILL);
 		waitpid(self->pid, NULL, 0);
 	}
-	if (nftw(self->state, remove_entry, 8, FTW_DEPTH | FTW_PHYS))
+	if (remove_tree(self->state))
 		TH_LOG("cleanup of %s failed", self->state);
 }
 

@@ -550,14 +550,23 @@ TEST_F(tpm, killed_worker_resumes_with_its_state)
 	}
 }
 
+/*
+ * Starts a TPM that saves its volatile state in @dir, and closes it:
+ * 0 once that state is on disk, or -1.
+ */
+static int start_and_close(const char *dir)
+{
+	if (open_tpm(dir, true, NULL) || startup())
+		return -1;
+	tpm_engine_close();
+	return exists(dir, "volatilestate") ? 0 : -1;
+}
+
 TEST_F(tpm, restored_volatile_state_is_deleted)
 {
 	struct tpm_engine_restore r;
 
-	ASSERT_EQ(0, open_tpm(self->dir, true, NULL));
-	ASSERT_EQ(0u, startup());
-	tpm_engine_close();
-	ASSERT_TRUE(exists(self->dir, "volatilestate"));
+	ASSERT_EQ(0, start_and_close(self->dir));
 	/* without the per-command save, the restore leaves no file */
 	ASSERT_EQ(0, open_tpm(self->dir, false, &r));
 	EXPECT_TRUE(r.volatile_state);
@@ -574,10 +583,7 @@ TEST_F(tpm, power_on_drops_the_volatile_state)
 {
 	struct tpm_engine_restore r;
 
-	ASSERT_EQ(0, open_tpm(self->dir, true, NULL));
-	ASSERT_EQ(0u, startup());
-	tpm_engine_close();
-	ASSERT_TRUE(exists(self->dir, "volatilestate"));
+	ASSERT_EQ(0, start_and_close(self->dir));
 	ASSERT_EQ(0, tpm_engine_open(self->dir, TPM_ENGINE_SAVE_VOLATILE |
 				     TPM_ENGINE_POWER_ON, &r));
 	tis_init(&tis, &eops, NULL);

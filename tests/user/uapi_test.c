@@ -31,6 +31,12 @@
 
 #define CODE_GPA	HCL_GUEST_LOAD_GPA
 
+/* @call fails: it returns -1 with errno @err */
+#define EXPECT_ERRNO(err, call) do {					\
+	EXPECT_EQ(-1, (call));						\
+	EXPECT_EQ(err, errno);						\
+} while (0)
+
 /* One attempt: -1 with EBUSY while another partition exists. */
 static int try_open_hcl(void)
 {
@@ -102,17 +108,25 @@ TEST(info)
 	close(fd);
 }
 
+/* Opens /dev/hcl and closes it again: 0, or -1 if it did not open. */
+static int reopen_hcl(void)
+{
+	int fd = open_hcl();
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 TEST(single_opener)
 {
-	int fd = open_hcl(), fd2;
+	int fd = open_hcl();
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, try_open_hcl());
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, try_open_hcl());
 	close(fd);
-	fd2 = open_hcl();
-	EXPECT_LE(0, fd2);
-	close(fd2);
+	EXPECT_EQ(0, reopen_hcl());
 }
 
 TEST(wrong_struct_size_and_unknown_ioctls)
@@ -123,27 +137,19 @@ TEST(wrong_struct_size_and_unknown_ioctls)
 
 	ASSERT_LE(0, fd);
 	/* a known request number with another size: EINVAL */
-	EXPECT_EQ(-1, ioctl(fd, _IOR(HCL_IOCTL_TYPE, 0x00, small), &small));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x01, big), big));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOR(HCL_IOCTL_TYPE, 0x00, small), &small));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x01, big), big));
 	/* right size, wrong direction */
-	EXPECT_EQ(-1, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x00, struct hcl_info),
-			    big));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, _IOW(HCL_IOCTL_TYPE, 0x00, struct hcl_info),
+				   big));
 	/* unknown numbers and foreign types: ENOTTY */
-	EXPECT_EQ(-1, ioctl(fd, _IO(HCL_IOCTL_TYPE, 0x7f), 0));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(fd, _IOR(0xAE, 0x00, struct hcl_info), big));
-	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_ERRNO(ENOTTY, ioctl(fd, _IO(HCL_IOCTL_TYPE, 0x7f), 0));
+	EXPECT_ERRNO(ENOTTY, ioctl(fd, _IOR(0xAE, 0x00, struct hcl_info), big));
 	/* VP requests on the partition fd are not partition requests */
-	EXPECT_EQ(-1, ioctl(fd, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_VP_RUN, 0));
 	/* bad user pointers */
-	EXPECT_EQ(-1, ioctl(fd, HCL_GET_INFO, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(fd, HCL_GET_INFO, (void *)8));
+	EXPECT_ERRNO(EFAULT, ioctl(fd, HCL_CREATE_VP, (void *)8));
 	close(fd);
 }
 
@@ -156,39 +162,30 @@ TEST(create_vp_rules)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	cvp.flags = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.flags = 0;
 	cvp.reserved[2] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.reserved[2] = 0;
 	/* a VP that does not exist */
 	cvp.vp_index = info.max_vps;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.vp_index = 0xffffffff;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	cvp.vp_index = 0;
 	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
 	ASSERT_LE(0, vp);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, ioctl(fd, HCL_CREATE_VP, &cvp));
 	/* partition requests on a VP fd */
-	EXPECT_EQ(-1, ioctl(vp, HCL_GET_INFO, &info));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(vp, HCL_GET_INFO, &info));
 	close(vp);
 	vp2 = ioctl(fd, HCL_CREATE_VP, &cvp);
 	EXPECT_LE(0, vp2);
 	/* the VP keeps the partition alive after /dev/hcl is closed */
 	close(fd);
-	EXPECT_EQ(-1, try_open_hcl());
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, try_open_hcl());
 	close(vp2);
-	fd = open_hcl();
-	EXPECT_LE(0, fd);
-	close(fd);
+	EXPECT_EQ(0, reopen_hcl());
 }
 
 TEST(mmap_rules)
@@ -260,23 +257,17 @@ TEST(range_rules)
 	ASSERT_LE(0, fd);
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	EXPECT_EQ(-1, add_range(fd, 2, 0, 0x70, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 2, 0x70, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 0, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0xffff, 2, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, add_range(fd, 2, 0, 0x70, 2, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 2, 0x70, 2, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 0, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_PIO, 0, 0xffff, 2, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, efd));
 	EXPECT_EQ(EINVAL, errno);	/* eventfd on a user range */
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x1000, 0x1000, 0));
 	EXPECT_EQ(EINVAL, errno);	/* VTL0 RAM */
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, (64 << 20) - 0x1000,
-				0x2000, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 1ULL << 48, 0x1000, 0));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_MMIO, 0, (64 << 20) - 0x1000,
+				       0x2000, 0));
+	EXPECT_ERRNO(EINVAL, add_range(fd, HCL_RANGE_MMIO, 0, 1ULL << 48, 0x1000, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, ~0ULL - 10, 0x1000, 0));
 	EXPECT_EQ(EINVAL, errno);	/* wraps */
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 1, 0x70, 2, -1));
@@ -285,26 +276,21 @@ TEST(range_rules)
 	r.start = 0x70;
 	r.len = 1;
 	r.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_ADD_RANGE, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_ADD_RANGE, &r));
 
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x70, 2, 0));
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x71, 1, 0));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, add_range(fd, HCL_RANGE_PIO, 0, 0x71, 1, 0));
 	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_MMIO, 0, 0x70, 2, 0));
 	EXPECT_EQ(EINVAL, errno);	/* MMIO at 0x70 is RAM */
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_MMIO, 1, 0xfee00000, 0x1000, efd));
-	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 1));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, del_range(fd, HCL_RANGE_PIO, 0x70, 1));
 	EXPECT_EQ(0, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
-	EXPECT_EQ(-1, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, del_range(fd, HCL_RANGE_PIO, 0x70, 2));
 	/* the table is bounded */
 	for (i = 0; i < HCL_MAX_RANGES - 1; i++)
 		ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, 0, 0x1000 + 2 * i, 1,
 				       0));
-	EXPECT_EQ(-1, add_range(fd, HCL_RANGE_PIO, 0, 0x3000, 1, 0));
-	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_ERRNO(ENOSPC, add_range(fd, HCL_RANGE_PIO, 0, 0x3000, 1, 0));
 	/* the doorbell's eventfd reference goes with the partition */
 	close(efd);
 	close(fd);
@@ -401,6 +387,29 @@ static void put_addr(uint8_t *code, size_t at, uint64_t addr)
 	memcpy(code + at, &addr, sizeof(addr));
 }
 
+/*
+ * The VP's next exit: @reason, an access through @acc (mmio or io) at
+ * @a_ (its @addr field), of @s_ bytes with data @d_.
+ */
+#define EXPECT_ACCESS_EXIT(reason, acc, addr, a_, s_, d_) do {		\
+	ASSERT_EQ(reason, vp_run(self));				\
+	EXPECT_EQ(a_, self->run->acc.addr);				\
+	EXPECT_EQ(s_, self->run->acc.size);				\
+	EXPECT_EQ(d_, self->run->acc.data);				\
+} while (0)
+#define EXPECT_MMIO_EXIT(g_, s_, d_)					\
+	EXPECT_ACCESS_EXIT(HCL_EXIT_MMIO, mmio, gpa, g_, s_, d_)
+#define EXPECT_IO_EXIT(p_, s_, d_)					\
+	EXPECT_ACCESS_EXIT(HCL_EXIT_IO, io, port, p_, s_, d_)
+
+/* Runs the fixture's VP: its exit reason, or -1 if HCL_VP_RUN failed. */
+static int vp_run(struct _test_data_vp *self)
+{
+	if (ioctl(self->vp, HCL_VP_RUN, 0))
+		return -1;
+	return self->run->exit_reason;
+}
+
 static int setup_state(struct _test_data_vp *self)
 {
 	if (ioctl(self->vp, HCL_VP_SET_SREGS, &self->sregs))
@@ -410,11 +419,9 @@ static int setup_state(struct _test_data_vp *self)
 
 TEST_F(vp, run_before_setup)
 {
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &self->regs));
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 }
 
 TEST_F(vp, regs_rules_and_round_trip)
@@ -426,56 +433,44 @@ TEST_F(vp, regs_rules_and_round_trip)
 	for (i = 0; i < HCL_NR_GPRS; i++)
 		r.gprs[i] = 0x1111111111111111ULL * (i + 1);
 	r.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.reserved[1] = 0;
 	r.rflags = 0;			/* bit 1 must be set */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.rflags = 0x2 | (1ULL << 40);	/* reserved bit */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	r.rflags = 0x202;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &back));
 	EXPECT_EQ(0, memcmp(&r, &back, sizeof(r)));
 
 	s.reserved[0] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.gdt.pad[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cr0 |= 1ULL << 40;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cr4 &= ~0x20ULL;		/* long mode without PAE */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.efer = 0x400;			/* LMA without LME */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.efer |= 0x1000;		/* SVME is not the caller's */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cs.attrib |= 0x1000;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	s = self->sregs;
 	s.cs.attrib |= 0x400;		/* L and D together */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &self->sregs));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &sback));
 	EXPECT_EQ(0, memcmp(&self->sregs, &sback, sizeof(sback)));
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_REGS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_REGS, (void *)8));
 }
 
 TEST_F(vp, cpuid_table_rules)
@@ -484,34 +479,27 @@ TEST_F(vp, cpuid_table_rules)
 	struct hcl_cpuid c = { .nent = 1, .entries = (uintptr_t)e };
 
 	c.flags = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.flags = 0;
 	c.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.reserved[1] = 0;
 	c.nent = HCL_CPUID_MAX_ENTRIES + 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 0xffffffff;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 2;
 	c.entries = 8;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.entries = (uintptr_t)e;
 	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));	/* dup */
 	EXPECT_EQ(EINVAL, errno);
 	e[1].function = 1;
 	e[1].reserved = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	e[1].reserved = 0;
 	e[1].flags = 0x80;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	e[1].flags = 0;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
 	c.nent = 0;
@@ -534,8 +522,7 @@ TEST_F(vp, cpuid_in_kernel)
 	self->regs.gprs[HCL_REG_RAX] = 0x4000001f;
 	self->regs.gprs[HCL_REG_RCX] = 3;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(CODE_GPA + 2, self->run->rip);
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &r));
 	EXPECT_EQ(0xa, r.gprs[HCL_REG_RAX]);
@@ -565,23 +552,17 @@ TEST_F(vp, port_io_round_trip)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0xffffffffffff0000ULL;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
-	EXPECT_EQ(0x70, self->run->io.port);
-	EXPECT_EQ(2, self->run->io.size);
+	EXPECT_IO_EXIT(0x70, 2, 0x1234);
 	EXPECT_EQ(HCL_IO_OUT, self->run->io.direction);
-	EXPECT_EQ(0x1234, self->run->io.data);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0x71, self->run->io.port);
 	EXPECT_EQ(1, self->run->io.size);
 	EXPECT_EQ(HCL_IO_IN, self->run->io.direction);
 	self->run->io.data = 0xffffff5a;	/* only the low byte counts */
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_REGS, &r));
 	EXPECT_EQ(0xffffffffffff125aULL, r.gprs[HCL_REG_RAX]);
 }
@@ -593,12 +574,10 @@ TEST_F(vp, immediate_exit)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	self->run->immediate_exit = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
 	self->run->immediate_exit = 0;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* ud2 with an empty IDT: #UD -> #GP -> #DF -> shutdown */
@@ -608,15 +587,12 @@ TEST_F(vp, triple_fault_is_reported)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 	/* the state is gone: running again needs new state */
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EBADFD, errno);
+	EXPECT_ERRNO(EBADFD, ioctl(self->vp, HCL_VP_RUN, 0));
 	load_code(self, (const uint8_t[]){ 0xf4 }, 1);
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* movabs <past RAM>,%al: a GPA past VTL0 RAM (VTL2's side) is a violation */
@@ -630,15 +606,13 @@ TEST_F(vp, vtl2_memory_is_not_reachable)
 	guest_map_2m(self, gpa);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(0x400, self->run->hw_exit_code);	/* nested page fault */
 	EXPECT_EQ(gpa, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_READ, self->run->vtl.access);
 	EXPECT_EQ(CODE_GPA, self->run->rip);
 	/* the instruction did not complete: it faults again */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(CODE_GPA, self->run->rip);
 }
 
@@ -653,16 +627,14 @@ TEST_F(vp, vtl_violation_access_kinds)
 	guest_map_2m(self, gpa);
 	load_code(self, store, sizeof(store));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(gpa + 8, self->run->vtl.gpa);
 	EXPECT_EQ(HCL_ACCESS_WRITE, self->run->vtl.access);
 
 	load_code(self, jump, sizeof(jump));
 	self->regs.gprs[HCL_REG_RAX] = gpa + 0x40;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_VTL_VIOLATION, vp_run(self));
 	EXPECT_EQ(gpa + 0x40, self->run->vtl.gpa);
 	EXPECT_NE(0, self->run->vtl.access & HCL_ACCESS_EXEC);
 }
@@ -675,8 +647,7 @@ TEST_F(vp, unclaimed_ports_stay_in_kernel)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0x1200;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x12ff, get_regs(self).gprs[HCL_REG_RAX]);
 }
 
@@ -694,8 +665,7 @@ TEST_F(vp, pio_doorbell)
 	load_code(self, code, sizeof(code));
 	self->regs.gprs[HCL_REG_RAX] = 0x55;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(3, count);
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RAX]);
@@ -728,45 +698,32 @@ TEST_F(vp, mmio_round_trip)
 	self->regs.gprs[HCL_REG_RAX] = 0xab00;
 	ASSERT_EQ(0, setup_state(self));
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x3c000010, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
+	EXPECT_MMIO_EXIT(0x3c000010, 4, 0xcafe1234);
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
-	EXPECT_EQ(0xcafe1234, self->run->mmio.data);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000020, self->run->mmio.gpa);
 	EXPECT_EQ(HCL_MMIO_READ, self->run->mmio.direction);
 	self->run->mmio.data = 0x11223344deadbeefULL;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000030, self->run->mmio.gpa);
 	EXPECT_EQ(1, self->run->mmio.size);
 	self->run->mmio.data = 0x1ff;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000031, self->run->mmio.gpa);
 	EXPECT_EQ(1, self->run->mmio.size);
 	self->run->mmio.data = 0x80;
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MMIO, vp_run(self));
 	EXPECT_EQ(0x3c000032, self->run->mmio.gpa);
 	EXPECT_EQ(HCL_MMIO_WRITE, self->run->mmio.direction);
 	EXPECT_EQ(0xab, self->run->mmio.data);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x3c000034, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
-	EXPECT_EQ(0x1234, self->run->mmio.data);
+	EXPECT_MMIO_EXIT(0x3c000034, 4, 0x1234);
 
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0xdeadbeef, r.gprs[HCL_REG_RCX]);	/* 32-bit load zero-extends */
 	EXPECT_EQ(0xff, r.gprs[HCL_REG_RDX]);
@@ -790,8 +747,7 @@ TEST_F(vp, mmio_doorbell)
 	guest_map_2m(self, 0x3c000000);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);
 	close(efd);
@@ -824,17 +780,14 @@ TEST_F(vp, msr_policy_rules)
 	EXPECT_EQ(EINVAL, errno);	/* a value on a non-emulated rule */
 	r[1].value = 0;
 	r[1].action = 7;
-	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_GP));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, set_policy(self, r, 2, HCL_MSR_GP));
 	r[1].action = HCL_MSR_USER;
 	EXPECT_EQ(-1, set_policy(self, r, 2, HCL_MSR_EMULATE));
 	EXPECT_EQ(EINVAL, errno);	/* the default cannot emulate */
-	EXPECT_EQ(-1, set_policy(self, r, HCL_MAX_MSR_RULES + 1, HCL_MSR_GP));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, set_policy(self, r, HCL_MAX_MSR_RULES + 1, HCL_MSR_GP));
 	p.nrules = 1;
 	p.rules = 8;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_ERRNO(EFAULT, ioctl(self->vp, HCL_VP_SET_MSR_POLICY, &p));
 	EXPECT_EQ(0, set_policy(self, r, 2, HCL_MSR_USER));
 	EXPECT_EQ(0, set_policy(self, NULL, 0, HCL_MSR_GP));
 }
@@ -874,12 +827,10 @@ TEST_F(vp, msr_get_set)
 	e[0].reserved = 1;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
 	m.pad = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
 	m.pad = 0;
 	m.nmsrs = HCL_MAX_MSRS + 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
-	EXPECT_EQ(E2BIG, errno);
+	EXPECT_ERRNO(E2BIG, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
 }
 
 /*
@@ -911,13 +862,11 @@ TEST_F(vp, msr_guest_access)
 	ASSERT_EQ(0, set_policy(self, rules, 2, HCL_MSR_GP));
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MSR, vp_run(self));
 	EXPECT_EQ(0x40000000, self->run->msr.index);
 	EXPECT_EQ(HCL_MSR_READ, self->run->msr.direction);
 	self->run->msr.data = 0x1122334455667788ULL;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x55, r.gprs[HCL_REG_RBX]);
 	EXPECT_EQ(0x77, r.gprs[HCL_REG_RSI]);
@@ -936,16 +885,13 @@ TEST_F(vp, msr_gp_paths)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 
 	ASSERT_EQ(0, set_policy(self, &rule, 1, HCL_MSR_GP));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MSR, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_MSR, vp_run(self));
 	self->run->msr.error = 1;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 }
 
 #define IDT_GPA		0x4000ULL
@@ -994,17 +940,28 @@ static void inject_later(int vp, unsigned int type, unsigned int vector)
 }
 
 /* sti; hlt; cli; hlt: the VP sleeps in the kernel until the interrupt */
-TEST_F(vp, hlt_wakes_on_injected_interrupt)
+/*
+ * sti; hlt; cli; hlt, with an interrupt of @type at @vector injected
+ * while the VP halts: the exit reason of the run.
+ */
+static int hlt_then_inject(struct _test_data_vp *self, unsigned int type,
+			   unsigned int vector)
 {
 	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
-	int status;
 
 	setup_idt(self);
 	load_code(self, code, sizeof(code));
-	ASSERT_EQ(0, setup_state(self));
-	inject_later(self->vp, HCL_INTR_FIXED, 0x40);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	if (setup_state(self))
+		return -1;
+	inject_later(self->vp, type, vector);
+	return vp_run(self);
+}
+
+TEST_F(vp, hlt_wakes_on_injected_interrupt)
+{
+	int status;
+
+	ASSERT_EQ(HCL_EXIT_HLT, hlt_then_inject(self, HCL_INTR_FIXED, 0x40));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 	EXPECT_EQ(CODE_GPA + 4, self->run->rip + 1);
 	wait(&status);
@@ -1013,15 +970,9 @@ TEST_F(vp, hlt_wakes_on_injected_interrupt)
 
 TEST_F(vp, hlt_wakes_on_nmi)
 {
-	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
 	int status;
 
-	setup_idt(self);
-	load_code(self, code, sizeof(code));
-	ASSERT_EQ(0, setup_state(self));
-	inject_later(self->vp, HCL_INTR_NMI, 0);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, hlt_then_inject(self, HCL_INTR_NMI, 0));
 	EXPECT_EQ(0x99, get_regs(self).gprs[HCL_REG_RSI]);
 	wait(&status);
 	EXPECT_EQ(0, WEXITSTATUS(status));
@@ -1041,16 +992,13 @@ TEST_F(vp, halt_survives_a_signal)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	/* still halted: without an interrupt the next run waits again */
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1070,11 +1018,9 @@ TEST_F(vp, interrupt_waits_for_window)
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);	/* not yet */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1082,24 +1028,19 @@ TEST_F(vp, interrupt_rules)
 {
 	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 15 };
 
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.vector = 256;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = HCL_INTR_NMI;
 	irq.vector = 2;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = 9;
 	irq.vector = 0;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.type = HCL_INTR_FIXED;
 	irq.vector = 32;
 	irq.reserved = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 	irq.reserved = 0;
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
 }
@@ -1121,8 +1062,7 @@ TEST_F(vp, signal_interrupts_run)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	alarm(1);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
 	EXPECT_GE(t1.tv_sec - t0.tv_sec, 0);
@@ -1228,11 +1168,9 @@ TEST_F(vp, guest_fpu_state_is_its_own)
 	self->sregs.cr4 |= 0x600;		/* OSFXSR, OSXMMEXCPT */
 	self->regs.gprs[HCL_REG_RAX] = 0x0123456789abcdefULL;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	__asm__ volatile("pcmpeqd %%xmm0, %%xmm0" : : : "xmm0");
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x0123456789abcdefULL, get_regs(self).gprs[HCL_REG_RBX]);
 }
 
@@ -1254,26 +1192,15 @@ TEST_F(vp, hypercalls)
 	self->regs.gprs[HCL_REG_RDI] = 0xff;
 	self->regs.gprs[HCL_REG_RBP] = 0xff;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HYPERCALL, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HYPERCALL, vp_run(self));
 	EXPECT_EQ(0x42, self->run->hypercall.code);
 	EXPECT_EQ(7, self->run->hypercall.args[0]);
 	self->run->hypercall.ret = 0xbeef;
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0, r.gprs[HCL_REG_RDI]);
 	EXPECT_EQ(0, r.gprs[HCL_REG_RBP]);	/* VP 0 */
 	EXPECT_EQ(0xbeef, r.gprs[HCL_REG_RAX]);
-}
-
-static void flat_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
-		     uint32_t limit)
-{
-	s->base = 0;
-	s->limit = limit;
-	s->selector = sel;
-	s->attrib = attrib;
 }
 
 /* Real mode at 0x7c00: mov $0x1234,%ax; out %ax,$0x70; hlt */
@@ -1285,22 +1212,17 @@ TEST_F(vp, real_mode_start)
 
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
 	memcpy(self->mem + 0x7c00, code, sizeof(code));
-	flat_seg(&s.cs, 0, 0x9b, 0xffff);
-	flat_seg(&s.ds, 0, 0x93, 0xffff);
+	vtl0_seg(&s.cs, 0, 0x9b, 0xffff);
+	vtl0_seg(&s.ds, 0, 0x93, 0xffff);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	flat_seg(&s.tr, 0, 0x8b, 0xffff);
-	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	vtl0_seg(&s.tr, 0, 0x8b, 0xffff);
+	vtl0_seg(&s.ldt, 0, 0x82, 0xffff);
 	s.idt.limit = 0x3ff;
 	s.cr0 = 0x10;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
-	EXPECT_EQ(0x70, self->run->io.port);
-	EXPECT_EQ(2, self->run->io.size);
-	EXPECT_EQ(0x1234, self->run->io.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_IO_EXIT(0x70, 2, 0x1234);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0x7c05, self->run->rip);
 }
 
@@ -1320,25 +1242,19 @@ TEST_F(vp, protected_mode_start)
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 4, 0);
 	claim(self, HCL_RANGE_MMIO, HCL_RANGE_USER, 0x3c000000, 0x1000, 0);
 	load_code(self, code, sizeof(code));
-	flat_seg(&s.cs, 0x08, 0xc9b, 0xffffffff);
-	flat_seg(&s.ds, 0x10, 0xc93, 0xffffffff);
+	vtl0_seg(&s.cs, 0x08, 0xc9b, 0xffffffff);
+	vtl0_seg(&s.ds, 0x10, 0xc93, 0xffffffff);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	flat_seg(&s.tr, 0, 0x8b, 0x67);
-	flat_seg(&s.ldt, 0, 0x82, 0xffff);
+	vtl0_seg(&s.tr, 0, 0x8b, 0x67);
+	vtl0_seg(&s.ldt, 0, 0x82, 0xffff);
 	s.cr0 = 0x11;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	EXPECT_EQ(4, self->run->io.size);
 	EXPECT_EQ(0x12345678, self->run->io.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x3c000000, self->run->mmio.gpa);
-	EXPECT_EQ(4, self->run->mmio.size);
-	EXPECT_EQ(0x12345678, self->run->mmio.data);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	EXPECT_MMIO_EXIT(0x3c000000, 4, 0x12345678);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 }
 
 /* Pseudo-random bytes as code: whatever happens, the kernel stays well. */
@@ -1415,8 +1331,7 @@ TEST_F(vp, exit_flood_and_counters)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(2);
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	cpuid = read_stat("/sys/kernel/debug/hcl/vp0", "cpuid");
 	io = read_stat("/sys/kernel/debug/hcl/vp0", "io_kernel");
 	user = read_stat("/sys/kernel/debug/hcl/vp0", "user_exits");
@@ -1575,6 +1490,30 @@ static void *nmi_sender_main(void *arg)
 }
 
 /*
+ * Runs the VP to its OUT to port 0x70.  At each OUT to 0x71 (a handler
+ * running) the host sends one more NMI while @more are left, and counts
+ * it in @d->sent.  Returns 0, or -1 on any other exit or a failed send.
+ */
+static int run_queueing_nmis(struct _test_data_vp *self, struct nmi_data *d,
+			     unsigned int more)
+{
+	for (;;) {
+		if (vp_run(self) != HCL_EXIT_IO)
+			return -1;
+		if (self->run->io.port == 0x70)
+			return 0;
+		if (self->run->io.port != 0x71)
+			return -1;
+		if (more) {
+			if (send_nmi(self->vp))
+				return -1;
+			more--;
+			__atomic_add_fetch(&d->sent, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+}
+
+/*
  * The host queues the next NMI while the handler of the last one runs
  * (at its OUT), so one is always pending when that handler IRETs: it must
  * arrive after the IRET, not at it, and each exactly once.
@@ -1583,7 +1522,6 @@ TEST_F(vp, nmi_waits_for_iret)
 {
 	const unsigned int n = 20;
 	struct nmi_data *d;
-	unsigned int sent = 1;
 	long steps;
 
 	d = nmi_guest(self, CODE_GPA, 20000, n);
@@ -1591,17 +1529,7 @@ TEST_F(vp, nmi_waits_for_iret)
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, send_nmi(self->vp));
 	d->sent = 1;
-	for (;;) {
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
-		if (self->run->io.port == 0x70)
-			break;
-		ASSERT_EQ(0x71, self->run->io.port);
-		if (sent < n) {
-			ASSERT_EQ(0, send_nmi(self->vp));
-			d->sent = ++sent;
-		}
-	}
+	ASSERT_EQ(0, run_queueing_nmis(self, d, n - 1));
 	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
 	TH_LOG("%u NMIs handled, %u nested, %ld steps", d->count, d->nested,
 	       steps);
@@ -1659,7 +1587,6 @@ TEST_F(vp, nmi_across_guest_single_step)
 	struct nmi_sender s = { .vp = self->vp, .delay_us = 50000, .max = 1 };
 	const unsigned int n = 10;
 	struct nmi_data *d;
-	unsigned int sent = 0;
 	struct hcl_regs r;
 	long steps;
 
@@ -1668,18 +1595,7 @@ TEST_F(vp, nmi_across_guest_single_step)
 	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 2, 0);
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, nmi_sender_main, &s));
-	for (;;) {
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
-		if (self->run->io.port == 0x70)
-			break;
-		ASSERT_EQ(0x71, self->run->io.port);
-		if (sent < n) {
-			ASSERT_EQ(0, send_nmi(self->vp));
-			sent++;
-			__atomic_add_fetch(&d->sent, 1, __ATOMIC_SEQ_CST);
-		}
-	}
+	ASSERT_EQ(0, run_queueing_nmis(self, d, n));
 	pthread_join(s.thread, NULL);
 	r = get_regs(self);
 	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
@@ -1724,8 +1640,7 @@ TEST_F(vp, tracepoints)
 	ASSERT_EQ(0, write_file(path, ""));
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	fd = open(path, O_RDONLY);
 	ASSERT_LE(0, fd);
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -1794,8 +1709,7 @@ TEST_F(vp, cpu_hotplug)
 		CPU_SET(1, &set);
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 		ASSERT_EQ(0, setup_state(self));
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		EXPECT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	}
 }
 
@@ -1817,8 +1731,7 @@ TEST_F(vp, migrates_between_cpus)
 		CPU_ZERO(&set);
 		CPU_SET(i % ncpu, &set);
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-		ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+		ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 		ASSERT_EQ(i & 0xff, self->run->io.data);
 	}
 }
@@ -1844,17 +1757,14 @@ TEST_F(vp, debug_registers)
 	EXPECT_EQ(3, d.db[2]);
 	EXPECT_EQ(0x400, d.dr7);		/* bit 10 reads as one */
 	d.dr7 = 1ULL << 40;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
 	d.dr7 = 0;
 	d.reserved[0] = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_DEBUGREGS, &d));
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RBX]);
 	EXPECT_EQ(0x400, r.gprs[HCL_REG_RCX]);
@@ -1966,8 +1876,7 @@ TEST_F(vp, uring_ring_exit_mid_run)
 	io_uring_queue_exit(&ring);
 	/* the VP is free again: an immediate exit answers at once */
 	self->run->immediate_exit = 1;
-	EXPECT_EQ(-1, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 }
 
 /* A process killed with a RUN in flight on its ring leaves nothing. */
@@ -1978,6 +1887,44 @@ TEST(uring_kill_mid_run)
 	ASSERT_LE(0, status);
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/*
+ * Maps a 64 MiB partition's RAM and prepares it for a long-mode start at
+ * CODE_GPA, where it puts @code: the mapping, or NULL.
+ */
+static uint8_t *guest_mem(int fd, const void *code, size_t len,
+			  struct hcl_regs *regs, struct hcl_sregs *sregs)
+{
+	uint8_t *mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
+
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA, HCL_GUEST_STACK_TOP,
+				 regs, sregs)) {
+		munmap(mem, 64 << 20);
+		return NULL;
+	}
+	memcpy(mem + CODE_GPA, code, len);
+	return mem;
+}
+
+/* Creates VP @index and, if @run is set, maps its run page there: its fd or -1. */
+static int new_vp(int fd, uint32_t index, uint32_t flags, struct hcl_run **run)
+{
+	struct hcl_create_vp cvp = { .vp_index = index, .flags = flags };
+	int vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+
+	if (vp < 0 || !run)
+		return vp;
+	*run = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vp,
+		    0);
+	if (*run == MAP_FAILED) {
+		close(vp);
+		return -1;
+	}
+	return vp;
 }
 
 /*
@@ -2000,26 +1947,19 @@ TEST(uring_vps_run_side_by_side)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
-	memcpy(mem + CODE_GPA, spin, sizeof(spin));
+	mem = guest_mem(fd, spin, sizeof(spin), &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	memcpy(mem + CODE_GPA + 0x100, work, sizeof(work));
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	for (i = 0; i < 2; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		/* VP 1's exits are read here */
+		vps[i] = new_vp(fd, i, 0, i ? &run : NULL);
 		ASSERT_LE(0, vps[i]);
 		regs.rip = CODE_GPA + i * 0x100;
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
 	}
-	run = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vps[1], 0);
-	ASSERT_NE(MAP_FAILED, run);
 	ASSERT_EQ(0, hcl_queue_run(&ring, vps[0], 0));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	usleep(100000);		/* VP 0 is spinning on its worker now */
@@ -2063,20 +2003,12 @@ TEST(concurrent_triple_faults)
 	uint8_t *mem;
 
 	ASSERT_LE(0, fd);
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
-	memcpy(mem + CODE_GPA, code, sizeof(code));
+	mem = guest_mem(fd, code, sizeof(code), &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	for (i = 0; i < 2; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		vps[i] = new_vp(fd, i, 0, &runs[i]);
 		ASSERT_LE(0, vps[i]);
-		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vps[i], 0);
-		ASSERT_NE(MAP_FAILED, runs[i]);
 	}
 	for (round = 0; round < 200; round++) {
 		for (i = 0; i < 2; i++) {
@@ -2127,21 +2059,13 @@ TEST(uring_many_vps)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, HCL_GET_INFO, &info));
 	n = info.max_vps < 4 ? info.max_vps : 4;
-	mem = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	ASSERT_EQ(0, vtl0_setup_long_mode(mem, 64 << 20, CODE_GPA,
-					  HCL_GUEST_STACK_TOP, &regs, &sregs));
-	memcpy(mem + CODE_GPA, code, sizeof(code));
+	mem = guest_mem(fd, code, sizeof(code), &regs, &sregs);
+	ASSERT_NE(NULL, mem);
 	ASSERT_EQ(0, add_range(fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0));
 	ASSERT_EQ(0, io_uring_queue_init(16, &ring, 0));
 	for (i = 0; i < n; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
-
-		vps[i] = ioctl(fd, HCL_CREATE_VP, &cvp);
+		vps[i] = new_vp(fd, i, 0, &runs[i]);
 		ASSERT_LE(0, vps[i]);
-		runs[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vps[i], 0);
-		ASSERT_NE(MAP_FAILED, runs[i]);
 		regs.gprs[HCL_REG_RAX] = i;
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_SREGS, &sregs));
 		ASSERT_EQ(0, ioctl(vps[i], HCL_VP_SET_REGS, &regs));
@@ -2402,14 +2326,12 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 	ASSERT_NE(0xc, pkru);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(pkru, user_rdpkru());
 	EXPECT_EQ(xcr0, user_xgetbv(0));
 	EXPECT_NE(0, get_regs(self).rip - CODE_GPA);
 	/* the guest's value survived the exit */
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0xc, get_regs(self).gprs[HCL_REG_RSI]);
 	EXPECT_EQ(pkru, user_rdpkru());
 	EXPECT_EQ(xcr0, user_xgetbv(0));
@@ -2449,11 +2371,9 @@ TEST_F(vp, guest_tsc_aux_is_its_own)
 		SKIP(return, "no CPU 1 to run on");
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1234, r.gprs[HCL_REG_RSI]);
 	ASSERT_EQ(1, ioctl(self->vp, HCL_VP_GET_MSRS, &m));
@@ -2485,8 +2405,7 @@ TEST_F(vp, efer_lme_stays_while_paging)
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
 	/* userspace cannot do it either */
 	ASSERT_EQ(0, setup_state(self));
 	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_MSRS, &m));
@@ -2658,16 +2577,14 @@ TEST_F(vp, set_regs_drops_pending_completion)
 	load_code(self, code, sizeof(code));
 	self->mem[CODE_GPA + 0x80] = 0xf4;
 	ASSERT_EQ(0, setup_state(self));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
 	ASSERT_EQ(HCL_IO_IN, self->run->io.direction);
 	self->run->io.data = 0x5a;
 	r = self->regs;
 	r.rip = CODE_GPA + 0x80;
 	r.gprs[HCL_REG_RAX] = 0x1111111111111111ULL;
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &r));
-	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0x1111111111111111ULL, r.gprs[HCL_REG_RAX]);
 	EXPECT_EQ(CODE_GPA + 0x81, r.rip);
@@ -2741,26 +2658,122 @@ static int apic_vm_open(struct apic_vm *vm, int n, uint32_t flags1)
 	if (irqchip(vm->fd))
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct hcl_create_vp cvp = {
-			.vp_index = i, .flags = i ? flags1 : 0,
-		};
-
-		vm->vp[i] = ioctl(vm->fd, HCL_CREATE_VP, &cvp);
+		vm->vp[i] = new_vp(vm->fd, i, i ? flags1 : 0, &vm->run[i]);
 		if (vm->vp[i] < 0)
-			return -1;
-		vm->run[i] = mmap(NULL, HCL_RUN_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, vm->vp[i], 0);
-		if (vm->run[i] == MAP_FAILED)
 			return -1;
 	}
 	return 0;
 }
 
-/* Sets VP @i's state: code at CODE_GPA + i * 0x200, its own stack. */
-static int apic_vm_start(struct apic_vm *vm, int i)
+/*
+ * The irqchip tests' guest code starts with shared pieces, picked by the
+ * G_* flags of apic_vm_load() and laid down in this order.
+ */
+#define G_X2APIC	0x1	/* x2APIC mode */
+#define G_SVR		0x2	/* SVR = 0x1ff through the x2APIC MSR */
+#define G_XAPIC		0x4	/* %rdi = xAPIC base, SVR = 0x1ff through MMIO */
+#define G_LEVEL		0x8	/* with G_PIN: level-triggered */
+#define G_ROUTE		0x10	/* G_PIN given: the pin is in bits 15:8 */
+/* %rsi = IOAPIC base, pin @n -> vector 0x40, APIC 0 */
+#define G_PIN(n)	(G_ROUTE | (n) << 8)
+#define G_WAIT_FLAG	0x20	/* spin until the word at APIC_FLAG_GPA is 1 */
+
+/* An MSR write in guest code: mov $msr,%ecx; mov $v,%edx:%eax; wrmsr */
+struct g_msr {
+	uint32_t msr;
+	uint64_t v;
+};
+
+static const uint8_t g_cli_hlt[] = { 0xfa, 0xf4 };
+
+/* mov $0x1b,%ecx; rdmsr; or $0xc00,%eax; wrmsr */
+static const uint8_t g_x2apic[] = {
+	0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
+	0x00, 0x00, 0x0f, 0x30,
+};
+
+/* mov $0x80f,%ecx; mov $0x1ff,%eax; xor %edx,%edx; wrmsr */
+static const uint8_t g_svr[] = {
+	0xb9, 0x0f, 0x08, 0x00, 0x00, 0xb8, 0xff, 0x01, 0x00, 0x00,
+	0x31, 0xd2, 0x0f, 0x30,
+};
+
+/* mov $0xfee00000,%edi; movl $0x1ff,0xf0(%rdi) */
+static const uint8_t g_xapic[] = {
+	0xbf, 0x00, 0x00, 0xe0, 0xfe, 0xc7, 0x87, 0xf0, 0x00, 0x00,
+	0x00, 0xff, 0x01, 0x00, 0x00,
+};
+
+/* pause; cmpl $1,APIC_FLAG_GPA; jne (to the pause) */
+static const uint8_t g_wait_flag[] = {
+	0xf3, 0x90, 0x83, 0x3c, 0x25, 0x00, 0x90, 0x00, 0x00, 0x01,
+	0x75, 0xf4,
+};
+
+static uint8_t *g_put(uint8_t *p, const uint8_t *b, size_t len)
 {
+	memcpy(p, b, len);
+	return p + len;
+}
+
+static uint8_t *g_wrmsr(uint8_t *p, const struct g_msr *w)
+{
+	static const uint8_t mov[3] = { 0xb9, 0xb8, 0xba };	/* ecx, eax, edx */
+	uint32_t v[3] = { w->msr, (uint32_t)w->v, (uint32_t)(w->v >> 32) };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		*p++ = mov[k];
+		p = g_put(p, (const uint8_t *)&v[k], 4);
+	}
+	*p++ = 0x0f;
+	*p++ = 0x30;
+	return p;
+}
+
+/* mov $0xfec00000,%esi; then redirection entry @pin = @lo, destination 0 */
+static uint8_t *g_route(uint8_t *p, unsigned int pin, uint32_t lo)
+{
+	static const uint8_t sel[] = { 0xc7, 0x06 };		/* movl $x,(%rsi) */
+	static const uint8_t win[] = { 0xc7, 0x46, 0x10 };	/* movl $x,0x10(%rsi) */
+	static const uint8_t base[] = { 0xbe, 0x00, 0x00, 0xc0, 0xfe };
+	uint32_t v[4] = { 0x10 + pin * 2, lo, 0x11 + pin * 2, 0 };
+	int k;
+
+	p = g_put(p, base, sizeof(base));
+	for (k = 0; k < 4; k++) {
+		p = k & 1 ? g_put(p, win, sizeof(win)) :
+			    g_put(p, sel, sizeof(sel));
+		p = g_put(p, (const uint8_t *)&v[k], 4);
+	}
+	return p;
+}
+
+/*
+ * Writes VP @i's code at CODE_GPA + i * 0x200: the pieces in @pre, the
+ * @nw MSR writes @w, then @code; and sets its state to start there on its
+ * own stack.
+ */
+static int apic_vm_load(struct apic_vm *vm, int i, unsigned int pre,
+			const struct g_msr *w, unsigned int nw,
+			const uint8_t *code, size_t len)
+{
+	uint8_t *p = vm->mem + CODE_GPA + i * 0x200;
 	struct hcl_regs r = vm->regs;
 
+	if (pre & G_X2APIC)
+		p = g_put(p, g_x2apic, sizeof(g_x2apic));
+	if (pre & G_SVR)
+		p = g_put(p, g_svr, sizeof(g_svr));
+	if (pre & G_XAPIC)
+		p = g_put(p, g_xapic, sizeof(g_xapic));
+	if (pre & G_ROUTE)
+		p = g_route(p, pre >> 8, pre & G_LEVEL ? 0x8040 : 0x40);
+	if (pre & G_WAIT_FLAG)
+		p = g_put(p, g_wait_flag, sizeof(g_wait_flag));
+	while (nw--)
+		p = g_wrmsr(p, w++);
+	memcpy(p, code, len);
 	r.rip = CODE_GPA + i * 0x200;
 	r.gprs[HCL_REG_RSP] = HCL_GUEST_STACK_TOP - i * 0x4000;
 	if (ioctl(vm->vp[i], HCL_VP_SET_SREGS, &vm->sregs))
@@ -2778,6 +2791,14 @@ static void apic_vm_close(struct apic_vm *vm, int n)
 	}
 	munmap(vm->mem, APIC_VM_MEM);
 	close(vm->fd);
+}
+
+/* Runs VP @i: its exit reason, or -1 if HCL_VP_RUN failed. */
+static int apic_vm_run(struct apic_vm *vm, int i)
+{
+	if (ioctl(vm->vp[i], HCL_VP_RUN, 0))
+		return -1;
+	return vm->run[i]->exit_reason;
 }
 
 static uint64_t vp_reg(int vp, int reg)
@@ -2807,59 +2828,43 @@ TEST(irqchip_rules)
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
 	/* nothing without an irqchip */
-	EXPECT_EQ(-1, irq_line(fd, 4, 1));
-	EXPECT_EQ(ENXIO, errno);
+	EXPECT_ERRNO(ENXIO, irq_line(fd, 4, 1));
 	f.fd = efd;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_IRQCHIP, &bad));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(ENXIO, ioctl(fd, HCL_IRQFD, &f));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_IRQCHIP, &bad));
 	ASSERT_EQ(0, irqchip(fd));
-	EXPECT_EQ(-1, irqchip(fd));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_ERRNO(EEXIST, irqchip(fd));
 	/* lines */
-	EXPECT_EQ(-1, irq_line(fd, 24, 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, irq_line(fd, 4, 2));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQ_LINE, &l));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, irq_line(fd, 24, 1));
+	EXPECT_ERRNO(EINVAL, irq_line(fd, 4, 2));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQ_LINE, &l));
 	EXPECT_EQ(0, irq_line(fd, 4, 1));
 	EXPECT_EQ(0, irq_line(fd, 4, 0));
 	/* irqfds */
 	f.fd = -1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EBADF, errno);
+	EXPECT_ERRNO(EBADF, ioctl(fd, HCL_IRQFD, &f));
 	f.fd = fd;			/* not an eventfd */
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.fd = efd;
 	f.gsi = 24;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.gsi = 5;
 	f.flags = 4;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.flags = 0;
 	f.resamplefd = efd;		/* only with RESAMPLE */
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.resamplefd = 0;
 	f.reserved[1] = 1;
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_IRQFD, &f));
 	f.reserved[1] = 0;
 	EXPECT_EQ(0, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, ioctl(fd, HCL_IRQFD, &f));
 	EXPECT_EQ(1, eventfd_write(efd, 1) == 0);
 	f.flags = HCL_IRQFD_DEASSIGN;
 	EXPECT_EQ(0, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(-1, ioctl(fd, HCL_IRQFD, &f));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_ERRNO(ENOENT, ioctl(fd, HCL_IRQFD, &f));
 	/* a resampling binding, left for the partition's end to undo */
 	f.flags = HCL_IRQFD_RESAMPLE;
 	f.resamplefd = eventfd(0, EFD_CLOEXEC);
@@ -2870,8 +2875,7 @@ TEST(irqchip_rules)
 	ASSERT_LE(0, vp);
 	cvp.vp_index = 1;
 	cvp.flags = 2;
-	EXPECT_EQ(-1, ioctl(fd, HCL_CREATE_VP, &cvp));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HCL_CREATE_VP, &cvp));
 	close(vp);
 	close(f.resamplefd);
 	close(efd);
@@ -2883,8 +2887,7 @@ TEST(irqchip_rules)
 	cvp.flags = 0;
 	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
 	ASSERT_LE(0, vp);
-	EXPECT_EQ(-1, irqchip(fd));
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_ERRNO(EBUSY, irqchip(fd));
 	close(vp);
 	close(fd);
 }
@@ -2895,27 +2898,22 @@ TEST(irqchip_rules)
  */
 TEST(apic_timer_wakes_halt)
 {
-	static const uint8_t code[] = {
-		0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
-		0x00, 0x00, 0x0f, 0x30, 0xb9, 0x0f, 0x08, 0x00, 0x00, 0xb8,
-		0xff, 0x01, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, 0xb9, 0x3e,
-		0x08, 0x00, 0x00, 0xb8, 0x0b, 0x00, 0x00, 0x00, 0x0f, 0x30,
-		0xb9, 0x32, 0x08, 0x00, 0x00, 0xb8, 0x40, 0x00, 0x00, 0x00,
-		0x0f, 0x30, 0xb9, 0x38, 0x08, 0x00, 0x00, 0xb8, 0x80, 0xf0,
-		0xfa, 0x02, 0x0f, 0x30, 0xfb, 0xf4, 0xfa, 0xf4,
+	/* TDCR: divide by 1; LVTT: one-shot, vector 0x40; TMICT: 50 ms */
+	static const struct g_msr w[] = {
+		{ 0x83e, 0xb }, { 0x832, 0x40 }, { 0x838, 50000000 },
 	};
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
 	struct timespec t0, t1;
 	struct apic_vm vm;
 	double ms;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40_x2apic, sizeof(h40_x2apic));
-	memcpy(vm.mem + CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR, w, 3, code,
+				  sizeof(code)));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
+	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ASSERT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
 	EXPECT_EQ(0x42, vp_reg(vm.vp[0], HCL_REG_RBX));
 	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	EXPECT_LE(45, ms);
@@ -2944,32 +2942,23 @@ static void *run_vp(void *arg)
 TEST(ipi_between_vps)
 {
 	static const uint8_t ap[] = {
-		0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
-		0x00, 0x00, 0x0f, 0x30, 0xb9, 0x0f, 0x08, 0x00, 0x00, 0xb8,
-		0xff, 0x01, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, 0xc7, 0x04,
-		0x25, 0x00, 0x90, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xfb,
-		0xf4, 0xfa, 0xf4,
+		0xc7, 0x04, 0x25, 0x00, 0x90, 0x00, 0x00, 0x01, 0x00, 0x00,
+		0x00, 0xfb, 0xf4, 0xfa, 0xf4,
 	};
-	static const uint8_t bsp[] = {
-		0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
-		0x00, 0x00, 0x0f, 0x30, 0xf3, 0x90, 0x83, 0x3c, 0x25, 0x00,
-		0x90, 0x00, 0x00, 0x01, 0x75, 0xf4, 0xb9, 0x30, 0x08, 0x00,
-		0x00, 0xb8, 0x40, 0x00, 0x00, 0x00, 0xba, 0x01, 0x00, 0x00,
-		0x00, 0x0f, 0x30, 0xfa, 0xf4,
-	};
+	/* ICR: fixed, vector 0x40, to APIC 1 */
+	static const struct g_msr icr = { 0x830, 0x100000040ULL };
 	struct vp_thread t1;
 	struct apic_vm vm;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 2, 0));
 	apic_vm_idt(&vm, h40_x2apic, sizeof(h40_x2apic));
-	memcpy(vm.mem + CODE_GPA, bsp, sizeof(bsp));
-	memcpy(vm.mem + CODE_GPA + 0x200, ap, sizeof(ap));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
-	ASSERT_EQ(0, apic_vm_start(&vm, 1));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_WAIT_FLAG, &icr, 1,
+				  g_cli_hlt, sizeof(g_cli_hlt)));
+	ASSERT_EQ(0, apic_vm_load(&vm, 1, G_X2APIC | G_SVR, NULL, 0, ap,
+				  sizeof(ap)));
 	t1.vp = vm.vp[1];
 	ASSERT_EQ(0, pthread_create(&t1.t, NULL, run_vp, &t1));
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
+	EXPECT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	pthread_join(t1.t, NULL);
 	ASSERT_EQ(0, t1.ret);
 	EXPECT_EQ(HCL_EXIT_HLT, vm.run[1]->exit_reason);
@@ -2984,12 +2973,10 @@ TEST(ipi_between_vps)
  */
 TEST(init_sipi_starts_a_vp)
 {
-	static const uint8_t bsp[] = {
-		0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
-		0x00, 0x00, 0x0f, 0x30, 0xb9, 0x30, 0x08, 0x00, 0x00, 0xb8,
-		0x00, 0xc5, 0x00, 0x00, 0xba, 0x01, 0x00, 0x00, 0x00, 0x0f,
-		0x30, 0xb8, 0x00, 0x85, 0x00, 0x00, 0x0f, 0x30, 0xb8, 0x08,
-		0x46, 0x00, 0x00, 0x0f, 0x30, 0xfa, 0xf4,
+	/* ICR to APIC 1: INIT assert, INIT de-assert, start-up at 0x08 */
+	static const struct g_msr icr[] = {
+		{ 0x830, 0x10000c500ULL }, { 0x830, 0x100008500ULL },
+		{ 0x830, 0x100004608ULL },
 	};
 	static const uint8_t rm[] = { 0xb8, 0x34, 0x12, 0x8c, 0xcb, 0xf4 };
 	struct hcl_sregs sr;
@@ -2997,15 +2984,14 @@ TEST(init_sipi_starts_a_vp)
 	struct apic_vm vm;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 2, HCL_CREATE_VP_WAIT_SIPI));
-	memcpy(vm.mem + CODE_GPA, bsp, sizeof(bsp));
 	memcpy(vm.mem + APIC_SIPI_GPA, rm, sizeof(rm));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC, icr, 3, g_cli_hlt,
+				  sizeof(g_cli_hlt)));
 	t1.vp = vm.vp[1];
 	/* VP 1 waits in the kernel */
 	ASSERT_EQ(0, pthread_create(&t1.t, NULL, run_vp, &t1));
 	usleep(100000);
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	EXPECT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
+	EXPECT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	pthread_join(t1.t, NULL);
 	ASSERT_EQ(0, t1.ret);
 	EXPECT_EQ(HCL_EXIT_HLT, vm.run[1]->exit_reason);
@@ -3027,13 +3013,9 @@ TEST(init_sipi_starts_a_vp)
 TEST(ioapic_line_and_irqfd_reach_the_guest)
 {
 	static const uint8_t code[] = {
-		0xbf, 0x00, 0x00, 0xe0, 0xfe, 0xbe, 0x00, 0x00, 0xc0, 0xfe,
-		0xc7, 0x87, 0xf0, 0x00, 0x00, 0x00, 0xff, 0x01, 0x00, 0x00,
-		0xc7, 0x06, 0x18, 0x00, 0x00, 0x00, 0xc7, 0x46, 0x10, 0x40,
-		0x00, 0x00, 0x00, 0xc7, 0x06, 0x19, 0x00, 0x00, 0x00, 0xc7,
-		0x46, 0x10, 0x00, 0x00, 0x00, 0x00, 0xc7, 0x06, 0x18, 0x00,
-		0x00, 0x00, 0x8b, 0x46, 0x10, 0x8b, 0x57, 0x30, 0xe6, 0x73,
-		0xfb, 0xf4, 0x31, 0xdb, 0xf4, 0xfa, 0xf4,
+		0xc7, 0x06, 0x18, 0x00, 0x00, 0x00, 0x8b, 0x46, 0x10, 0x8b,
+		0x57, 0x30, 0xe6, 0x73, 0xfb, 0xf4, 0x31, 0xdb, 0xf4, 0xfa,
+		0xf4,
 	};
 	/* mov $0x42,%ebx; movl $0,0xb0(%rdi) (xAPIC EOI); iretq */
 	static const uint8_t h40[] = {
@@ -3046,12 +3028,11 @@ TEST(ioapic_line_and_irqfd_reach_the_guest)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40, sizeof(h40));
-	memcpy(vm.mem + CODE_GPA, code, sizeof(code));
 	ASSERT_EQ(0, add_range(vm.fd, HCL_RANGE_PIO, HCL_RANGE_USER, 0x73, 1,
 			       0));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_IO, vm.run[0]->exit_reason);
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(4), NULL, 0, code,
+				  sizeof(code)));
+	ASSERT_EQ(HCL_EXIT_IO, apic_vm_run(&vm, 0));
 	EXPECT_EQ(0x40, vp_reg(vm.vp[0], HCL_REG_RAX));
 	EXPECT_EQ(0x50014, vp_reg(vm.vp[0], HCL_REG_RDX));
 	/* an edge on pin 4 */
@@ -3066,8 +3047,7 @@ TEST(ioapic_line_and_irqfd_reach_the_guest)
 		usleep(200000);
 		_exit(eventfd_write(efd, 1) ? 1 : 0);
 	}
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	/* the second handler ran after the xor: the irqfd's interrupt */
 	EXPECT_EQ(0x42, vp_reg(vm.vp[0], HCL_REG_RBX));
 	wait(&status);
@@ -3084,13 +3064,14 @@ TEST(ioapic_line_and_irqfd_reach_the_guest)
  */
 TEST(kvmclock_structures)
 {
+	/* system time at 0x9000 (enabled), wall clock at 0x9100, legacy */
+	static const struct g_msr msrs[] = {
+		{ 0x4b564d01, 0x9001 }, { 0x4b564d00, 0x9100 },
+		{ 0x12, 0x1f0000001ULL },
+	};
+	/* rdtsc; mov %eax,%esi; mov %edx,%edi; cli; hlt */
 	static const uint8_t code[] = {
-		0xb9, 0x01, 0x4d, 0x56, 0x4b, 0xb8, 0x01, 0x90, 0x00, 0x00,
-		0x31, 0xd2, 0x0f, 0x30, 0xb9, 0x00, 0x4d, 0x56, 0x4b, 0xb8,
-		0x00, 0x91, 0x00, 0x00, 0x0f, 0x30, 0xb9, 0x12, 0x00, 0x00,
-		0x00, 0xb8, 0x01, 0x00, 0x00, 0xf0, 0xba, 0x01, 0x00, 0x00,
-		0x00, 0x0f, 0x30, 0x0f, 0x31, 0x89, 0xc6, 0x89, 0xd7, 0xfa,
-		0xf4,
+		0x0f, 0x31, 0x89, 0xc6, 0x89, 0xd7, 0xfa, 0xf4,
 	};
 	struct {
 		uint32_t version, pad0;
@@ -3110,10 +3091,8 @@ TEST(kvmclock_structures)
 	uint64_t tsc, d, ns;
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
-	memcpy(vm.mem + CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, 0, msrs, 3, code, sizeof(code)));
+	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	memcpy(&t, vm.mem + 0x9000, sizeof(t));
 	memcpy(&w, vm.mem + 0x9100, sizeof(w));
 	tsc = vp_reg(vm.vp[0], HCL_REG_RSI) |
@@ -3146,12 +3125,8 @@ TEST(kvmclock_structures)
 TEST(irqfd_resample_follows_eoi)
 {
 	static const uint8_t code[] = {
-		0xbf, 0x00, 0x00, 0xe0, 0xfe, 0xbe, 0x00, 0x00, 0xc0, 0xfe,
-		0xc7, 0x87, 0xf0, 0x00, 0x00, 0x00, 0xff, 0x01, 0x00, 0x00,
-		0xc7, 0x06, 0x1a, 0x00, 0x00, 0x00, 0xc7, 0x46, 0x10, 0x40,
-		0x80, 0x00, 0x00, 0xc7, 0x06, 0x1b, 0x00, 0x00, 0x00, 0xc7,
-		0x46, 0x10, 0x00, 0x00, 0x00, 0x00, 0xfb, 0xf4, 0x83, 0x3c,
-		0x25, 0x00, 0x90, 0x00, 0x00, 0x02, 0x72, 0xf5, 0xfa, 0xf4,
+		0xfb, 0xf4, 0x83, 0x3c, 0x25, 0x00, 0x90, 0x00, 0x00, 0x02,
+		0x72, 0xf5, 0xfa, 0xf4,
 	};
 	/* incl 0x9000; movl $0,0xb0(%rdi) (EOI); iretq */
 	static const uint8_t h40[] = {
@@ -3164,8 +3139,8 @@ TEST(irqfd_resample_follows_eoi)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40, sizeof(h40));
-	memcpy(vm.mem + CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_XAPIC | G_PIN(5) | G_LEVEL, NULL,
+				  0, code, sizeof(code)));
 	efd = eventfd(0, EFD_CLOEXEC);
 	rfd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
@@ -3186,8 +3161,7 @@ TEST(irqfd_resample_follows_eoi)
 			_exit(3);
 		_exit(0);
 	}
-	ASSERT_EQ(0, ioctl(vm.vp[0], HCL_VP_RUN, 0));
-	ASSERT_EQ(HCL_EXIT_HLT, vm.run[0]->exit_reason);
+	ASSERT_EQ(HCL_EXIT_HLT, apic_vm_run(&vm, 0));
 	EXPECT_EQ(2, *(volatile uint32_t *)(vm.mem + APIC_FLAG_GPA));
 	wait(&status);
 	EXPECT_EQ(0, WEXITSTATUS(status));
@@ -3265,15 +3239,9 @@ static uint64_t irq_latency(struct apic_vm *vm, int efd, int done,
 TEST(irqfd_latency_against_a_user_relay)
 {
 	static const uint8_t code[] = {
-		0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x0d, 0x00, 0x0c,
-		0x00, 0x00, 0x0f, 0x30, 0xb9, 0x0f, 0x08, 0x00, 0x00, 0xb8,
-		0xff, 0x01, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, 0xbe, 0x00,
-		0x00, 0xc0, 0xfe, 0xc7, 0x06, 0x18, 0x00, 0x00, 0x00, 0xc7,
-		0x46, 0x10, 0x40, 0x00, 0x00, 0x00, 0xc7, 0x06, 0x19, 0x00,
-		0x00, 0x00, 0xc7, 0x46, 0x10, 0x00, 0x00, 0x00, 0x00, 0xc7,
-		0x04, 0x25, 0x20, 0x90, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-		0xfb, 0xf4, 0x83, 0x3c, 0x25, 0x30, 0x90, 0x00, 0x00, 0x00,
-		0x74, 0xf4, 0xfa, 0xf4,
+		0xc7, 0x04, 0x25, 0x20, 0x90, 0x00, 0x00, 0x01, 0x00, 0x00,
+		0x00, 0xfb, 0xf4, 0x83, 0x3c, 0x25, 0x30, 0x90, 0x00, 0x00,
+		0x00, 0x74, 0xf4, 0xfa, 0xf4,
 	};
 	/* save rax/rcx/rdx; stamp the TSC; count; x2APIC EOI; ring; iretq */
 	static const uint8_t h40[] = {
@@ -3293,8 +3261,8 @@ TEST(irqfd_latency_against_a_user_relay)
 
 	ASSERT_EQ(0, apic_vm_open(&vm, 1, 0));
 	apic_vm_idt(&vm, h40, sizeof(h40));
-	memcpy(vm.mem + CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(0, apic_vm_start(&vm, 0));
+	ASSERT_EQ(0, apic_vm_load(&vm, 0, G_X2APIC | G_SVR | G_PIN(4), NULL,
+				  0, code, sizeof(code)));
 	f.fd = eventfd(0, EFD_CLOEXEC);
 	r.efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, f.fd);

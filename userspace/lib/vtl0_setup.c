@@ -32,8 +32,8 @@ static const uint64_t gdt[] = {
 	0x00cf93000000ffffULL,	/* 0x10: data */
 };
 
-static void seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
-		uint32_t limit)
+void vtl0_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
+	      uint32_t limit)
 {
 	s->base = 0;
 	s->limit = limit;
@@ -72,14 +72,14 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 	regs->rflags = 0x2;
 
 	memset(sregs, 0, sizeof(*sregs));
-	seg(&sregs->cs, 0x08, ATTR_CODE64, 0xffffffff);
-	seg(&sregs->ds, 0x10, ATTR_DATA, 0xffffffff);
+	vtl0_seg(&sregs->cs, 0x08, ATTR_CODE64, 0xffffffff);
+	vtl0_seg(&sregs->ds, 0x10, ATTR_DATA, 0xffffffff);
 	sregs->es = sregs->ds;
 	sregs->fs = sregs->ds;
 	sregs->gs = sregs->ds;
 	sregs->ss = sregs->ds;
-	seg(&sregs->tr, 0, ATTR_TSS64, 0x67);
-	seg(&sregs->ldt, 0, ATTR_LDT, 0xffff);
+	vtl0_seg(&sregs->tr, 0, ATTR_TSS64, 0x67);
+	vtl0_seg(&sregs->ldt, 0, ATTR_LDT, 0xffff);
 	sregs->gdt.base = HCL_GUEST_GDT_GPA;
 	sregs->gdt.limit = sizeof(gdt) - 1;
 	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;

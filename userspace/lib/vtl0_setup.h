@@ -26,6 +26,10 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 			 uint64_t stack, struct hcl_regs *regs,
 			 struct hcl_sregs *sregs);
 
+/* A flat segment: base 0, the given selector, VMCB attributes and limit. */
+void vtl0_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
+	      uint32_t limit);
+
 /*
  * Copies an image to @gpa.  It must fit in RAM and stay clear of the page
  * tables and GDT.  Returns 0 or -1 with errno = ERANGE.

@@ -241,6 +241,22 @@ static int read_checked(const char *name, int kind, void **buf,
 	return ret;
 }
 
+/* Hands a saved state blob, if there is one, to libtpms: 0 or -1. */
+static int set_state(enum TPMLIB_StateType type, const char *what,
+		     void *blob, uint32_t len)
+{
+	TPM_RESULT rc;
+
+	if (!blob)
+		return 0;
+	rc = TPMLIB_SetState(type, blob, len);
+	if (rc != TPM_SUCCESS) {
+		set_error("%s state rejected by libtpms: 0x%x", what, rc);
+		return -1;
+	}
+	return 0;
+}
+
 int tpm_engine_open(const char *dir, unsigned int flags,
 		    struct tpm_engine_restore *restored)
 {
@@ -295,22 +311,9 @@ int tpm_engine_open(const char *dir, unsigned int flags,
 		set_error("libtpms setup: 0x%x", rc);
 		goto fail;
 	}
-	if (perm) {
-		rc = TPMLIB_SetState(TPMLIB_STATE_PERMANENT, perm, perm_len);
-		if (rc != TPM_SUCCESS) {
-			set_error("permanent state rejected by libtpms: 0x%x",
-				  rc);
-			goto fail;
-		}
-	}
-	if (vol) {
-		rc = TPMLIB_SetState(TPMLIB_STATE_VOLATILE, vol, vol_len);
-		if (rc != TPM_SUCCESS) {
-			set_error("volatile state rejected by libtpms: 0x%x",
-				  rc);
-			goto fail;
-		}
-	}
+	if (set_state(TPMLIB_STATE_PERMANENT, "permanent", perm, perm_len) ||
+	    set_state(TPMLIB_STATE_VOLATILE, "volatile", vol, vol_len))
+		goto fail;
 	rc = TPMLIB_MainInit();
 	if (rc != TPM_SUCCESS) {
 		if (!eng.error[0])
