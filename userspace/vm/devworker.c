@@ -31,25 +31,6 @@ static void dwlog(const struct devworker *dw, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* One packet, never blocking on a full socket for long: 0 or -errno. */
-static int send_msg(int fd, struct devworker_msg *m, const void *payload,
-		    uint32_t len)
-{
-	struct iovec iov[2] = {
-		{ .iov_base = m, .iov_len = sizeof(*m) },
-		{ .iov_base = (void *)payload, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-
-	m->len = len;
-	for (;;) {
-		if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
 static uint32_t new_id(struct devworker *dw)
 {
 	if (!++dw->next_id)
@@ -77,7 +58,7 @@ static int spawn(struct devworker *dw, bool restart)
 	}
 	dw->fd = sv[0];
 	dw->hello_id = m.id = new_id(dw);
-	ret = send_msg(dw->fd, &m, NULL, 0);
+	ret = devworker_send(dw->fd, &m, NULL, 0);
 	if (ret)
 		return ret;
 	dw->state = DW_HELLO;
@@ -100,7 +81,7 @@ static void resend_pending(struct devworker *dw)
 		if (!p->id || p->sent)
 			continue;
 		m.id = p->id;
-		if (send_msg(dw->fd, &m, NULL, 0))
+		if (devworker_send(dw->fd, &m, NULL, 0))
 			return;		/* dead again: the hang-up follows */
 		p->sent = true;
 	}
@@ -267,7 +248,7 @@ static void guest_access(struct devworker *dw, const struct devworker_msg *m,
 	if (r.status)
 		dw->guest_faults++;
 	if (m->id)
-		send_msg(dw->fd, &r, out, out_len);
+		devworker_send(dw->fd, &r, out, out_len);
 }
 
 /* the pending read with @id (0: a free slot), or NULL */
@@ -394,7 +375,7 @@ static void dw_io(struct device *dev, uint8_t space, uint64_t offset,
 		/* posted: id 0, no reply */
 		m.type = space == HCL_RANGE_PIO ? DEVWORKER_PIO_WRITE :
 			 DEVWORKER_MMIO_WRITE;
-		if (dw->state == DW_UP && !send_msg(dw->fd, &m, NULL, 0))
+		if (dw->state == DW_UP && !devworker_send(dw->fd, &m, NULL, 0))
 			dw->writes++;
 		else
 			dw->dropped++;	/* the worker is down: lost */
@@ -417,7 +398,7 @@ static void dw_io(struct device *dev, uint8_t space, uint64_t offset,
 		 DEVWORKER_MMIO_READ;
 	m.id = p->id;
 	/* a worker that is down gets it when it is back (resend_pending) */
-	if (dw->state == DW_UP && !send_msg(dw->fd, &m, NULL, 0))
+	if (dw->state == DW_UP && !devworker_send(dw->fd, &m, NULL, 0))
 		p->sent = true;
 	dw->reads++;
 	a->deferred = true;
@@ -526,7 +507,7 @@ int devworker_request(struct devworker *dw, uint16_t type,
 	dw->sync_done = false;
 	dw->sync_buf = out;
 	dw->sync_max = out ? max : 0;
-	ret = send_msg(fd, &m, payload, len);
+	ret = devworker_send(fd, &m, payload, len);
 	pthread_mutex_unlock(&dw->lock);
 	if (ret)
 		return ret;
@@ -591,7 +572,7 @@ void devworker_stop(struct devworker *dw)
 	if (dw->fd >= 0) {
 		m.id = new_id(dw);
 		/* the worker persists its state and answers, then exits */
-		if (!send_msg(dw->fd, &m, NULL, 0)) {
+		if (!devworker_send(dw->fd, &m, NULL, 0)) {
 			pfd = (struct pollfd){ .fd = dw->fd, .events = POLLIN };
 			for (tries = 0; tries < 50; tries++) {
 				struct devworker_msg *r = (void *)pkt;

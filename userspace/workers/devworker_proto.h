@@ -43,7 +43,10 @@
 #ifndef HCL_DEVWORKER_PROTO_H
 #define HCL_DEVWORKER_PROTO_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #define DEVWORKER_PROTO_VERSION	1
 #define DEVWORKER_MAX_PAYLOAD	8192
@@ -78,5 +81,28 @@ struct devworker_msg {
 
 _Static_assert(sizeof(struct devworker_msg) == 40,
 	       "devworker_msg is 40 bytes");
+
+/*
+ * Sends @m with @len bytes of @payload as one packet (m->len is set
+ * here), without SIGPIPE and retrying EINTR: 0 or -errno.  Both ends of
+ * the socketpair use it.
+ */
+static inline int devworker_send(int fd, struct devworker_msg *m,
+				 const void *payload, uint32_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = m, .iov_len = sizeof(*m) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+
+	m->len = len;
+	for (;;) {
+		if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
 
 #endif

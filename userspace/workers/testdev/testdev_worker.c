@@ -48,19 +48,6 @@ static struct regs r;
 static uint32_t next_id = 0x80000000u;
 static uint8_t pkt[sizeof(struct devworker_msg) + DEVWORKER_MAX_PAYLOAD];
 
-static int send_msg(struct devworker_msg *m, const void *payload,
-		    uint32_t len)
-{
-	struct iovec iov[2] = {
-		{ .iov_base = m, .iov_len = sizeof(*m) },
-		{ .iov_base = (void *)payload, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-
-	m->len = len;
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
 /*
  * Requests that arrive while a guest-memory request waits for its reply
  * are kept here and served afterwards, in order.
@@ -81,7 +68,7 @@ static int guest_dma(uint16_t type, const void *out, uint32_t len,
 	struct devworker_msg *rep = (void *)pkt;
 	ssize_t n;
 
-	if (send_msg(&m, out, len))
+	if (devworker_send(sock, &m, out, len))
 		return EPIPE;
 	for (;;) {
 		n = recv(sock, pkt, sizeof(pkt), 0);
@@ -129,7 +116,7 @@ static void command(uint64_t cmd, unsigned int *delay_ms)
 		break;
 	case 3:
 		irq.value = r.scratch;
-		send_msg(&irq, NULL, 0);
+		devworker_send(sock, &irq, NULL, 0);
 		break;
 	case 4:
 		_exit(3);
@@ -214,7 +201,7 @@ static int handle(const struct devworker_msg *m, const uint8_t *payload,
 		break;
 	}
 	if (m->id)
-		send_msg(&rep, out, out_len);
+		devworker_send(sock, &rep, out, out_len);
 	return stop;
 }
 

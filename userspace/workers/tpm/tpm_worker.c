@@ -176,15 +176,10 @@ static void w_cancel(void *arg)
 static void send_msg(struct worker *w, struct devworker_msg *m,
 		     const void *payload, uint32_t len)
 {
-	struct iovec iov[2] = {
-		{ .iov_base = m, .iov_len = sizeof(*m) },
-		{ .iov_base = (void *)payload, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	int ret = devworker_send(w->fd, m, payload, len);
 
-	m->len = len;
-	if (sendmsg(w->fd, &mh, MSG_NOSIGNAL) < 0)
-		wlog("send: %s", strerror(errno));
+	if (ret)
+		wlog("send: %s", strerror(-ret));
 }
 
 static void w_irq(void *arg, int level)
