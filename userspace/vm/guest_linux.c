@@ -352,6 +352,8 @@ static const struct {
 	{ 0xc0010015, ~0ull },		/* HWCR */
 	{ 0xc001001f, ~0ull },		/* NB_CFG */
 	{ 0xc0011029, ~0ull },		/* DE_CFG */
+	/* the K8 E400 idle routine's C1E state (family 0xf hosts) */
+	{ 0xc0010055, 0 },		/* INT_PENDING_MSG */
 };
 
 static int set_msr_policy(struct vm *vm, struct vp *vp)
