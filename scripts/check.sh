@@ -335,12 +335,13 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		"^underhill_vm: /bin/underhill_vm: kernel: not a bzImage" \
 		"$img" -a "HCL_VM_ARGS=--kernel=/bin/underhill_vm"
 
-	# Debian's kernel in VTL0 (hcl-linux.igvm): what underhill_vm gave it
-	# shows in its first lines, whatever hcl.ko lets it reach after them
+	# Debian's kernel in VTL0 (hcl-linux.igvm) on the partition's two VPs:
+	# what underhill_vm gave it, then SMP up to userspace and power-off
 	log=$logs/e2e-linux.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
-		-a "HCL_VM_ARGS=--append=hcl.cmd=true"
-	expect_in "$log" "^underhill_vm: [0-9]* VPs\? via io_uring, Linux (boot protocol 2.15) at 16 MiB" \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=nproc"
+	result $? "e2e: linux: nproc in VTL0 powers off with status 0, the boot exits 0"
+	expect_in "$log" "^underhill_vm: 2 VPs via io_uring, Linux (boot protocol 2.15) at 16 MiB" \
 		"e2e: linux: underhill_vm loaded Debian's bzImage"
 	expect_in "$log" "Linux version 6\.1\." "e2e: linux: Debian's kernel runs in VTL0 (banner on COM1)"
 	expect_in "$log" "BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable" \
@@ -350,8 +351,29 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "BIOS-e820: \[mem 0x0000000000100000-0x[0-9a-f]*\] usable" \
 		"e2e: linux: e820 has VTL0 RAM from 1 MiB"
 	expect_in "$log" "Hypervisor detected: KVM" "e2e: linux: the guest sees KVM's CPUID signature"
-	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status" \
-		"e2e: linux: underhill_vm ends (no hang)"
+	expect_in "$log" "x2apic enabled" "e2e: linux: the guest enabled the x2APIC"
+	expect_in "$log" "smp: Brought up 1 node, 2 CPUs" "e2e: linux: the BSP started the AP (INIT, SIPI)"
+	expect_in "$log" "^vtl0-linux: userspace reached (2 CPUs," \
+		"e2e: linux: userspace reached on 2 VPs"
+	tr -d '\r' < "$log" | grep -A1 -- "^vtl0-linux: running: nproc$" | tail -n 1 | grep -qx 2
+	result $? "e2e: linux: nproc in VTL0 says 2"
+	! grep -q -- "unchecked MSR access\|Call Trace:" <(tr -d '\r' < "$log")
+	result $? "e2e: linux: no unchecked MSR access, no call trace"
+	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
+		"e2e: linux: the guest's power-off ends the run"
+
+	# one VP, and a command that fails: its status is the run's
+	log=$logs/e2e-linux-vps1.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
+		-a "HCL_VPS=1 HCL_VM_ARGS=--append=hcl.cmd=false"
+	[ $? != 0 ]
+	result $? "e2e: linux: false in VTL0 fails the boot"
+	expect_in "$log" "^vtl0-linux: userspace reached (1 CPUs," \
+		"e2e: linux: userspace reached on 1 VP"
+	expect_in "$log" "^underhill_vm: VTL0 powered off with status 1" \
+		"e2e: linux: the command's status 1 is the guest's result"
+	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status 1" \
+		"e2e: linux: underhill_vm exits with status 1 (no hang)"
 
 	# the loader alone, with a probe in place of the shim
 	log=$logs/loader-test.tap
