@@ -214,6 +214,25 @@ expect_fail() {	# name log pattern image qemu-run-args...
 	result $? "e2e: $name fails fast with '$pattern'"
 }
 
+# The keyboard of an interactive VTL0 shell: once the shell is up in log,
+# a command and then exit 3; then waits until the run has ended (qemu_log
+# writes log.status last) so that the pipe stays open until then.
+linux_typist() {	# linux_typist log
+	local i
+	for i in $(seq 300); do
+		grep -q "^vtl0-linux: shell on ttyS0" "$1" 2>/dev/null && break
+		sleep 1
+	done
+	sleep 2
+	printf 'echo typed-$((6*7))\n'
+	sleep 3
+	printf 'exit 3\n'
+	for i in $(seq 300); do
+		[ -s "$1.status" ] && break
+		sleep 1
+	done
+}
+
 run_e2e() {
 	local log rc img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
@@ -362,16 +381,20 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
 		"e2e: linux: the guest's power-off ends the run"
 
-	# one VP, and a command that fails: its status is the run's
-	log=$logs/e2e-linux-vps1.log
-	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
-		-a "HCL_VPS=1 HCL_VM_ARGS=--append=hcl.cmd=false"
+	# one VP and the interactive shell: a line typed on the console runs
+	# in VTL0, and the status of its exit is the run's
+	log=$logs/e2e-linux-tty.log
+	rm -f "$log"
+	linux_typist "$log" | QEMU_STDIN=1 qemu "$log" "$build/hcl-linux.igvm" \
+		-t 300 -a "HCL_VPS=1"
 	[ $? != 0 ]
-	result $? "e2e: linux: false in VTL0 fails the boot"
+	result $? "e2e: linux: exit 3 in VTL0's shell fails the boot"
 	expect_in "$log" "^vtl0-linux: userspace reached (1 CPUs," \
 		"e2e: linux: userspace reached on 1 VP"
-	expect_in "$log" "^underhill_vm: VTL0 powered off with status 1" \
-		"e2e: linux: the command's status 1 is the guest's result"
+	expect_in "$log" "^typed-42$" \
+		"e2e: linux: a line typed on the console ran in VTL0's shell"
+	expect_in "$log" "^underhill_vm: VTL0 powered off with status 3" \
+		"e2e: linux: the shell's exit status 3 is the guest's result"
 	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status 1" \
 		"e2e: linux: underhill_vm exits with status 1 (no hang)"
 
