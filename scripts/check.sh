@@ -214,6 +214,25 @@ expect_fail() {	# name log pattern image qemu-run-args...
 	result $? "e2e: $name fails fast with '$pattern'"
 }
 
+# The keyboard of an interactive VTL0 shell: once the shell is up in log,
+# a command and then exit 3; then waits until the run has ended (qemu_log
+# writes log.status last) so that the pipe stays open until then.
+linux_typist() {	# linux_typist log
+	local i
+	for i in $(seq 300); do
+		grep -q "^vtl0-linux: shell on ttyS0" "$1" 2>/dev/null && break
+		sleep 1
+	done
+	sleep 2
+	printf 'echo typed-$((6*7))\n'
+	sleep 3
+	printf 'exit 3\n'
+	for i in $(seq 300); do
+		[ -s "$1.status" ] && break
+		sleep 1
+	done
+}
+
 run_e2e() {
 	local log rc img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
@@ -335,12 +354,13 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		"^underhill_vm: /bin/underhill_vm: kernel: not a bzImage" \
 		"$img" -a "HCL_VM_ARGS=--kernel=/bin/underhill_vm"
 
-	# Debian's kernel in VTL0 (hcl-linux.igvm): what underhill_vm gave it
-	# shows in its first lines, whatever hcl.ko lets it reach after them
+	# Debian's kernel in VTL0 (hcl-linux.igvm) on the partition's two VPs:
+	# what underhill_vm gave it, then SMP up to userspace and power-off
 	log=$logs/e2e-linux.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
-		-a "HCL_VM_ARGS=--append=hcl.cmd=true"
-	expect_in "$log" "^underhill_vm: [0-9]* VPs\? via io_uring, Linux (boot protocol 2.15) at 16 MiB" \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=nproc"
+	result $? "e2e: linux: nproc in VTL0 powers off with status 0, the boot exits 0"
+	expect_in "$log" "^underhill_vm: 2 VPs via io_uring, Linux (boot protocol 2.15) at 16 MiB" \
 		"e2e: linux: underhill_vm loaded Debian's bzImage"
 	expect_in "$log" "Linux version 6\.1\." "e2e: linux: Debian's kernel runs in VTL0 (banner on COM1)"
 	expect_in "$log" "BIOS-e820: \[mem 0x0000000000000000-0x000000000009fbff\] usable" \
@@ -350,8 +370,33 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "BIOS-e820: \[mem 0x0000000000100000-0x[0-9a-f]*\] usable" \
 		"e2e: linux: e820 has VTL0 RAM from 1 MiB"
 	expect_in "$log" "Hypervisor detected: KVM" "e2e: linux: the guest sees KVM's CPUID signature"
-	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status" \
-		"e2e: linux: underhill_vm ends (no hang)"
+	expect_in "$log" "x2apic enabled" "e2e: linux: the guest enabled the x2APIC"
+	expect_in "$log" "smp: Brought up 1 node, 2 CPUs" "e2e: linux: the BSP started the AP (INIT, SIPI)"
+	expect_in "$log" "^vtl0-linux: userspace reached (2 CPUs," \
+		"e2e: linux: userspace reached on 2 VPs"
+	tr -d '\r' < "$log" | grep -A1 -- "^vtl0-linux: running: nproc$" | tail -n 1 | grep -qx 2
+	result $? "e2e: linux: nproc in VTL0 says 2"
+	! grep -q -- "unchecked MSR access\|Call Trace:" <(tr -d '\r' < "$log")
+	result $? "e2e: linux: no unchecked MSR access, no call trace"
+	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
+		"e2e: linux: the guest's power-off ends the run"
+
+	# one VP and the interactive shell: a line typed on the console runs
+	# in VTL0, and the status of its exit is the run's
+	log=$logs/e2e-linux-tty.log
+	rm -f "$log"
+	linux_typist "$log" | QEMU_STDIN=1 qemu "$log" "$build/hcl-linux.igvm" \
+		-t 300 -a "HCL_VPS=1"
+	[ $? != 0 ]
+	result $? "e2e: linux: exit 3 in VTL0's shell fails the boot"
+	expect_in "$log" "^vtl0-linux: userspace reached (1 CPUs," \
+		"e2e: linux: userspace reached on 1 VP"
+	expect_in "$log" "^typed-42$" \
+		"e2e: linux: a line typed on the console ran in VTL0's shell"
+	expect_in "$log" "^underhill_vm: VTL0 powered off with status 3" \
+		"e2e: linux: the shell's exit status 3 is the guest's result"
+	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status 1" \
+		"e2e: linux: underhill_vm exits with status 1 (no hang)"
 
 	# the loader alone, with a probe in place of the shim
 	log=$logs/loader-test.tap

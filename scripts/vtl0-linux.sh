@@ -104,9 +104,9 @@ if [ -n "$cmd" ]; then
 	sh -c "$cmd"
 	power_off $?
 fi
-echo "vtl0-linux: shell on ttyS0; exit powers off"
+echo "vtl0-linux: shell on ttyS0; exit powers off with its status"
 setsid cttyhack sh -l
-power_off 0
+power_off $?
 INIT
 	cat > "$out/initrd.spec" <<SPEC
 dir /bin 0755 0 0

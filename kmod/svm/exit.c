@@ -30,6 +30,7 @@
 #define X86_HLT_LEN	1	/* f4 */
 #define X86_MSR_LEN	2	/* 0f 32, 0f 30 */
 #define X86_VMMCALL_LEN	3	/* 0f 01 d9 */
+#define X86_WBINVD_LEN	2	/* 0f 09, INVD 0f 08 */
 
 /* NPF error code bits (exit_info_1) */
 #define NPF_WRITE	BIT_ULL(1)
@@ -363,6 +364,20 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		vp->regs_set = false;
 		vp->sregs_set = false;
 		return HCL_ACT_USER;
+	case SVM_EXIT_WBINVD:
+	case SVM_EXIT_INVD:
+		/*
+		 * The caches stay coherent with everything VTL0 can reach, so
+		 * there is nothing to write back; INVD must not drop data VTL2
+		 * owns, so it is a WBINVD too.  Linux's AP trampoline runs one
+		 * first thing in real mode.
+		 */
+		if (vmcb->save.cpl) {
+			inject_exception(vmcb, X86_TRAP_GP, true, 0);
+			return HCL_ACT_RESUME;
+		}
+		vp->rip += X86_WBINVD_LEN;
+		return HCL_ACT_RESUME;
 	case SVM_EXIT_RDPMC:
 		/* no performance counters for the guest: the host's stay its own */
 		inject_exception(vmcb, X86_TRAP_GP, true, 0);

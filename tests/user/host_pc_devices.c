@@ -268,6 +268,8 @@ TEST(unknown_ports_counted_and_logged_once)
 
 struct fake_hcl {
 	int err;		/* errno to fail with, 0: succeed */
+	int chip_err;		/* HCL_CREATE_IRQCHIP's errno, 0: succeed */
+	int chips;		/* HCL_CREATE_IRQCHIP calls */
 	int calls;
 	unsigned long req;
 	struct hcl_irq_line line;
@@ -280,7 +282,20 @@ static int fake_ioctl(void *arg, unsigned long req, void *data)
 
 	h->calls++;
 	h->req = req;
-	if (req == HCL_IRQ_LINE)
+	if (req == HCL_CREATE_IRQCHIP) {
+		const struct hcl_create_irqchip *c = data;
+
+		h->chips++;
+		if (c->flags || c->pad || c->reserved[0] || c->reserved[1] ||
+		    c->reserved[2]) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (h->chip_err) {
+			errno = h->chip_err;
+			return -1;
+		}
+	} else if (req == HCL_IRQ_LINE)
 		memcpy(&h->line, data, sizeof(h->line));
 	else if (req == HCL_IRQFD)
 		memcpy(&h->irqfd, data, sizeof(h->irqfd));
@@ -299,6 +314,7 @@ TEST(irq_lines)
 
 	ASSERT_EQ(0, irq_init(&irq, fake_ioctl, &h));
 	EXPECT_TRUE(irq.present);
+	EXPECT_EQ(1, h.chips);
 	EXPECT_EQ(HCL_IRQ_LINE, h.req);
 	EXPECT_EQ(0u, h.line.level);
 	EXPECT_EQ(-EINVAL, irq_line_init(&line, &irq, IRQ_NR_GSIS));
@@ -353,6 +369,26 @@ TEST(irq_without_irqchip)
 	/* any other failure is an error */
 	h.err = EBADF;
 	EXPECT_EQ(-EBADF, irq_init(&irq, fake_ioctl, &h));
+}
+
+TEST(irq_chip_exists_or_refused)
+{
+	struct fake_hcl h = { .chip_err = EEXIST };
+	struct irq irq;
+
+	/* made before: used as it is */
+	ASSERT_EQ(0, irq_init(&irq, fake_ioctl, &h));
+	EXPECT_TRUE(irq.present);
+	/* VPs exist already: the lines answer ENXIO, no irqchip */
+	h.chip_err = EBUSY;
+	h.err = ENXIO;
+	ASSERT_EQ(1, irq_init(&irq, fake_ioctl, &h));
+	EXPECT_FALSE(irq.present);
+	EXPECT_EQ(2, h.chips);
+	/* a malformed request or another failure is an error */
+	h.chip_err = EINVAL;
+	h.err = 0;
+	EXPECT_EQ(-EINVAL, irq_init(&irq, fake_ioctl, &h));
 }
 
 TEST(irq_against_a_real_fd)

@@ -328,6 +328,8 @@ static int linux_setup(struct vm *vm, const void *img, size_t len)
 			strerror(-ret));
 		return -1;
 	}
+	/* the APs wait in the kernel for the BSP's INIT and SIPI */
+	vm->aps_wait_sipi = lg.irq.present;
 	vm->exits.events = &vm->events;
 	if (add_devices(vm, &lg) || console_input(&lg))
 		return -1;
@@ -350,6 +352,8 @@ static const struct {
 	{ 0xc0010015, ~0ull },		/* HWCR */
 	{ 0xc001001f, ~0ull },		/* NB_CFG */
 	{ 0xc0011029, ~0ull },		/* DE_CFG */
+	/* the K8 E400 idle routine's C1E state (family 0xf hosts) */
+	{ 0xc0010055, 0 },		/* INT_PENDING_MSG */
 };
 
 static int set_msr_policy(struct vm *vm, struct vp *vp)
@@ -392,19 +396,23 @@ static int linux_setup_vp(struct vm *vm, struct vp *vp)
 	cpuid.nent = guest_linux_cpuid(ent, 32, vp->index, vm->nr_vps,
 				       guest_linux_host_cpuid);
 	cpuid.entries = (uintptr_t)ent;
+	if (set_msr_policy(vm, vp) ||
+	    ioctl(vp->fd, HCL_VP_SET_CPUID, &cpuid)) {
+		perror("underhill_vm: VP setup");
+		return -1;
+	}
 	if (vp->index == 0) {
 		regs = lg.regs;
 		sregs = lg.sregs;
+	} else if (vm->aps_wait_sipi) {
+		/* created in wait-for-SIPI: the SIPI sets its registers */
+		return 0;
 	} else {
-		/* an AP: INIT state; its first SIPI gives it somewhere to go */
+		/* an AP: INIT state; nothing would ever start it */
 		linux_ap_state(&regs, &sregs);
-		/* without the kernel's local APIC nothing would ever start it */
-		vp->parked = !lg.irq.present;
+		vp->parked = true;
 	}
-	if (set_msr_policy(vm, vp))
-		return -1;
-	if (ioctl(vp->fd, HCL_VP_SET_CPUID, &cpuid) ||
-	    ioctl(vp->fd, HCL_VP_SET_SREGS, &sregs) ||
+	if (ioctl(vp->fd, HCL_VP_SET_SREGS, &sregs) ||
 	    ioctl(vp->fd, HCL_VP_SET_REGS, &regs)) {
 		perror("underhill_vm: VP setup");
 		return -1;

@@ -13,17 +13,26 @@ int irq_hcl_ioctl(void *arg, unsigned long req, void *data)
 
 int irq_init(struct irq *irq, irq_ioctl_fn ioctl_fn, void *arg)
 {
-	/* lowering GSI 0 is harmless and tells whether the UAPI is there */
+	struct hcl_create_irqchip chip = { 0 };
+	/* lowering GSI 0 is harmless and tells whether the irqchip is there */
 	struct hcl_irq_line probe = { .gsi = 0, .level = 0 };
 
 	memset(irq, 0, sizeof(*irq));
 	irq->ioctl = ioctl_fn;
 	irq->arg = arg;
+	/*
+	 * Before the first VP.  EEXIST: made already; EBUSY (a VP exists)
+	 * and ENOTTY (a module without it) leave the probe to decide.
+	 */
+	if (irq->ioctl(irq->arg, HCL_CREATE_IRQCHIP, &chip) &&
+	    errno != EEXIST && errno != EBUSY && errno != ENOTTY)
+		return -errno;
 	if (!irq->ioctl(irq->arg, HCL_IRQ_LINE, &probe)) {
 		irq->present = true;
 		return 0;
 	}
-	if (errno == ENOTTY) {
+	/* ENOTTY: a module without the UAPI; ENXIO: with it, no irqchip */
+	if (errno == ENOTTY || errno == ENXIO) {
 		fprintf(stderr, "underhill_vm: no in-kernel irqchip: device interrupts are not delivered, the guest must poll\n");
 		return 1;
 	}

@@ -10,10 +10,12 @@
  * rising edge or the level is what interrupts.  irq_line_set() sends only
  * changes.
  *
- * Without an in-kernel interrupt controller (a module older than the
- * interrupt UAPI answers ENOTTY) irq_init() logs one line, "no in-kernel
- * irqchip", and every line stays silent: devices keep working for a
- * guest that polls them.
+ * irq_init() creates the in-kernel interrupt controller
+ * (HCL_CREATE_IRQCHIP), so it must run before the first VP is created.
+ * Without one (a module older than the interrupt UAPI answers ENOTTY, a
+ * partition whose VPs exist already ENXIO) it logs one line, "no
+ * in-kernel irqchip", and every line stays silent: devices keep working
+ * for a guest that polls them.
  *
  * The ioctl goes through a callback so that host tests can stand in for
  * /dev/hcl.  Locking: an irq_line belongs to its device and is set under
@@ -47,8 +49,9 @@ struct irq_line {
 };
 
 /*
- * Probes the kernel: 0 when it has an interrupt controller, 1 when it
- * does not (logged once on stderr), a negative errno on another failure.
+ * Creates the partition's interrupt controller and probes it: 0 when
+ * there is one, 1 when there is none (logged once on stderr), a negative
+ * errno on another failure.
  */
 int irq_init(struct irq *irq, irq_ioctl_fn ioctl_fn, void *arg);
 

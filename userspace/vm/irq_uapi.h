@@ -35,4 +35,15 @@ struct hcl_irqfd {
 #define HCL_IRQFD	_IOW(HCL_IOCTL_TYPE, 0x05, struct hcl_irqfd)
 #endif
 
+#ifndef HCL_CREATE_IRQCHIP
+/* Creates the in-kernel irqchip; before the first VP.  All zero. */
+struct hcl_create_irqchip {
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[3];
+};
+#define HCL_CREATE_IRQCHIP	_IOW(HCL_IOCTL_TYPE, 0x06, \
+				     struct hcl_create_irqchip)
+#endif
+
 #endif

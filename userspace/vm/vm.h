@@ -59,6 +59,12 @@ struct vm {
 	unsigned int timeout;		/* seconds; 0: none */
 	bool ioctl_path;		/* VPs run by their own threads */
 	bool timeout_given;		/* by --timeout, not the default */
+	/*
+	 * The profile created the in-kernel irqchip: VPs other than 0 are
+	 * created waiting for INIT/SIPI (HCL_CREATE_VP_WAIT_SIPI) and run
+	 * with no registers set.
+	 */
+	bool aps_wait_sipi;
 	/* power-off and reset requests; the run ends at the first */
 	struct vm_events events;
 	/* the payload's files (NULL: the staged image, no initrd) */

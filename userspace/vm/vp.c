@@ -50,7 +50,11 @@ int vm_create_vps(struct vm *vm)
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vps; i++) {
-		struct hcl_create_vp cvp = { .vp_index = i };
+		struct hcl_create_vp cvp = {
+			.vp_index = i,
+			.flags = i && vm->aps_wait_sipi ?
+				 HCL_CREATE_VP_WAIT_SIPI : 0,
+		};
 		struct vp *vp = &vm->vps[i];
 
 		vp->vm = vm;

@@ -357,6 +357,40 @@ static void dispatch_rdpmc_rdpru(struct kunit *test)
 }
 
 /*
+ * WBINVD and INVD complete in the kernel at CPL 0 (Linux's AP trampoline
+ * starts with one): RIP past the two bytes, no exit, nothing injected.
+ * At CPL 3 they fault with #GP(0) and RIP stays.
+ */
+static void dispatch_wbinvd_invd(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+
+	vp->rip = 0x1;
+	vp->run->exit_reason = HCL_EXIT_NONE;
+	vmcb->save.cpl = 0;
+	set_exit(vp, SVM_EXIT_WBINVD, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x3ULL);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
+	set_exit(vp, SVM_EXIT_INVD, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x5ULL);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+	vmcb->save.cpl = 3;
+	set_exit(vp, SVM_EXIT_WBINVD, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x5ULL);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj,
+			(u32)(X86_TRAP_GP | SVM_EVTINJ_TYPE_EXEPT |
+			      SVM_EVTINJ_VALID | SVM_EVTINJ_VALID_ERR));
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj_err, 0U);
+	vmcb->save.cpl = 0;
+}
+
+/*
  * A VMRUN that fails its checks delivers nothing (issue 9, finding 8):
  * the event it carried stays queued, whatever stale exit_int_info says.
  */
@@ -394,6 +428,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_others),
 	KUNIT_CASE(dispatch_smi_and_mc),
 	KUNIT_CASE(dispatch_rdpmc_rdpru),
+	KUNIT_CASE(dispatch_wbinvd_invd),
 	KUNIT_CASE(failed_entry_keeps_event),
 	KUNIT_CASE(exit_names),
 	{}
