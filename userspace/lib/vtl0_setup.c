@@ -5,27 +5,6 @@
 #include "vtl0_setup.h"
 #include "vtl0_test_abi.h"
 
-#define PTE_P		0x1ULL
-#define PTE_RW		0x2ULL
-#define PTE_PS		0x80ULL
-#define PTE_A		0x20ULL
-#define PTE_D		0x40ULL
-#define SZ_2M		(2ULL << 20)
-
-#define CR0_PE		0x1ULL
-#define CR0_ET		0x10ULL
-#define CR0_NE		0x20ULL
-#define CR0_PG		0x80000000ULL
-#define CR4_PAE		0x20ULL
-#define EFER_LME	0x100ULL
-#define EFER_LMA	0x400ULL
-
-/* VMCB segment attributes: type | S<<4 | DPL<<5 | P<<7 | L<<9 | DB<<10 | G<<11 */
-#define ATTR_CODE64	0xa9b
-#define ATTR_DATA	0xc93
-#define ATTR_TSS64	0x08b
-#define ATTR_LDT	0x082
-
 static const uint64_t gdt[] = {
 	0,
 	0x00af9b000000ffffULL,	/* 0x08: 64-bit code */
@@ -39,6 +18,25 @@ void vtl0_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
 	s->limit = limit;
 	s->selector = sel;
 	s->attrib = attrib;
+}
+
+/*
+ * The segment state every VTL0 start state has: CS, DS with ES, FS, GS
+ * and SS the same as DS (all limit @limit), an empty 64-bit TSS of
+ * @tr_limit and an empty LDT; everything else zero.
+ */
+void vtl0_segments(struct hcl_sregs *sregs, const struct vtl0_segs *g)
+{
+	memset(sregs, 0, sizeof(*sregs));
+	vtl0_seg(&sregs->cs, g->cs, g->cs_attrib, g->limit);
+	sregs->cs.base = g->cs_base;
+	vtl0_seg(&sregs->ds, g->ds, g->ds_attrib, g->limit);
+	sregs->es = sregs->ds;
+	sregs->fs = sregs->ds;
+	sregs->gs = sregs->ds;
+	sregs->ss = sregs->ds;
+	vtl0_seg(&sregs->tr, 0, ATTR_TSS64, g->tr_limit);
+	vtl0_seg(&sregs->ldt, 0, ATTR_LDT, 0xffff);
 }
 
 int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
@@ -71,15 +69,10 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 	regs->gprs[HCL_REG_RSP] = stack;
 	regs->rflags = 0x2;
 
-	memset(sregs, 0, sizeof(*sregs));
-	vtl0_seg(&sregs->cs, 0x08, ATTR_CODE64, 0xffffffff);
-	vtl0_seg(&sregs->ds, 0x10, ATTR_DATA, 0xffffffff);
-	sregs->es = sregs->ds;
-	sregs->fs = sregs->ds;
-	sregs->gs = sregs->ds;
-	sregs->ss = sregs->ds;
-	vtl0_seg(&sregs->tr, 0, ATTR_TSS64, 0x67);
-	vtl0_seg(&sregs->ldt, 0, ATTR_LDT, 0xffff);
+	vtl0_segments(sregs, &(struct vtl0_segs){
+		.cs = 0x08, .cs_attrib = ATTR_CODE64,
+		.ds = 0x10, .ds_attrib = ATTR_DATA,
+		.limit = 0xffffffff, .tr_limit = 0x67 });
 	sregs->gdt.base = HCL_GUEST_GDT_GPA;
 	sregs->gdt.limit = sizeof(gdt) - 1;
 	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;

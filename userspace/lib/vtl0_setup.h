@@ -12,6 +12,33 @@
 #include <stdint.h>
 #include <linux/hcl.h>
 
+/*
+ * x86 bits both VTL0 loaders use: page-table entries, control registers,
+ * EFER, and the VMCB's segment attributes (type | S<<4 | DPL<<5 | P<<7 |
+ * L<<9 | DB<<10 | G<<11).
+ */
+#define PTE_P		0x1ULL
+#define PTE_RW		0x2ULL
+#define PTE_A		0x20ULL
+#define PTE_D		0x40ULL
+#define PTE_PS		0x80ULL
+#define SZ_2M		(2ULL << 20)
+
+#define CR0_PE		0x1ULL
+#define CR0_ET		0x10ULL
+#define CR0_NE		0x20ULL
+#define CR0_PG		0x80000000ULL
+#define CR4_PAE		0x20ULL
+#define EFER_LME	0x100ULL
+#define EFER_LMA	0x400ULL
+
+#define ATTR_CODE64	0xa9b
+#define ATTR_DATA	0xc93
+#define ATTR_TSS64	0x08b
+#define ATTR_LDT	0x082
+#define ATTR_CODE16	0x09b
+#define ATTR_DATA16	0x093
+
 #define VTL0_MIN_MEM	(4ULL << 20)
 #define VTL0_MAP_MAX	(1ULL << 30)	/* one page directory */
 
@@ -29,6 +56,15 @@ int vtl0_setup_long_mode(void *mem, uint64_t mem_size, uint64_t entry,
 /* A flat segment: base 0, the given selector, VMCB attributes and limit. */
 void vtl0_seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
 	      uint32_t limit);
+
+/* what vtl0_segments() sets up */
+struct vtl0_segs {
+	uint16_t cs, cs_attrib, ds, ds_attrib;
+	uint64_t cs_base;
+	uint32_t limit, tr_limit;
+};
+
+void vtl0_segments(struct hcl_sregs *sregs, const struct vtl0_segs *g);
 
 /*
  * Copies an image to @gpa.  It must fit in RAM and stay clear of the page

@@ -4,30 +4,9 @@
 #include <string.h>
 
 #include "linux_load.h"
+#include "vtl0_setup.h"
 
-#define PTE_P		0x1ull
-#define PTE_RW		0x2ull
-#define PTE_A		0x20ull
-#define PTE_D		0x40ull
-#define PTE_PS		0x80ull
-#define SZ_2M		(2ull << 20)
 #define SZ_4G		(4ull << 30)
-
-#define CR0_PE		0x1ull
-#define CR0_ET		0x10ull
-#define CR0_NE		0x20ull
-#define CR0_PG		0x80000000ull
-#define CR4_PAE		0x20ull
-#define EFER_LME	0x100ull
-#define EFER_LMA	0x400ull
-
-/* VMCB attributes: type | S<<4 | DPL<<5 | P<<7 | L<<9 | DB<<10 | G<<11 */
-#define ATTR_CODE64	0xa9b
-#define ATTR_DATA	0xc93
-#define ATTR_TSS64	0x08b
-#define ATTR_LDT	0x082
-#define ATTR_CODE16	0x09b
-#define ATTR_DATA16	0x093
 
 static const uint64_t boot_gdt[] = {
 	0,
@@ -53,15 +32,6 @@ uint32_t linux_e820(uint64_t mem_size, struct hcl_e820_entry *e)
 	return 4;
 }
 
-static void seg(struct hcl_segment *s, uint16_t sel, uint16_t attrib,
-		uint64_t base, uint32_t limit)
-{
-	s->base = base;
-	s->limit = limit;
-	s->selector = sel;
-	s->attrib = attrib;
-}
-
 static void long_mode(void *mem, uint64_t entry, struct hcl_regs *regs,
 		      struct hcl_sregs *sregs)
 {
@@ -84,15 +54,10 @@ static void long_mode(void *mem, uint64_t entry, struct hcl_regs *regs,
 	regs->gprs[HCL_REG_RSI] = LINUX_BP_GPA;
 	regs->rflags = 0x2;		/* interrupts off */
 
-	memset(sregs, 0, sizeof(*sregs));
-	seg(&sregs->cs, LINUX_CS, ATTR_CODE64, 0, 0xffffffff);
-	seg(&sregs->ds, LINUX_DS, ATTR_DATA, 0, 0xffffffff);
-	sregs->es = sregs->ds;
-	sregs->fs = sregs->ds;
-	sregs->gs = sregs->ds;
-	sregs->ss = sregs->ds;
-	seg(&sregs->tr, 0, ATTR_TSS64, 0, 0x67);
-	seg(&sregs->ldt, 0, ATTR_LDT, 0, 0xffff);
+	vtl0_segments(sregs, &(struct vtl0_segs){
+		.cs = LINUX_CS, .cs_attrib = ATTR_CODE64,
+		.ds = LINUX_DS, .ds_attrib = ATTR_DATA,
+		.limit = 0xffffffff, .tr_limit = 0x67 });
 	sregs->gdt.base = LINUX_GDT_GPA;
 	sregs->gdt.limit = sizeof(boot_gdt) - 1;
 	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
@@ -114,15 +79,9 @@ void linux_ap_state(struct hcl_regs *regs, struct hcl_sregs *sregs)
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = 0xfff0;
 	regs->rflags = 0x2;
-	memset(sregs, 0, sizeof(*sregs));
-	seg(&sregs->cs, 0xf000, ATTR_CODE16, 0xf0000, 0xffff);
-	seg(&sregs->ds, 0, ATTR_DATA16, 0, 0xffff);
-	sregs->es = sregs->ds;
-	sregs->fs = sregs->ds;
-	sregs->gs = sregs->ds;
-	sregs->ss = sregs->ds;
-	seg(&sregs->tr, 0, ATTR_TSS64, 0, 0xffff);
-	seg(&sregs->ldt, 0, ATTR_LDT, 0, 0xffff);
+	vtl0_segments(sregs, &(struct vtl0_segs){
+		.cs = 0xf000, .cs_attrib = ATTR_CODE16, .cs_base = 0xf0000,
+		.ds_attrib = ATTR_DATA16, .limit = 0xffff, .tr_limit = 0xffff });
 	sregs->gdt.limit = 0xffff;
 	sregs->idt.limit = 0xffff;
 	sregs->cr0 = 0x60000010;	/* CD NW ET */
