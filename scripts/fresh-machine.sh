@@ -48,7 +48,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 log() { echo "fresh-machine: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, namespaces, mounts)"
 sha=$(git -C "$top" rev-parse --verify "$rev^{commit}") ||
 	die "no commit $rev in $top"
 [ -n "$dir" ] || dir=$(mktemp -d /var/tmp/hcl-fresh.XXXXXX)
@@ -63,20 +63,25 @@ if ! command -v debootstrap > /dev/null; then
 		debootstrap >> "$out" 2>&1 || die "apt-get install debootstrap failed"
 fi
 
-mounted=()
-cleanup() {
-	local i
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-		umount -l "${mounted[$i]}" 2> /dev/null || true
-	done
-}
-trap cleanup EXIT
-
-bind() {	# bind SRC DST
-	mkdir -p "$2"
-	mount --rbind "$1" "$2"
-	mount --make-rslave "$2"
-	mounted+=("$2")
+# Runs a command as root of the new machine: in a mount namespace of its
+# own whose root is $dir (pivot_root, not chroot: a chrooted process may
+# not create user namespaces, which the device-worker sandbox tests do),
+# with /proc, /sys and /dev mounted.  The mounts go with the namespace.
+in_root() {
+	unshare --mount --propagation private --fork -- /bin/bash -c '
+		set -e
+		dir=$1; shift
+		mount --rbind "$dir" "$dir"
+		mount -t proc proc "$dir/proc"
+		mount --rbind /sys "$dir/sys"
+		mount --rbind /dev "$dir/dev"
+		mkdir -p "$dir/.oldroot"
+		cd "$dir"
+		pivot_root . .oldroot
+		umount -l /.oldroot
+		cd /
+		exec /usr/bin/env -i HOME=/root TERM=dumb \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"' in_root "$dir" "$@"
 }
 
 if [ ! -x "$dir/usr/bin/make" ]; then
@@ -94,7 +99,7 @@ if [ ! -x "$dir/usr/bin/make" ]; then
 		[ -f "$f" ] && grep -q '^[[:space:]]*Acquire::' "$f" &&
 			cp "$f" "$dir/etc/apt/apt.conf.d/"
 	done
-	chroot "$dir" apt-get update >> "$out" 2>&1 || die "apt-get update failed"
+	in_root apt-get update >> "$out" 2>&1 || die "apt-get update failed"
 fi
 cp /etc/resolv.conf "$dir/etc/resolv.conf" 2> /dev/null || true
 
@@ -103,19 +108,13 @@ rm -rf "$dir/root/hcl"
 git clone -q --no-local "$top" "$dir/root/hcl"
 git -C "$dir/root/hcl" checkout -q "$sha"
 
-mount -t proc proc "$dir/proc"
-mounted+=("$dir/proc")
-bind /sys "$dir/sys"
-bind /dev "$dir/dev"
 
 status=0
 for t in "${targets[@]}"; do
 	log "make $t (log: $out)"
 	t0=$SECONDS
 	set +e
-	chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb \
-		PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		bash -c "cd /root/hcl && make $t" >> "$out" 2>&1
+	in_root bash -c "cd /root/hcl && make $t" >> "$out" 2>&1
 	rc=$?
 	set -e
 	if [ $rc = 0 ]; then
@@ -133,8 +132,6 @@ if [ $status = 0 ] && [[ " ${targets[*]} " == *" check "* ]]; then
 	[[ $line == *" 0 failed" ]] || status=1
 fi
 
-cleanup
-mounted=()
 if [ $status = 0 ] && [ $keep = 0 ]; then
 	# never delete through a mount that is still there
 	if findmnt -rn -o TARGET | grep -q "^$dir/"; then
