@@ -72,6 +72,13 @@ struct hcl_svm_cpu {
 	 */
 	u64 last_vmcb_uid;
 	struct hcl_asid_cpu asid;	/* this CPU's ASIDs (asid.c) */
+	/*
+	 * The host's IA32_TSC_AUX here, read when the CPU comes online:
+	 * Linux sets it once per CPU (its number, for RDTSCP/RDPID) and
+	 * nothing else writes it while hcl.ko holds SVM (kvm_amd, which
+	 * switches it for its guests, cannot be loaded beside us).
+	 */
+	u32 host_tsc_aux;
 	bool enabled;
 };
 
@@ -175,6 +182,13 @@ static int svm_cpu_online(unsigned int cpu)
 	sc->host_save_pa = PFN_PHYS(page_to_pfn(sc->host_save));
 	sc->last_vmcb_uid = 0;
 	hcl_asid_cpu_init(&sc->asid, &hcl_svm_caps);
+	sc->host_tsc_aux = 0;
+	if (hcl_has_tsc_aux) {
+		u64 aux;
+
+		rdmsrl(MSR_TSC_AUX, aux);
+		sc->host_tsc_aux = aux;
+	}
 	wrmsrl(MSR_VM_HSAVE_PA, PFN_PHYS(page_to_pfn(sc->hsave)));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	sc->enabled = true;
@@ -778,17 +792,14 @@ static u32 svm_load_guest_xsave(struct hcl_svm_vp *svm)
 	return host_pkru;
 }
 
-/* Like the two above, for IA32_TSC_AUX; returns the host's value. */
-static u32 svm_load_guest_tsc_aux(struct hcl_svm_vp *svm)
+/*
+ * Like the two above, for IA32_TSC_AUX, against the host's value this CPU
+ * read when it came online (no RDMSR on the way in).
+ */
+static void svm_load_guest_tsc_aux(struct hcl_svm_vp *svm, u32 host)
 {
-	u64 host;
-
-	if (!hcl_has_tsc_aux)
-		return 0;
-	rdmsrl(MSR_TSC_AUX, host);
-	if (svm->tsc_aux != host)
+	if (hcl_has_tsc_aux && svm->tsc_aux != host)
 		wrmsrl(MSR_TSC_AUX, svm->tsc_aux);
-	return host;
 }
 
 static void svm_load_host_tsc_aux(struct hcl_svm_vp *svm, u32 host)
@@ -839,7 +850,7 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
 	bool moved, reload;
-	u32 host_pkru, host_tsc_aux;
+	u32 host_pkru;
 	int cpu;
 	u8 tlb;
 
@@ -890,11 +901,11 @@ static void svm_enter(struct hcl_vp *vp)
 	}
 	asm volatile("clgi" ::: "memory");
 	host_pkru = svm_load_guest_xsave(svm);
-	host_tsc_aux = svm_load_guest_tsc_aux(svm);
+	svm_load_guest_tsc_aux(svm, sc->host_tsc_aux);
 	raw_local_irq_enable();
 	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
-	svm_load_host_tsc_aux(svm, host_tsc_aux);
+	svm_load_host_tsc_aux(svm, sc->host_tsc_aux);
 	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");
 	if (unlikely(c->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
