@@ -117,7 +117,7 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 
 # the VTL0 Linux payload (make run GUEST=linux): scripts/vtl0-linux.sh
 # rewrites these files only when they change; `make vtl0-linux` runs it
-VTL0_LINUX := $(addprefix $(BUILD)/vtl0-linux/,bzImage initrd.cpio cmdline)
+VTL0_LINUX := $(addprefix $(BUILD)/vtl0-linux/,bzImage initrd cmdline)
 
 vtl0-linux:
 	@scripts/vtl0-linux.sh $(BUILD)/vtl0-linux $(KDIR)

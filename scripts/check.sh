@@ -381,6 +381,31 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
 		"e2e: linux: the guest's power-off ends the run"
 
+	# four VPs, and Debian's tpm2-tools in VTL0 against the sandboxed vTPM
+	# through Linux's own tpm_tis driver (tests/guest/linux-tpm-check.sh)
+	log=$logs/e2e-linux-tpm.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 400 -s 4 -m 2G \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-tpm-check"
+	result $? "e2e: linux: tpm2-tools in VTL0 pass, the boot exits 0"
+	expect_in "$log" "smp: Brought up 1 node, 4 CPUs" "e2e: linux: 4 VPs brought up"
+	expect_in "$log" "^vtl0-linux: userspace reached (4 CPUs," \
+		"e2e: linux: userspace reached on 4 VPs"
+	expect_in "$log" "tpm_tis tpm_tis: 2.0 TPM (device-id 0x1" \
+		"e2e: linux: tpm_tis found the vTPM at 0xfed40000"
+	expect_in "$log" "^vtl0-tpm: /dev/tpm0 and /dev/tpmrm0 present, TPM 2" \
+		"e2e: linux: /dev/tpm0 and /dev/tpmrm0 in VTL0"
+	expect_in "$log" "^vtl0-tpm: getrandom ok" "e2e: linux: tpm2_getrandom"
+	expect_in "$log" "^vtl0-tpm: pcrextend and pcrread ok" \
+		"e2e: linux: tpm2_pcrextend, tpm2_pcrread (value recomputed in VTL0)"
+	expect_in "$log" "^vtl0-tpm: createprimary, create, load, sign, verifysignature ok" \
+		"e2e: linux: tpm2_createprimary/create/load/sign/verifysignature"
+	expect_in "$log" "^vtl0-tpm: nvdefine, nvwrite, nvread, nvundefine ok" \
+		"e2e: linux: tpm2_nvdefine/nvwrite/nvread"
+	expect_in "$log" "^hcl-tpm-worker: [0-9]* commands" \
+		"e2e: linux: the commands ran in the sandboxed worker"
+	! grep -q -- "unchecked MSR access\|Call Trace:\|genirq: Flags mismatch" <(tr -d '\r' < "$log")
+	result $? "e2e: linux: no call trace, no interrupt line taken from another device"
+
 	# one VP and the interactive shell: a line typed on the console runs
 	# in VTL0, and the status of its exit is the run's
 	log=$logs/e2e-linux-tty.log

@@ -7,7 +7,7 @@
 #   scripts/mkinitramfs.sh OUT BUILD KDIR [linux|test|bench]
 #
 # "linux" adds the VTL0 Linux payload from BUILD/vtl0-linux/ (bzImage,
-# initrd.cpio, cmdline: scripts/vtl0-linux.sh) as /lib/hcl/vtl0-linux/,
+# initrd, cmdline: scripts/vtl0-linux.sh) as /lib/hcl/vtl0-linux/,
 # which underhill_vm boots instead of the test guest;
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
 # "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
@@ -42,7 +42,7 @@ spec=$out.spec
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
 	if [ "$mode" = linux ]; then
 		echo "dir /lib/hcl/vtl0-linux 0755 0 0"
-		for f in bzImage initrd.cpio cmdline; do
+		for f in bzImage initrd cmdline; do
 			echo "file /lib/hcl/vtl0-linux/$f $build/vtl0-linux/$f 0644 0 0"
 		done
 	fi

@@ -5,14 +5,17 @@
 #
 #   scripts/vtl0-linux.sh OUT KDIR
 #
-# writes OUT/bzImage, OUT/initrd.cpio and OUT/cmdline (rewritten only when
+# writes OUT/bzImage, OUT/initrd and OUT/cmdline (rewritten only when
 # their content changes, so make rebuilds only what follows them).
 #
 # The kernel: the package linux-image-amd64 depends on (linux-image-6.1.0-N-
 # amd64), fetched with apt-get download and only its /boot/vmlinuz-* taken
 # out, into ${XDG_CACHE_HOME:-$HOME/.cache}/hcl/vtl0/<package>/ (nothing is
 # installed into /boot); VTL0_KERNEL=path takes another bzImage instead.
-# The initramfs: busybox-static's /bin/busybox and an /init that mounts
+# The initramfs (a gzip-compressed cpio): busybox-static's /bin/busybox,
+# Debian's tpm2-tools (/bin/tpm2 and its tpm2_* names, every library
+# they load, the device TCTI; TPM2TOOLS_TCTI points at /dev/tpmrm0),
+# /bin/hcl-tpm-check (tests/guest/linux-tpm-check.sh) and an /init that mounts
 # devtmpfs, proc and sysfs, prints "vtl0-linux: userspace reached", then
 # runs the command the kernel command line gives as hcl.cmd="..." and
 # powers off with its exit status, or else runs an interactive shell on
@@ -67,7 +70,7 @@ update "$out/bzImage" "$kernel"
 
 # ---- the initramfs ----------------------------------------------------------
 if [ -n "${VTL0_INITRD:-}" ]; then
-	update "$out/initrd.cpio" "$VTL0_INITRD"
+	update "$out/initrd" "$VTL0_INITRD"
 else
 	busybox=/bin/busybox
 	if [ ! -x "$busybox" ] || ! "$busybox" --list >/dev/null 2>&1 ||
@@ -75,6 +78,14 @@ else
 		echo "vtl0-linux: need a static /bin/busybox (package busybox-static)" >&2
 		exit 1
 	fi
+	tpm2=/usr/bin/tpm2
+	tcti=$(ldconfig -p | sed -n 's/^[[:space:]]*libtss2-tcti-device\.so\.0 (libc6,x86-64) => //p' | head -n 1)
+	if [ ! -x "$tpm2" ] || [ -z "$tcti" ]; then
+		echo "vtl0-linux: need $tpm2 and libtss2-tcti-device.so.0 (packages tpm2-tools, libtss2-tcti-device0)" >&2
+		exit 1
+	fi
+	interp=$(readelf -l "$tpm2" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
+	libs=$(ldd "$tpm2" "$tcti" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u)
 	gen=$kdir/usr/gen_init_cpio
 	if [ ! -x "$gen" ]; then
 		gen=$out/gen_init_cpio
@@ -87,6 +98,7 @@ else
 mount -t devtmpfs devtmpfs /dev
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+export TPM2TOOLS_TCTI=device:/dev/tpmrm0
 echo "vtl0-linux: userspace reached ($(nproc) CPUs, $(cut -d' ' -f1 /proc/uptime) s)"
 
 # the status byte to underhill_vm's power-off port (0xf4), then off
@@ -117,14 +129,26 @@ dir /tmp 01777 0 0
 nod /dev/console 0600 0 0 c 5 1
 file /bin/busybox $busybox 0755 0 0
 file /init $out/init 0755 0 0
+file /bin/hcl-tpm-check $(dirname "$0")/../tests/guest/linux-tpm-check.sh 0755 0 0
+file /bin/tpm2 $tpm2 0755 0 0
+dir /lib 0755 0 0
+dir /lib/x86_64-linux-gnu 0755 0 0
+dir ${interp%/*} 0755 0 0
+file $interp $(readlink -f "$interp") 0755 0 0
 SPEC
-	"$gen" "$out/initrd.spec" > "$out/initrd.new"
-	update "$out/initrd.cpio" "$out/initrd.new"
+	for l in /usr/bin/tpm2_*; do
+		echo "slink /bin/${l##*/} tpm2 0777 0 0"
+	done >> "$out/initrd.spec"
+	for l in $libs "$tcti"; do
+		echo "file /lib/x86_64-linux-gnu/${l##*/} $(readlink -f "$l") 0755 0 0"
+	done | sort -u >> "$out/initrd.spec"
+	"$gen" "$out/initrd.spec" | gzip -9n > "$out/initrd.new"
+	update "$out/initrd" "$out/initrd.new"
 	rm -f "$out/initrd.new"
 fi
 
 # ---- the command line -------------------------------------------------------
-cmdline=${VTL0_CMDLINE:-"console=ttyS0 earlyprintk=serial,ttyS0,115200 acpi=off pci=off panic=-1 no_timer_check"}
+cmdline=${VTL0_CMDLINE:-"console=ttyS0 earlyprintk=serial,ttyS0,115200 acpi=off pci=off panic=-1 no_timer_check tpm_tis.force=1 tpm_tis.interrupts=0"}
 if [ -n "${VTL0_CMD:-}" ]; then
 	case $VTL0_CMD in
 	*\"*) echo "vtl0-linux: VTL0_CMD may not hold a double quote" >&2; exit 1 ;;

@@ -10,6 +10,7 @@ struct fake {
 	struct tis *tis;
 	bool defer;		/* answer later, not inside execute */
 	int executed, cancels, irq_changes, irq_level, est_resets;
+	unsigned int irq_line;
 	uint8_t cmd[TIS_BUFSIZE];
 	uint32_t cmd_len;
 	unsigned int locality;
@@ -35,12 +36,13 @@ static void f_cancel(void *arg)
 	((struct fake *)arg)->cancels++;
 }
 
-static void f_irq(void *arg, int level)
+static void f_irq(void *arg, unsigned int line, int level)
 {
 	struct fake *f = arg;
 
 	f->irq_changes++;
 	f->irq_level = level;
+	f->irq_line = line;
 }
 
 static bool f_established(void *arg)
@@ -483,11 +485,35 @@ TEST_F(tis, interrupts)
 	send_bytes(&self->t, 0, getrandom, sizeof(getrandom));
 	wr(&self->t, 0, TIS_STS, 1, TIS_STS_GO);
 	EXPECT_EQ(1, self->f.irq_level);
+	EXPECT_EQ(0x0bu, self->f.irq_line);	/* the SIRQ the guest chose */
 	EXPECT_NE(0, rd(&self->t, 0, TIS_INT_STATUS, 4) & TIS_INT_DATA_AVAIL);
 	wr(&self->t, 0, TIS_INT_STATUS, 4, TIS_INT_ALL);	/* W1C */
 	EXPECT_EQ(0u, rd(&self->t, 0, TIS_INT_STATUS, 4));
 	EXPECT_EQ(0, self->f.irq_level);
+	EXPECT_EQ(0x0bu, self->f.irq_line);
 	EXPECT_EQ(2, self->f.irq_changes);
+}
+
+/* a new TPM_INT_VECTOR while asserted: the old line drops, the new rises */
+TEST_F(tis, interrupt_vector_moves_while_asserted)
+{
+	claim(&self->t, 0);
+	wr(&self->t, 0, TIS_INT_VECTOR, 1, 5);
+	wr(&self->t, 0, TIS_INT_ENABLE, 4, TIS_INT_GLOBAL_ENABLE |
+	   TIS_INT_DATA_AVAIL);
+	wr(&self->t, 0, TIS_STS, 1, TIS_STS_COMMAND_READY);
+	send_bytes(&self->t, 0, getrandom, sizeof(getrandom));
+	wr(&self->t, 0, TIS_STS, 1, TIS_STS_GO);
+	EXPECT_EQ(1, self->f.irq_level);
+	EXPECT_EQ(5u, self->f.irq_line);
+	EXPECT_EQ(1, self->f.irq_changes);
+	wr(&self->t, 0, TIS_INT_VECTOR, 1, 7);
+	EXPECT_EQ(1, self->f.irq_level);
+	EXPECT_EQ(7u, self->f.irq_line);
+	EXPECT_EQ(3, self->f.irq_changes);	/* 5 down, 7 up */
+	wr(&self->t, 0, TIS_INT_STATUS, 4, TIS_INT_ALL);
+	EXPECT_EQ(0, self->f.irq_level);
+	EXPECT_EQ(7u, self->f.irq_line);
 }
 
 TEST_F(tis, reset_establishment_from_locality_3_only)

@@ -21,6 +21,7 @@
 #include "dev/cmos_rtc.h"
 #include "dev/legacy.h"
 #include "dev/reset.h"
+#include "dev/tpm.h"
 
 #define COM1_GSI	4
 #define MPTABLE_GPA	LINUX_BIOS_GPA
@@ -171,6 +172,7 @@ struct linux_guest {
 	struct reset_dev reset;
 	struct legacy_dev legacy;
 	struct unknown_dev unknown;
+	struct vtpm tpm;
 	struct vm *vm;
 	struct console_input input;	/* the host's stdin into COM1 */
 	int tty_saved;
@@ -270,6 +272,9 @@ static int add_devices(struct vm *vm, struct linux_guest *g)
 		ret = reset_dev_add(&g->reset, &vm->bus, &vm->events);
 	if (!ret)
 		ret = legacy_dev_add(&g->legacy, &vm->bus);
+	/* the sandboxed vTPM: tpm_tis.force=1 finds it without ACPI */
+	if (!ret && vtpm_add(&g->tpm, vm, 0, &g->irq))
+		return -1;
 	/* last: every port nobody else decodes */
 	if (!ret)
 		ret = legacy_add_unknown(&g->unknown, &vm->bus, stderr);

@@ -20,7 +20,7 @@
  *
  * The payload, first found: --kernel PATH (with --initrd and --cmdline);
  * the Linux payload the initramfs carries in /lib/hcl/vtl0-linux/
- * (bzImage, initrd.cpio, cmdline: `make run GUEST=linux`); the staged
+ * (bzImage, initrd, cmdline: `make run GUEST=linux`); the staged
  * image; the test guest.  A bzImage runs in the Linux profile
  * (guest_linux.c), anything else in the test guest's.
  *
@@ -68,8 +68,8 @@ static void default_linux(struct vm *vm)
 	if (vm->kernel_path || access(LINUX_DIR "bzImage", R_OK))
 		return;
 	vm->kernel_path = LINUX_DIR "bzImage";
-	if (!vm->initrd_path && !access(LINUX_DIR "initrd.cpio", R_OK))
-		vm->initrd_path = LINUX_DIR "initrd.cpio";
+	if (!vm->initrd_path && !access(LINUX_DIR "initrd", R_OK))
+		vm->initrd_path = LINUX_DIR "initrd";
 	if (vm->cmdline)
 		return;
 	f = fopen(LINUX_DIR "cmdline", "re");

@@ -18,6 +18,30 @@ static void tpm_complete(void *arg, unsigned int vp, uint64_t data)
 	vm_vp_complete(arg, vp, data);
 }
 
+/*
+ * The worker's interrupt output, from its reader thread: @line is the
+ * SIRQ the guest chose.  The cascade (2), 0 ("none") and anything above
+ * the ISA range are refused and counted; sharing a line with another
+ * device is the guest's choice and not wired-OR here.
+ */
+static void tpm_irq(void *arg, unsigned int line, int level)
+{
+	struct vtpm *t = arg;
+
+	pthread_mutex_lock(&t->irq_lock);
+	if (line == 0 || line == 2 || line > 15) {
+		t->bad_irqs++;
+	} else {
+		if (!t->line.irq || t->line.gsi != line) {
+			if (t->line.irq && t->line.level == 1)
+				irq_line_set(&t->line, 0);
+			irq_line_init(&t->line, t->irq, line);
+		}
+		irq_line_set(&t->line, level ? 1 : 0);
+	}
+	pthread_mutex_unlock(&t->irq_lock);
+}
+
 /* the worker, jailed, with only its end of the socketpair (fd 3) */
 static pid_t tpm_spawn(void *arg, int fd, bool restart)
 {
@@ -160,7 +184,8 @@ static const struct device_ops ctl_ops = {
 	.io = ctl_io,
 };
 
-int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port)
+int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port,
+	     struct irq *irq)
 {
 	struct devworker_config cfg = {
 		.name = "tpm",
@@ -173,6 +198,12 @@ int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port)
 
 	memset(t, 0, sizeof(*t));
 	t->vm = vm;
+	pthread_mutex_init(&t->irq_lock, NULL);
+	if (irq && irq->present) {
+		t->irq = irq;
+		cfg.irq = tpm_irq;
+		cfg.irq_arg = t;
+	}
 	env = getenv("HCL_TPM_STATE");
 	t->state_dir = env && *env ? env : TPM_STATE_DIR;
 	env = getenv("HCL_TPM_WORKER");

@@ -19,9 +19,11 @@
 #ifndef HCL_VM_DEV_TPM_H
 #define HCL_VM_DEV_TPM_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "devworker.h"
+#include "irq.h"
 
 #define TPM_STATE_DIR		"/run/hcl/tpm"
 #define TPM_WORKER_PATH		"/bin/hcl-tpm-worker"
@@ -38,13 +40,25 @@ struct vtpm {
 	const char *worker;
 	struct vm *vm;
 	uint64_t bench_ns, bench_reads, bench_writes;
+	/*
+	 * The interrupt: the worker names the SIRQ the guest wrote to
+	 * TPM_INT_VECTOR (ISA IRQ n is GSI n in our MP table), and the
+	 * proxy drives that line.  irq NULL: the guest polls.  The lock
+	 * covers line (the worker's reader thread calls in).
+	 */
+	struct irq *irq;
+	pthread_mutex_t irq_lock;
+	struct irq_line line;
+	uint64_t bad_irqs;	/* SIRQ 0, 2 or above 15: not driven */
 };
 
 /*
  * Starts the worker and puts the TPM on vm->bus; @ctl_port != 0 adds the
- * control port.  0, or -1 after one line on stderr.
+ * control port; @irq (may be NULL) carries its interrupt.  0, or -1
+ * after one line on stderr.
  */
-int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port);
+int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port,
+	     struct irq *irq);
 
 /*
  * One line on stdout with the worker's sandbox as /proc shows it:

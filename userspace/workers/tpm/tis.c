@@ -48,6 +48,7 @@ static void error_response(struct tis *tis, uint32_t rc)
 
 static void update_irq(struct tis *tis)
 {
+	uint8_t line = tis->irq_line;
 	int level = 0;
 
 	if (tis->active >= 0) {
@@ -55,11 +56,20 @@ static void update_irq(struct tis *tis)
 
 		level = (en & TIS_INT_GLOBAL_ENABLE) &&
 			(tis->int_status[tis->active] & en & TIS_INT_ALL);
+		line = tis->int_vector[tis->active];
+	}
+	if (tis->irq_level && level && line != tis->irq_line) {
+		/* moved while asserted: the old line goes down first */
+		tis->irq_level = 0;
+		if (tis->ops && tis->ops->irq)
+			tis->ops->irq(tis->arg, tis->irq_line, 0);
 	}
 	if (level != tis->irq_level) {
 		tis->irq_level = level;
+		if (level)
+			tis->irq_line = line;
 		if (tis->ops && tis->ops->irq)
-			tis->ops->irq(tis->arg, level);
+			tis->ops->irq(tis->arg, tis->irq_line, level);
 	}
 }
 
@@ -126,6 +136,7 @@ void tis_reset(struct tis *tis)
 	const struct tis_ops *ops = tis->ops;
 	void *arg = tis->arg;
 	int level = tis->irq_level;
+	uint8_t line = tis->irq_line;
 
 	memset(tis, 0, sizeof(*tis));
 	tis->ops = ops;
@@ -133,6 +144,7 @@ void tis_reset(struct tis *tis)
 	tis->active = -1;
 	tis->state = TIS_IDLE;
 	tis->irq_level = level;
+	tis->irq_line = line;
 	update_irq(tis);
 }
 
@@ -376,6 +388,7 @@ static void write_byte(struct tis *tis, int loc, uint32_t reg, uint8_t v)
 		update_irq(tis);
 	} else if (reg == TIS_INT_VECTOR) {
 		tis->int_vector[loc] = v & 0x0f;
+		update_irq(tis);
 	} else if (reg >= TIS_INT_STATUS && reg < TIS_INT_STATUS + 4) {
 		sh = 8 * (reg - TIS_INT_STATUS);
 		tis->int_status[loc] &= ~((uint32_t)v << sh);
@@ -565,7 +578,7 @@ int tis_restore(struct tis *tis, const uint8_t *b, size_t size,
 	for (l = 0; l < TIS_LOCALITIES; l++) {
 		tis->int_enable[l] = get32(b + 64 + 12 * l);
 		tis->int_status[l] = get32(b + 68 + 12 * l);
-		tis->int_vector[l] = get32(b + 72 + 12 * l);
+		tis->int_vector[l] = get32(b + 72 + 12 * l) & 0x0f;
 	}
 	memcpy(tis->buf, b + 64 + 12 * TIS_LOCALITIES, TIS_BUFSIZE);
 	if (executing)

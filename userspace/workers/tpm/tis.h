@@ -105,8 +105,12 @@ struct tis_ops {
 			unsigned int locality);
 	/* STS.commandCancel during execution; the command still completes */
 	void (*cancel)(void *arg);
-	/* the interrupt line changed (level: 1 asserted) */
-	void (*irq)(void *arg, int level);
+	/*
+	 * The interrupt output changed: @line is the SIRQ the active
+	 * locality's TPM_INT_VECTOR names (0-15), @level 1 asserted.  A
+	 * new vector while asserted lowers the old line first.
+	 */
+	void (*irq)(void *arg, unsigned int line, int level);
 	/*
 	 * TPM_ACCESS.tpmEstablishment (true: established) and its reset
 	 * (STS.resetEstablishment from locality 3, never during execution)
@@ -127,6 +131,7 @@ struct tis {
 	enum tis_state abort_state;	/* ...and land here */
 	bool oversize;			/* header size beyond the buffer */
 	int irq_level;
+	uint8_t irq_line;		/* the line irq_level is on */
 	unsigned int cmd_locality;
 
 	uint32_t int_enable[TIS_LOCALITIES];

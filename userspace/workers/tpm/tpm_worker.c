@@ -182,10 +182,10 @@ static void send_msg(struct worker *w, struct devworker_msg *m,
 		wlog("send: %s", strerror(-ret));
 }
 
-static void w_irq(void *arg, int level)
+static void w_irq(void *arg, unsigned int line, int level)
 {
 	struct devworker_msg m = {
-		.type = DEVWORKER_IRQ, .addr = 0, .value = (uint64_t)level,
+		.type = DEVWORKER_IRQ, .addr = line, .value = (uint64_t)level,
 	};
 
 	send_msg(arg, &m, NULL, 0);
