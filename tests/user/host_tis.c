@@ -494,6 +494,23 @@ TEST_F(tis, interrupts)
 	EXPECT_EQ(2, self->f.irq_changes);
 }
 
+/* the platform's SIRQ: what every locality's vector reads after a reset */
+TEST_F(tis, platform_sirq)
+{
+	unsigned int l;
+
+	EXPECT_EQ(0u, rd(&self->t, 0, TIS_INT_VECTOR, 1));
+	EXPECT_EQ(-EINVAL, tis_set_sirq(&self->t, 16));
+	ASSERT_EQ(0, tis_set_sirq(&self->t, 5));
+	for (l = 0; l < TIS_LOCALITIES; l++)
+		EXPECT_EQ(5u, rd(&self->t, l, TIS_INT_VECTOR, 1));
+	claim(&self->t, 0);
+	wr(&self->t, 0, TIS_INT_VECTOR, 1, 9);
+	EXPECT_EQ(9u, rd(&self->t, 0, TIS_INT_VECTOR, 1));
+	tis_reset(&self->t);
+	EXPECT_EQ(5u, rd(&self->t, 0, TIS_INT_VECTOR, 1));
+}
+
 /* a new TPM_INT_VECTOR while asserted: the old line drops, the new rises */
 TEST_F(tis, interrupt_vector_moves_while_asserted)
 {

@@ -162,6 +162,13 @@ unsigned int guest_linux_cpuid(struct hcl_cpuid_entry *e, unsigned int max,
 
 /* ---- the profile ---------------------------------------------------------- */
 
+/*
+ * The vTPM's ISA interrupt: free on this platform (0 timer, 4 COM1,
+ * 8 RTC are taken), reported in TPM_INT_VECTOR so that tpm_tis probes
+ * only this line instead of taking every free one.
+ */
+#define TPM_SIRQ	5
+
 struct linux_guest {
 	struct linux_layout layout;
 	struct hcl_regs regs;
@@ -273,7 +280,7 @@ static int add_devices(struct vm *vm, struct linux_guest *g)
 	if (!ret)
 		ret = legacy_dev_add(&g->legacy, &vm->bus);
 	/* the sandboxed vTPM: tpm_tis.force=1 finds it without ACPI */
-	if (!ret && vtpm_add(&g->tpm, vm, 0, &g->irq))
+	if (!ret && vtpm_add(&g->tpm, vm, 0, &g->irq, TPM_SIRQ))
 		return -1;
 	/* last: every port nobody else decodes */
 	if (!ret)

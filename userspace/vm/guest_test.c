@@ -65,7 +65,7 @@ static int test_setup(struct vm *vm, const void *img, size_t len)
 		return -1;
 	}
 	/* the vTPM the guest drives from VP 0, with its kill switch */
-	if (vtpm_add(&tg.tpm, vm, HCL_TPM_CTL_PORT, NULL) ||
+	if (vtpm_add(&tg.tpm, vm, HCL_TPM_CTL_PORT, NULL, 0) ||
 	    vtpm_report_sandbox(&tg.tpm))
 		return -1;
 	return 0;

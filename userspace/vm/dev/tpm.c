@@ -47,13 +47,16 @@ static pid_t tpm_spawn(void *arg, int fd, bool restart)
 {
 	struct vtpm *t = arg;
 	struct sandbox_policy p;
+	char sirq[4];
 	char *argv[] = {
 		"hcl-tpm-worker", "--state", (char *)t->state_dir,
-		"--fd", "3", restart ? NULL : "--power-on", NULL,
+		"--fd", "3", "--sirq", sirq,
+		restart ? NULL : "--power-on", NULL,
 	};
 	char err[320];
 	pid_t pid;
 
+	snprintf(sirq, sizeof(sirq), "%u", t->irq ? t->sirq : 0);
 	sandbox_policy_default(&p, SANDBOX_PROFILE_TPM, t->state_dir);
 	pid = sandbox_spawn_exec(&p, t->worker, argv, &fd, 1, err,
 				 sizeof(err));
@@ -185,7 +188,7 @@ static const struct device_ops ctl_ops = {
 };
 
 int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port,
-	     struct irq *irq)
+	     struct irq *irq, unsigned int sirq)
 {
 	struct devworker_config cfg = {
 		.name = "tpm",
@@ -199,8 +202,9 @@ int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port,
 	memset(t, 0, sizeof(*t));
 	t->vm = vm;
 	pthread_mutex_init(&t->irq_lock, NULL);
-	if (irq && irq->present) {
+	if (irq && irq->present && sirq && sirq != 2 && sirq <= 15) {
 		t->irq = irq;
+		t->sirq = sirq;
 		cfg.irq = tpm_irq;
 		cfg.irq_arg = t;
 	}

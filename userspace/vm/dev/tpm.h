@@ -47,6 +47,7 @@ struct vtpm {
 	 * covers line (the worker's reader thread calls in).
 	 */
 	struct irq *irq;
+	unsigned int sirq;	/* the line the platform wired it to */
 	pthread_mutex_t irq_lock;
 	struct irq_line line;
 	uint64_t bad_irqs;	/* SIRQ 0, 2 or above 15: not driven */
@@ -54,11 +55,12 @@ struct vtpm {
 
 /*
  * Starts the worker and puts the TPM on vm->bus; @ctl_port != 0 adds the
- * control port; @irq (may be NULL) carries its interrupt.  0, or -1
- * after one line on stderr.
+ * control port; @irq (NULL: none, the guest polls) carries its interrupt
+ * on ISA line @sirq (1, 3-15), which the TIS reports in TPM_INT_VECTOR
+ * after a reset.  0, or -1 after one line on stderr.
  */
 int vtpm_add(struct vtpm *t, struct vm *vm, uint16_t ctl_port,
-	     struct irq *irq);
+	     struct irq *irq, unsigned int sirq);
 
 /*
  * One line on stdout with the worker's sandbox as /proc shows it:

@@ -136,7 +136,8 @@ void tis_reset(struct tis *tis)
 	const struct tis_ops *ops = tis->ops;
 	void *arg = tis->arg;
 	int level = tis->irq_level;
-	uint8_t line = tis->irq_line;
+	uint8_t line = tis->irq_line, sirq = tis->sirq;
+	int l;
 
 	memset(tis, 0, sizeof(*tis));
 	tis->ops = ops;
@@ -145,7 +146,19 @@ void tis_reset(struct tis *tis)
 	tis->state = TIS_IDLE;
 	tis->irq_level = level;
 	tis->irq_line = line;
+	tis->sirq = sirq;
+	for (l = 0; l < TIS_LOCALITIES; l++)
+		tis->int_vector[l] = sirq;
 	update_irq(tis);
+}
+
+int tis_set_sirq(struct tis *tis, unsigned int sirq)
+{
+	if (sirq > 15)
+		return -EINVAL;
+	tis->sirq = (uint8_t)sirq;
+	tis_reset(tis);
+	return 0;
 }
 
 void tis_init(struct tis *tis, const struct tis_ops *ops, void *arg)

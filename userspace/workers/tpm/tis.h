@@ -132,6 +132,7 @@ struct tis {
 	bool oversize;			/* header size beyond the buffer */
 	int irq_level;
 	uint8_t irq_line;		/* the line irq_level is on */
+	uint8_t sirq;			/* TPM_INT_VECTOR after a reset */
 	unsigned int cmd_locality;
 
 	uint32_t int_enable[TIS_LOCALITIES];
@@ -152,6 +153,12 @@ struct tis {
 void tis_init(struct tis *tis, const struct tis_ops *ops, void *arg);
 /* power-on reset: no locality, idle, interrupts off */
 void tis_reset(struct tis *tis);
+/*
+ * The SIRQ the platform wired the TPM to (as firmware would program
+ * it): every locality's TPM_INT_VECTOR reads it after a reset, so a
+ * driver without ACPI probes that line alone.  0: none.  -EINVAL above 15.
+ */
+int tis_set_sirq(struct tis *tis, unsigned int sirq);
 
 /* offset is relative to TIS_BASE; 0 or -EINVAL (see above) */
 int tis_mmio_read(struct tis *tis, uint32_t offset, unsigned int size,

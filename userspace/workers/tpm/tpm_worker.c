@@ -25,7 +25,9 @@
  * --power-on: the platform was just powered on, drop any volatile state
  * (the guest sends TPM2_Startup); without it a volatile state left by a
  * killed worker is resumed.  --no-volatile-save turns off the per-command
- * volatile save (to measure its cost; not crash-safe).
+ * volatile save (to measure its cost; not crash-safe).  --sirq N: the
+ * ISA interrupt the platform wired the TPM to (TPM_INT_VECTOR's value
+ * after a reset; 0, the default, none).
  */
 #include <endian.h>
 #include <errno.h>
@@ -315,7 +317,7 @@ static bool handle(struct worker *w, struct devworker_msg *m,
 	return stop;
 }
 
-static int run_devworker(int fd)
+static int run_devworker(int fd, unsigned int sirq)
 {
 	static uint8_t pkt[sizeof(struct devworker_msg) +
 			   DEVWORKER_MAX_PAYLOAD];
@@ -336,6 +338,7 @@ static int run_devworker(int fd)
 		return 1;
 	}
 	tis_init(&w->tis, &worker_ops, w);
+	tis_set_sirq(&w->tis, sirq);
 
 	p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
@@ -598,7 +601,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hcl-tpm-worker --state DIR [--power-on] "
-		"[--no-volatile-save]\n"
+		"[--no-volatile-save] [--sirq 0-15]\n"
 		"         (--fd N | --socket PATH --ctrl PATH)\n");
 	exit(2);
 }
@@ -612,13 +615,16 @@ int main(int argc, char **argv)
 		{ "ctrl", required_argument, NULL, 'c' },
 		{ "no-volatile-save", no_argument, NULL, 'n' },
 		{ "power-on", no_argument, NULL, 'p' },
+		{ "sirq", required_argument, NULL, 'i' },
 		{ 0 }
 	};
 	const char *state = NULL, *data = NULL, *ctrl = NULL;
 	struct tpm_engine_restore restored;
 	struct sandbox_policy policy;
 	unsigned int flags = TPM_ENGINE_SAVE_VOLATILE;
+	unsigned int sirq = 0;
 	int fd = -1, c, rc;
+	char *end;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -639,6 +645,11 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			flags |= TPM_ENGINE_POWER_ON;
+			break;
+		case 'i':
+			sirq = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || sirq > 15)
+				usage();
 			break;
 		default:
 			usage();
@@ -661,7 +672,7 @@ int main(int argc, char **argv)
 	wlog("TPM 2.0 up: %s%s", restored.permanent ?
 	      "permanent state restored" : "new TPM",
 	      restored.volatile_state ? ", volatile state resumed" : "");
-	rc = fd >= 0 ? run_devworker(fd) : run_swtpm(data, ctrl);
+	rc = fd >= 0 ? run_devworker(fd, sirq) : run_swtpm(data, ctrl);
 	tpm_engine_close();
 	return rc;
 }
