@@ -381,15 +381,18 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
 		"e2e: linux: the guest's power-off ends the run"
 
-	# four VPs, and Debian's tpm2-tools in VTL0 against the sandboxed vTPM
-	# through Linux's own tpm_tis driver (tests/guest/linux-tpm-check.sh)
+	# four VPs: sleep against the host's clock, then Debian's tpm2-tools
+	# in VTL0 against the sandboxed vTPM through Linux's own tpm_tis
+	# driver (tests/guest/linux-vtl0-checks.sh, linux-tpm-check.sh)
 	log=$logs/e2e-linux-tpm.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 400 -s 4 -m 2G \
-		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-tpm-check"
-	result $? "e2e: linux: tpm2-tools in VTL0 pass, the boot exits 0"
+		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-sleep-check&&hcl-tpm-check"
+	result $? "e2e: linux: sleep and tpm2-tools in VTL0 pass, the boot exits 0"
 	expect_in "$log" "smp: Brought up 1 node, 4 CPUs" "e2e: linux: 4 VPs brought up"
 	expect_in "$log" "^vtl0-linux: userspace reached (4 CPUs," \
 		"e2e: linux: userspace reached on 4 VPs"
+	expect_in "$log" "^vtl0-check: sleep accurate" \
+		"e2e: linux: sleep 20 in VTL0 takes 20 s +-5% of host time"
 	expect_in "$log" "tpm_tis tpm_tis: 2.0 TPM (device-id 0x1" \
 		"e2e: linux: tpm_tis found the vTPM at 0xfed40000"
 	expect_in "$log" "^vtl0-tpm: /dev/tpm0 and /dev/tpmrm0 present, TPM 2" \
@@ -405,6 +408,27 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		"e2e: linux: the commands ran in the sandboxed worker"
 	! grep -q -- "unchecked MSR access\|Call Trace:\|genirq: Flags mismatch" <(tr -d '\r' < "$log")
 	result $? "e2e: linux: no call trace, no interrupt line taken from another device"
+
+	# a guest that panics, and one that reboots by triple fault: each a
+	# line from underhill_vm and a failed boot, never a hang
+	log=$logs/e2e-linux-panic.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-panic"
+	[ $? != 0 ]
+	result $? "e2e: linux: a panic in VTL0 fails the boot"
+	expect_in "$log" "Kernel panic - not syncing: sysrq triggered crash" \
+		"e2e: linux: the guest panicked"
+	expect_in "$log" "^underhill_vm: VTL0 reset by VP [0-9]*: keyboard controller reset" \
+		"e2e: linux: its reboot after the panic is reported in one line"
+	log=$logs/e2e-linux-triple.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
+		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-triple-fault"
+	[ $? != 0 ]
+	result $? "e2e: linux: a triple fault in VTL0 fails the boot"
+	expect_in "$log" "^vtl0-check: rebooting by triple fault" \
+		"e2e: linux: the guest asked for a triple-fault reboot"
+	expect_in "$log" "^underhill_vm: VTL0 reset by VP [0-9]*: triple fault; VTL0 is not restarted" \
+		"e2e: linux: the triple fault is reported in one line"
 
 	# one VP and the interactive shell: a line typed on the console runs
 	# in VTL0, and the status of its exit is the run's
