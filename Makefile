@@ -11,7 +11,7 @@
 # SMP=, MEM= for make run, V=1 for a verbose kernel console,
 # CHECK="host style vm e2e" to pick test groups for make check,
 # BENCH_N= (iterations per case), BENCH_ROUNDS= (default 5) and BENCH_SMP=
-# (default 4) for make bench.
+# (default 4) for make bench; BENCH="runloop boot" picks its parts.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -130,6 +130,10 @@ $(BUILD)/initramfs-bench.cpio: $(INITRAMFS_DEPS) \
 		$(BUILD)/guest/bench-guest.bin
 	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) bench
 
+$(BUILD)/initramfs-bootbench.cpio: $(INITRAMFS_DEPS) $(VTL0_LINUX) \
+		$(BUILD)/vtl2/bin/hcl-boot-bench
+	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) bootbench
+
 # ---- IGVM images: shim + VTL2 kernel + initramfs + VTL0 image --------------
 #
 # The measured static command line; the host's line (make run ARGS=...) is
@@ -208,6 +212,8 @@ fuzz:
 	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)
 
 BENCH_SMP ?= 4
+# the boot benchmark's VTL2: 512M of VTL0 RAM for each side, QEMU inside
+BENCH_BOOT_MEM ?= 2G
 # One host thread for all vCPUs: with multi-threaded TCG the multi-VP
 # phases often reset the VM (docs/runloop.md); BENCH_ACCEL=tcg to compare.
 BENCH_ACCEL ?= tcg,thread=single
@@ -216,10 +222,21 @@ bench: deps
 	@$(MAKE) --no-print-directory kernel
 	@$(MAKE) --no-print-directory bench-built
 
-bench-built: all $(BUILD)/initramfs-bench.cpio
-	@BENCH_N=$(BENCH_N) QEMU_ACCEL=$(BENCH_ACCEL) \
-		scripts/bench.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
-		-m $(MEM) $(QEMU_VERBOSE)
+# BENCH= picks: runloop (exit by exit against KVM), boot (Linux in VTL0
+# against QEMU+KVM: scripts/bench-boot.sh)
+BENCH ?= runloop boot
+BENCH_FILES := $(if $(filter runloop,$(BENCH)),$(BUILD)/initramfs-bench.cpio) \
+	$(if $(filter boot,$(BENCH)),$(BUILD)/initramfs-bootbench.cpio)
+
+bench-built: all
+	@$(if $(filter boot,$(BENCH)),$(MAKE) --no-print-directory vtl0-linux)
+	@$(MAKE) --no-print-directory $(BENCH_FILES)
+	@$(if $(filter runloop,$(BENCH)),BENCH_N=$(BENCH_N) \
+		QEMU_ACCEL=$(BENCH_ACCEL) scripts/bench.sh $(BUILD) $(KDIR) \
+		-s $(BENCH_SMP) -m $(MEM) $(QEMU_VERBOSE))
+	@$(if $(filter boot,$(BENCH)),QEMU_ACCEL=$(BENCH_ACCEL) \
+		scripts/bench-boot.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
+		-m $(BENCH_BOOT_MEM) $(QEMU_VERBOSE))
 
 clean:
 	rm -rf $(BUILD)

@@ -4,14 +4,17 @@
 # Builds the VTL2 initramfs with the kernel's gen_init_cpio (device nodes
 # and ownership without root).
 #
-#   scripts/mkinitramfs.sh OUT BUILD KDIR [linux|test|bench]
+#   scripts/mkinitramfs.sh OUT BUILD KDIR [linux|test|bench|bootbench]
 #
 # "linux" adds the VTL0 Linux payload from BUILD/vtl0-linux/ (bzImage,
 # initrd, cmdline: scripts/vtl0-linux.sh) as /lib/hcl/vtl0-linux/,
 # which underhill_vm boots instead of the test guest;
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
 # "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
-# copy of hcl.ko that the benchmark reloads between its rounds.
+# copy of hcl.ko that the benchmark reloads between its rounds;
+# "bootbench" the VTL0 boot benchmark: the Linux payload, the modules as
+# for "bench", and the host's QEMU (qemu-system-x86_64, every library it
+# loads, the microvm firmware) to boot the same payload under KVM.
 # underhill_init loads every module under /lib/modules at boot (000/ is
 # hcl.ko); modules that tests load themselves live in /lib/hcl/modules.
 set -eu
@@ -40,7 +43,7 @@ spec=$out.spec
 	echo "file /bin/hcl-tpm-worker $build/vtl2/bin/hcl-tpm-worker 0755 0 0"
 	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
-	if [ "$mode" = linux ]; then
+	if [ "$mode" = linux ] || [ "$mode" = bootbench ]; then
 		echo "dir /lib/hcl/vtl0-linux 0755 0 0"
 		for f in bzImage initrd cmdline; do
 			echo "file /lib/hcl/vtl0-linux/$f $build/vtl0-linux/$f 0644 0 0"
@@ -59,6 +62,29 @@ spec=$out.spec
 			echo "file /bin/$b $build/vtl2/bin/$b 0755 0 0"
 		done
 		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
+	fi
+	if [ "$mode" = bootbench ]; then
+		echo "file /bin/hcl-boot-bench $build/vtl2/bin/hcl-boot-bench 0755 0 0"
+		qemu=/usr/bin/qemu-system-x86_64
+		interp=$(readelf -l "$qemu" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
+		libs=$(ldd "$qemu" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u)
+		for d in /usr /usr/bin /usr/share /usr/share/qemu \
+			 /usr/share/seabios ${interp%/*} \
+			 $(for l in $libs; do echo "${l%/*}"; done | sort -u); do
+			echo "dir $d 0755 0 0"
+		done | awk '!seen[$2]++'
+		echo "file /usr/bin/qemu-system-x86_64 $qemu 0755 0 0"
+		echo "file $interp $(readlink -f "$interp") 0755 0 0"
+		for l in $libs; do
+			echo "file $l $(readlink -f "$l") 0755 0 0"
+		done
+		# the firmware: microvm's qboot, and SeaBIOS for -M pc
+		for f in qemu/bios-microvm.bin qemu/linuxboot_dma.bin \
+			 qemu/kvmvapic.bin seabios/bios-256k.bin; do
+			echo "file /usr/share/$f $(readlink -f /usr/share/$f) 0644 0 0"
+		done
+	fi
+	if [ "$mode" = bench ] || [ "$mode" = bootbench ]; then
 		# underhill_init empties /lib/modules; the runner reloads hcl.ko
 		echo "file /lib/hcl/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 		for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do

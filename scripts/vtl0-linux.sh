@@ -17,7 +17,7 @@
 # they load, the device TCTI; TPM2TOOLS_TCTI points at /dev/tpmrm0),
 # /bin/hcl-tpm-check (tests/guest/linux-tpm-check.sh), the checks of
 # tests/guest/linux-vtl0-checks.sh (hcl-sleep-check, hcl-panic,
-# hcl-triple-fault) and an /init that mounts
+# hcl-triple-fault, hcl-ipi-load) and an /init that mounts
 # devtmpfs, proc and sysfs, prints "vtl0-linux: userspace reached", then
 # runs the command the kernel command line gives as hcl.cmd="..." and
 # powers off with its exit status, or else runs an interactive shell on
@@ -136,6 +136,7 @@ file /bin/hcl-vtl0-check $(dirname "$0")/../tests/guest/linux-vtl0-checks.sh 075
 slink /bin/hcl-sleep-check hcl-vtl0-check 0777 0 0
 slink /bin/hcl-panic hcl-vtl0-check 0777 0 0
 slink /bin/hcl-triple-fault hcl-vtl0-check 0777 0 0
+slink /bin/hcl-ipi-load hcl-vtl0-check 0777 0 0
 file /bin/tpm2 $tpm2 0755 0 0
 dir /lib 0755 0 0
 dir /lib/x86_64-linux-gnu 0755 0 0

@@ -11,6 +11,8 @@
 #                     clock edge, so the reading is exact to a second)
 #   hcl-panic         the kernel panics (sysrq c)
 #   hcl-triple-fault  the kernel reboots by triple fault
+#   hcl-ipi-load      10 s of fork/exec and 1 ms sleeps on every CPU
+#                     (timers, IPIs, TLB shootdowns; make bench's load)
 #
 # The checks print "vtl0-check: ..." lines; a failed check exits 1.
 
@@ -51,8 +53,26 @@ hcl-triple-fault)
 	echo triple > /sys/kernel/reboot/type || exit 1
 	reboot -f
 	;;
+hcl-ipi-load)
+	n=$(nproc)
+	read -r up rest < /proc/uptime
+	end=$((${up%.*} + 10))
+	i=0
+	while [ $i -lt "$n" ]; do
+		(
+			while read -r now rest < /proc/uptime &&
+			      [ "${now%.*}" -lt "$end" ]; do
+				/bin/true
+				usleep 1000
+			done
+		) &
+		i=$((i + 1))
+	done
+	wait
+	echo "vtl0-check: $n CPUs loaded for 10 s"
+	;;
 *)
-	echo "usage: hcl-sleep-check | hcl-panic | hcl-triple-fault" >&2
+	echo "usage: hcl-sleep-check | hcl-panic | hcl-triple-fault | hcl-ipi-load" >&2
 	exit 2
 	;;
 esac

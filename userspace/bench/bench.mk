@@ -3,15 +3,24 @@
 # make bench's programs: the runner and the two sides (hcl.ko and KVM),
 # all static for the bench initramfs; included by the top-level Makefile.
 
-BENCH_BINS := hcl-bench hcl-bench-hcl hcl-bench-kvm
+BENCH_BINS := hcl-bench hcl-bench-hcl hcl-bench-kvm hcl-boot-bench
 BENCH_CFLAGS := $(USER_CFLAGS) -Iuserspace/bench
 BENCH_COMMON := userspace/bench/bench_common.c
 BENCH_DEPS := $(BENCH_COMMON) $(wildcard userspace/bench/*.h) $(USER_LIB) \
 	$(USER_HDR)
 
-$(BUILD)/vtl2/bin/hcl-bench: userspace/bench/bench_runner.c $(BENCH_DEPS)
+# the two runners swap hcl.ko and KVM between their sides
+$(BUILD)/vtl2/bin/hcl-bench: userspace/bench/bench_runner.c \
+		userspace/bench/modswitch.c $(BENCH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< \
+		userspace/bench/modswitch.c $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-boot-bench: userspace/bench/boot_bench.c \
+		userspace/bench/modswitch.c $(BENCH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< \
+		userspace/bench/modswitch.c $(USER_LIB) $(USER_LIBS)
 
 BENCH_SIDES := $(BUILD)/vtl2/bin/hcl-bench-hcl $(BUILD)/vtl2/bin/hcl-bench-kvm
 $(BENCH_SIDES): $(BUILD)/vtl2/bin/hcl-bench-%: userspace/bench/%_bench.c \

@@ -24,13 +24,10 @@
  * case (default 2000), HCL_BENCH_REPS repetitions per case and round
  * (default 3, median reported), HCL_BENCH_ROUNDS rounds (default 5).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +36,7 @@
 
 #include "lib/sys.h"
 #include "bench_abi.h"
+#include "modswitch.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEFAULT_ITERS	2000
@@ -47,16 +45,6 @@
 #define MAX_ROUNDS	99
 #define TSC_WINDOW_NS	250000000ULL
 
-#define HCL_MODULE	"/lib/hcl/modules/hcl.ko"
-#define HCL_PARAMS	"/sys/module/hcl/parameters"
-
-/* KVM in load order; only the last one holds SVM and leaves each round */
-static const char *const kvm_modules[] = {
-	"/lib/hcl/modules/irqbypass.ko", "/lib/hcl/modules/kvm.ko",
-	"/lib/hcl/modules/kvm-amd.ko",
-};
-
-#define KVM_VENDOR	"kvm_amd"
 
 /* The /proc/cpuinfo flags that decide how either side handles an exit. */
 static const char *const svm_flags[] = {
@@ -176,103 +164,6 @@ static int run_side(const char *path, double tsc_hz, uint64_t iters,
 	return WEXITSTATUS(status);
 }
 
-/* The module goes once the last VP, VM and ring have let go of it. */
-static int unload_module(const char *name)
-{
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			break;
-		usleep(50000);
-	}
-	printf("# unloading %s: %s\n", name, strerror(errno));
-	return -1;
-}
-
-static int load_module(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0 ||
-	    (syscall(SYS_finit_module, fd, params, 0) && errno != EEXIST))
-		ret = -1;
-	if (ret)
-		printf("# loading %s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
-/*
- * The parameters hcl.ko was loaded with (underhill_init took them from
- * the kernel command line), read back from sysfs as "name=value ..." so
- * that every reload gets the same VTL0 range.
- */
-static int hcl_params(char *out, size_t size)
-{
-	char path[300], val[128];
-	struct dirent *e;
-	size_t len = 0;
-	DIR *d = opendir(HCL_PARAMS);
-	ssize_t n;
-	int fd;
-
-	out[0] = 0;
-	if (!d) {
-		printf("# %s: %s\n", HCL_PARAMS, strerror(errno));
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", HCL_PARAMS, e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;	/* not readable: not set at load */
-		n = read(fd, val, sizeof(val) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		val[n] = 0;
-		val[strcspn(val, "\n")] = 0;
-		n = snprintf(out + len, size - len, "%s%s=%s", len ? " " : "",
-			     e->d_name, val);
-		if (n < 0 || (size_t)n >= size - len) {
-			closedir(d);
-			printf("# hcl.ko parameters do not fit\n");
-			return -1;
-		}
-		len += n;
-	}
-	closedir(d);
-	return 0;
-}
-
-/* hcl.ko out, KVM in (all of it the first time, kvm_amd later). */
-static int switch_to_kvm(int first)
-{
-	unsigned int i;
-
-	if (unload_module("hcl"))
-		return -1;
-	for (i = first ? 0 : ARRAY_SIZE(kvm_modules) - 1;
-	     i < ARRAY_SIZE(kvm_modules); i++)
-		if (load_module(kvm_modules[i], ""))
-			return -1;
-	return 0;
-}
-
-/* kvm_amd out (which leaves SVM off on every CPU), hcl.ko in. */
-static int switch_to_hcl(const char *params)
-{
-	if (unload_module(KVM_VENDOR))
-		return -1;
-	return load_module(HCL_MODULE, params);
-}
-
 int main(void)
 {
 	uint64_t iters = hcl_env_u64("HCL_BENCH_N");
@@ -306,18 +197,18 @@ int main(void)
 	print_cpu();
 	printf("}\n");
 
-	params_ok = !hcl_params(params, sizeof(params));
+	params_ok = !modswitch_hcl_params(params, sizeof(params));
 	failures += !params_ok;
 	for (r = 0; r < rounds; r++) {
 		/* without the parameters a reload would get no VTL0 RAM */
-		if (r && (!params_ok || switch_to_hcl(params))) {
+		if (r && (!params_ok || modswitch_to_hcl(params))) {
 			failures++;
 			break;
 		}
 		printf("# round %u: hcl\n", r);
 		failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters, reps,
 				       vps, r);
-		if (switch_to_kvm(!r)) {
+		if (modswitch_to_kvm(!r)) {
 			failures++;
 			break;
 		}
