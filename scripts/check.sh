@@ -187,7 +187,7 @@ timeline_ok() {	# log stage...
 		python3 -c '
 import json, sys
 t = json.load(sys.stdin)
-names = ["host_loader", "openhcl_boot", "kernel", "underhill_init",
+names = ["host_loader", "openhcl_boot", "sidecar", "kernel", "underhill_init",
          "openvmm_hcl", "underhill_vm", "vtl0_guest", "guest_done"]
 st = t["stages"]
 assert [s["name"] for s in st] == names, "stage names"
