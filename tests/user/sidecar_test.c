@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hcl-sidecar-test: in the booted VTL2, every CPU the shim gave the
+ * sidecar (/openhcl/sidecar) is present but offline in Linux, sits IDLE
+ * in the sidecar's dispatch loop and answers PING from hcl.ko (debugfs
+ * hcl/sidecar, kmod/sidecar.c).  Skips when the tree gives the sidecar
+ * no CPU (openhcl_boot.sidecar=off, one CPU).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "lib/hcl_dt.h"
+
+#define SIDECAR_FILE	"/sys/kernel/debug/hcl/sidecar"
+
+struct sc_line {
+	unsigned int cpu, apic, pings, ok, failed;
+	int linux_cpu;
+	char status[16];
+};
+
+/* parses hcl/sidecar: the header's CPU count and one line per CPU */
+static int read_state(struct sc_line *cpus, unsigned int max)
+{
+	unsigned int n = 0, count;
+	char line[256];
+	FILE *f = fopen(SIDECAR_FILE, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "cpus %u", &count) != 1) {
+		fclose(f);
+		return -1;
+	}
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct sc_line *c = &cpus[n];
+
+		if (sscanf(line, "cpu %u apic %u linux-cpu %d status %15s pings %u ok %u failed %u",
+			   &c->cpu, &c->apic, &c->linux_cpu, c->status,
+			   &c->pings, &c->ok, &c->failed) != 7)
+			break;
+		n++;
+	}
+	fclose(f);
+	return n == count ? (int)n : -1;
+}
+
+static int write_cmd(const char *cmd)
+{
+	int fd = open(SIDECAR_FILE, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, strlen(cmd));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+/* the contents of /sys/devices/system/cpu/cpu<n>/online, or -1 */
+static int cpu_online(int cpu)
+{
+	char path[64], c = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == '1' ? 1 : c == '0' ? 0 : -1;
+}
+
+FIXTURE(sc) {
+	struct hcl_dt_info info;
+	struct sc_line cpus[HCL_BOOT_MAX_VPS];
+	int n;
+};
+
+FIXTURE_SETUP(sc)
+{
+	char err[256];
+
+	ASSERT_EQ(0, hcl_dt_parse_file("/sys/firmware/fdt", &self->info, err,
+				       sizeof(err))) TH_LOG("%s", err);
+	if (!self->info.sidecar_cpus)
+		SKIP(return, "the tree gives the sidecar no CPU");
+	self->n = read_state(self->cpus, HCL_BOOT_MAX_VPS);
+	ASSERT_EQ((int)self->info.sidecar_cpus, self->n)
+		TH_LOG("%s: cannot read it or it lists another count",
+		       SIDECAR_FILE);
+}
+
+FIXTURE_TEARDOWN(sc)
+{
+}
+
+/* every sidecar CPU reached the dispatch loop and answered at load */
+TEST_F(sc, every_cpu_idle_and_answered)
+{
+	for (int i = 0; i < self->n; i++) {
+		struct sc_line *c = &self->cpus[i];
+
+		EXPECT_EQ((unsigned int)i, c->cpu);
+		EXPECT_STREQ("idle", c->status) TH_LOG("CPU %d", i);
+		EXPECT_LE(1, c->pings) TH_LOG("CPU %d", i);
+		EXPECT_LE(1, c->ok) TH_LOG("CPU %d", i);
+		EXPECT_EQ(0, c->failed) TH_LOG("CPU %d", i);
+	}
+}
+
+/* Linux has each one present (a CPU number) but not online */
+TEST_F(sc, linux_keeps_them_offline)
+{
+	for (int i = 0; i < self->n; i++) {
+		ASSERT_LE(1, self->cpus[i].linux_cpu) TH_LOG("CPU %d", i);
+		EXPECT_EQ(0, cpu_online(self->cpus[i].linux_cpu))
+			TH_LOG("Linux CPU %d", self->cpus[i].linux_cpu);
+	}
+	EXPECT_EQ(self->info.linux_cpus, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* another round: each CPU's own counter moves by one */
+TEST_F(sc, ping_again)
+{
+	struct sc_line after[HCL_BOOT_MAX_VPS];
+
+	ASSERT_EQ(0, write_cmd("ping\n"));
+	ASSERT_EQ(self->n, read_state(after, HCL_BOOT_MAX_VPS));
+	for (int i = 0; i < self->n; i++) {
+		EXPECT_EQ(self->cpus[i].pings + 1, after[i].pings)
+			TH_LOG("CPU %d", i);
+		EXPECT_EQ(self->cpus[i].ok + 1, after[i].ok);
+		EXPECT_STREQ("idle", after[i].status);
+	}
+}
+
+TEST_F(sc, bad_command_rejected)
+{
+	EXPECT_EQ(-EINVAL, write_cmd("pong"));
+	EXPECT_EQ(-EINVAL, write_cmd("ping ping ping"));
+}
+
+TEST_HARNESS_MAIN
