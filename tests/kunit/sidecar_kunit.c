@@ -229,7 +229,7 @@ static void sc_check(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hcl_sidecar_check(f->ctl, size, f->ids, 3, err,
 						sizeof(err)), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, err,
-			   "control page magic 0 version 1, expected 0x52444353 version 1");
+			   "control page magic 0x0 version 1, expected 0x52444353 version 1");
 }
 
 static void sc_status_names(struct kunit *test)
