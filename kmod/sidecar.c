@@ -14,7 +14,9 @@
  * each), and a wait for the ack.  A CPU that faulted, never started or
  * does not answer is reported in one line each; the module loads anyway.
  * debugfs hcl/sidecar shows each CPU; writing "ping" to it pings them
- * again.
+ * again, "run-test" runs a tiny real-mode guest on each with RUN_VP and
+ * checks the exit and the switched registers (the remote backend's
+ * world switch, before the backend exists).
  *
  * Locking: sc.lock (a mutex) serializes every command and the debugfs
  * output; the command pages have one writer, the holder of sc.lock.  The
@@ -36,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/apic.h>
+#include <asm/svm.h>
 #include <asm/smp.h>
 
 #include <hcl/openhcl_dt.h>
@@ -52,6 +55,8 @@ struct hcl_sc_cpu {
 	u32 seq;			/* the last command posted */
 	u32 pings_ok, pings_failed;
 	u64 rtt_ns;			/* the last PING's round trip */
+	u32 runs_ok;			/* RUN_VP self-tests passed */
+	u64 run_tsc;			/* the last one's cycles in RUN_VP */
 	struct hcl_sidecar_cmd_page *page;
 };
 
@@ -165,20 +170,28 @@ static void report_fault(const struct hcl_sc_cpu *c)
 }
 
 /* one command, waited for; sc.lock held */
-static int sc_command(struct hcl_sc_cpu *c, u32 command, u32 *result)
+static int sc_post(struct hcl_sc_cpu *c, u32 command)
 {
-	const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[c->index];
-	unsigned long end;
-	enum hcl_sidecar_wait w;
 	int ret;
 
 	lockdep_assert_held(&sc.lock);
 	if (c->linux_cpu < 0 || cpu_online(c->linux_cpu))
 		return -ENODEV;		/* not (or no longer) the sidecar's */
-	ret = hcl_sidecar_post(c->page, e, command, &c->seq);
+	ret = hcl_sidecar_post(c->page, &sc.ctl->cpu[c->index], command,
+			       &c->seq);
 	if (ret)
 		return ret;
 	apic->send_IPI(c->linux_cpu, HCL_SIDECAR_WAKE_VECTOR);
+	return 0;
+}
+
+/* waits for the command posted last; sc.lock held */
+static int sc_wait(struct hcl_sc_cpu *c, u32 *result)
+{
+	const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[c->index];
+	unsigned long end;
+	enum hcl_sidecar_wait w;
+
 	end = jiffies + msecs_to_jiffies(HCL_SIDECAR_TIMEOUT_MS);
 	while ((w = hcl_sidecar_poll(c->page, e, c->seq)) ==
 	       HCL_SIDECAR_WAIT_PENDING && time_before(jiffies, end))
@@ -194,6 +207,13 @@ static int sc_command(struct hcl_sc_cpu *c, u32 command, u32 *result)
 	default:
 		return -ETIMEDOUT;
 	}
+}
+
+static int sc_command(struct hcl_sc_cpu *c, u32 command, u32 *result)
+{
+	int ret = sc_post(c, command);
+
+	return ret ? ret : sc_wait(c, result);
 }
 
 /* sc.lock held; true if the CPU answered */
@@ -231,6 +251,178 @@ static bool sc_ping(struct hcl_sc_cpu *c)
 	return true;
 }
 
+/*
+ * The RUN_VP self-test's guest: real mode, paging and NPT off (so its
+ * addresses are host-physical: it only fetches these bytes), CS based
+ * on its code page.  It increments BX and runs CPUID, which exits.
+ */
+static const u8 sc_test_code[] = {
+	0x43,			/* 0: inc %bx */
+	0x0f, 0xa2,		/* 1: cpuid: intercepted */
+	0xf4,			/* 3: hlt: intercepted, never reached */
+	0xeb, 0xfe,		/* 4: jmp 4: until hcl.ko stops the run */
+};
+
+#define SC_TEST_SPIN_RIP	4
+
+#define SC_TEST_RBX	0x5a5a5a5a00001000ull
+#define SC_TEST_CR2	0xc2c2c2c2ull
+
+static void sc_test_seg(struct vmcb_seg *s, u16 attrib, u64 base)
+{
+	s->selector = 0;
+	s->attrib = attrib;
+	s->limit = 0xffff;
+	s->base = base;
+}
+
+static void sc_test_vmcb(struct vmcb *vmcb, u64 code_pa)
+{
+	static const u16 traps[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SHUTDOWN,
+		INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_VMRUN,
+	};
+	struct vmcb_save_area *s = &vmcb->save;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(traps); i++)
+		vmcb->control.intercepts[traps[i] / 32] |=
+			BIT(traps[i] % 32);
+	vmcb->control.asid = 1;
+	vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	sc_test_seg(&s->cs, 0x9b, code_pa);
+	sc_test_seg(&s->ds, 0x93, 0);
+	sc_test_seg(&s->es, 0x93, 0);
+	sc_test_seg(&s->ss, 0x93, 0);
+	sc_test_seg(&s->fs, 0x93, 0);
+	sc_test_seg(&s->gs, 0x93, 0);
+	sc_test_seg(&s->ldtr, 0x82, 0);
+	sc_test_seg(&s->tr, 0x8b, 0);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->cr0 = X86_CR0_ET;
+	s->efer = EFER_SVME;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ull;
+}
+
+/*
+ * A guest that never exits on its own, stopped the way a kick will stop
+ * a remote VP: the stop word, then an IPI; the run ends STOPPED with an
+ * INTR exit.  sc.lock held.
+ */
+static int sc_run_stop_test(struct hcl_sc_cpu *c, struct vmcb *vmcb)
+{
+	const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[c->index];
+	unsigned long end;
+	u32 result = 0;
+	int ret;
+
+	vmcb->save.rip = SC_TEST_SPIN_RIP;
+	c->page->stop = 0;
+	ret = sc_post(c, HCL_SIDECAR_CMD_RUN_VP);
+	if (ret)
+		return ret;
+	/* the CPU took the command (BUSY); give the guest time to spin */
+	end = jiffies + msecs_to_jiffies(HCL_SIDECAR_TIMEOUT_MS);
+	while (READ_ONCE(e->status) == HCL_SIDECAR_IDLE &&
+	       time_before(jiffies, end))
+		usleep_range(20, 100);
+	usleep_range(1000, 2000);
+	WRITE_ONCE(c->page->stop, 1);
+	apic->send_IPI(c->linux_cpu, HCL_SIDECAR_WAKE_VECTOR);
+	ret = sc_wait(c, &result);
+	if (ret == -EFAULT)
+		report_fault(c);
+	if (!ret && (result != HCL_SIDECAR_RES_STOPPED ||
+		     c->page->exit_code != SVM_EXIT_INTR)) {
+		pr_err("sidecar CPU %u (APIC id %u): RUN_VP stop test: result %u, exit %#llx at RIP %#llx\n",
+		       c->index, c->apic_id, result, c->page->exit_code,
+		       vmcb->save.rip);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/* one RUN_VP of the test guest; sc.lock held */
+static int sc_run_test(struct hcl_sc_cpu *c)
+{
+	struct page *pages = alloc_pages(GFP_KERNEL | __GFP_ZERO, 2);
+	struct hcl_sidecar_vp_save *save;
+	struct vmcb *vmcb;
+	u32 result = 0;
+	int ret;
+
+	if (!pages)
+		return -ENOMEM;
+	/* a VMCB address the sidecar must refuse */
+	c->page->vmcb_pa = 0x1234;
+	c->page->vp_save_pa = 0;
+	ret = sc_command(c, HCL_SIDECAR_CMD_RUN_VP, &result);
+	if (ret || result != HCL_SIDECAR_RES_BAD_ARG) {
+		pr_err("sidecar CPU %u (APIC id %u): RUN_VP with an unaligned VMCB: error %d, result %u\n",
+		       c->index, c->apic_id, ret, result);
+		__free_pages(pages, 2);
+		return ret ? ret : -EIO;
+	}
+	vmcb = page_address(pages);
+	save = page_address(pages + 1);
+	memcpy(page_address(pages + 2), sc_test_code, sizeof(sc_test_code));
+	sc_test_vmcb(vmcb, page_to_phys(pages + 2));
+	save->gpr[3] = SC_TEST_RBX;		/* RBX */
+	vmcb->save.cr2 = SC_TEST_CR2;
+	c->page->vmcb_pa = page_to_phys(pages);
+	c->page->vp_save_pa = page_to_phys(pages + 1);
+	c->page->stop = 0;
+	c->page->exit_code = 0;
+	result = 0;
+	ret = sc_command(c, HCL_SIDECAR_CMD_RUN_VP, &result);
+	if (ret == -EFAULT)
+		report_fault(c);
+	else if (ret || result != HCL_SIDECAR_RES_OK)
+		pr_err("sidecar CPU %u (APIC id %u): RUN_VP failed: error %d, result %u\n",
+		       c->index, c->apic_id, ret, result);
+	else if (c->page->exit_code != SVM_EXIT_CPUID ||
+		 vmcb->control.exit_code != SVM_EXIT_CPUID ||
+		 vmcb->save.rip != 1 || save->gpr[3] != SC_TEST_RBX + 1 ||
+		 vmcb->save.cr2 != SC_TEST_CR2)
+		ret = -EIO;
+	if (ret == -EIO)
+		pr_err("sidecar CPU %u (APIC id %u): RUN_VP test: exit %#llx (VMCB %#llx) at RIP %#llx, RBX %#llx, CR2 %#llx\n",
+		       c->index, c->apic_id, c->page->exit_code,
+		       (u64)vmcb->control.exit_code, vmcb->save.rip, save->gpr[3],
+		       vmcb->save.cr2);
+	if (!ret && result == HCL_SIDECAR_RES_OK) {
+		c->run_tsc = c->page->run_tsc;
+		ret = sc_run_stop_test(c, vmcb);
+		if (!ret)
+			c->runs_ok++;
+	}
+	c->page->vmcb_pa = 0;
+	c->page->vp_save_pa = 0;
+	/* a CPU that faulted or did not answer may still use the pages */
+	if (ret == -EFAULT || ret == -ETIMEDOUT) {
+		pr_err("sidecar CPU %u: leaking its RUN_VP pages\n", c->index);
+		return ret;
+	}
+	__free_pages(pages, 2);
+	return ret ? ret : result == HCL_SIDECAR_RES_OK ? 0 : -EIO;
+}
+
+static u32 sc_run_test_all(void)
+{
+	u32 i, ok = 0;
+
+	mutex_lock(&sc.lock);
+	for (i = 0; i < sc.count; i++)
+		ok += sc_run_test(&sc.cpus[i]) == 0;
+	mutex_unlock(&sc.lock);
+	return ok;
+}
+
 static u32 sc_ping_all(void)
 {
 	u32 i, ok = 0;
@@ -254,10 +446,11 @@ static int sc_show(struct seq_file *m, void *v)
 		const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[i];
 		u32 status = READ_ONCE(e->status);
 
-		seq_printf(m, "cpu %u apic %u linux-cpu %d status %s pings %u ok %u failed %u rtt-ns %llu",
+		seq_printf(m, "cpu %u apic %u linux-cpu %d status %s pings %u ok %u failed %u rtt-ns %llu runs %u run-tsc %llu",
 			   i, c->apic_id, c->linux_cpu,
 			   hcl_sidecar_status_name(status), READ_ONCE(e->pings),
-			   c->pings_ok, c->pings_failed, c->rtt_ns);
+			   c->pings_ok, c->pings_failed, c->rtt_ns, c->runs_ok,
+			   c->run_tsc);
 		if (status == HCL_SIDECAR_FAULT)
 			seq_printf(m, " fault-vector %#x error %#llx rip %#llx cr2 %#llx",
 				   READ_ONCE(e->fault_vector),
@@ -275,20 +468,28 @@ static int sc_open(struct inode *inode, struct file *file)
 	return single_open(file, sc_show, NULL);
 }
 
-/* "ping": ping every sidecar CPU; -EIO if one did not answer */
+/*
+ * "ping": ping every sidecar CPU; "run-test": the RUN_VP self-test on
+ * every one.  -EIO if one failed (dmesg says which and why).
+ */
 static ssize_t sc_write(struct file *file, const char __user *ubuf,
 			size_t len, loff_t *ppos)
 {
-	char buf[8] = "";
+	char buf[16] = "";
+	u32 ok;
 
 	if (len == 0 || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	if (strcmp(strim(buf), "ping"))
+	if (!strcmp(strim(buf), "ping"))
+		ok = sc_ping_all();
+	else if (!strcmp(strim(buf), "run-test"))
+		ok = sc_run_test_all();
+	else
 		return -EINVAL;
-	return sc_ping_all() == sc.count ? (ssize_t)len : -EIO;
+	return ok == sc.count ? (ssize_t)len : -EIO;
 }
 
 static const struct file_operations sc_fops = {

@@ -36,7 +36,8 @@ static SC_NORETURN void remove_cpu(struct hcl_sidecar_cpu *cpu,
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
 
-void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd)
+void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd,
+		 uint64_t host_vmsave_pa)
 {
 	for (;;) {
 		uint32_t seq = load32(&cmd->seq);
@@ -57,7 +58,7 @@ void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd)
 			res = HCL_SIDECAR_RES_OK;	/* nothing runs */
 			break;
 		case HCL_SIDECAR_CMD_RUN_VP:
-			res = HCL_SIDECAR_RES_UNSUPPORTED;
+			res = sc_run_vp(cmd, host_vmsave_pa);
 			break;
 		case HCL_SIDECAR_CMD_REMOVE:
 			remove_cpu(cpu, cmd, seq);

@@ -22,7 +22,7 @@
 #define CPU_SHIFT	6
 #define CPU_APIC_ID	4
 #define PAGE_SHIFT	12
-#define PRIV_PAGES	8	/* HCL_SIDECAR_PRIV_PAGES */
+#define PRIV_PAGES	9	/* HCL_SIDECAR_PRIV_PAGES */
 #define STACK_PAGES	4	/* HCL_SIDECAR_STACK_PAGES, at priv page 0 */
 #define LAPIC_EOI	0xfee000b0
 

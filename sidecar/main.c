@@ -16,7 +16,7 @@ _Static_assert(offsetof(struct hcl_sidecar_control, cpu) == 64,
 	       "cpu[] offset");
 _Static_assert(offsetof(struct hcl_sidecar_cpu, apic_id) == 4,
 	       "apic_id offset");
-_Static_assert(HCL_SIDECAR_PRIV_PAGES == 8 && HCL_SIDECAR_STACK_PAGES == 4 &&
+_Static_assert(HCL_SIDECAR_PRIV_PAGES == 9 && HCL_SIDECAR_STACK_PAGES == 4 &&
 	       HCL_SIDECAR_PRIV_STACK == 0, "private page layout");
 
 static void *page(void *priv, unsigned int n)
@@ -43,11 +43,10 @@ void sidecar_main(struct hcl_sidecar_control *ctl, uint64_t idx,
 	if (idx == 0 && test != HCL_SIDECAR_TEST_NONE)
 		sc_test_fault(test);
 
-	__asm__ volatile("rdtsc; shlq $32, %%rdx; orq %%rdx, %%rax"
-			 : "=a"(e) : : "rdx");
-	cpu->ready_tsc = e;
+	cpu->ready_tsc = rdtsc_now();
 	sc_barrier();
 	cpu->status = HCL_SIDECAR_IDLE;
 	sc_dispatch(cpu, (struct hcl_sidecar_cmd_page *)
-		    ((char *)ctl + HCL_SIDECAR_CMD_OFFSET(idx)));
+		    ((char *)ctl + HCL_SIDECAR_CMD_OFFSET(idx)),
+		    (uint64_t)(uintptr_t)page(priv, HCL_SIDECAR_PRIV_VMSAVE));
 }

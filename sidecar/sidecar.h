@@ -6,6 +6,7 @@
 #ifndef HCL_SIDECAR_INTERNAL_H
 #define HCL_SIDECAR_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hcl/sidecar.h"
@@ -52,8 +53,20 @@ void sc_apic_init(void);
 void sc_svm_enable(uint64_t hsave_pa);
 void sc_svm_disable(void);
 
+/* run_vp.c: RUN_VP; returns the result */
+uint32_t sc_run_vp(struct hcl_sidecar_cmd_page *cmd, uint64_t host_vmsave_pa);
+
 /* dispatch.c: the command loop; returns never */
 SC_NORETURN void sc_dispatch(struct hcl_sidecar_cpu *cpu,
-			     struct hcl_sidecar_cmd_page *cmd);
+			     struct hcl_sidecar_cmd_page *cmd,
+			     uint64_t host_vmsave_pa);
+
+static inline uint64_t rdtsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
 
 #endif /* HCL_SIDECAR_INTERNAL_H */

@@ -29,7 +29,8 @@ SIDECAR_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,sidecar/sidecar.lds \
 	-Wl,-z,max-page-size=4096
 
 SIDECAR_OBJ := $(patsubst sidecar/%.c,$(SIDECAR_OUT)/obj/%.o,$(SIDECAR_SRC)) \
-	$(SIDECAR_OUT)/obj/entry.o $(SIDECAR_OUT)/obj/rt/string.o
+	$(SIDECAR_OUT)/obj/entry.o $(SIDECAR_OUT)/obj/vmrun.o \
+	$(SIDECAR_OUT)/obj/rt/string.o
 
 sidecar: $(SIDECAR_OUT)/sidecar.bin
 
@@ -41,7 +42,7 @@ $(SIDECAR_OUT)/obj/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SIDECAR_CFLAGS) -c -o $@ $<
 
-$(SIDECAR_OUT)/obj/entry.o: sidecar/entry.S $(RT_HDR)
+$(SIDECAR_OUT)/obj/%.o: sidecar/%.S $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) -m64 -I$(RT_DIR) -c -o $@ $<
 

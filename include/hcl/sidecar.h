@@ -75,11 +75,16 @@
  *   PING     answers HCL_SIDECAR_RES_OK; counts in pings
  *   RUN_VP   runs a VTL0 VP: vmcb_pa and vp_save_pa (below) name the
  *            VMCB and the register save area hcl.ko prepared in its own
- *            memory; the sidecar VMRUNs it until a #VMEXIT, switches the
- *            GPRs and the FPU state around it, and reports the exit in
- *            exit_code (also in the VMCB).  Setting stop = 1 and sending
- *            an IPI ends a run early (result STOPPED).  Not implemented
- *            yet: answers HCL_SIDECAR_RES_UNSUPPORTED
+ *            memory (page aligned, below HCL_SIDECAR_MAP_END, else
+ *            BAD_ARG); the sidecar VMRUNs it with GIF clear and the GPRs
+ *            switched, until a #VMEXIT other than a physical
+ *            interrupt (INTR: it takes the interrupt and re-enters,
+ *            unless stop is set: result STOPPED), and reports the exit
+ *            in exit_code (also in the VMCB) and the TSC cycles in
+ *            run_tsc.  The VMCB must intercept INTR, NMI and SHUTDOWN.
+ *            Not yet switched: the FPU/XSAVE state (the sidecar never
+ *            uses the FPU, so the guest's stays in the CPU between runs
+ *            of one VP)
  *   STOP     a no-op on an idle CPU (answers OK); a running RUN_VP is
  *            stopped with the stop flag, not with a command
  *   REMOVE   hands the CPU to Linux: STGI, EFER.SVME and VM_HSAVE_PA
@@ -228,20 +233,17 @@ struct hcl_sidecar_cmd_page {
 
 /*
  * RUN_VP's register save area (hcl.ko's memory, 4 KiB aligned): the
- * guest GPRs the VMCB does not hold (RAX, RSP, RIP and the segment state
- * are in the VMCB), CR2, XCR0 and the XSAVE area the sidecar XRSTORs
- * before VMRUN and XSAVEs after the #VMEXIT; the host's own are the
- * sidecar's and never leave the CPU.
+ * guest GPRs the VMCB does not hold, indexed by x86 register number
+ * like the local path's (RAX = 0 ... R15 = 15; RAX and RSP are in the
+ * VMCB, with RIP, CR2 and the segment state, so their slots are unused),
+ * XCR0 and the XSAVE area for the guest's FPU state; the host's own are
+ * the sidecar's and never leave the CPU.  The guest's FS, GS, TR, LDTR
+ * and syscall MSRs are VMLOADed from and VMSAVEd to the VMCB around the
+ * VMRUN, the sidecar's through its own host VMSAVE page.
  */
-enum hcl_sidecar_gpr {
-	HCL_SC_RCX, HCL_SC_RDX, HCL_SC_RBX, HCL_SC_RBP, HCL_SC_RSI,
-	HCL_SC_RDI, HCL_SC_R8, HCL_SC_R9, HCL_SC_R10, HCL_SC_R11,
-	HCL_SC_R12, HCL_SC_R13, HCL_SC_R14, HCL_SC_R15, HCL_SC_NR_GPRS
-};
-
 struct hcl_sidecar_vp_save {
-	uint64_t gpr[16];		/* enum hcl_sidecar_gpr; the rest 0 */
-	uint64_t cr2;
+	uint64_t gpr[16];		/* by x86 register number */
+	uint64_t reserved0;		/* CR2 is the VMCB's */
 	uint64_t xcr0;
 	uint64_t xsave_size;		/* bytes used in xsave[] */
 	uint64_t reserved[5];
@@ -256,7 +258,8 @@ struct hcl_sidecar_vp_save {
 #define HCL_SIDECAR_PRIV_HSAVE		5u	/* VM_HSAVE_PA */
 #define HCL_SIDECAR_PRIV_GDT		6u	/* GDT, then the TSS */
 #define HCL_SIDECAR_PRIV_IDT		7u	/* 256 gates */
-#define HCL_SIDECAR_PRIV_PAGES		8u
+#define HCL_SIDECAR_PRIV_VMSAVE		8u	/* the host's VMSAVE area */
+#define HCL_SIDECAR_PRIV_PAGES		9u
 
 #define HCL_SIDECAR_CMD_OFFSET(i) \
 	((uint64_t)(1 + (i)) * HCL_SIDECAR_PAGE_SIZE)

@@ -1776,8 +1776,8 @@ TEST(sidecar_plan_split)
 	EXPECT_EQ(0x4000, plan.image.size);	/* image_end, page rounded */
 	EXPECT_EQ(SC_GPA + 0x480, plan.entry64);
 	EXPECT_EQ(SC_GPA + 0x1000, plan.cr3);
-	/* at the top of the free memory: control, 3 command, 3 x 8 private */
-	EXPECT_EQ((1 + 3 + 3 * 8) * 4096ull, plan.region.size);
+	/* at the top of the free memory: control, 3 command, 3 x 9 private */
+	EXPECT_EQ((1 + 3 + 3 * 9) * 4096ull, plan.region.size);
 	EXPECT_EQ(SC_FREE + SC_FREE_SIZE - plan.region.size,
 		  plan.region.base);
 
@@ -1842,7 +1842,7 @@ TEST(sidecar_plan_rejects)
 		  hcl_sidecar_plan(&h, true, sc_image, SC_GPA, sizeof(sc_image),
 				   SC_FREE, 4096, &low, &plan, errbuf,
 				   sizeof(errbuf)));
-	EXPECT_STREQ("sidecar: needs 0xa000 bytes for 1 CPUs, VTL2 has 0x1000 free",
+	EXPECT_STREQ("sidecar: needs 0xb000 bytes for 1 CPUs, VTL2 has 0x1000 free",
 		     errbuf);
 	/* the trampoline page is not in the low RAM */
 	EXPECT_EQ(SHIM_EOUTSIDE,

@@ -2,8 +2,10 @@
 /*
  * hcl-sidecar-test: in the booted VTL2, every CPU the shim gave the
  * sidecar (/openhcl/sidecar) is present but offline in Linux, sits IDLE
- * in the sidecar's dispatch loop and answers PING from hcl.ko (debugfs
- * hcl/sidecar, kmod/sidecar.c).  Skips when the tree gives the sidecar
+ * in the sidecar's dispatch loop, answers PING from hcl.ko (debugfs
+ * hcl/sidecar, kmod/sidecar.c) and runs a guest with RUN_VP (VMRUN on
+ * the sidecar CPU, the exit and the switched registers checked by
+ * hcl.ko's self-test).  Skips when the tree gives the sidecar
  * no CPU (openhcl_boot.sidecar=off, one CPU).
  */
 #include <errno.h>
@@ -20,7 +22,7 @@
 #define SIDECAR_FILE	"/sys/kernel/debug/hcl/sidecar"
 
 struct sc_line {
-	unsigned int cpu, apic, pings, ok, failed;
+	unsigned int cpu, apic, pings, ok, failed, runs;
 	int linux_cpu;
 	char status[16];
 };
@@ -42,9 +44,12 @@ static int read_state(struct sc_line *cpus, unsigned int max)
 	while (n < max && fgets(line, sizeof(line), f)) {
 		struct sc_line *c = &cpus[n];
 
+		char *runs = strstr(line, " runs ");
+
 		if (sscanf(line, "cpu %u apic %u linux-cpu %d status %15s pings %u ok %u failed %u",
 			   &c->cpu, &c->apic, &c->linux_cpu, c->status,
-			   &c->pings, &c->ok, &c->failed) != 7)
+			   &c->pings, &c->ok, &c->failed) != 7 ||
+		    !runs || sscanf(runs, " runs %u", &c->runs) != 1)
 			break;
 		n++;
 	}
@@ -145,6 +150,23 @@ TEST_F(sc, ping_again)
 		EXPECT_EQ(self->cpus[i].ok + 1, after[i].ok);
 		EXPECT_STREQ("idle", after[i].status);
 	}
+}
+
+/* RUN_VP: a real-mode guest VMRUN on each sidecar CPU exits on CPUID */
+TEST_F(sc, run_vp_on_every_cpu)
+{
+	struct sc_line after[HCL_BOOT_MAX_VPS];
+
+	ASSERT_EQ(0, write_cmd("run-test")) TH_LOG("see dmesg");
+	ASSERT_EQ(0, write_cmd("run-test"));
+	ASSERT_EQ(self->n, read_state(after, HCL_BOOT_MAX_VPS));
+	for (int i = 0; i < self->n; i++) {
+		EXPECT_EQ(self->cpus[i].runs + 2, after[i].runs)
+			TH_LOG("CPU %d", i);
+		EXPECT_STREQ("idle", after[i].status);
+	}
+	/* and the CPU still answers PING afterwards */
+	ASSERT_EQ(0, write_cmd("ping"));
 }
 
 TEST_F(sc, bad_command_rejected)
