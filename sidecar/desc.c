@@ -5,7 +5,9 @@
  *   GDT  0x00 null, 0x08 flat 64-bit code, 0x10 flat data, 0x18 the TSS
  *        (16 bytes); the TSS follows the GDT in the same page
  *   TSS  IST1 = the exception stack, so a fault is reported even when
- *        the stack it happened on is gone; no I/O bitmap
+ *        the stack it happened on is gone; no I/O bitmap.  The stack's
+ *        page ends with the CPU's control-page entry (one word, then
+ *        IST1 16 bytes below the page end), which entry.S reads
  *   IDT  vectors 0..31 the exception entries (IST1), 32..255 the
  *        wake-up handler (EOI and return)
  *
@@ -60,8 +62,10 @@ static void set_gate(struct idt_gate *g, uint64_t addr, uint8_t ist)
 	g->zero = 0;
 }
 
-void sc_desc_init(void *gdt_page, void *idt_page, uint64_t ist_top)
+void sc_desc_init(void *gdt_page, void *idt_page, void *ist_page,
+		  struct hcl_sidecar_cpu *cpu)
 {
+	uint64_t ist_end = (uint64_t)(uintptr_t)ist_page + HCL_SIDECAR_PAGE_SIZE;
 	uint64_t *gdt = gdt_page;
 	struct tss64 *tss = (struct tss64 *)((char *)gdt_page + GDT_TSS_OFF);
 	struct idt_gate *idt = idt_page;
@@ -77,7 +81,8 @@ void sc_desc_init(void *gdt_page, void *idt_page, uint64_t ist_top)
 	gdt[4] = t >> 32;
 	for (unsigned int i = 0; i < sizeof(*tss); i++)
 		((uint8_t *)tss)[i] = 0;
-	tss->ist[0] = ist_top;
+	((struct hcl_sidecar_cpu **)(uintptr_t)ist_end)[-1] = cpu;
+	tss->ist[0] = ist_end - 16;
 	tss->iomap_base = sizeof(*tss);
 
 	for (int v = 0; v < 256; v++)

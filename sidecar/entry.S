@@ -72,8 +72,10 @@ sidecar_entry64:
 
 /*
  * Exceptions (rt/exc_entry.h): on the IST1 stack, the common part calls
- * sidecar_exception(vector, error, rip), which reports and never
- * returns.
+ * sidecar_exception(vector, error, rip, cpu), which reports and never
+ * returns.  cpu, the CPU's control-page entry, is the last word of the
+ * IST page (desc.c), found from RSP: GS may hold a guest's base around
+ * VMRUN, so the handler does not trust it.
  */
 	exc_entries sc_exc, sc_exc_common
 
@@ -81,6 +83,9 @@ sc_exc_common:
 	movq	(%rsp), %rdi		/* vector */
 	movq	8(%rsp), %rsi		/* error code */
 	movq	16(%rsp), %rdx		/* RIP */
+	movq	%rsp, %rcx
+	orq	$0xfff, %rcx
+	movq	-7(%rcx), %rcx		/* the IST page's last word */
 	andq	$-16, %rsp
 	call	sidecar_exception
 4:	cli

@@ -8,10 +8,9 @@
  */
 #include "sidecar.h"
 
-static SC_NORETURN void report(uint32_t vector, uint64_t error,
-			       uint64_t rip)
+static SC_NORETURN void report(struct hcl_sidecar_cpu *cpu, uint32_t vector,
+			       uint64_t error, uint64_t rip)
 {
-	struct hcl_sidecar_cpu *cpu = sc_this_cpu();
 	uint64_t cr2;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
@@ -27,14 +26,18 @@ static SC_NORETURN void report(uint32_t vector, uint64_t error,
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
 
-void sidecar_exception(uint64_t vector, uint64_t error, uint64_t rip)
+/* from entry.S, with the entry the IST page names */
+void sidecar_exception(uint64_t vector, uint64_t error, uint64_t rip,
+		       struct hcl_sidecar_cpu *cpu)
 {
-	report((uint32_t)vector, error, rip);
+	report(cpu, (uint32_t)vector, error, rip);
 }
 
+/* during setup only, while GS is the sidecar's own */
 void sc_fail(uint32_t code, uint64_t detail)
 {
-	report(code, detail, (uint64_t)(uintptr_t)__builtin_return_address(0));
+	report(sc_this_cpu(), code, detail,
+	       (uint64_t)(uintptr_t)__builtin_return_address(0));
 }
 
 /* openhcl_boot.sidecar_fault=: raise the exception asked for */

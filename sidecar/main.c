@@ -37,7 +37,7 @@ void sidecar_main(struct hcl_sidecar_control *ctl, uint64_t idx,
 	cpu->start_tsc = start_tsc;
 	sc_desc_init(page(priv, HCL_SIDECAR_PRIV_GDT),
 		     page(priv, HCL_SIDECAR_PRIV_IDT),
-		     (uint64_t)(uintptr_t)page(priv, HCL_SIDECAR_PRIV_IST + 1));
+		     page(priv, HCL_SIDECAR_PRIV_IST), cpu);
 	sc_apic_init();
 	sc_svm_enable((uint64_t)(uintptr_t)page(priv, HCL_SIDECAR_PRIV_HSAVE));
 	if (idx == 0 && test != HCL_SIDECAR_TEST_NONE)

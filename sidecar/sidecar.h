@@ -38,11 +38,12 @@ SC_NORETURN void sidecar_main(struct hcl_sidecar_control *ctl, uint64_t idx,
 			      uint64_t start_tsc);
 
 /* desc.c: the CPU's GDT + TSS and IDT in its private pages */
-void sc_desc_init(void *gdt_page, void *idt_page, uint64_t ist_top);
+void sc_desc_init(void *gdt_page, void *idt_page, void *ist_page,
+		  struct hcl_sidecar_cpu *cpu);
 
 /* fault.c: report into the control page, set FAULT, halt for good */
 SC_NORETURN void sidecar_exception(uint64_t vector, uint64_t error,
-				   uint64_t rip);
+				   uint64_t rip, struct hcl_sidecar_cpu *cpu);
 SC_NORETURN void sc_fail(uint32_t code, uint64_t detail);
 void sc_test_fault(uint32_t kind);
 
