@@ -16,7 +16,8 @@
  * debugfs hcl/sidecar shows each CPU; writing "ping" to it pings them
  * again, "run-test" runs a tiny real-mode guest on each with RUN_VP and
  * checks the exit and the switched registers (the remote backend's
- * world switch, before the backend exists).
+ * world switch, before the backend exists), "remove <i>" hands a CPU to
+ * Linux (REMOVE; hot-plug's first step, before its cpuhp callback).
  *
  * Locking: sc.lock (a mutex) serializes every command and the debugfs
  * output; the command pages have one writer, the holder of sc.lock.  The
@@ -216,6 +217,12 @@ static int sc_command(struct hcl_sc_cpu *c, u32 command, u32 *result)
 	return ret ? ret : sc_wait(c, result);
 }
 
+/* handed to Linux with REMOVE: no longer the sidecar's to command */
+static bool sc_gone(const struct hcl_sc_cpu *c)
+{
+	return READ_ONCE(sc.ctl->cpu[c->index].status) == HCL_SIDECAR_REMOVED;
+}
+
 /* sc.lock held; true if the CPU answered */
 static bool sc_ping(struct hcl_sc_cpu *c)
 {
@@ -412,26 +419,60 @@ static int sc_run_test(struct hcl_sc_cpu *c)
 	return ret ? ret : result == HCL_SIDECAR_RES_OK ? 0 : -EIO;
 }
 
+/* the self-test on every CPU still the sidecar's; returns the failures */
 static u32 sc_run_test_all(void)
 {
-	u32 i, ok = 0;
+	u32 i, failed = 0;
 
 	mutex_lock(&sc.lock);
 	for (i = 0; i < sc.count; i++)
-		ok += sc_run_test(&sc.cpus[i]) == 0;
+		if (!sc_gone(&sc.cpus[i]))
+			failed += sc_run_test(&sc.cpus[i]) != 0;
 	mutex_unlock(&sc.lock);
-	return ok;
+	return failed;
 }
 
+/* PING every CPU still the sidecar's; returns the failures */
 static u32 sc_ping_all(void)
 {
-	u32 i, ok = 0;
+	u32 i, failed = 0;
 
 	mutex_lock(&sc.lock);
 	for (i = 0; i < sc.count; i++)
-		ok += sc_ping(&sc.cpus[i]);
+		if (!sc_gone(&sc.cpus[i]))
+			failed += !sc_ping(&sc.cpus[i]);
 	mutex_unlock(&sc.lock);
-	return ok;
+	return failed;
+}
+
+/*
+ * REMOVE: the CPU tears its SVM state down, reports REMOVED and halts for
+ * INIT, so Linux can boot it (add_cpu(), sysfs online).  The step
+ * hot-plug will take from a cpuhp callback.
+ */
+static int sc_remove(u32 index)
+{
+	struct hcl_sc_cpu *c;
+	u32 result = 0;
+	int ret;
+
+	if (index >= sc.count)
+		return -EINVAL;
+	c = &sc.cpus[index];
+	mutex_lock(&sc.lock);
+	ret = sc_command(c, HCL_SIDECAR_CMD_REMOVE, &result);
+	if (ret == -EFAULT)
+		report_fault(c);
+	if (!ret && (result != HCL_SIDECAR_RES_OK || !sc_gone(c)))
+		ret = -EIO;
+	if (ret)
+		pr_err("sidecar CPU %u (APIC id %u): REMOVE failed: error %d, result %u\n",
+		       c->index, c->apic_id, ret, result);
+	else
+		pr_info("sidecar CPU %u (APIC id %u): removed, Linux CPU %d can be brought up\n",
+			c->index, c->apic_id, c->linux_cpu);
+	mutex_unlock(&sc.lock);
+	return ret;
 }
 
 static int sc_show(struct seq_file *m, void *v)
@@ -469,27 +510,32 @@ static int sc_open(struct inode *inode, struct file *file)
 }
 
 /*
- * "ping": ping every sidecar CPU; "run-test": the RUN_VP self-test on
- * every one.  -EIO if one failed (dmesg says which and why).
+ * "ping": ping every CPU still the sidecar's; "run-test": the RUN_VP
+ * self-test on each; "remove <i>": hand sidecar CPU i to Linux.  -EIO if
+ * one failed (dmesg says which and why).
  */
 static ssize_t sc_write(struct file *file, const char __user *ubuf,
 			size_t len, loff_t *ppos)
 {
-	char buf[16] = "";
-	u32 ok;
+	char buf[24] = "", *cmd;
+	u32 index;
+	int ret;
 
 	if (len == 0 || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	if (!strcmp(strim(buf), "ping"))
-		ok = sc_ping_all();
-	else if (!strcmp(strim(buf), "run-test"))
-		ok = sc_run_test_all();
+	cmd = strim(buf);
+	if (!strcmp(cmd, "ping"))
+		ret = sc_ping_all() ? -EIO : 0;
+	else if (!strcmp(cmd, "run-test"))
+		ret = sc_run_test_all() ? -EIO : 0;
+	else if (!strncmp(cmd, "remove ", 7) && !kstrtou32(cmd + 7, 10, &index))
+		ret = sc_remove(index);
 	else
-		return -EINVAL;
-	return ok == sc.count ? (ssize_t)len : -EIO;
+		ret = -EINVAL;
+	return ret ? ret : (ssize_t)len;
 }
 
 static const struct file_operations sc_fops = {
@@ -585,7 +631,7 @@ int hcl_sidecar_init(void)
 			pr_err("sidecar CPU %u (APIC id %u): Linux CPU %d is online, not the sidecar's\n",
 			       i, c->apic_id, c->linux_cpu);
 	}
-	ok = sc_ping_all();
+	ok = count - sc_ping_all();
 	pr_info("sidecar: %u of %u CPUs answer PING\n", ok, count);
 
 	dir = debugfs_lookup("hcl", NULL);

@@ -5,7 +5,8 @@
  * in the sidecar's dispatch loop, answers PING from hcl.ko (debugfs
  * hcl/sidecar, kmod/sidecar.c) and runs a guest with RUN_VP (VMRUN on
  * the sidecar CPU, the exit and the switched registers checked by
- * hcl.ko's self-test).  Skips when the tree gives the sidecar
+ * hcl.ko's self-test).  The last test hands the last sidecar CPU to
+ * Linux (REMOVE) and has Linux bring it up: hot-plug's path, by hand.  Skips when the tree gives the sidecar
  * no CPU (openhcl_boot.sidecar=off, one CPU).
  */
 #include <errno.h>
@@ -69,6 +70,22 @@ static int write_cmd(const char *cmd)
 		n = -errno;
 	close(fd);
 	return n < 0 ? (int)n : 0;
+}
+
+static int set_online(int cpu)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 /* the contents of /sys/devices/system/cpu/cpu<n>/online, or -1 */
@@ -171,8 +188,42 @@ TEST_F(sc, run_vp_on_every_cpu)
 
 TEST_F(sc, bad_command_rejected)
 {
+	char cmd[32];
+
 	EXPECT_EQ(-EINVAL, write_cmd("pong"));
 	EXPECT_EQ(-EINVAL, write_cmd("ping ping ping"));
+	EXPECT_EQ(-EINVAL, write_cmd("remove"));
+	EXPECT_EQ(-EINVAL, write_cmd("remove x"));
+	snprintf(cmd, sizeof(cmd), "remove %d", self->n);
+	EXPECT_EQ(-EINVAL, write_cmd(cmd));
+}
+
+/*
+ * Last (the harness runs tests in order): REMOVE the last sidecar CPU,
+ * then Linux boots it with INIT-SIPI; the others stay the sidecar's and
+ * still answer.
+ */
+TEST_F(sc, remove_then_linux_brings_it_up)
+{
+	struct sc_line after[HCL_BOOT_MAX_VPS];
+	int last = self->n - 1, cpu = self->cpus[last].linux_cpu;
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "remove %d", last);
+	ASSERT_EQ(0, write_cmd(cmd)) TH_LOG("see dmesg");
+	ASSERT_EQ(self->n, read_state(after, HCL_BOOT_MAX_VPS));
+	EXPECT_STREQ("removed", after[last].status);
+	/* a second REMOVE finds it gone */
+	EXPECT_EQ(-ENODEV, write_cmd(cmd));
+	ASSERT_EQ(0, set_online(cpu)) TH_LOG("Linux CPU %d", cpu);
+	EXPECT_EQ(1, cpu_online(cpu));
+	EXPECT_EQ(self->info.linux_cpus + 1, sysconf(_SC_NPROCESSORS_ONLN));
+	/* the rest still answer; the removed one is skipped */
+	EXPECT_EQ(0, write_cmd("ping"));
+	EXPECT_EQ(0, write_cmd("run-test"));
+	ASSERT_EQ(self->n, read_state(after, HCL_BOOT_MAX_VPS));
+	for (int i = 0; i < last; i++)
+		EXPECT_STREQ("idle", after[i].status);
 }
 
 TEST_HARNESS_MAIN
