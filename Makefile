@@ -96,6 +96,7 @@ include tests/guest/guest.mk
 include rt/rt.mk
 include tools/igvm/igvm.mk
 include shim/shim.mk
+include sidecar/sidecar.mk
 include tools/loader/loader.mk
 include tests/fuzz/fuzz.mk
 
@@ -146,6 +147,7 @@ IGVM_CMDLINE ?= console=ttyS0 acpi=off quiet loglevel=4 panic=-1 \
 	openhcl_boot.host_cmdline=append
 LOADER := $(BUILD)/loader/hcl-loader.elf
 SHIM_BIN := $(BUILD)/shim/openhcl_boot.bin
+SIDECAR_BIN := $(BUILD)/sidecar/sidecar.bin
 IGVMTOOL := $(BUILD)/bin/igvmtool
 
 igvm: $(BUILD)/hcl.igvm $(LOADER)
@@ -164,9 +166,10 @@ $(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio
 $(BUILD)/hcl-linux.igvm: $(BUILD)/initramfs-linux.cpio
 $(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm \
 		$(BUILD)/hcl-linux.igvm: \
-		$(SHIM_BIN) $(IGVMTOOL) $(BUILD)/guest/vtl0-guest.bin $(BZIMAGE) \
-		$(IGVM_CMDLINE_FILE)
-	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --kernel $(BZIMAGE) \
+		$(SHIM_BIN) $(SIDECAR_BIN) $(IGVMTOOL) \
+		$(BUILD)/guest/vtl0-guest.bin $(BZIMAGE) $(IGVM_CMDLINE_FILE)
+	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --sidecar $(SIDECAR_BIN) \
+		--kernel $(BZIMAGE) \
 		--initrd $(filter %.cpio,$^) \
 		--vtl0 $(BUILD)/guest/vtl0-guest.bin --cmdline "$(IGVM_CMDLINE)"
 

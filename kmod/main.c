@@ -21,6 +21,7 @@
 #include "config.h"
 #include "irq.h"
 #include "partition.h"
+#include "sidecar.h"
 #include "stats.h"
 #include "vp.h"
 
@@ -169,8 +170,13 @@ static int __init hcl_init(void)
 	if (ret)
 		return ret;
 	hcl_stats_init();
+	/* a sidecar that is absent or broken is reported, not fatal */
+	ret = hcl_sidecar_init();
+	if (ret)
+		pr_err("sidecar: not used (error %d)\n", ret);
 	ret = misc_register(&hcl_misc);
 	if (ret) {
+		hcl_sidecar_exit();
 		hcl_stats_exit();
 		hcl_backend_remove();
 		return ret;
@@ -185,6 +191,7 @@ static int __init hcl_init(void)
 static void __exit hcl_exit(void)
 {
 	misc_deregister(&hcl_misc);
+	hcl_sidecar_exit();
 	hcl_stats_exit();
 	hcl_backend_remove();
 }

@@ -176,6 +176,22 @@ run_vm() {
 	tap_count "$f" "vm/sandbox-tpm"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "dmesg"
+
+	# the sidecar on (the boot above gives Linux every CPU): at the vm
+	# group's -smp 2, the tree as Linux sees it and the sidecar's CPU
+	log=$logs/vm-sidecar.log
+	qemu "$log" "$build/hcl-test.igvm" -t 300 -m 512M \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=dt,sidecar"
+	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
+	result $? "vm: sidecar runner completed (see $log)"
+	f=$(section "$log" dt)
+	tap_count "$f" "vm/sidecar/dt"
+	f=$(section "$log" sidecar)
+	tap_count "$f" "vm/sidecar"
+	grep -q "SKIP" "$f"
+	result $((! $?)) "vm/sidecar: the sidecar tests ran (not skipped)"
+	f=$(section "$log" dmesg)
+	tap_count "$f" "vm/sidecar/dmesg"
 }
 
 # The timeline JSON of a boot: every stage of the seed listed, in order;
@@ -187,7 +203,7 @@ timeline_ok() {	# log stage...
 		python3 -c '
 import json, sys
 t = json.load(sys.stdin)
-names = ["host_loader", "openhcl_boot", "kernel", "underhill_init",
+names = ["host_loader", "openhcl_boot", "sidecar", "kernel", "underhill_init",
          "openvmm_hcl", "underhill_vm", "vtl0_guest", "guest_done"]
 st = t["stages"]
 assert [s["name"] for s in st] == names, "stage names"
@@ -283,7 +299,49 @@ run_e2e() {
 			"e2e: -smp $1 -m $2: all $1 VPs ran"
 		timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
 		result $? "e2e: -smp $1 -m $2: timeline complete and in order"
+		if [ "$1" -gt 1 ]; then
+			expect_in "$log" "^openhcl_boot: sidecar: $(( $1 - 1 )) of $(( $1 - 1 )) CPUs idle in the dispatch loop" \
+				"e2e: -smp $1 -m $2: every sidecar CPU reached the dispatch loop"
+			timeline_ok "$log" sidecar
+			result $? "e2e: -smp $1 -m $2: the timeline has the sidecar's start"
+		fi
 	done
+
+	# the sidecar at 4 CPUs, from inside: 3 CPUs idle, offline in Linux,
+	# answering hcl.ko's PING
+	log=$logs/e2e-sidecar-smp4.log
+	qemu "$log" "$build/hcl-test.igvm" -t 300 -s 4 -m 512M \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=sidecar"
+	result $? "e2e: sidecar test boot with -smp 4 exits 0"
+	expect_in "$log" "^openhcl_boot: VTL2 .* 4 CPUs (1 Linux, 3 sidecar), command line \".* maxcpus=1\"" \
+		"e2e: -smp 4: the shim keeps 3 CPUs from Linux (maxcpus=1)"
+	expect_in "$log" "^openhcl_boot: sidecar: 3 of 3 CPUs idle in the dispatch loop" \
+		"e2e: -smp 4: the shim saw 3 sidecar CPUs reach the dispatch loop"
+	f=$(section "$log" sidecar)
+	tap_count "$f" "e2e/sidecar-smp4"
+	grep -q "SKIP" "$f"
+	result $((! $?)) "e2e: -smp 4: the sidecar tests ran (not skipped)"
+
+	# a fault on a sidecar CPU: reported by the shim and by hcl.ko, and
+	# the boot goes on without that CPU
+	log=$logs/e2e-sidecar-fault.log
+	qemu "$log" "$img" -t 300 -a "openhcl_boot.sidecar_fault=ud"
+	result $? "e2e: boot with a faulting sidecar CPU exits 0"
+	expect_in "$log" "^openhcl_boot: sidecar: CPU 0 (APIC id 1) fault: vector 6 error 0x0 at RIP 0x804[0-9a-f]* CR2 0x0" \
+		"e2e: the shim reports the sidecar CPU's #UD"
+	expect_in "$log" "hcl: sidecar CPU 0 (APIC id 1): fault: vector 0x6 error 0x0 at RIP 0x804[0-9a-f]* CR2 0x0" \
+		"e2e: hcl.ko reports the sidecar CPU's #UD"
+	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" \
+		"e2e: a faulting sidecar CPU: the VTL0 guest still succeeds"
+
+	# the sidecar off: Linux gets every CPU
+	log=$logs/e2e-sidecar-off.log
+	qemu "$log" "$img" -t 300 -a "openhcl_boot.sidecar=off"
+	result $? "e2e: boot with openhcl_boot.sidecar=off exits 0"
+	expect_in "$log" "^openvmm_hcl: device tree: 2 VPs (2 Linux CPUs, 0 sidecar)" \
+		"e2e: sidecar=off: Linux has both CPUs"
+	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" \
+		"e2e: sidecar=off: the VTL0 guest succeeds"
 
 	log=$logs/e2e-ioctl.log
 	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl"
@@ -345,6 +403,9 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_fail "a page fault in the shim" "$logs/e2e-shim-pf.log" \
 		"^openhcl_boot: exception 14 at RIP 0x81[0-9a-f]* error 0x2" \
 		"$img" -a "openhcl_boot.test_exception=pf"
+	expect_fail "a bad sidecar fault option" "$logs/e2e-sidecar-opt.log" \
+		"^openhcl_boot: error: command line: openhcl_boot.sidecar_fault= at offset [0-9]*: expected none, ud, pf or de" \
+		"$img" -a "openhcl_boot.sidecar_fault=gp"
 	expect_fail "a bad shim option" "$logs/e2e-shim-opt.log" \
 		"^openhcl_boot: error: command line: openhcl_boot.test_exception= at offset [0-9]*: expected none, ud, pf or de" \
 		"$img" -a "openhcl_boot.test_exception=gp"

@@ -53,6 +53,7 @@ spec=$out.spec
 		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
 		echo "file /bin/hcl-dt-test $build/vtl2/bin/hcl-dt-test 0755 0 0"
+		echo "file /bin/hcl-sidecar-test $build/vtl2/bin/hcl-sidecar-test 0755 0 0"
 		echo "file /bin/hcl-sandbox-test $build/vtl2/bin/hcl-sandbox-test 0755 0 0"
 		echo "file /bin/hcl-sandbox-tpm-test $build/vtl2/bin/hcl-sandbox-tpm-test 0755 0 0"
 		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"

@@ -112,6 +112,45 @@ int shim_cmdline_sidecar(const char *line, bool *enabled, char *err,
 	return rc;
 }
 
+int shim_cmdline_sidecar_fault(const char *line, uint32_t *kind, char *err,
+			       size_t errlen)
+{
+	static const char *const values[] = { "none", "ud", "pf", "de" };
+	int idx = 0;
+	int rc;
+
+	rc = shim_cmdline_option(line, strlen(line),
+				 SHIM_CMDLINE_SIDECAR_FAULT_WORD, values, 4,
+				 &idx, "command line", err, errlen);
+	*kind = (uint32_t)idx;
+	return rc;
+}
+
+int shim_cmdline_append_maxcpus(char *line, size_t size, uint32_t n,
+				char *err, size_t errlen)
+{
+	static const char word[] = " maxcpus=";
+	size_t len = strlen(line);
+	char num[11];
+	int k = 0;
+
+	do {
+		num[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (len + sizeof(word) - 1 + k > SHIM_CMDLINE_MAX ||
+	    len + sizeof(word) - 1 + k + 1 > size)
+		return shim_errf(err, errlen, SHIM_ECMDLINE,
+				 "command line: no room for \"maxcpus=\" after %u bytes",
+				 (unsigned long long)len);
+	memcpy(line + len, word, sizeof(word) - 1);
+	len += sizeof(word) - 1;
+	while (k)
+		line[len++] = num[--k];
+	line[len] = 0;
+	return 0;
+}
+
 static size_t bounded_len(const char *s, size_t max, bool *terminated)
 {
 	size_t n = 0;

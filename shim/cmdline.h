@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "shim_err.h"
 
@@ -35,6 +36,7 @@
  */
 #define SHIM_CMDLINE_POLICY_WORD	"openhcl_boot.host_cmdline="
 #define SHIM_CMDLINE_SIDECAR_WORD	"openhcl_boot.sidecar="
+#define SHIM_CMDLINE_SIDECAR_FAULT_WORD	"openhcl_boot.sidecar_fault="
 
 enum shim_host_cmdline_policy {
 	SHIM_HOST_CMDLINE_IGNORE = 0,
@@ -80,6 +82,23 @@ int shim_cmdline_policy(const char *line, size_t len,
  */
 int shim_cmdline_sidecar(const char *line, bool *enabled, char *err,
 			 size_t errlen);
+
+/*
+ * openhcl_boot.sidecar_fault=none (the default), ud, pf or de: the test
+ * exception sidecar CPU 0 raises before it reports IDLE
+ * (enum hcl_sidecar_test_fault, in the same order).
+ */
+int shim_cmdline_sidecar_fault(const char *line, uint32_t *kind, char *err,
+			       size_t errlen);
+
+/*
+ * Appends " maxcpus=<n>" to the NUL-terminated @line in its @size-byte
+ * buffer: Linux boots only its own CPUs and leaves the sidecar's present
+ * but offline (the last maxcpus= on the line wins).  SHIM_ECMDLINE if
+ * the result would not fit SHIM_CMDLINE_MAX or the buffer.
+ */
+int shim_cmdline_append_maxcpus(char *line, size_t size, uint32_t n,
+				char *err, size_t errlen);
 
 int shim_cmdline_build(const char *static_line, size_t static_max,
 		       const char *host_line, char *out, size_t outsz,

@@ -278,9 +278,11 @@ static int build_cpus(void *fdt, size_t bufsize,
 	T(fdt_begin_node(fdt, "cpus"));
 	T(fdt_property_u32(fdt, "#address-cells", 1));
 	T(fdt_property_u32(fdt, "#size-cells", 0));
+	/*
+	 * Every CPU: Linux enumerates them all as present; maxcpus= on the
+	 * command line keeps the sidecar's offline (cpu_split.h).
+	 */
 	for (uint32_t i = 0; i < h->ncpus; i++) {
-		if (!linux_cpu(in, i))
-			continue;
 		unit_name(name, "cpu", h->apic_id[i]);
 		T(fdt_begin_node(fdt, name));
 		T(fdt_property_string(fdt, "device_type", "cpu"));
@@ -336,12 +338,17 @@ static int build_openhcl(void *fdt, size_t bufsize,
 		if (!linux_cpu(in, i))
 			cells[k++] = cpu_to_fdt32(h->apic_id[i]);
 	T(fdt_property_u32(fdt, OPENHCL_DT_SIDECAR_CPU_COUNT, nside));
+	if (nside && in->sidecar_region.size)
+		T(prop_range(fdt, OPENHCL_DT_SIDECAR_REGION,
+			     in->sidecar_region.base, in->sidecar_region.size));
 	T(fdt_end_node(fdt));
 
 	T(fdt_begin_node(fdt, OPENHCL_DT_TIMESTAMPS));
 	T(fdt_property_u64(fdt, OPENHCL_DT_TS_LOADER, h->loader_tsc));
 	T(fdt_property_u64(fdt, OPENHCL_DT_TS_SHIM, in->shim_tsc));
 	T(fdt_property_u64(fdt, OPENHCL_DT_TS_HANDOFF, 0));
+	T(fdt_property_u64(fdt, OPENHCL_DT_TS_SIDECAR_START, 0));
+	T(fdt_property_u64(fdt, OPENHCL_DT_TS_SIDECAR_READY, 0));
 	T(fdt_end_node(fdt));
 	T(fdt_end_node(fdt));
 	return 0;
@@ -493,12 +500,12 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 	return (int)fdt_totalsize(buf);
 }
 
-int hcl_dt_set_handoff_tsc(void *fdt, uint64_t tsc)
+int hcl_dt_set_tsc(void *fdt, const char *name, uint64_t tsc)
 {
 	int node = fdt_path_offset(fdt,
 				   OPENHCL_DT_PATH "/" OPENHCL_DT_TIMESTAMPS);
 
 	if (node < 0)
 		return node;
-	return fdt_setprop_inplace_u64(fdt, node, OPENHCL_DT_TS_HANDOFF, tsc);
+	return fdt_setprop_inplace_u64(fdt, node, name, tsc);
 }

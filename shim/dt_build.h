@@ -9,8 +9,8 @@
  *   /chosen  bootargs = the final command line (cmdline.h)
  *   /cpus  #address-cells = 1, #size-cells = 0
  *      cpu@<apic id, hex>  device_type = "cpu", reg = <apic id>,
- *                          status = "okay" -- the boot CPU only, or
- *                          every CPU with no_sidecar
+ *                          status = "okay" -- every CPU, the sidecar's
+ *                          too (maxcpus= keeps those offline)
  *   /memory@<base>  device_type = "memory", reg = <base size>: one node
  *      for the VTL2 range and one per extra VTL2_RAM range (below)
  *   /reserved-memory  #address-cells = 2, #size-cells = 2, ranges;
@@ -68,6 +68,8 @@ struct hcl_dt_input {
 	uint64_t lapic_base;			/* 0: HCL_LAPIC_BASE */
 	struct hcl_host_range vtl0_image;		/* size 0: none */
 	bool no_sidecar;	/* every CPU to Linux, none to the sidecar */
+	/* the sidecar's control/command pages (hcl/sidecar.h); 0: none */
+	struct hcl_host_range sidecar_region;
 };
 
 /*
@@ -85,9 +87,10 @@ int hcl_dt_build(const struct hcl_dt_input *in, void *buf, size_t bufsize,
 		 char *err, size_t errlen);
 
 /*
- * Sets /openhcl/timestamps/handoff-tsc in the built tree @fdt without
- * moving anything.  Returns 0 or a negative libfdt error.
+ * Sets the u64 /openhcl/timestamps/@name (handoff-tsc, sidecar-start-tsc,
+ * sidecar-ready-tsc) in the built tree @fdt without moving anything.
+ * Returns 0 or a negative libfdt error.
  */
-int hcl_dt_set_handoff_tsc(void *fdt, uint64_t tsc);
+int hcl_dt_set_tsc(void *fdt, const char *name, uint64_t tsc);
 
 #endif /* HCL_SHIM_DT_BUILD_H */

@@ -46,7 +46,7 @@ int hcl_params_check(const struct hcl_igvm_params *p, uint64_t params_gpa,
 {
 	uint64_t lo = p->vtl2.gpa, hi = p->vtl2.gpa + p->vtl2.size;
 	uint64_t shim_mem;
-	struct piece pc[14];
+	struct piece pc[15];
 	int n = 0, rc;
 
 	if (errlen)
@@ -137,6 +137,16 @@ int hcl_params_check(const struct hcl_igvm_params *p, uint64_t params_gpa,
 				 (unsigned long long)p->device_tree.size,
 				 (unsigned long long)p->host_command_line.size);
 
+	if (p->sidecar.size &&
+	    (p->sidecar.gpa != lo + HCL_IGVM_OFF_SIDECAR ||
+	     p->sidecar.size > HCL_IGVM_SIDECAR_MAX))
+		return shim_errf(err, errlen, SHIM_EINVAL,
+				 PFX_P "sidecar %x+%x is not at offset %x or larger than %x",
+				 (unsigned long long)p->sidecar.gpa,
+				 (unsigned long long)p->sidecar.size,
+				 (unsigned long long)HCL_IGVM_OFF_SIDECAR,
+				 (unsigned long long)HCL_IGVM_SIDECAR_MAX);
+
 	/* the shim in memory: the larger of its file and its .bss end */
 	shim_mem = p->shim.size;
 	if (shim_end > shim_base && shim_end - shim_base > shim_mem)
@@ -164,6 +174,9 @@ int hcl_params_check(const struct hcl_igvm_params *p, uint64_t params_gpa,
 	pc[n++] = (struct piece){ "VTL0 image", p->vtl0_image.gpa,
 				  p->vtl0_image.size };
 	pc[n++] = (struct piece){ "free memory", p->free.gpa, p->free.size };
+	if (p->sidecar.size)
+		pc[n++] = (struct piece){ "sidecar", p->sidecar.gpa,
+					  p->sidecar.size };
 	for (int i = 0; i < n; i++) {
 		rc = check_piece(&pc[i], lo, hi, err, errlen);
 		if (rc)

@@ -16,9 +16,10 @@
 .PHONY: shim
 
 SHIM_OUT := $(BUILD)/shim
-SHIM_BOOT_SRC := shim/boot/entry.S shim/boot/main.c
+SHIM_BOOT_SRC := shim/boot/entry.S shim/boot/trampoline.S shim/boot/main.c \
+	shim/boot/smp.c
 SHIM_PURE_SRC := $(wildcard shim/*.c)
-SHIM_ALL_HDR := $(wildcard shim/*.h include/hcl/*.h) $(RT_HDR)
+SHIM_ALL_HDR := $(wildcard shim/*.h shim/boot/*.h include/hcl/*.h) $(RT_HDR)
 
 # the link address, from the layout header (a C expression made numeric)
 SHIM_BASE := $(shell printf '0x%x' $$(( $$(printf '%s\n' \
@@ -30,15 +31,15 @@ SHIM_FREESTANDING := -m64 -ffreestanding -fno-builtin -nostdlib -fno-pic \
 	-fno-pie -fno-stack-protector -mno-red-zone -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-common -mcmodel=small
 SHIM_CFLAGS := -O2 -g $(WARN) -std=gnu11 $(SHIM_FREESTANDING) \
-	-Ishim -I$(RT_DIR) -Iinclude -I$(LIBFDT_DIR)
+	-Ishim -Ishim/boot -I$(RT_DIR) -Iinclude -I$(LIBFDT_DIR)
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,shim/boot/shim.lds \
 	-Wl,--defsym=SHIM_BASE=$(SHIM_BASE) -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096
 
 SHIM_OBJ := $(patsubst shim/%.c,$(SHIM_OUT)/obj/%.o,\
-		$(SHIM_PURE_SRC) shim/boot/main.c) \
+		$(SHIM_PURE_SRC) shim/boot/main.c shim/boot/smp.c) \
 	$(patsubst $(RT_DIR)/%.c,$(SHIM_OUT)/obj/rt/%.o,$(RT_SRC)) \
-	$(SHIM_OUT)/obj/boot/entry.o \
+	$(SHIM_OUT)/obj/boot/entry.o $(SHIM_OUT)/obj/boot/trampoline.o \
 	$(patsubst %,$(SHIM_OUT)/libfdt/%.o,$(LIBFDT_SRC))
 
 shim: $(SHIM_OUT)/openhcl_boot.bin
@@ -51,7 +52,7 @@ $(SHIM_OUT)/obj/rt/%.o: $(RT_DIR)/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -c -o $@ $<
 
-$(SHIM_OUT)/obj/boot/entry.o: shim/boot/entry.S $(RT_HDR)
+$(SHIM_OUT)/obj/boot/%.o: shim/boot/%.S $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) -m64 -I$(RT_DIR) -c -o $@ $<
 

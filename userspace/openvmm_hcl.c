@@ -72,17 +72,17 @@ static double tsc_per_ns(struct clock_sample a)
  * is a stage that did not happen or was not stamped (a kernel booted
  * without the loader and shim has no loader/shim stamps).
  */
-enum { ST_LOADER, ST_SHIM, ST_KERNEL, ST_INIT, ST_CONTROL, ST_VM,
-	ST_GUEST, ST_DONE, ST_NR };
+enum { ST_LOADER, ST_SHIM, ST_SIDECAR, ST_KERNEL, ST_INIT, ST_CONTROL,
+	ST_VM, ST_GUEST, ST_DONE, ST_NR };
 
 static const char *const stage_key[ST_NR] = {
-	"host_loader", "openhcl_boot", "kernel", "underhill_init",
+	"host_loader", "openhcl_boot", "sidecar", "kernel", "underhill_init",
 	"openvmm_hcl", "underhill_vm", "vtl0_guest", "guest_done",
 };
 
 static const char *const stage_label[ST_NR] = {
-	"host loader", "openhcl_boot (shim)", "Linux kernel",
-	"underhill_init", "openvmm_hcl", "underhill_vm",
+	"host loader", "openhcl_boot (shim)", "sidecar start",
+	"Linux kernel", "underhill_init", "openvmm_hcl", "underhill_vm",
 	"VTL0 guest", "guest done",
 };
 
@@ -95,7 +95,7 @@ static const char *const stage_label[ST_NR] = {
  */
 static void print_timeline(const uint64_t *tsc, double per_ns)
 {
-	char buf[1536];
+	char buf[1792];
 	size_t len = 0;
 	uint64_t t0 = 0;
 	unsigned int i, j;
@@ -309,6 +309,8 @@ int main(int argc, char **argv)
 	if (have_dt) {
 		tsc[ST_LOADER] = dt.loader_tsc;
 		tsc[ST_SHIM] = dt.shim_tsc;
+		/* the shim starts the sidecar's CPUs just before the handoff */
+		tsc[ST_SIDECAR] = dt.sidecar_start_tsc;
 	}
 	tsc[ST_INIT] = hcl_env_u64(HCL_ENV_TSC_INIT);
 	tsc[ST_KERNEL] = kernel_start_tsc(&dt, have_dt, tsc[ST_INIT], per_ns);

@@ -28,7 +28,7 @@ VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
 VM_CFLAGS := -Iuserspace/vm -Ishim -Iuserspace/sandbox -Iuserspace/workers
 VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
-VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test
+VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test hcl-sidecar-test
 
 userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
 
@@ -51,6 +51,11 @@ $(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
 $(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-sidecar-test: tests/user/sidecar_test.c $(USER_LIB) \
+		$(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 

@@ -29,6 +29,8 @@
  *   0x021000  4 KiB  parameter area 1: host command line    PARAMETER_INSERT
  *   0x030000 64 KiB  parameter area 2: host device tree     PARAMETER_INSERT
  *                    (inserted areas arrive unmeasured)
+ *   0x040000 <768 KiB sidecar (flat binary, .bss          PAGE_DATA, measured
+ *                    included; optional, hcl/sidecar.h)
  *   0x100000         shim (flat binary, .bss included)      PAGE_DATA, measured
  *   2 MiB aligned    kernel (bzImage as is)                 PAGE_DATA, measured
  *                    in a kernel area of kernel_reserve bytes (below)
@@ -87,6 +89,8 @@
 #define HCL_IGVM_AREA_CMDLINE_SIZE	0x001000ull
 #define HCL_IGVM_OFF_AREA_DT		0x030000ull
 #define HCL_IGVM_AREA_DT_SIZE		0x010000ull
+#define HCL_IGVM_OFF_SIDECAR		0x040000ull
+#define HCL_IGVM_SIDECAR_MAX		0x0c0000ull	/* up to the shim */
 #define HCL_IGVM_OFF_SHIM		0x100000ull
 #define HCL_IGVM_KERNEL_ALIGN		0x200000ull
 
@@ -144,7 +148,9 @@ struct hcl_igvm_params {
 	struct hcl_igvm_range free;
 	/* bytes from kernel.gpa kept free for the kernel (layout above) */
 	uint64_t kernel_reserve;
-	uint64_t reserved[3];		/* 0 */
+	/* the sidecar image at HCL_IGVM_OFF_SIDECAR; size 0: none */
+	struct hcl_igvm_range sidecar;
+	uint64_t reserved[1];		/* 0 */
 };
 
 _Static_assert(sizeof(struct hcl_igvm_params) == 280,

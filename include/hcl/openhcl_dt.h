@@ -39,10 +39,17 @@
  *      debug-exit-port, entropy   passed on from the host tree
  *      sidecar      apic-ids = u32 list, the CPUs not given to Linux in
  *                   VP index order (may be empty); cpu-count = u32, their
- *                   number.  Linux's CPUs (/cpus) + cpu-count = vp-count
- *      timestamps   loader-tsc, shim-tsc, handoff-tsc: u64 each (0 if
- *                   unknown); handoff-tsc is patched in place right
- *                   before the shim jumps to Linux
+ *                   number; region = range (when cpu-count > 0): the
+ *                   sidecar's control page, then one command page per
+ *                   CPU (include/hcl/sidecar.h).  /cpus lists every CPU
+ *                   (vp-count of them); Linux's are the other
+ *                   vp-count - cpu-count, and "maxcpus=" on the command
+ *                   line keeps the sidecar's offline
+ *      timestamps   loader-tsc, shim-tsc, handoff-tsc, sidecar-start-tsc,
+ *                   sidecar-ready-tsc: u64 each (0 if unknown or no
+ *                   sidecar); the last three are patched in place right
+ *                   before the shim jumps to Linux (the sidecar's: first
+ *                   INIT sent, every CPU idle or given up)
  *
  * A range is <base-hi base-lo size-hi size-lo> (OPENHCL_DT_RANGE_SIZE
  * bytes); a u64 is <hi lo>.
@@ -69,12 +76,15 @@
 #define OPENHCL_DT_SIDECAR		"sidecar"
 #define OPENHCL_DT_SIDECAR_APIC_IDS	"apic-ids"
 #define OPENHCL_DT_SIDECAR_CPU_COUNT	"cpu-count"
+#define OPENHCL_DT_SIDECAR_REGION	"region"
 
 /* /openhcl/timestamps */
 #define OPENHCL_DT_TIMESTAMPS		"timestamps"
 #define OPENHCL_DT_TS_LOADER		"loader-tsc"
 #define OPENHCL_DT_TS_SHIM		"shim-tsc"
 #define OPENHCL_DT_TS_HANDOFF		"handoff-tsc"
+#define OPENHCL_DT_TS_SIDECAR_START	"sidecar-start-tsc"
+#define OPENHCL_DT_TS_SIDECAR_READY	"sidecar-ready-tsc"
 
 /* encodings */
 #define OPENHCL_DT_CELL_SIZE		4	/* bytes per cell */

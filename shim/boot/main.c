@@ -13,11 +13,13 @@
 #include <libfdt.h>
 
 #include "cmdline.h"
+#include "cpu_split.h"
 #include "dt_build.h"
 #include "host_config.h"
 #include "igvm_params.h"
 #include "linux_boot.h"
 #include "rt.h"
+#include "smp.h"
 
 #define PFX		"openhcl_boot: "
 #define EARLY_COM	0x3f8		/* COM1, until the host DT says */
@@ -211,7 +213,10 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 					 uint64_t shim_tsc)
 {
 	const uint8_t *kernel;
-	struct hcl_mem_entry extra[2];
+	struct hcl_mem_entry extra[4];
+	struct hcl_sidecar_plan plan;
+	uint64_t sc_start = 0, sc_ready = 0;
+	uint32_t sc_fault, nidle = 0;
 	struct hcl_dt_input in;
 	struct hcl_boot_in boot;
 	struct hcl_bzimage bz;
@@ -247,10 +252,34 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 	/* the CPU split: the boot CPU to Linux, the rest to the sidecar */
 	check(shim_cmdline_sidecar(kernel_cmdline, &sidecar, err,
 				   sizeof(err)));
-	nlinux = sidecar ? 1 : host.ncpus;
+	check(shim_cmdline_sidecar_fault(kernel_cmdline, &sc_fault, err,
+					 sizeof(err)));
+	check(hcl_sidecar_plan(&host, sidecar,
+			       gpa_ptr(params.sidecar.gpa),
+			       params.sidecar.gpa, params.sidecar.size,
+			       params.free.gpa, params.free.size, &low, &plan,
+			       err, sizeof(err)));
+	if (sidecar && host.ncpus > 1 && !plan.enabled)
+		rt_printf(PFX "the image has no sidecar: every CPU to Linux\n");
+	nlinux = plan.nlinux;
+	if (plan.enabled) {
+		extra[nextra++] = (struct hcl_mem_entry){
+			OPENHCL_MEM_SIDECAR, plan.image.base, plan.image.size,
+		};
+		extra[nextra++] = (struct hcl_mem_entry){
+			OPENHCL_MEM_SIDECAR, plan.region.base,
+			plan.region.size,
+		};
+		check(shim_cmdline_append_maxcpus(kernel_cmdline,
+						  sizeof(kernel_cmdline),
+						  plan.nlinux, err,
+						  sizeof(err)));
+	}
 
 	memset(&in, 0, sizeof(in));
-	in.no_sidecar = !sidecar;
+	in.no_sidecar = !plan.enabled;
+	in.sidecar_region.base = plan.region.base;
+	in.sidecar_region.size = plan.region.size;
 	in.host = &host;
 	in.bootargs = kernel_cmdline;
 	in.extra = extra;
@@ -291,12 +320,30 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 		  (unsigned long long)(host.vtl0.base + host.vtl0.size),
 		  host.ncpus, nlinux, host.ncpus - nlinux, kernel_cmdline);
 
+	/* the sidecar's CPUs, into its dispatch loop */
+	if (plan.enabled) {
+		struct hcl_sidecar_control *ctl =
+			(void *)(uintptr_t)plan.region.base;
+
+		hcl_sidecar_control_init(ctl, &host, &plan, sc_fault);
+		nidle = shim_sidecar_start(&plan, ctl, &sc_start, &sc_ready);
+		ctl->start_tsc = sc_start;
+		ctl->ready_tsc = sc_ready;
+		rt_printf(PFX "sidecar: %u of %u CPUs idle in the dispatch loop\n",
+			  nidle, plan.nsidecar);
+		if (hcl_dt_set_tsc(dtb.fdt, OPENHCL_DT_TS_SIDECAR_START,
+				   sc_start) ||
+		    hcl_dt_set_tsc(dtb.fdt, OPENHCL_DT_TS_SIDECAR_READY,
+				   sc_ready))
+			fail("Linux device tree: cannot set the sidecar's stamps");
+	}
+
 	/* the protected-mode part down to the load address, then go */
 	memmove((void *)(uintptr_t)params.kernel.gpa, kernel + bz.setup_size,
 		bz.file_size - bz.setup_size);
 	entry = params.kernel.gpa + HCL_ENTRY64_OFFSET;
 	rt_printf(PFX "starting Linux at 0x%llx\n", (unsigned long long)entry);
-	if (hcl_dt_set_handoff_tsc(dtb.fdt, rdtsc()))
+	if (hcl_dt_set_tsc(dtb.fdt, OPENHCL_DT_TS_HANDOFF, rdtsc()))
 		fail("Linux device tree: cannot set handoff-tsc");
 	shim_start_linux(entry, (uint64_t)(uintptr_t)boot_params);
 }

@@ -402,6 +402,42 @@ TEST(build_variants_are_accepted)
 	EXPECT_EQ(-1, hcl_igvm_build(&in, &out, &len, NULL, err, sizeof(err)));
 }
 
+/* --sidecar: at its fixed offset, page rounded, measured like the rest */
+TEST(build_places_the_sidecar)
+{
+	struct hcl_igvm_inputs in = default_inputs();
+	static uint8_t sidecar[HCL_IGVM_SIDECAR_MAX + 1];
+	struct hcl_igvm_params p;
+	struct igvm_file f;
+	struct igvm_error e;
+	uint8_t *out;
+	size_t len;
+	char err[256];
+
+	memset(sidecar, 0x5c, sizeof(sidecar));
+	in.sidecar.data = sidecar;
+	in.sidecar.size = 5000;
+	ASSERT_EQ(0, hcl_igvm_build(&in, &out, &len, &p, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(BASE + HCL_IGVM_OFF_SIDECAR, p.sidecar.gpa);
+	EXPECT_EQ(8192, p.sidecar.size);
+	EXPECT_EQ(0, p.reserved[0]);
+	EXPECT_EQ(0, igvm_parse(out, len, 0, &f, &e)) TH_LOG("%s", e.msg);
+	igvm_file_free(&f);
+	free(out);
+
+	/* without one the range is empty */
+	in.sidecar.size = 0;
+	ASSERT_EQ(0, hcl_igvm_build(&in, &out, &len, &p, err, sizeof(err)));
+	EXPECT_EQ(0, p.sidecar.gpa);
+	EXPECT_EQ(0, p.sidecar.size);
+	free(out);
+
+	in.sidecar.size = sizeof(sidecar);
+	EXPECT_EQ(-1, hcl_igvm_build(&in, &out, &len, NULL, err, sizeof(err)));
+	EXPECT_STREQ("the sidecar is 0xc0001 bytes, at most 0xc0000 fit", err);
+}
+
 /* a bzImage keeps setup + init_size bytes free after the kernel GPA */
 TEST(build_reserves_bzimage_init_size)
 {

@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "shim_err.h"
 #include "cmdline.h"
+#include "cpu_split.h"
 #include "host_config.h"
 #include "dt_build.h"
 #include "igvm_params.h"
@@ -741,6 +742,8 @@ TEST(linux_dt_every_node)
 	h.boot = 2;
 	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
 	input(&in);
+	in.sidecar_region.base = 200 * MiB;
+	in.sidecar_region.size = HCL_SIDECAR_REGION_SIZE(3);
 	n = hcl_dt_build(&in, linux_dt, sizeof(linux_dt), errbuf,
 			 sizeof(errbuf));
 	ASSERT_GT(n, 0) TH_LOG("%s", errbuf);
@@ -758,7 +761,7 @@ TEST(linux_dt_every_node)
 	ASSERT_GE(node, 0);
 	EXPECT_STREQ(in.bootargs, (const char *)prop(node, "bootargs", &len));
 
-	/* /cpus: only the boot CPU */
+	/* /cpus: every CPU, the sidecar's too (maxcpus= keeps them off) */
 	node = fdt_path_offset(linux_dt, "/cpus");
 	ASSERT_GE(node, 0);
 	EXPECT_EQ(1, fdt_address_cells(linux_dt, node));
@@ -766,14 +769,20 @@ TEST(linux_dt_every_node)
 	n = 0;
 	fdt_for_each_subnode(sub, linux_dt, node)
 		n++;
-	EXPECT_EQ(1, n);
-	node = fdt_path_offset(linux_dt, "/cpus/cpu@2");
-	ASSERT_GE(node, 0);
-	p = prop(node, "reg", &len);
-	ASSERT_EQ(4, len);
-	EXPECT_EQ(2, cell(p, 0));
-	EXPECT_STREQ("cpu", (const char *)prop(node, "device_type", &len));
-	EXPECT_STREQ("okay", (const char *)prop(node, "status", &len));
+	EXPECT_EQ(4, n);
+	for (uint32_t id = 0; id < 8; id += 2) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/cpus/cpu@%x", id);
+		node = fdt_path_offset(linux_dt, path);
+		ASSERT_GE(node, 0) TH_LOG("%s", path);
+		p = prop(node, "reg", &len);
+		ASSERT_EQ(4, len);
+		EXPECT_EQ(id, cell(p, 0));
+		EXPECT_STREQ("cpu",
+			     (const char *)prop(node, "device_type", &len));
+		EXPECT_STREQ("okay", (const char *)prop(node, "status", &len));
+	}
 
 	/* /memory: VTL2 only */
 	node = fdt_path_offset(linux_dt, "/memory@8000000");
@@ -868,6 +877,10 @@ TEST(linux_dt_every_node)
 	p = fdt_getprop(linux_dt, sub, "cpu-count", &len);
 	ASSERT_EQ(4, len);
 	EXPECT_EQ(3, cell(p, 0));
+	p = fdt_getprop(linux_dt, sub, "region", &len);
+	ASSERT_EQ(16, len);
+	EXPECT_EQ(200 * MiB, cell64(p, 0));
+	EXPECT_EQ(HCL_SIDECAR_REGION_SIZE(3), cell64(p, 2));
 
 	sub = fdt_path_offset(linux_dt, "/openhcl/timestamps");
 	ASSERT_GE(sub, 0);
@@ -877,6 +890,15 @@ TEST(linux_dt_every_node)
 	p = fdt_getprop(linux_dt, sub, "shim-tsc", &len);
 	ASSERT_EQ(8, len);
 	EXPECT_EQ(0xabcdef01234ull, cell64(p, 0));
+	/* the sidecar's stamps: 0 until the shim patches them in place */
+	p = fdt_getprop(linux_dt, sub, "sidecar-start-tsc", &len);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0, cell64(p, 0));
+	EXPECT_EQ(0, hcl_dt_set_tsc(linux_dt, OPENHCL_DT_TS_SIDECAR_READY,
+				    0x5555aaaa1234ull));
+	p = fdt_getprop(linux_dt, sub, "sidecar-ready-tsc", &len);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0x5555aaaa1234ull, cell64(p, 0));
 }
 
 TEST(linux_dt_single_cpu_no_serial)
@@ -1169,7 +1191,7 @@ TEST(linux_dt_handoff_additions)
 	p = prop(node, "handoff-tsc", &len);
 	ASSERT_EQ(8, len);
 	EXPECT_EQ(0, cell64(p, 0));
-	EXPECT_EQ(0, hcl_dt_set_handoff_tsc(linux_dt, 0x1122334455667788ull));
+	EXPECT_EQ(0, hcl_dt_set_tsc(linux_dt, OPENHCL_DT_TS_HANDOFF, 0x1122334455667788ull));
 	EXPECT_EQ(n, fdt_totalsize(linux_dt));
 	p = prop(node, "handoff-tsc", &len);
 	EXPECT_EQ(0x1122334455667788ull, cell64(p, 0));
@@ -1185,7 +1207,7 @@ TEST(linux_dt_handoff_additions)
 	node = fdt_path_offset(linux_dt, "/openhcl");
 	EXPECT_EQ(NULL, fdt_getprop(linux_dt, node, "vtl0-image", &len));
 	EXPECT_EQ(NULL, fdt_getprop(linux_dt, node, "debug-exit-port", &len));
-	EXPECT_EQ(-FDT_ERR_NOTFOUND, hcl_dt_set_handoff_tsc(dtbuf, 1));
+	EXPECT_EQ(-FDT_ERR_NOTFOUND, hcl_dt_set_tsc(dtbuf, OPENHCL_DT_TS_HANDOFF, 1));
 }
 
 TEST(linux_dt_vtl2_ram_extra_rules)
@@ -1269,8 +1291,18 @@ TEST(params_each_rule)
 	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: size 8, expected 280");
 	p.flags = 1;
 	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: flags 0x1, expected 0");
-	p.reserved[2] = 5;
-	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: reserved word 2 is 0x5");
+	p.reserved[0] = 5;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: reserved word 0 is 0x5");
+	p.sidecar.gpa = VB + HCL_IGVM_OFF_SIDECAR + 4096;
+	p.sidecar.size = 4096;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: sidecar 0x8041000+0x1000 is not at offset 0x40000");
+	p.sidecar.gpa = VB + HCL_IGVM_OFF_SIDECAR;
+	p.sidecar.size = HCL_IGVM_SIDECAR_MAX + 4096;
+	EXPECT_PARAMS(SHIM_EINVAL, "parameter block: sidecar 0x8040000+0xc1000");
+	p.sidecar.gpa = VB + HCL_IGVM_OFF_SIDECAR;
+	p.sidecar.size = 4096;
+	EXPECT_EQ(0, pcheck(&p)) TH_LOG("%s", errbuf);
+	good_params(&p);
 	p.vtl2.size = 3 * MiB;
 	EXPECT_PARAMS(SHIM_ERANGE, "parameter block: VTL2 range 0x8000000+0x300000 is empty, not 2 MiB aligned or ends above 0x200000000");
 	p.vtl2.size = 8 * GiB;
@@ -1684,6 +1716,215 @@ TEST(boot_params_no_initrd_ignores_the_file)
 		TH_LOG("%s", errbuf);
 	EXPECT_EQ(0, get_le(bp, HCL_BP_RAMDISK_IMAGE, 8));
 	EXPECT_EQ(0, get_le(bp, HCL_BP_EXT_RAMDISK_IMAGE, 8));
+}
+
+/* ---- the CPU split and the sidecar's memory (cpu_split.c) */
+
+#define SC_GPA		(128 * MiB + HCL_IGVM_OFF_SIDECAR)
+#define SC_FREE		(200 * MiB)
+#define SC_FREE_SIZE	(56 * MiB)
+
+static uint8_t sc_image[16384];
+
+static void sc_host(struct hcl_host_config *h, uint32_t n, uint32_t boot)
+{
+	memset(h, 0, sizeof(*h));
+	h->ncpus = n;
+	h->boot_cpu = boot;
+	for (uint32_t i = 0; i < n; i++)
+		h->apic_id[i] = 2 * i;
+}
+
+static void sc_good_image(void)
+{
+	struct hcl_sidecar_image img = {
+		.magic = HCL_SIDECAR_IMAGE_MAGIC,
+		.version = HCL_SIDECAR_VERSION,
+		.base = SC_GPA,
+		.image_end = SC_GPA + 0x3100,
+		.entry64 = SC_GPA + 0x480,
+		.cr3 = SC_GPA + 0x1000,
+	};
+
+	memset(sc_image, 0, sizeof(sc_image));
+	memcpy(sc_image, &img, sizeof(img));
+}
+
+static int sc_plan(const struct hcl_host_config *h, bool want,
+		   uint64_t image_size, struct hcl_sidecar_plan *plan)
+{
+	struct hcl_host_range low = { 0, 0x9f000 };
+
+	return hcl_sidecar_plan(h, want, sc_image, SC_GPA, image_size,
+				SC_FREE, SC_FREE_SIZE, &low, plan, errbuf,
+				sizeof(errbuf));
+}
+
+TEST(sidecar_plan_split)
+{
+	struct hcl_host_config h;
+	struct hcl_sidecar_plan plan;
+
+	sc_good_image();
+	sc_host(&h, 4, 1);
+	ASSERT_EQ(0, sc_plan(&h, true, sizeof(sc_image), &plan))
+		TH_LOG("%s", errbuf);
+	EXPECT_TRUE(plan.enabled);
+	EXPECT_EQ(1, plan.nlinux);
+	EXPECT_EQ(3, plan.nsidecar);
+	EXPECT_EQ(SC_GPA, plan.image.base);
+	EXPECT_EQ(0x4000, plan.image.size);	/* image_end, page rounded */
+	EXPECT_EQ(SC_GPA + 0x480, plan.entry64);
+	EXPECT_EQ(SC_GPA + 0x1000, plan.cr3);
+	/* at the top of the free memory: control, 3 command, 3 x 9 private */
+	EXPECT_EQ((1 + 3 + 3 * 9) * 4096ull, plan.region.size);
+	EXPECT_EQ(SC_FREE + SC_FREE_SIZE - plan.region.size,
+		  plan.region.base);
+
+	/* every CPU to Linux: off, one CPU, no image */
+	ASSERT_EQ(0, sc_plan(&h, false, sizeof(sc_image), &plan));
+	EXPECT_FALSE(plan.enabled);
+	EXPECT_EQ(4, plan.nlinux);
+	EXPECT_EQ(0, plan.nsidecar);
+	EXPECT_EQ(0, plan.region.size);
+	ASSERT_EQ(0, sc_plan(&h, true, 0, &plan));
+	EXPECT_FALSE(plan.enabled);
+	EXPECT_EQ(4, plan.nlinux);
+	sc_host(&h, 1, 0);
+	ASSERT_EQ(0, sc_plan(&h, true, sizeof(sc_image), &plan));
+	EXPECT_FALSE(plan.enabled);
+	EXPECT_EQ(1, plan.nlinux);
+
+	/* the most CPUs the contract has room for */
+	sc_host(&h, HCL_BOOT_MAX_VPS, 0);
+	ASSERT_EQ(0, sc_plan(&h, true, sizeof(sc_image), &plan))
+		TH_LOG("%s", errbuf);
+	EXPECT_EQ(HCL_SIDECAR_MAX_CPUS, plan.nsidecar);
+	EXPECT_EQ(HCL_SIDECAR_REGION_SIZE(HCL_SIDECAR_MAX_CPUS),
+		  plan.region.size);
+}
+
+TEST(sidecar_plan_rejects)
+{
+	struct hcl_host_config h;
+	struct hcl_sidecar_plan plan;
+	struct hcl_sidecar_image *img = (void *)sc_image;
+	struct hcl_host_range low = { 0, 0x9f000 };
+	struct hcl_host_range high = { 0x10000, 0x8f000 };
+
+	sc_host(&h, 2, 0);
+	sc_good_image();
+	img->magic = 0;
+	EXPECT_EQ(SHIM_EINVAL, sc_plan(&h, true, sizeof(sc_image), &plan));
+	EXPECT_STREQ("sidecar: image magic 0x0 version 1, expected 0x4d494353 version 1",
+		     errbuf);
+	EXPECT_FALSE(plan.enabled);
+	sc_good_image();
+	EXPECT_EQ(SHIM_EINVAL, sc_plan(&h, true, 16, &plan));
+	EXPECT_STREQ("sidecar: image of 16 bytes has no header", errbuf);
+	img->base = SC_GPA + 4096;
+	EXPECT_EQ(SHIM_EOUTSIDE, sc_plan(&h, true, sizeof(sc_image), &plan));
+	sc_good_image();
+	img->image_end = SC_GPA + sizeof(sc_image) + 1;	/* .bss not loaded */
+	EXPECT_EQ(SHIM_EOUTSIDE, sc_plan(&h, true, sizeof(sc_image), &plan));
+	sc_good_image();
+	img->entry64 = SC_GPA + 0x3100;
+	EXPECT_EQ(SHIM_EOUTSIDE, sc_plan(&h, true, sizeof(sc_image), &plan));
+	sc_good_image();
+	img->cr3 = SC_GPA + 0x1008;
+	EXPECT_EQ(SHIM_EOUTSIDE, sc_plan(&h, true, sizeof(sc_image), &plan));
+	EXPECT_STREQ("sidecar: entry 0x8040480 or page tables 0x8041008 outside the image 0x8040000..0x8043100",
+		     errbuf);
+
+	/* no room at the top of VTL2 */
+	sc_good_image();
+	EXPECT_EQ(SHIM_ENOSPC,
+		  hcl_sidecar_plan(&h, true, sc_image, SC_GPA, sizeof(sc_image),
+				   SC_FREE, 4096, &low, &plan, errbuf,
+				   sizeof(errbuf)));
+	EXPECT_STREQ("sidecar: needs 0xb000 bytes for 1 CPUs, VTL2 has 0x1000 free",
+		     errbuf);
+	/* the trampoline page is not in the low RAM */
+	EXPECT_EQ(SHIM_EOUTSIDE,
+		  hcl_sidecar_plan(&h, true, sc_image, SC_GPA, sizeof(sc_image),
+				   SC_FREE, SC_FREE_SIZE, &high, &plan, errbuf,
+				   sizeof(errbuf)));
+	EXPECT_FALSE(plan.enabled);
+	EXPECT_EQ(2, plan.nlinux);
+}
+
+TEST(sidecar_control_init)
+{
+	static uint8_t region[HCL_SIDECAR_REGION_SIZE(3)];
+	struct hcl_sidecar_control *ctl = (void *)region;
+	struct hcl_host_config h;
+	struct hcl_sidecar_plan plan;
+
+	sc_good_image();
+	sc_host(&h, 4, 2);
+	ASSERT_EQ(0, sc_plan(&h, true, sizeof(sc_image), &plan));
+	ASSERT_EQ(sizeof(region), plan.region.size);
+	memset(region, 0xee, sizeof(region));
+	hcl_sidecar_control_init(region, &h, &plan, HCL_SIDECAR_TEST_PF);
+	EXPECT_EQ(HCL_SIDECAR_MAGIC, ctl->magic);
+	EXPECT_EQ(HCL_SIDECAR_VERSION, ctl->version);
+	EXPECT_EQ(3, ctl->cpu_count);
+	EXPECT_EQ(HCL_SIDECAR_TEST_PF, ctl->test_fault);
+	EXPECT_EQ(sizeof(region), ctl->region_size);
+	/* VP order without the boot CPU (VP 2, APIC id 4) */
+	EXPECT_EQ(0, ctl->cpu[0].apic_id);
+	EXPECT_EQ(2, ctl->cpu[1].apic_id);
+	EXPECT_EQ(6, ctl->cpu[2].apic_id);
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(HCL_SIDECAR_OFFLINE, ctl->cpu[i].status);
+	EXPECT_EQ(0, ctl->cpu[3].apic_id);
+	/* the rest is zero: command pages and private pages */
+	size_t nz = 0;
+
+	for (size_t i = sizeof(*ctl); i < sizeof(region); i++)
+		nz += region[i] != 0;
+	EXPECT_EQ(0, nz);
+}
+
+TEST(sidecar_cmdline)
+{
+	char line[64] = "console=ttyS0";
+	char full[SHIM_CMDLINE_MAX + 1];
+	uint32_t kind = 9;
+
+	ASSERT_EQ(0, shim_cmdline_append_maxcpus(line, sizeof(line), 1, errbuf,
+						 sizeof(errbuf)));
+	EXPECT_STREQ("console=ttyS0 maxcpus=1", line);
+	ASSERT_EQ(0, shim_cmdline_append_maxcpus(line, sizeof(line), 64,
+						 errbuf, sizeof(errbuf)));
+	EXPECT_STREQ("console=ttyS0 maxcpus=1 maxcpus=64", line);
+	EXPECT_EQ(SHIM_ECMDLINE,
+		  shim_cmdline_append_maxcpus(line, 40, 1, errbuf,
+					      sizeof(errbuf)));
+	EXPECT_STREQ("console=ttyS0 maxcpus=1 maxcpus=64", line);
+	memset(full, 'a', SHIM_CMDLINE_MAX - 10);
+	full[SHIM_CMDLINE_MAX - 10] = 0;
+	ASSERT_EQ(0, shim_cmdline_append_maxcpus(full, sizeof(full), 1, errbuf,
+						 sizeof(errbuf)));
+	EXPECT_EQ(SHIM_CMDLINE_MAX, strlen(full));
+	EXPECT_EQ(SHIM_ECMDLINE,
+		  shim_cmdline_append_maxcpus(full, sizeof(full), 1, errbuf,
+					      sizeof(errbuf)));
+
+	ASSERT_EQ(0, shim_cmdline_sidecar_fault("a b", &kind, errbuf,
+						sizeof(errbuf)));
+	EXPECT_EQ(HCL_SIDECAR_TEST_NONE, kind);
+	ASSERT_EQ(0, shim_cmdline_sidecar_fault("openhcl_boot.sidecar_fault=ud",
+						&kind, errbuf,
+						sizeof(errbuf)));
+	EXPECT_EQ(HCL_SIDECAR_TEST_UD, kind);
+	ASSERT_EQ(0, shim_cmdline_sidecar_fault("openhcl_boot.sidecar_fault=de x",
+						&kind, errbuf,
+						sizeof(errbuf)));
+	EXPECT_EQ(HCL_SIDECAR_TEST_DE, kind);
+	EXPECT_GT(0, shim_cmdline_sidecar_fault("openhcl_boot.sidecar_fault=gp",
+						&kind, errbuf,
+						sizeof(errbuf)));
 }
 
 TEST_HARNESS_MAIN

@@ -19,6 +19,9 @@
  *
  * HCL_UAPI_ARGS=a,b,c passes arguments to hcl-uapi-test (for example
  * -r,vp.port_io_round_trip runs one test); HCL_NO_KUNIT=1 skips KUnit.
+ * The sidecar group (hcl-sidecar-test) checks the sidecar's CPUs; it
+ * skips when the boot gave the sidecar none.  HCL_VMTEST_ONLY=a,b runs
+ * only those groups (and dmesg), e.g. a second boot with the sidecar on.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -204,6 +207,25 @@ static void check_dmesg(void)
 	end("dmesg");
 }
 
+/* true if @group is to run: HCL_VMTEST_ONLY unset, or listing it */
+static int want(const char *group)
+{
+	const char *only = getenv("HCL_VMTEST_ONLY");
+	size_t len = strlen(group);
+
+	if (!only)
+		return 1;
+	while (only) {
+		if (!strncmp(only, group, len) &&
+		    (only[len] == ',' || !only[len]))
+			return 1;
+		only = strchr(only, ',');
+		if (only)
+			only++;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -212,14 +234,23 @@ int main(void)
 	    errno != EBUSY)
 		perror("hcl-vmtest: mount debugfs");
 
-	if (!getenv("HCL_NO_KUNIT"))
+	if (!getenv("HCL_NO_KUNIT") && want("kunit"))
 		run_kunit();
-	run_program("dt", "/bin/hcl-dt-test", "HCL_DT_ARGS");
-	dump_fdt();
-	run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
-	run_program("sandbox", "/bin/hcl-sandbox-test", "HCL_SANDBOX_ARGS");
-	run_program("sandbox-tpm", "/bin/hcl-sandbox-tpm-test",
-		    "HCL_SANDBOX_ARGS");
+	if (want("dt"))
+		run_program("dt", "/bin/hcl-dt-test", "HCL_DT_ARGS");
+	if (want("fdt-blob"))
+		dump_fdt();
+	if (want("sidecar"))
+		run_program("sidecar", "/bin/hcl-sidecar-test",
+			    "HCL_SIDECAR_ARGS");
+	if (want("uapi"))
+		run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
+	if (want("sandbox"))
+		run_program("sandbox", "/bin/hcl-sandbox-test",
+			    "HCL_SANDBOX_ARGS");
+	if (want("sandbox-tpm"))
+		run_program("sandbox-tpm", "/bin/hcl-sandbox-tpm-test",
+			    "HCL_SANDBOX_ARGS");
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");
 	hcl_poweroff(failures ? 1 : 0);

@@ -215,8 +215,16 @@ static int layout(const struct hcl_igvm_inputs *in, struct hcl_igvm_params *p,
 		return fail(err, errlen,
 			    "shim entry 0x%llx is outside the 0x%zx-byte shim",
 			    (unsigned long long)in->shim_entry, in->shim.size);
+	if (in->sidecar.size > HCL_IGVM_SIDECAR_MAX)
+		return fail(err, errlen,
+			    "the sidecar is 0x%zx bytes, at most 0x%llx fit",
+			    in->sidecar.size, HCL_IGVM_SIDECAR_MAX);
 	end = base + size;
 	hcl_igvm_params_fixed(p, base, size);
+	if (in->sidecar.size) {
+		p->sidecar.gpa = base + HCL_IGVM_OFF_SIDECAR;
+		p->sidecar.size = align_up(in->sidecar.size, PAGE);
+	}
 	p->command_line.size = cl;
 	*npd = (unsigned int)(align_up(end, GIB) / GIB);
 	p->page_tables.size = (2 + *npd) * PAGE;
@@ -256,7 +264,7 @@ int hcl_igvm_build(const struct hcl_igvm_inputs *in, uint8_t **out,
 	int rc;
 
 	if ((uint64_t)in->shim.size + in->kernel.size + in->initrd.size +
-	    in->vtl0.size > UINT32_MAX)
+	    in->vtl0.size + in->sidecar.size > UINT32_MAX)
 		return fail(err, errlen, "the inputs do not fit a 4 GiB file");
 	if (layout(in, &p, &npd, err, errlen))
 		return -1;
@@ -334,6 +342,9 @@ int hcl_igvm_build(const struct hcl_igvm_inputs *in, uint8_t **out,
 	/* stack: zero pages */
 	add_pages(&w, p.stack.gpa, NULL, p.stack.size);
 
+	if (p.sidecar.size)
+		add_pages(&w, p.sidecar.gpa, in->sidecar.data,
+			  in->sidecar.size);
 	add_pages(&w, p.shim.gpa, in->shim.data, p.shim.size);
 	add_pages(&w, p.kernel.gpa, in->kernel.data, p.kernel.size);
 	add_pages(&w, p.initrd.gpa, in->initrd.data, p.initrd.size);

@@ -15,6 +15,7 @@ struct hcl_igvm_blob {
 
 struct hcl_igvm_inputs {
 	struct hcl_igvm_blob shim, kernel, initrd, vtl0;
+	struct hcl_igvm_blob sidecar;	/* optional (size 0) */
 	const char *cmdline;	/* static command line; NULL = empty */
 	uint64_t vtl2_size;	/* 0: HCL_IGVM_VTL2_SIZE_DEFAULT */
 	uint64_t shim_entry;	/* entry offset inside the shim */

@@ -4,6 +4,7 @@
  *
  *   igvmtool build -o OUT --shim F --kernel F --initrd F --vtl0 F
  *            [--cmdline "..."] [--vtl2-size BYTES] [--shim-entry OFFSET]
+ *            [--sidecar F]
  *   igvmtool dump FILE
  *   igvmtool check FILE
  *
@@ -23,7 +24,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: igvmtool build -o OUT.igvm --shim FILE --kernel FILE --initrd FILE\n"
 		"                      --vtl0 FILE [--cmdline \"...\"] [--vtl2-size BYTES]\n"
-		"                      [--shim-entry OFFSET]\n"
+		"                      [--shim-entry OFFSET] [--sidecar FILE]\n"
 		"       igvmtool dump FILE\n"
 		"       igvmtool check FILE\n");
 }
@@ -118,11 +119,13 @@ static int parse_u64(const char *s, uint64_t *v)
 
 static int cmd_build(int argc, char **argv)
 {
-	const char *out = NULL, *paths[4] = { NULL };
-	static const char *const opts[4] = {
-		"--shim", "--kernel", "--initrd", "--vtl0",
+	/* the first NREQ are required */
+	enum { NREQ = 4, NBLOB = 5 };
+	const char *out = NULL, *paths[NBLOB] = { NULL };
+	static const char *const opts[NBLOB] = {
+		"--shim", "--kernel", "--initrd", "--vtl0", "--sidecar",
 	};
-	struct hcl_igvm_blob *blobs[4];
+	struct hcl_igvm_blob *blobs[NBLOB];
 	struct hcl_igvm_inputs in = { 0 };
 	uint8_t *image = NULL;
 	size_t len;
@@ -133,6 +136,7 @@ static int cmd_build(int argc, char **argv)
 	blobs[1] = &in.kernel;
 	blobs[2] = &in.initrd;
 	blobs[3] = &in.vtl0;
+	blobs[4] = &in.sidecar;
 	for (int i = 0; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool known = false;
@@ -142,7 +146,7 @@ static int cmd_build(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < NBLOB; k++) {
 			if (!strcmp(a, opts[k])) {
 				paths[k] = v;
 				known = true;
@@ -175,7 +179,7 @@ static int cmd_build(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < NREQ; k++) {
 		if (!paths[k]) {
 			fprintf(stderr, "igvmtool: build needs %s FILE\n",
 				opts[k]);
@@ -183,9 +187,11 @@ static int cmd_build(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < NBLOB; k++) {
 		uint8_t *b;
 
+		if (!paths[k])
+			continue;
 		if (read_file(paths[k], &b, &blobs[k]->size))
 			goto out;
 		blobs[k]->data = b;
@@ -197,7 +203,7 @@ static int cmd_build(int argc, char **argv)
 	}
 	rc = write_file(out, image, len) ? 2 : 0;
 out:
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < NBLOB; k++)
 		free((void *)blobs[k]->data);
 	free(image);
 	return rc;

@@ -178,7 +178,7 @@ int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
 		 char *err, size_t errlen)
 {
 	const char *args;
-	unsigned int i;
+	unsigned int i, ncpus = 0;
 	int node, sub, ret;
 
 	memset(info, 0, sizeof(*info));
@@ -238,20 +238,25 @@ int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
 	     get_u64(fdt, sub, OPENHCL_DT_TS_SHIM, &info->shim_tsc, err,
 		     errlen) ||
 	     get_u64(fdt, sub, OPENHCL_DT_TS_HANDOFF, &info->handoff_tsc, err,
-		     errlen)))
+		     errlen) ||
+	     get_u64(fdt, sub, OPENHCL_DT_TS_SIDECAR_START,
+		     &info->sidecar_start_tsc, err, errlen) ||
+	     get_u64(fdt, sub, OPENHCL_DT_TS_SIDECAR_READY,
+		     &info->sidecar_ready_tsc, err, errlen)))
 		return -1;
 
+	/* /cpus lists every CPU; the sidecar's are not Linux's */
 	node = fdt_path_offset(fdt, "/cpus");
 	if (node >= 0)
 		fdt_for_each_subnode(sub, fdt, node)
-			info->linux_cpus++;
-	if (!info->linux_cpus)
+			ncpus++;
+	if (!ncpus)
 		return fail(err, errlen, "device tree lists no CPU in /cpus");
-	if (info->linux_cpus + info->sidecar_cpus != info->vp_count)
+	if (ncpus != info->vp_count || info->sidecar_cpus >= ncpus)
 		return fail(err, errlen,
-			    "%u Linux CPUs + %u sidecar CPUs != vp-count %u",
-			    info->linux_cpus, info->sidecar_cpus,
-			    info->vp_count);
+			    "/cpus lists %u CPUs, %u for the sidecar, vp-count %u",
+			    ncpus, info->sidecar_cpus, info->vp_count);
+	info->linux_cpus = ncpus - info->sidecar_cpus;
 
 	ret = read_serial(fdt, info, err, errlen);
 	if (ret)

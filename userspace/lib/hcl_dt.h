@@ -29,12 +29,13 @@ struct hcl_dt_info {
 	uint64_t vtl0_base, vtl0_size;
 	uint64_t image_base, image_size;	/* 0/0: no staged image */
 	uint32_t vp_count;		/* every VP of the VM */
-	uint32_t linux_cpus;		/* CPUs in /cpus */
+	uint32_t linux_cpus;		/* CPUs in /cpus, minus the sidecar's */
 	uint32_t sidecar_cpus;		/* /openhcl/sidecar cpu-count */
 	bool has_serial;
 	uint16_t serial_port;
 	/* TSC stamps; 0 when absent */
 	uint64_t loader_tsc, shim_tsc, handoff_tsc;
+	uint64_t sidecar_start_tsc, sidecar_ready_tsc;
 	char bootargs[2048];
 };
 

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RUN_VP: one VTL0 VP on this CPU until an exit hcl.ko must handle
+ * (hcl/sidecar.h).  The VMCB and the save area are hcl.ko's, reached
+ * through the identity map.  Each VMRUN runs with GIF clear and IF set
+ * (so, with the VMCB's V_INTR_MASKING, a physical interrupt exits the
+ * guest); after an INTR exit the interrupt is taken with GIF and IF set
+ * again, so a wake-up IPI always ends a run that has its stop word set.
+ */
+#include "sidecar.h"
+
+#define VMCB_EXITCODE	0x070u		/* control area */
+#define EXIT_INTR	0x060ull
+
+void sc_vmrun(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_vmsave_pa);
+
+static bool usable(uint64_t pa)
+{
+	return pa && !(pa & (HCL_SIDECAR_PAGE_SIZE - 1)) &&
+	       pa < HCL_SIDECAR_MAP_END;
+}
+
+uint32_t sc_run_vp(struct hcl_sidecar_cmd_page *cmd, uint64_t host_vmsave_pa)
+{
+	uint64_t vmcb = cmd->vmcb_pa, save_pa = cmd->vp_save_pa;
+	struct hcl_sidecar_vp_save *save;
+	uint64_t t0, code;
+	volatile uint64_t *v;
+
+	if (!usable(vmcb) || !usable(save_pa))
+		return HCL_SIDECAR_RES_BAD_ARG;
+	save = (struct hcl_sidecar_vp_save *)(uintptr_t)save_pa;
+	v = (volatile uint64_t *)(uintptr_t)vmcb;
+	t0 = rdtsc_now();
+	for (;;) {
+		/* IF set, GIF clear: a physical interrupt exits the guest */
+		__asm__ volatile("clgi; sti" ::: "memory");
+		/* VMRUN switches CR2 through the VMCB; the GPRs here */
+		sc_vmrun(vmcb, save->gpr, host_vmsave_pa);
+		__asm__ volatile("cli; stgi" ::: "memory");
+		code = v[VMCB_EXITCODE / 8];
+		if (code != EXIT_INTR)
+			break;
+		/* take the pending interrupt; a stop request ends the run */
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+		sc_barrier();
+		if (*(volatile uint32_t *)&cmd->stop) {
+			cmd->exit_code = code;
+			cmd->run_tsc = rdtsc_now() - t0;
+			return HCL_SIDECAR_RES_STOPPED;
+		}
+	}
+	cmd->exit_code = code;
+	cmd->run_tsc = rdtsc_now() - t0;
+	return HCL_SIDECAR_RES_OK;
+}
