@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "config.h"
 #include "irq.h"
+#include "netlink.h"
 #include "partition.h"
 #include "stats.h"
 #include "vp.h"
@@ -169,22 +170,30 @@ static int __init hcl_init(void)
 	if (ret)
 		return ret;
 	hcl_stats_init();
+	ret = hcl_nl_init();
+	if (ret)
+		goto err_stats;
 	ret = misc_register(&hcl_misc);
-	if (ret) {
-		hcl_stats_exit();
-		hcl_backend_remove();
-		return ret;
-	}
+	if (ret)
+		goto err_nl;
 	pr_info("VTL0 RAM %#llx+%#llx (%s), VTL0 image %#llx bytes, backend %s, API %u\n",
 		hcl_config.vtl0_base, hcl_config.vtl0_size,
 		hcl_config.from_params ? "module parameters" : "device tree",
 		hcl_config.image_size, hcl_backend->name, HCL_API_VERSION);
 	return 0;
+
+err_nl:
+	hcl_nl_exit();
+err_stats:
+	hcl_stats_exit();
+	hcl_backend_remove();
+	return ret;
 }
 
 static void __exit hcl_exit(void)
 {
 	misc_deregister(&hcl_misc);
+	hcl_nl_exit();
 	hcl_stats_exit();
 	hcl_backend_remove();
 }

@@ -40,6 +40,7 @@ struct hcl_partition {
 
 int hcl_partition_create(u32 max_vps, struct hcl_partition **out);
 void hcl_partition_put(struct hcl_partition *part);
+bool hcl_partition_exists(void);
 long hcl_partition_add_range(struct hcl_partition *part, void __user *argp);
 long hcl_partition_del_range(struct hcl_partition *part, void __user *argp);
 long hcl_ioctl_unknown(unsigned int cmd);
