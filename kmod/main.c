@@ -63,15 +63,19 @@ static unsigned int hcl_max_vps;
 module_param_named(max_vps, hcl_max_vps, uint, 0444);
 MODULE_PARM_DESC(max_vps, "VPs per partition (default: the device tree's vp-count, else the number of CPUs; at most 64)");
 
+/* The VP slots a partition gets. */
+u32 hcl_partition_vp_limit(void)
+{
+	return min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
+		     num_possible_cpus(), HCL_BOOT_MAX_VPS);
+}
+
 static int hcl_open(struct inode *inode, struct file *file)
 {
 	struct hcl_partition *part;
-	u32 max_vps;
 	int ret;
 
-	max_vps = min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
-			num_possible_cpus(), HCL_BOOT_MAX_VPS);
-	ret = hcl_partition_create(max_vps, &part);
+	ret = hcl_partition_create(hcl_partition_vp_limit(), &part);
 	if (ret)
 		return ret;
 	file->private_data = part;

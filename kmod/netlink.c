@@ -68,7 +68,7 @@ int hcl_nl_part_get_doit(struct sk_buff *skb, struct genl_info *info)
 	vps = hcl_stats_nr_vps();
 	hcl_stats_unlock_vps();
 	if (nla_put_u8(msg, HCL_A_PARTITION_OPEN, hcl_partition_exists()) ||
-	    nla_put_u32(msg, HCL_A_PARTITION_VP_COUNT, hcl_config.vp_count) ||
+	    nla_put_u32(msg, HCL_A_PARTITION_VP_COUNT, hcl_partition_vp_limit()) ||
 	    nla_put_u32(msg, HCL_A_PARTITION_VPS, vps) ||
 	    nla_put_uint(msg, HCL_A_PARTITION_VTL0_BASE, hcl_config.vtl0_base) ||
 	    nla_put_uint(msg, HCL_A_PARTITION_VTL0_SIZE, hcl_config.vtl0_size) ||

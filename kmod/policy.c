@@ -32,13 +32,13 @@ static DEFINE_SPINLOCK(hcl_limit_lock);
 static struct hcl_event_limit hcl_limit = {
 	.rate = HCL_POLICY_DEFAULT_RATE,
 	.burst = HCL_POLICY_DEFAULT_BURST,
-	.credit_ns = HCL_POLICY_DEFAULT_BURST *
-		     (NSEC_PER_SEC / HCL_POLICY_DEFAULT_RATE),
+	.credit = (u64)HCL_POLICY_DEFAULT_BURST * NSEC_PER_SEC,
 };
 
-static u64 event_cost(const struct hcl_event_limit *l)
+/* the bucket's size: @burst events, in units of NSEC_PER_SEC per event */
+static u64 limit_max(const struct hcl_event_limit *l)
 {
-	return div_u64(NSEC_PER_SEC, l->rate);
+	return (u64)l->burst * NSEC_PER_SEC;
 }
 
 /* A full bucket: @burst events may go at once. */
@@ -46,46 +46,54 @@ void hcl_event_limit_init(struct hcl_event_limit *l, u32 rate, u32 burst,
 			  u64 now_ns)
 {
 	*l = (struct hcl_event_limit){ .rate = rate, .burst = burst };
-	l->credit_ns = burst * event_cost(l);
+	l->credit = limit_max(l);
 	l->last_ns = now_ns;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_event_limit_init);
 
-/* New rate and burst; the credit is kept, capped at the new burst. */
+/* credits the time since the last call, at the current rate */
+static void limit_refill(struct hcl_event_limit *l, u64 now_ns)
+{
+	u64 max = limit_max(l), dt;
+
+	/* a clock going backwards adds nothing */
+	if (now_ns <= l->last_ns)
+		return;
+	dt = now_ns - l->last_ns;
+	l->last_ns = now_ns;
+	/* dt * rate would overflow after long quiet times: full anyway */
+	if (dt >= div_u64(max, l->rate))
+		l->credit = max;
+	else
+		l->credit = min(max, l->credit + dt * l->rate);
+}
+
+/* New rate and burst; the events in the bucket stay, up to the new burst. */
 void hcl_event_limit_set(struct hcl_event_limit *l, u32 rate, u32 burst,
 			 u64 now_ns)
 {
-	/* credit up to now at the old rate */
-	hcl_event_limit_allow(l, now_ns, NULL);
+	limit_refill(l, now_ns);
 	l->rate = rate;
 	l->burst = burst;
-	l->credit_ns = min(l->credit_ns, burst * event_cost(l));
+	l->credit = min(l->credit, limit_max(l));
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_event_limit_set);
 
 /*
- * Whether an event at @now_ns may go.  With @dropped NULL it only
- * credits the time passed.  When it may, *@dropped is the number of
- * events refused since the last one that went, and the count restarts.
+ * Whether an event at @now_ns may go.  When it may, *@dropped is the
+ * number of events refused since the last one that went, and that count
+ * restarts.
  */
 bool hcl_event_limit_allow(struct hcl_event_limit *l, u64 now_ns,
 			   u32 *dropped)
 {
-	u64 cost = event_cost(l), max = l->burst * cost;
-
-	/* a clock going backwards adds nothing */
-	if (now_ns > l->last_ns) {
-		l->credit_ns = min(max, l->credit_ns + (now_ns - l->last_ns));
-		l->last_ns = now_ns;
-	}
-	if (!dropped)
-		return false;
-	if (l->credit_ns < cost) {
+	limit_refill(l, now_ns);
+	if (l->credit < NSEC_PER_SEC) {
 		l->dropped++;
 		l->dropped_total++;
 		return false;
 	}
-	l->credit_ns -= cost;
+	l->credit -= NSEC_PER_SEC;
 	*dropped = l->dropped;
 	l->dropped = 0;
 	l->sent_total++;

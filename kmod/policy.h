@@ -27,15 +27,16 @@ extern struct hcl_policy hcl_policy;
 
 /*
  * A token bucket: @rate events a second on average, @burst at once.
- * Credit is kept in nanoseconds: each event costs NSEC_PER_SEC / rate,
- * time adds credit up to burst events' worth.  The caller serialises
- * (policy.c's spinlock); the functions take the time as an argument so
- * that KUnit drives them with a clock of its own.
+ * @credit counts events in units of 1/NSEC_PER_SEC of an event: a
+ * nanosecond adds @rate units, an event costs NSEC_PER_SEC, and the
+ * bucket holds @burst events.  The caller serialises (policy.c's
+ * spinlock); the functions take the time as an argument so that KUnit
+ * drives them with a clock of its own.
  */
 struct hcl_event_limit {
 	u32 rate;
 	u32 burst;
-	u64 credit_ns;
+	u64 credit;
 	u64 last_ns;
 	u32 dropped;		/* since the last event let through */
 	u64 sent_total;

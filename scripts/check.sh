@@ -7,6 +7,7 @@
 #             builds of userspace and the guest
 #   kunit     KUnit suites, run inside the QEMU-booted VTL2 kernel (KTAP)
 #   uapi      in-VM UAPI tests against /dev/hcl (kselftest harness, TAP)
+#   nl        in-VM tests of the generic netlink family (TAP)
 #   dmesg     the VTL2 kernel log after all in-VM tests
 #   e2e       end-to-end boots: the guest's output and exit status (also
 #             Debian's kernel in VTL0, hcl-linux.igvm)
@@ -15,8 +16,8 @@
 #   scripts/check.sh BUILD KDIR [GROUP...]
 #
 # GROUP is host, style, vm or e2e (default: all).  For the vm group,
-# HCL_UAPI_ARGS=-r,fixture.test selects UAPI tests and HCL_NO_KUNIT=1
-# skips the KUnit suites.
+# HCL_UAPI_ARGS=-r,fixture.test selects UAPI tests, HCL_NL_ARGS the
+# netlink tests, and HCL_NO_KUNIT=1 skips the KUnit suites.
 set -u
 
 build=$1 kdir=$2
@@ -111,6 +112,12 @@ run_style() {
 		result $? "style: checkpatch --strict $f"
 	done
 
+	# the netlink spec against the kernel's schema, and the files
+	# generated from it (scripts/ynl-gen.sh) as the generator makes them
+	out=$logs/ynl-gen.log
+	"$top/scripts/ynl-gen.sh" "$kdir" --check > "$out" 2>&1
+	result $? "style: netlink/specs/hcl.yaml passes the kernel's schema and the generated files match it"
+
 	# the module with W=1 and sparse, in a scratch copy with the config
 	# suite's trees generated as the module's build does (kmod/kmod.mk)
 	rm -rf "$dir"
@@ -148,6 +155,7 @@ run_vm() {
 	rm -f "$log.status"
 	local extra=""
 	[ -n "${HCL_UAPI_ARGS:-}" ] && extra="$extra HCL_UAPI_ARGS=$HCL_UAPI_ARGS"
+	[ -n "${HCL_NL_ARGS:-}" ] && extra="$extra HCL_NL_ARGS=$HCL_NL_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
@@ -170,6 +178,8 @@ run_vm() {
 	result $? "dt: dtc decompiles /sys/firmware/fdt without warnings"
 	f=$(section "$log" uapi)
 	tap_count "$f" "uapi"
+	f=$(section "$log" nl)
+	tap_count "$f" "nl"
 	f=$(section "$log" sandbox)
 	tap_count "$f" "vm/sandbox"
 	f=$(section "$log" sandbox-tpm)

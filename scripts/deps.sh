@@ -9,7 +9,7 @@ pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 rsync perl python3 linux-source-6.12 qemu-system-x86 sparse
 liburing-dev libfdt-dev libseccomp-dev clang libclang-rt-14-dev
 device-tree-compiler libtpms-dev swtpm tpm2-tools libtss2-tcti-swtpm0
-busybox-static"
+busybox-static python3-yaml python3-jsonschema libmnl-dev"
 
 missing=""
 for p in $pkgs; do

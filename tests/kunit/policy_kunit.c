@@ -68,7 +68,7 @@ static void limit_clock_backwards(struct kunit *test)
 						      &dropped));
 }
 
-/* a smaller burst caps the credit at once; a higher rate refills faster */
+/* a smaller burst caps the bucket at once; a higher rate refills faster */
 static void limit_set(struct kunit *test)
 {
 	struct hcl_event_limit l;
@@ -82,6 +82,31 @@ static void limit_set(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hcl_event_limit_allow(&l, NSEC_PER_MSEC,
 						      &dropped));
 	KUNIT_EXPECT_EQ(test, dropped, 1U);
+
+	/* a lower rate keeps the events in the bucket, up to the burst */
+	hcl_event_limit_init(&l, 100, 20, 0);
+	KUNIT_EXPECT_TRUE(test, hcl_event_limit_allow(&l, 0, &dropped));
+	hcl_event_limit_set(&l, 1, 2, 0);
+	KUNIT_EXPECT_TRUE(test, hcl_event_limit_allow(&l, 0, &dropped));
+	KUNIT_EXPECT_TRUE(test, hcl_event_limit_allow(&l, 0, &dropped));
+	KUNIT_EXPECT_FALSE(test, hcl_event_limit_allow(&l, 0, &dropped));
+}
+
+/* years of quiet at the highest rate fill the bucket without overflow */
+static void limit_long_quiet(struct kunit *test)
+{
+	struct hcl_event_limit l;
+	u32 dropped;
+	int i;
+
+	hcl_event_limit_init(&l, HCL_EVENT_RATE_MAX, HCL_EVENT_RATE_MAX, 0);
+	for (i = 0; i < HCL_EVENT_RATE_MAX; i++)
+		hcl_event_limit_allow(&l, 0, &dropped);
+	KUNIT_EXPECT_FALSE(test, hcl_event_limit_allow(&l, 0, &dropped));
+	KUNIT_EXPECT_TRUE(test, hcl_event_limit_allow(&l, U64_MAX / 2,
+						      &dropped));
+	KUNIT_EXPECT_EQ(test, l.credit,
+			(u64)(HCL_EVENT_RATE_MAX - 1) * NSEC_PER_SEC);
 }
 
 /* the mask bits are exactly the exits userspace sees */
@@ -134,6 +159,7 @@ static struct kunit_case hcl_policy_cases[] = {
 	KUNIT_CASE(limit_refill),
 	KUNIT_CASE(limit_clock_backwards),
 	KUNIT_CASE(limit_set),
+	KUNIT_CASE(limit_long_quiet),
 	KUNIT_CASE(exit_bits),
 	KUNIT_CASE(check_update),
 	{}
