@@ -126,31 +126,20 @@ static int ext_ack_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/* NLMSG_ERROR: an ack, or an error with the kernel's extended ack */
-static int error_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * An error @err with the kernel's extended ack, whose attributes start
+ * @off bytes into @nlh's payload, into nl->err.
+ */
+static void ext_ack(struct hcl_nl *nl, const struct nlmsghdr *nlh,
+		    unsigned int off, int err)
 {
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct req_ctx *ctx = data;
-	struct hcl_nl *nl = ctx->nl;
-	unsigned int off = sizeof(*e);
 	int n;
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		ctx->err = -EBADMSG;
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (!e->error)
-		return MNL_CB_STOP;
-	ctx->err = e->error;
-	n = snprintf(nl->err, sizeof(nl->err), "%s", strerror(-e->error));
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		if (off < nlh->nlmsg_len - sizeof(*nlh))
-			mnl_attr_parse(nlh, off, ext_ack_attr, tb);
-	}
+	n = snprintf(nl->err, sizeof(nl->err), "%s", strerror(-err));
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    off < nlh->nlmsg_len - sizeof(*nlh))
+		mnl_attr_parse(nlh, off, ext_ack_attr, tb);
 	if (tb[NLMSGERR_ATTR_MSG] &&
 	    mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) >= 0)
 		n += snprintf(nl->err + n, sizeof(nl->err) - n, ": %s",
@@ -165,7 +154,61 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(nl->err + n, sizeof(nl->err) - n,
 			 ": missing attribute %u",
 			 mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+}
+
+/* NLMSG_ERROR: an ack, or an error with the kernel's extended ack */
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct req_ctx *ctx = data;
+	unsigned int off = sizeof(*e);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		ctx->err = -EBADMSG;
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!e->error)
+		return MNL_CB_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	ctx->err = e->error;
+	ext_ack(ctx->nl, nlh, off, e->error);
 	errno = -e->error;
+	return MNL_CB_ERROR;
+}
+
+/* NLMSG_DONE: the end of a dump, which may carry the dump's error */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct req_ctx *ctx = data;
+	int err = 0;
+
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(err)))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err >= 0)
+		return MNL_CB_STOP;
+	ctx->err = err;
+	ext_ack(ctx->nl, nlh, sizeof(err), err);
+	errno = -err;
+	return MNL_CB_ERROR;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct req_ctx *ctx = data;
+
+	(void)nlh;
+	ctx->err = -ENOSPC;
+	snprintf(ctx->nl->err, sizeof(ctx->nl->err), "netlink overrun");
+	errno = ENOSPC;
 	return MNL_CB_ERROR;
 }
 
@@ -203,8 +246,13 @@ int hcl_nl_request(struct hcl_nl *nl, struct nlmsghdr *nlh,
 		   int (*fn)(const struct nlmsghdr *nlh, void *arg),
 		   void *arg)
 {
+	/* every control type: a NULL entry would make libmnl skip it */
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[0] = noop_cb,
+		[NLMSG_NOOP] = noop_cb,
 		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+		[NLMSG_OVERRUN] = overrun_cb,
 	};
 	struct req_ctx ctx = { .nl = nl, .fn = fn, .arg = arg };
 	uint32_t portid = mnl_socket_get_portid(nl->sock);
