@@ -276,6 +276,8 @@ run_e2e() {
 	expect_in "$log" "^underhill_vm: tpm bench: 32 x GetRandom(32) in" "e2e: the TPM benchmark ran"
 	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: VP 0 TPM checks passed"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" "e2e: openvmm_hcl reports success"
+	expect_in "$log" "^openvmm_hcl: run-loop policy: events=hlt+shutdown+fail_entry+unhandled+vtl_violation rate=100 burst=20 forward_io=0" \
+		"e2e: openvmm_hcl resolved the netlink family and read the default policy"
 	for stage in "host loader" "openhcl_boot (shim)" "Linux kernel" "underhill_init" "openvmm_hcl" "underhill_vm" "VTL0 guest" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
 	done
@@ -296,8 +298,10 @@ run_e2e() {
 	done
 
 	log=$logs/e2e-ioctl.log
-	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl"
+	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl HCL_POLICY=events=shutdown+vtl_violation,rate=50"
 	result $? "e2e: boot with the ioctl run path exits 0"
+	expect_in "$log" "^openvmm_hcl: run-loop policy (HCL_POLICY): events=shutdown+vtl_violation rate=50 burst=20 forward_io=0" \
+		"e2e: openvmm_hcl applied HCL_POLICY over netlink"
 	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
 	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: ioctl path: VP 0 TPM checks passed (a parked VP thread)"
 
