@@ -69,8 +69,8 @@ spec=$out.spec
 		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
 	fi
 	if [ "$mode" = bench ]; then
-		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm; do
-			echo "file /bin/$b $build/vtl2/bin/$b 0755 0 0"
+		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm hcl-bench-nl; do
+			bin "/bin/$b" "$build/vtl2/bin/$b"
 		done
 		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
 		# underhill_init empties /lib/modules; the runner reloads hcl.ko
