@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,71 @@ TEST_F(nl, policy_set_needs_cap_net_admin)
 	/* and as root it is allowed */
 	EXPECT_EQ(0, raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U32,
 			  HCL_A_POLICY_RATE, 7));
+}
+
+/* runs /bin/hcl-nl with @args (NULL-terminated): its exit status, its
+ * stdout and stderr in @out (there is no shell in VTL2) */
+static int run_tool(char *out, size_t len, ...)
+{
+	char *argv[8] = { "/bin/hcl-nl" };
+	int fds[2], status, argc = 1;
+	size_t n = 0;
+	ssize_t r;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, len);
+	while (argc < 7 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	out[0] = 0;
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n + 1 < len && (r = read(fds[0], out + n, len - 1 - n)) > 0)
+		n += r;
+	out[n] = 0;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* hcl-nl, the tool people use, on the same family */
+TEST_F(nl, hcl_nl_tool)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, run_tool(out, sizeof(out), "info", NULL));
+	EXPECT_NE(NULL, strstr(out, "backend: svm")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "partition: closed")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run_tool(out, sizeof(out), "policy", "set",
+			      "events=shutdown", "rate=77", NULL));
+	EXPECT_NE(NULL, strstr(out, "events=shutdown rate=77")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_tool(out, sizeof(out), "stats", NULL));
+	EXPECT_NE(NULL, strstr(out, "no VPs")) TH_LOG("%s", out);
+	/* the kernel's reason reaches the user */
+	EXPECT_EQ(1, run_tool(out, sizeof(out), "stats", "5", NULL));
+	EXPECT_NE(NULL, strstr(out, "no VP with this id")) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_tool(out, sizeof(out), "policy", "set", "rate=fast",
+			      NULL));
+	EXPECT_NE(NULL, strstr(out, "not a number")) TH_LOG("%s", out);
+	EXPECT_EQ(1, run_tool(out, sizeof(out), "policy", "set", "rate=0",
+			      NULL));
+	EXPECT_NE(NULL, strstr(out, "out of range")) TH_LOG("%s", out);
+	EXPECT_EQ(1, run_tool(out, sizeof(out), "watch", "-n", "1", "-t", "0",
+			      NULL));
+	EXPECT_NE(NULL, strstr(out, "0 events")) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_tool(out, sizeof(out), "frobnicate", NULL));
 }
 
 /* ---- a partition with a VP running through /dev/hcl ------------------------ */
