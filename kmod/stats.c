@@ -8,7 +8,9 @@
  * VP counters are written only by the thread running the VP and read
  * without a lock (64-bit loads do not tear).  Live VPs are on hcl_vps,
  * under hcl_stats_lock; totals of released VPs are folded into
- * hcl_stats_retired.
+ * hcl_stats_retired.  netlink.c finds VPs on the same list
+ * (hcl_stats_next_vp()): a VP leaves it, under the lock, before it is
+ * freed, so one found there lives until the lock is dropped.
  */
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
