@@ -89,6 +89,7 @@ $(FUZZ_LIBFDT): $(patsubst %,$(BUILD)/fuzz/libfdt/%.o,$(LIBFDT_SRC))
 
 include kmod/kmod.mk
 include userspace/userspace.mk
+include userspace/control/control.mk
 include userspace/sandbox/sandbox.mk
 include userspace/workers/workers.mk
 include userspace/bench/bench.mk

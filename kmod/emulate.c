@@ -26,6 +26,7 @@
 #include "irq.h"
 #include "msr.h"
 #include "partition.h"
+#include "policy.h"
 #include "range.h"
 
 static const struct {
@@ -99,7 +100,8 @@ static void complete_io_in(struct hcl_vp *vp)
 /*
  * Port I/O, not string I/O, with RIP already past the instruction.
  * Claimed ports go to userspace; a doorbell's writes ring it and its
- * reads are 0; unclaimed ports are an empty bus (reads float high).
+ * reads are 0; unclaimed ports are an empty bus (reads float high),
+ * unless the policy forwards them to userspace (policy.h).
  */
 enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
 				    bool in)
@@ -111,6 +113,11 @@ enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
 	rcu_read_lock();
 	r = hcl_range_find(rcu_dereference(vp->part->ranges), HCL_RANGE_PIO,
 			   port, size);
+	/* the policy may send unclaimed ports up as if claimed */
+	if (!r && hcl_policy_flag(HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO)) {
+		rcu_read_unlock();
+		goto user;
+	}
 	if (!r || r->kind == HCL_RANGE_DOORBELL) {
 		if (r && !in)
 			eventfd_signal(r->efd);
@@ -122,7 +129,7 @@ enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
 		return HCL_ACT_RESUME;
 	}
 	rcu_read_unlock();
-
+user:
 	vp->stats[HCL_STAT_IO_USER]++;
 	run->exit_reason = HCL_EXIT_IO;
 	run->io.port = port;

@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "config.h"
 #include "irq.h"
+#include "netlink.h"
 #include "partition.h"
 #include "sidecar.h"
 #include "stats.h"
@@ -63,15 +64,19 @@ static unsigned int hcl_max_vps;
 module_param_named(max_vps, hcl_max_vps, uint, 0444);
 MODULE_PARM_DESC(max_vps, "VPs per partition (default: the device tree's vp-count, else the number of CPUs; at most 64)");
 
+/* The VP slots a partition gets. */
+u32 hcl_partition_vp_limit(void)
+{
+	return min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
+		     num_possible_cpus(), HCL_BOOT_MAX_VPS);
+}
+
 static int hcl_open(struct inode *inode, struct file *file)
 {
 	struct hcl_partition *part;
-	u32 max_vps;
 	int ret;
 
-	max_vps = min_t(u32, hcl_max_vps ?: hcl_config.vp_count ?:
-			num_possible_cpus(), HCL_BOOT_MAX_VPS);
-	ret = hcl_partition_create(max_vps, &part);
+	ret = hcl_partition_create(hcl_partition_vp_limit(), &part);
 	if (ret)
 		return ret;
 	file->private_data = part;
@@ -174,23 +179,31 @@ static int __init hcl_init(void)
 	ret = hcl_sidecar_init();
 	if (ret)
 		pr_err("sidecar: not used (error %d)\n", ret);
+	ret = hcl_nl_init();
+	if (ret)
+		goto err_sidecar;
 	ret = misc_register(&hcl_misc);
-	if (ret) {
-		hcl_sidecar_exit();
-		hcl_stats_exit();
-		hcl_backend_remove();
-		return ret;
-	}
+	if (ret)
+		goto err_nl;
 	pr_info("VTL0 RAM %#llx+%#llx (%s), VTL0 image %#llx bytes, backend %s, API %u\n",
 		hcl_config.vtl0_base, hcl_config.vtl0_size,
 		hcl_config.from_params ? "module parameters" : "device tree",
 		hcl_config.image_size, hcl_backend->name, HCL_API_VERSION);
 	return 0;
+
+err_nl:
+	hcl_nl_exit();
+err_sidecar:
+	hcl_sidecar_exit();
+	hcl_stats_exit();
+	hcl_backend_remove();
+	return ret;
 }
 
 static void __exit hcl_exit(void)
 {
 	misc_deregister(&hcl_misc);
+	hcl_nl_exit();
 	hcl_sidecar_exit();
 	hcl_stats_exit();
 	hcl_backend_remove();

@@ -39,6 +39,12 @@ static void hcl_partition_free(struct kref *ref)
 	atomic_set_release(&hcl_partition_busy, 0);
 }
 
+/* Whether a partition exists now (a snapshot: it may change at once). */
+bool hcl_partition_exists(void)
+{
+	return atomic_read_acquire(&hcl_partition_busy);
+}
+
 void hcl_partition_put(struct hcl_partition *part)
 {
 	kref_put(&part->ref, hcl_partition_free);

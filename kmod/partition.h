@@ -40,6 +40,9 @@ struct hcl_partition {
 
 int hcl_partition_create(u32 max_vps, struct hcl_partition **out);
 void hcl_partition_put(struct hcl_partition *part);
+bool hcl_partition_exists(void);
+/* main.c: max_vps=, else the device tree's vp-count, else the CPUs */
+u32 hcl_partition_vp_limit(void);
 long hcl_partition_add_range(struct hcl_partition *part, void __user *argp);
 long hcl_partition_del_range(struct hcl_partition *part, void __user *argp);
 long hcl_ioctl_unknown(unsigned int cmd);

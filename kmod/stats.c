@@ -8,7 +8,9 @@
  * VP counters are written only by the thread running the VP and read
  * without a lock (64-bit loads do not tear).  Live VPs are on hcl_vps,
  * under hcl_stats_lock; totals of released VPs are folded into
- * hcl_stats_retired.
+ * hcl_stats_retired.  netlink.c finds VPs on the same list
+ * (hcl_stats_next_vp()): a VP leaves it, under the lock, before it is
+ * freed, so one found there lives until the lock is dropped.
  */
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
@@ -61,6 +63,56 @@ const char *hcl_stat_name(unsigned int i)
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_stat_name);
 
+/* counters per VP, as debugfs and netlink show them */
+unsigned int hcl_stats_count(void)
+{
+	return nr_stats();
+}
+
+/* The @i-th counter of @vp, as debugfs shows it (i < hcl_stats_count()). */
+u64 hcl_stat_read(const struct hcl_vp *vp, unsigned int i)
+{
+	return READ_ONCE(vp->stats[stat_desc(i)->stat]);
+}
+
+/*
+ * The live VP with the lowest index >= @from, or NULL; the caller holds
+ * hcl_stats_lock (hcl_stats_lock_vps()), which keeps it alive: a VP
+ * leaves hcl_vps under that lock before it is freed.
+ */
+struct hcl_vp *hcl_stats_next_vp(u32 from)
+{
+	struct hcl_vp *vp, *best = NULL;
+
+	lockdep_assert_held(&hcl_stats_lock);
+	list_for_each_entry(vp, &hcl_vps, stats_node)
+		if (vp->index >= from && (!best || vp->index < best->index))
+			best = vp;
+	return best;
+}
+
+/* VPs on the list; the caller holds hcl_stats_lock */
+unsigned int hcl_stats_nr_vps(void)
+{
+	const struct hcl_vp *vp;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&hcl_stats_lock);
+	list_for_each_entry(vp, &hcl_vps, stats_node)
+		n++;
+	return n;
+}
+
+void hcl_stats_lock_vps(void)
+{
+	mutex_lock(&hcl_stats_lock);
+}
+
+void hcl_stats_unlock_vps(void)
+{
+	mutex_unlock(&hcl_stats_lock);
+}
+
 static int vp_stats_show(struct seq_file *m, void *unused)
 {
 	const struct hcl_vp *vp = m->private;
@@ -68,7 +120,7 @@ static int vp_stats_show(struct seq_file *m, void *unused)
 
 	for (i = 0; i < nr_stats(); i++)
 		seq_printf(m, "%s %llu\n", stat_desc(i)->name,
-			   READ_ONCE(vp->stats[stat_desc(i)->stat]));
+			   hcl_stat_read(vp, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vp_stats);

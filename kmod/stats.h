@@ -33,6 +33,13 @@ struct hcl_stat_desc {
 #define HCL_STAT_DESC(e, str)	{ .stat = HCL_STAT_##e, .name = #str },
 
 const char *hcl_stat_name(unsigned int i);
+unsigned int hcl_stats_count(void);
+u64 hcl_stat_read(const struct hcl_vp *vp, unsigned int i);
+/* the live VPs, for netlink's dump (stats.c says how they stay alive) */
+void hcl_stats_lock_vps(void);
+void hcl_stats_unlock_vps(void);
+struct hcl_vp *hcl_stats_next_vp(u32 from);
+unsigned int hcl_stats_nr_vps(void);
 void hcl_stats_vp_add(struct hcl_vp *vp);
 void hcl_stats_vp_remove(struct hcl_vp *vp);
 void hcl_stats_init(void);

@@ -19,6 +19,7 @@
 #include "emulate.h"
 #include "irq.h"
 #include "msr.h"
+#include "netlink.h"
 #include "partition.h"
 #include "stats.h"
 #include "vp.h"
@@ -162,6 +163,8 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 			vp->stats[HCL_STAT_USER_EXITS]++;
 			vp->user_since_ns = t2;
 			trace_hcl_user_exit(vp->index, run->exit_reason);
+			WRITE_ONCE(vp->last_exit, run->exit_reason);
+			hcl_nl_exit_event(vp, run->exit_reason);
 			ret = 0;
 			break;
 		}

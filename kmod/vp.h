@@ -130,6 +130,11 @@ struct hcl_vp {
 	 */
 	u64 stats[HCL_NR_STATS];
 	u64 user_since_ns;		/* when the last user exit left */
+	/*
+	 * HCL_EXIT_* of the last exit to userspace, 0 before the first;
+	 * written by the runner, read locklessly (READ_ONCE) by netlink.c
+	 */
+	u32 last_exit;
 	struct dentry *debugfs;
 	struct list_head stats_node;
 };

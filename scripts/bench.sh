@@ -66,7 +66,7 @@ import sys
 log, out, accel, secs, load0, load1 = sys.argv[1:7]
 qemu_args = sys.argv[7:]
 text = open(log, errors="replace").read().replace("\r", "")
-cfg, res, errors, remarks = {}, {}, [], []
+cfg, res, errors, remarks, netlink = {}, {}, [], [], None
 order, inside, ended = [], False, False
 for line in text.split("\n"):
     if line == "HCL-BENCH-BEGIN":
@@ -82,11 +82,16 @@ for line in text.split("\n"):
     except ValueError:
         o = None
     if not isinstance(o, dict):
-        if line.strip() and not line.startswith("# round "):
+        if line.strip() and not line.startswith(("# round ", "# netlink")):
             remarks.append(line)
         continue
     if "tsc_hz" in o:
         cfg = o
+    elif "netlink" in o:
+        if "error" in o["netlink"]:
+            errors.append("netlink: " + o["netlink"]["error"])
+        else:
+            netlink = o["netlink"]
     elif "error" in o:
         errors.append("round %s, %s/%s: %s" % (o.get("round"), o.get("side"),
                                              o.get("name"), o["error"]))
@@ -197,7 +202,8 @@ meta = {
     "seconds": int(secs),
 }
 with open(out, "w") as f:
-    json.dump({"meta": meta, "cases": rows}, f, indent=1)
+    json.dump({"meta": meta, "cases": rows, "netlink": netlink}, f,
+              indent=1)
     f.write("\n")
 
 
@@ -249,6 +255,16 @@ for r in rows:
             ", not on this CPU: " + n["without"]))
     if parts:
         print("# %s: %s" % (r["name"], "; ".join(parts)))
+if netlink:
+    print("# netlink (hcl.ko's family, client library): a dump of %d VPs' "
+          "counters (%d each) %.1f us, one VP's %.1f us; medians of %d "
+          "(dump %.1f-%.1f, one VP %.1f-%.1f)"
+          % (netlink["vps"], netlink["stats"], netlink["dump_us"],
+             netlink["get_us"], netlink["n"], netlink["dump_us_min"],
+             netlink["dump_us_max"], netlink["get_us_min"],
+             netlink["get_us_max"]))
+else:
+    errors.append("the netlink timing did not run")
 for line in remarks:
     print("# vm: " + line.lstrip("# "), file=sys.stderr)
 for e in errors:

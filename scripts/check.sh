@@ -7,6 +7,7 @@
 #             builds of userspace and the guest
 #   kunit     KUnit suites, run inside the QEMU-booted VTL2 kernel (KTAP)
 #   uapi      in-VM UAPI tests against /dev/hcl (kselftest harness, TAP)
+#   nl        in-VM tests of the generic netlink family (TAP)
 #   dmesg     the VTL2 kernel log after all in-VM tests
 #   e2e       end-to-end boots: the guest's output and exit status (also
 #             Debian's kernel in VTL0, hcl-linux.igvm)
@@ -15,8 +16,8 @@
 #   scripts/check.sh BUILD KDIR [GROUP...]
 #
 # GROUP is host, style, vm or e2e (default: all).  For the vm group,
-# HCL_UAPI_ARGS=-r,fixture.test selects UAPI tests and HCL_NO_KUNIT=1
-# skips the KUnit suites.
+# HCL_UAPI_ARGS=-r,fixture.test selects UAPI tests, HCL_NL_ARGS the
+# netlink tests, and HCL_NO_KUNIT=1 skips the KUnit suites.
 set -u
 
 build=$1 kdir=$2
@@ -111,6 +112,12 @@ run_style() {
 		result $? "style: checkpatch --strict $f"
 	done
 
+	# the netlink spec against the kernel's schema, and the files
+	# generated from it (scripts/ynl-gen.sh) as the generator makes them
+	out=$logs/ynl-gen.log
+	"$top/scripts/ynl-gen.sh" "$kdir" --check > "$out" 2>&1
+	result $? "style: netlink/specs/hcl.yaml passes the kernel's schema and the generated files match it"
+
 	# the module with W=1 and sparse, in a scratch copy with the config
 	# suite's trees generated as the module's build does (kmod/kmod.mk)
 	rm -rf "$dir"
@@ -148,6 +155,7 @@ run_vm() {
 	rm -f "$log.status"
 	local extra=""
 	[ -n "${HCL_UAPI_ARGS:-}" ] && extra="$extra HCL_UAPI_ARGS=$HCL_UAPI_ARGS"
+	[ -n "${HCL_NL_ARGS:-}" ] && extra="$extra HCL_NL_ARGS=$HCL_NL_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
@@ -170,6 +178,8 @@ run_vm() {
 	result $? "dt: dtc decompiles /sys/firmware/fdt without warnings"
 	f=$(section "$log" uapi)
 	tap_count "$f" "uapi"
+	f=$(section "$log" nl)
+	tap_count "$f" "nl"
 	f=$(section "$log" sandbox)
 	tap_count "$f" "vm/sandbox"
 	f=$(section "$log" sandbox-tpm)
@@ -282,6 +292,8 @@ run_e2e() {
 	expect_in "$log" "^underhill_vm: tpm bench: 32 x GetRandom(32) in" "e2e: the TPM benchmark ran"
 	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: VP 0 TPM checks passed"
 	expect_in "$log" "^openvmm_hcl: VTL0 guest succeeded" "e2e: openvmm_hcl reports success"
+	expect_in "$log" "^openvmm_hcl: run-loop policy: events=hlt+shutdown+fail_entry+unhandled+vtl_violation rate=100 burst=20 forward_io=0" \
+		"e2e: openvmm_hcl resolved the netlink family and read the default policy"
 	for stage in "host loader" "openhcl_boot (shim)" "Linux kernel" "underhill_init" "openvmm_hcl" "underhill_vm" "VTL0 guest" "guest done"; do
 		expect_in "$log" "^  $stage  *[0-9]" "e2e: timeline has '$stage'"
 	done
@@ -344,8 +356,10 @@ run_e2e() {
 		"e2e: sidecar=off: the VTL0 guest succeeds"
 
 	log=$logs/e2e-ioctl.log
-	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl"
+	qemu "$log" "$img" -t 300 -a "HCL_VM_ARGS=--ioctl HCL_POLICY=events=shutdown+vtl_violation,rate=50"
 	result $? "e2e: boot with the ioctl run path exits 0"
+	expect_in "$log" "^openvmm_hcl: run-loop policy (HCL_POLICY): events=shutdown+vtl_violation rate=50 burst=20 forward_io=0" \
+		"e2e: openvmm_hcl applied HCL_POLICY over netlink"
 	expect_in "$log" "^underhill_vm: 2 VPs via ioctl" "e2e: underhill_vm used a thread per VP"
 	expect_in "$log" "^vtl0: VP 0: TPM checks passed" "e2e: ioctl path: VP 0 TPM checks passed (a parked VP thread)"
 

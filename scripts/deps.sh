@@ -10,7 +10,7 @@ rsync perl python3 linux-source-6.12 qemu-system-x86 sparse
 liburing-dev libfdt-dev libseccomp-dev clang libclang-rt-14-dev
 device-tree-compiler libtpms-dev swtpm tpm2-tools libtss2-tcti-swtpm0
 libtss2-tcti-device0 seabios
-busybox-static"
+busybox-static python3-yaml python3-jsonschema libmnl-dev"
 
 missing=""
 for p in $pkgs; do

@@ -19,6 +19,7 @@
 # hcl.ko); modules that tests load themselves live in /lib/hcl/modules.
 set -eu
 
+dirs=""
 out=$1 build=$2 kdir=$3 mode=${4:-run}
 
 gen=$kdir/usr/gen_init_cpio
@@ -27,6 +28,17 @@ if [ ! -x "$gen" ]; then
 	mkdir -p "$build/bin"
 	cc -O2 -o "$gen" "$kdir/usr/gen_init_cpio.c"
 fi
+
+# A VTL2 program: the file, and for a dynamically linked one (the
+# programs that use libmnl: userspace/control/control.mk) the shared
+# libraries and the loader ldd names, at the paths it names.
+libs=$out.libs
+: > "$libs"
+bin() {	# bin DEST SRC
+	echo "file $1 $2 0755 0 0"
+	ldd "$2" 2>/dev/null | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p; s|^[[:space:]]*\(/[^ ]*\) .*|\1|p' \
+		>> "$libs" || true
+}
 
 spec=$out.spec
 {
@@ -38,7 +50,8 @@ spec=$out.spec
 	echo "nod /dev/null 0666 0 0 c 1 3"
 	echo "nod /dev/kmsg 0644 0 0 c 1 11"
 	echo "file /init $build/vtl2/bin/underhill_init 0755 0 0"
-	echo "file /bin/openvmm_hcl $build/vtl2/bin/openvmm_hcl 0755 0 0"
+	bin /bin/openvmm_hcl "$build/vtl2/bin/openvmm_hcl"
+	bin /bin/hcl-nl "$build/vtl2/bin/hcl-nl"
 	echo "file /bin/underhill_vm $build/vtl2/bin/underhill_vm 0755 0 0"
 	echo "file /bin/hcl-tpm-worker $build/vtl2/bin/hcl-tpm-worker 0755 0 0"
 	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
@@ -54,13 +67,14 @@ spec=$out.spec
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
 		echo "file /bin/hcl-dt-test $build/vtl2/bin/hcl-dt-test 0755 0 0"
 		echo "file /bin/hcl-sidecar-test $build/vtl2/bin/hcl-sidecar-test 0755 0 0"
+		bin /bin/hcl-nl-test "$build/vtl2/bin/hcl-nl-test"
 		echo "file /bin/hcl-sandbox-test $build/vtl2/bin/hcl-sandbox-test 0755 0 0"
 		echo "file /bin/hcl-sandbox-tpm-test $build/vtl2/bin/hcl-sandbox-tpm-test 0755 0 0"
 		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
 	fi
 	if [ "$mode" = bench ]; then
-		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm; do
-			echo "file /bin/$b $build/vtl2/bin/$b 0755 0 0"
+		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm hcl-bench-nl; do
+			bin "/bin/$b" "$build/vtl2/bin/$b"
 		done
 		echo "file /lib/hcl/bench-guest.bin $build/guest/bench-guest.bin 0644 0 0"
 	fi
@@ -92,6 +106,16 @@ spec=$out.spec
 			echo "file /lib/hcl/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
 		done
 	fi
+	for f in $(sort -u "$libs"); do
+		d=$(dirname "$f")
+		case " $dirs " in
+		*" $d "*) ;;
+		*)	[ "$d" = /lib ] || echo "dir $d 0755 0 0"
+			dirs="$dirs $d" ;;
+		esac
+		echo "file $f $(readlink -f "$f") 0755 0 0"
+	done
 } > "$spec"
+rm -f "$libs"
 "$gen" "$spec" > "$out.tmp"
 mv "$out.tmp" "$out"

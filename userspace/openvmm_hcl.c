@@ -19,6 +19,9 @@
  *   HCL_VM_ARGS     extra worker arguments, space separated (after ours,
  *                   so they win)
  *   HCL_EXIT_PORT   isa-debug-exit port for the final status
+ *   HCL_POLICY      the run loop's policy, applied over hcl.ko's netlink
+ *                   family at start (docs/netlink.md), for example
+ *                   events=shutdown+vtl_violation,rate=50,forward_io=0
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,11 +34,47 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hcl_nl.h"
 #include "lib/hcl_dt.h"
 #include "lib/sys.h"
 
 #define DEFAULT_WORKER	"/bin/underhill_vm"
 #define MAX_ARGS	32
+
+/* ---- hcl.ko's netlink family ---------------------------------------------- */
+
+/*
+ * Resolves the family, applies HCL_POLICY and says the policy in force
+ * in one line.  Neither a missing family nor a bad HCL_POLICY stops the
+ * boot: the run loop's defaults stay.  The socket stays open in @nl for
+ * the main loop (hcl_nl_subscribe(), hcl_nl_events_read()).
+ */
+static void netlink_setup(struct hcl_nl *nl)
+{
+	const char *env = getenv("HCL_POLICY");
+	struct hcl_nl_policy p;
+	char err[160], pol[256];
+
+	if (hcl_nl_open(nl)) {
+		printf("openvmm_hcl: netlink: %s\n", hcl_nl_error(nl));
+		return;
+	}
+	if (env && *env) {
+		if (hcl_nl_policy_parse(env, &p, err, sizeof(err)))
+			printf("openvmm_hcl: HCL_POLICY: %s (not applied)\n",
+			       err);
+		else if (hcl_nl_policy_set(nl, &p))
+			printf("openvmm_hcl: HCL_POLICY: %s (not applied)\n",
+			       hcl_nl_error(nl));
+	}
+	if (hcl_nl_policy_get(nl, &p)) {
+		printf("openvmm_hcl: netlink: policy: %s\n", hcl_nl_error(nl));
+		return;
+	}
+	hcl_nl_policy_format(&p, pol, sizeof(pol));
+	printf("openvmm_hcl: run-loop policy%s: %s\n",
+	       env && *env ? " (HCL_POLICY)" : "", pol);
+}
 
 /* ---- the boot timeline ---------------------------------------------------- */
 
@@ -246,6 +285,7 @@ int main(int argc, char **argv)
 	uint64_t tsc_ctl = clk0.tsc, tsc[ST_NR] = { 0 };
 	const char *worker = getenv("HCL_VM_WORKER");
 	static struct hcl_dt_info dt;
+	static struct hcl_nl nl;
 	struct hcl_vm_report rep;
 	int pipefd[2], status, ok, have_dt = 0;
 	char args[1024] = "", stamp[32], err[256];
@@ -273,6 +313,7 @@ int main(int argc, char **argv)
 		printf("openvmm_hcl: no device tree (%s): worker defaults\n",
 		       HCL_DT_PATH);
 	}
+	netlink_setup(&nl);
 	if (getenv("HCL_VM_ARGS"))
 		snprintf(args, sizeof(args), "%s", getenv("HCL_VM_ARGS"));
 

@@ -13,12 +13,14 @@
  * Groups: kunit (hcl_kunit.ko, results from debugfs), dt (hcl-dt-test:
  * the device tree as the shim built it and everyone read it), fdt-blob
  * (/sys/firmware/fdt in hex, for the host to decompile with dtc), uapi
- * (hcl-uapi-test), sandbox and sandbox-tpm (the device-worker sandbox's
+ * (hcl-uapi-test), nl (hcl-nl-test: the netlink family), sandbox and
+ * sandbox-tpm (the device-worker sandbox's
  * tests inside VTL2), dmesg (the kernel log must be free of warnings,
  * oopses and BUGs after everything else ran).  Then it powers off.
  *
  * HCL_UAPI_ARGS=a,b,c passes arguments to hcl-uapi-test (for example
- * -r,vp.port_io_round_trip runs one test); HCL_NO_KUNIT=1 skips KUnit.
+ * -r,vp.port_io_round_trip runs one test), HCL_NL_ARGS to hcl-nl-test;
+ * HCL_NO_KUNIT=1 skips KUnit.
  * The sidecar group (hcl-sidecar-test) checks the sidecar's CPUs; it
  * skips when the boot gave the sidecar none.  HCL_VMTEST_ONLY=a,b runs
  * only those groups (and dmesg), e.g. a second boot with the sidecar on.
@@ -245,6 +247,8 @@ int main(void)
 			    "HCL_SIDECAR_ARGS");
 	if (want("uapi"))
 		run_program("uapi", "/bin/hcl-uapi-test", "HCL_UAPI_ARGS");
+	if (want("nl"))
+		run_program("nl", "/bin/hcl-nl-test", "HCL_NL_ARGS");
 	if (want("sandbox"))
 		run_program("sandbox", "/bin/hcl-sandbox-test",
 			    "HCL_SANDBOX_ARGS");

@@ -29,6 +29,15 @@ $(BENCH_SIDES): $(BUILD)/vtl2/bin/hcl-bench-%: userspace/bench/%_bench.c \
 	$(CC) $(BENCH_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(BENCH_COMMON) \
 		$(USER_LIB) $(USER_LIBS)
 
+# the netlink dump timing: the family's client (userspace/control/), so
+# dynamically linked like every libmnl user (control.mk)
+BENCH_BINS += hcl-bench-nl
+$(BUILD)/vtl2/bin/hcl-bench-nl: userspace/bench/nl_bench.c $(CONTROL_SRC) \
+		$(CONTROL_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(CONTROL_CFLAGS) -o $@ $< $(CONTROL_SRC) \
+		$(CONTROL_LIBS)
+
 # built with the rest of VTL2 userspace, so make check's style group
 # holds them to -Werror too
 userspace: $(addprefix $(BUILD)/vtl2/bin/,$(BENCH_BINS))

@@ -199,6 +199,10 @@ int main(void)
 
 	params_ok = !modswitch_hcl_params(params, sizeof(params));
 	failures += !params_ok;
+	/* netlink first, while hcl.ko is loaded and no round has run */
+	printf("# netlink\n");
+	failures += !!run_side("/bin/hcl-bench-nl", tsc_hz, iters, reps, vps,
+			       0);
 	for (r = 0; r < rounds; r++) {
 		/* without the parameters a reload would get no VTL0 RAM */
 		if (r && (!params_ok || modswitch_to_hcl(params))) {

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	netlink/specs/hcl.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_HCL_NL_H
+#define _UAPI_LINUX_HCL_NL_H
+
+#define HCL_FAMILY_NAME		"hcl"
+#define HCL_FAMILY_VERSION	1
+
+/**
+ * enum hcl_vp_state - What a VP is doing when it is looked at.
+ * @HCL_VP_STATE_IDLE: Created and not running; it never exited to userspace.
+ * @HCL_VP_STATE_RUNNING: In a run (in the guest or handling an exit in the
+ *   kernel).
+ * @HCL_VP_STATE_HALTED: In a run, waiting in the kernel for an interrupt.
+ * @HCL_VP_STATE_USER_EXIT: Not running; its last run ended with an exit to
+ *   userspace.
+ */
+enum hcl_vp_state {
+	HCL_VP_STATE_IDLE,
+	HCL_VP_STATE_RUNNING,
+	HCL_VP_STATE_HALTED,
+	HCL_VP_STATE_USER_EXIT,
+};
+
+/**
+ * enum hcl_event_kind - Why an event was sent; the values are stable and new
+ *   kinds are appended (the sidecar's CPU state changes will be).
+ * @HCL_EVENT_KIND_VP_STOP: A VP's run ended with an exit to userspace named in
+ *   the policy's event mask.
+ * @HCL_EVENT_KIND_TRIPLE_FAULT: A VP shut down (triple fault); its state is
+ *   lost.
+ * @HCL_EVENT_KIND_VTL_VIOLATION: VTL0 touched a GPA that is neither its RAM
+ *   nor claimed.
+ */
+enum hcl_event_kind {
+	HCL_EVENT_KIND_VP_STOP = 1,
+	HCL_EVENT_KIND_TRIPLE_FAULT,
+	HCL_EVENT_KIND_VTL_VIOLATION,
+};
+
+/**
+ * enum hcl_policy_flags - Switches of the run loop.
+ * @HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO: Port I/O to a port nobody claimed
+ *   exits to userspace (HCL_EXIT_IO) instead of reading all ones in the
+ *   kernel.
+ */
+enum hcl_policy_flags {
+	HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO = 1,
+};
+
+#define HCL_EVENT_RATE_MAX	100000
+
+enum {
+	HCL_A_STAT_NAME = 1,
+	HCL_A_STAT_VALUE,
+
+	__HCL_A_STAT_MAX,
+	HCL_A_STAT_MAX = (__HCL_A_STAT_MAX - 1)
+};
+
+enum {
+	HCL_A_PARTITION_OPEN = 1,
+	HCL_A_PARTITION_VP_COUNT,
+	HCL_A_PARTITION_VPS,
+	HCL_A_PARTITION_VTL0_BASE,
+	HCL_A_PARTITION_VTL0_SIZE,
+	HCL_A_PARTITION_BACKEND,
+	HCL_A_PARTITION_FEATURES,
+	HCL_A_PARTITION_API_VERSION,
+
+	__HCL_A_PARTITION_MAX,
+	HCL_A_PARTITION_MAX = (__HCL_A_PARTITION_MAX - 1)
+};
+
+enum {
+	HCL_A_VP_ID = 1,
+	HCL_A_VP_STATE,
+	HCL_A_VP_LAST_EXIT,
+	HCL_A_VP_STAT,
+
+	__HCL_A_VP_MAX,
+	HCL_A_VP_MAX = (__HCL_A_VP_MAX - 1)
+};
+
+enum {
+	HCL_A_POLICY_EVENT_MASK = 1,
+	HCL_A_POLICY_RATE,
+	HCL_A_POLICY_BURST,
+	HCL_A_POLICY_FLAGS,
+	HCL_A_POLICY_EVENTS_SENT,
+	HCL_A_POLICY_EVENTS_DROPPED,
+
+	__HCL_A_POLICY_MAX,
+	HCL_A_POLICY_MAX = (__HCL_A_POLICY_MAX - 1)
+};
+
+enum {
+	HCL_A_EVENT_KIND = 1,
+	HCL_A_EVENT_VP_ID,
+	HCL_A_EVENT_REASON,
+	HCL_A_EVENT_RIP,
+	HCL_A_EVENT_GPA,
+	HCL_A_EVENT_ACCESS,
+	HCL_A_EVENT_HW_CODE,
+	HCL_A_EVENT_DROPPED,
+
+	__HCL_A_EVENT_MAX,
+	HCL_A_EVENT_MAX = (__HCL_A_EVENT_MAX - 1)
+};
+
+enum {
+	HCL_CMD_PART_GET = 1,
+	HCL_CMD_VP_GET,
+	HCL_CMD_POLICY_GET,
+	HCL_CMD_POLICY_SET,
+	HCL_CMD_VP_STOP_NTF,
+	HCL_CMD_TRIPLE_FAULT_NTF,
+	HCL_CMD_VTL_VIOLATION_NTF,
+
+	__HCL_CMD_MAX,
+	HCL_CMD_MAX = (__HCL_CMD_MAX - 1)
+};
+
+#define HCL_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_HCL_NL_H */
