@@ -118,14 +118,19 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) test
 
 # the VTL0 Linux payload (make run GUEST=linux): scripts/vtl0-linux.sh
-# rewrites these files only when they change; `make vtl0-linux` runs it
+# rewrites these files only when they change; `make vtl0-linux` runs it.
+# They travel in hcl-linux.igvm as one measured VTL0 Linux bundle
+# (include/hcl/vtl0_bundle.h), the image's staged VTL0 image.
 VTL0_LINUX := $(addprefix $(BUILD)/vtl0-linux/,bzImage initrd cmdline)
+VTL0_BUNDLE := $(BUILD)/vtl0-linux/vtl0-linux.bundle
 
 vtl0-linux:
 	@scripts/vtl0-linux.sh $(BUILD)/vtl0-linux $(KDIR)
 
-$(BUILD)/initramfs-linux.cpio: $(INITRAMFS_DEPS) $(VTL0_LINUX)
-	scripts/mkinitramfs.sh $@ $(BUILD) $(KDIR) linux
+$(VTL0_BUNDLE): $(VTL0_LINUX) $(IGVMTOOL)
+	$(IGVMTOOL) vtl0-linux -o $@ --kernel $(BUILD)/vtl0-linux/bzImage \
+		--initrd $(BUILD)/vtl0-linux/initrd \
+		--cmdline "$$(cat $(BUILD)/vtl0-linux/cmdline)"
 
 $(BUILD)/initramfs-bench.cpio: $(INITRAMFS_DEPS) \
 		$(addprefix $(BUILD)/vtl2/bin/,$(BENCH_BINS)) \
@@ -160,19 +165,23 @@ $(IGVM_CMDLINE_FILE): FORCE
 	@echo '$(IGVM_CMDLINE)' | cmp -s - $@ || echo '$(IGVM_CMDLINE)' > $@
 FORCE:
 
-# $(BUILD)/X.igvm carries $(BUILD)/initramfs-X.cpio (hcl.igvm: initramfs.cpio)
-$(BUILD)/hcl.igvm: $(BUILD)/initramfs.cpio
-$(BUILD)/hcl-test.igvm: $(BUILD)/initramfs-test.cpio
-$(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio
-$(BUILD)/hcl-linux.igvm: $(BUILD)/initramfs-linux.cpio
+# $(BUILD)/X.igvm carries $(BUILD)/initramfs-X.cpio (hcl.igvm and
+# hcl-linux.igvm: initramfs.cpio) and a staged VTL0 image: the test guest,
+# or for hcl-linux.igvm the VTL0 Linux bundle
+$(BUILD)/hcl.igvm: $(BUILD)/initramfs.cpio $(BUILD)/guest/vtl0-guest.bin
+$(BUILD)/hcl-test.igvm: $(BUILD)/initramfs-test.cpio \
+	$(BUILD)/guest/vtl0-guest.bin
+$(BUILD)/hcl-bench.igvm: $(BUILD)/initramfs-bench.cpio \
+	$(BUILD)/guest/vtl0-guest.bin
+$(BUILD)/hcl-linux.igvm: $(BUILD)/initramfs.cpio $(VTL0_BUNDLE)
 $(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm \
 		$(BUILD)/hcl-linux.igvm: \
-		$(SHIM_BIN) $(SIDECAR_BIN) $(IGVMTOOL) \
-		$(BUILD)/guest/vtl0-guest.bin $(BZIMAGE) $(IGVM_CMDLINE_FILE)
+		$(SHIM_BIN) $(SIDECAR_BIN) $(IGVMTOOL) $(BZIMAGE) \
+		$(IGVM_CMDLINE_FILE)
 	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --sidecar $(SIDECAR_BIN) \
 		--kernel $(BZIMAGE) \
 		--initrd $(filter %.cpio,$^) \
-		--vtl0 $(BUILD)/guest/vtl0-guest.bin --cmdline "$(IGVM_CMDLINE)"
+		--vtl0 $(filter %/vtl0-guest.bin %.bundle,$^) --cmdline "$(IGVM_CMDLINE)"
 
 # ---- run, check, bench ------------------------------------------------------
 #

@@ -429,6 +429,21 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		"^underhill_vm: /bin/underhill_vm: kernel: not a bzImage" \
 		"$img" -a "HCL_VM_ARGS=--kernel=/bin/underhill_vm"
 
+	# a staged VTL0 Linux bundle whose header lies about its size: the
+	# image is valid IGVM (the bundle is just page data), underhill_vm
+	# refuses the bundle with one line
+	local bundle=$logs/bad-vtl0.bundle
+	{ printf 'HCLVTL0L\001\000\000\000\150\000\000\000'
+	  head -c 4080 /dev/zero; } > "$bundle"
+	"$build/bin/igvmtool" build -o "$logs/bad-vtl0.igvm" \
+		--shim "$build/shim/openhcl_boot.bin" \
+		--sidecar "$build/sidecar/sidecar.bin" --kernel "$kernel" \
+		--initrd "$build/initramfs.cpio" --vtl0 "$bundle" \
+		--cmdline "$(cat "$build/igvm-cmdline")" > /dev/null
+	expect_fail "a malformed VTL0 Linux bundle" "$logs/e2e-bad-bundle.log" \
+		"^underhill_vm: /sys/class/misc/hcl/vtl0_image: bundle: size 0x0, but 0x1000 bytes are there" \
+		"$logs/bad-vtl0.igvm"
+
 	# Debian's kernel in VTL0 (hcl-linux.igvm) on the partition's two VPs:
 	# what underhill_vm gave it, then SMP up to userspace and power-off
 	log=$logs/e2e-linux.log

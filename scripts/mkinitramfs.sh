@@ -4,17 +4,16 @@
 # Builds the VTL2 initramfs with the kernel's gen_init_cpio (device nodes
 # and ownership without root).
 #
-#   scripts/mkinitramfs.sh OUT BUILD KDIR [linux|test|bench|bootbench]
+#   scripts/mkinitramfs.sh OUT BUILD KDIR [test|bench|bootbench]
 #
-# "linux" adds the VTL0 Linux payload from BUILD/vtl0-linux/ (bzImage,
-# initrd, cmdline: scripts/vtl0-linux.sh) as /lib/hcl/vtl0-linux/,
-# which underhill_vm boots instead of the test guest;
 # "test" adds the in-VM test runner, UAPI tests and the KUnit module;
 # "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
 # copy of hcl.ko that the benchmark reloads between its rounds;
-# "bootbench" the VTL0 boot benchmark: the Linux payload, the modules as
-# for "bench", and the host's QEMU (qemu-system-x86_64, every library it
-# loads, the microvm firmware) to boot the same payload under KVM.
+# "bootbench" the VTL0 boot benchmark: the VTL0 Linux payload from
+# BUILD/vtl0-linux/ (bzImage, initrd: scripts/vtl0-linux.sh) in
+# /lib/hcl/vtl0-linux/, the modules as for "bench", and the host's QEMU
+# (qemu-system-x86_64, every library it loads, its firmware) to boot the
+# same payload under KVM.
 # underhill_init loads every module under /lib/modules at boot (000/ is
 # hcl.ko); modules that tests load themselves live in /lib/hcl/modules.
 set -eu
@@ -56,9 +55,9 @@ spec=$out.spec
 	echo "file /bin/hcl-tpm-worker $build/vtl2/bin/hcl-tpm-worker 0755 0 0"
 	echo "file /lib/modules/000/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	echo "file /lib/hcl/vtl0-guest.bin $build/guest/vtl0-guest.bin 0644 0 0"
-	if [ "$mode" = linux ] || [ "$mode" = bootbench ]; then
+	if [ "$mode" = bootbench ]; then
 		echo "dir /lib/hcl/vtl0-linux 0755 0 0"
-		for f in bzImage initrd cmdline; do
+		for f in bzImage initrd; do
 			echo "file /lib/hcl/vtl0-linux/$f $build/vtl0-linux/$f 0644 0 0"
 		done
 	fi

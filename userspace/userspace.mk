@@ -16,15 +16,17 @@ USER_LIB := $(wildcard userspace/lib/*.c)
 USER_HDR := $(wildcard userspace/lib/*.h) include/uapi/linux/hcl.h
 # underhill_vm without its main(): what the host tests link against
 # with the shim's boot-protocol code (one implementation of the setup
-# header and boot_params for VTL2's Linux and VTL0's)
+# header and boot_params for VTL2's Linux and VTL0's) and igvmtool's
+# VTL0 Linux bundle (one reader and writer of that format)
 VM_CORE := $(filter-out userspace/vm/main.c,$(wildcard userspace/vm/*.c \
 	userspace/vm/dev/*.c)) shim/linux_boot.c shim/host_config.c \
-	shim/shim_err.c
+	shim/shim_err.c tools/igvm/vtl0_bundle.c
 # device workers are spawned into the sandbox by underhill_vm itself
 VM_CORE += userspace/sandbox/sandbox.c userspace/sandbox/seccomp_policy.c
 VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
 	shim/linux_boot.h shim/shim_err.h shim/dt_build.h shim/host_config.h \
-	userspace/sandbox/sandbox.h userspace/workers/devworker_proto.h
+	userspace/sandbox/sandbox.h userspace/workers/devworker_proto.h \
+	include/hcl/vtl0_bundle.h
 VM_CFLAGS := -Iuserspace/vm -Ishim -Iuserspace/sandbox -Iuserspace/workers
 VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm

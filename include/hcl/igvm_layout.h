@@ -36,7 +36,9 @@
  *                    in a kernel area of kernel_reserve bytes (below)
  *   page aligned     initrd, after the kernel area          PAGE_DATA, measured
  *   page aligned     VTL0 image, staged here: VTL2          PAGE_DATA, measured
- *                    userspace copies it into VTL0 RAM
+ *                    userspace copies it into VTL0 RAM (the
+ *                    test guest, or a VTL0 Linux bundle,
+ *                    hcl/vtl0_bundle.h)
  *   page aligned     free VTL2 memory up to the end of the range
  *
  * The kernel area.  The shim moves the bzImage's protected-mode part

@@ -9,7 +9,8 @@
 
 IGVM_DIR := tools/igvm
 IGVM_LIB := $(filter-out $(IGVM_DIR)/igvmtool.c,$(wildcard $(IGVM_DIR)/*.c))
-IGVM_HDR := $(wildcard $(IGVM_DIR)/*.h) include/hcl/igvm_layout.h
+IGVM_HDR := $(wildcard $(IGVM_DIR)/*.h) include/hcl/igvm_layout.h \
+	include/hcl/vtl0_bundle.h
 HOST_TOOL_CFLAGS := -O2 -g $(WARN) -std=c11 -I$(IGVM_DIR) -Iinclude
 
 host-tools: $(BUILD)/bin/igvmtool

@@ -5,6 +5,8 @@
  *   igvmtool build -o OUT --shim F --kernel F --initrd F --vtl0 F
  *            [--cmdline "..."] [--vtl2-size BYTES] [--shim-entry OFFSET]
  *            [--sidecar F]
+ *   igvmtool vtl0-linux -o OUT --kernel F [--initrd F] [--cmdline "..."]
+ *            (a VTL0 Linux bundle, hcl/vtl0_bundle.h, for build --vtl0)
  *   igvmtool dump FILE
  *   igvmtool check FILE
  *
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcl/vtl0_bundle.h"
 #include "hcl_igvm_build.h"
 #include "igvm.h"
 
@@ -25,6 +28,8 @@ static void usage(void)
 		"usage: igvmtool build -o OUT.igvm --shim FILE --kernel FILE --initrd FILE\n"
 		"                      --vtl0 FILE [--cmdline \"...\"] [--vtl2-size BYTES]\n"
 		"                      [--shim-entry OFFSET] [--sidecar FILE]\n"
+		"       igvmtool vtl0-linux -o OUT --kernel BZIMAGE [--initrd FILE]\n"
+		"                      [--cmdline \"...\"]\n"
 		"       igvmtool dump FILE\n"
 		"       igvmtool check FILE\n");
 }
@@ -209,6 +214,61 @@ out:
 	return rc;
 }
 
+/* a VTL0 Linux bundle: the staged VTL0 image of a Linux-in-VTL0 build */
+static int cmd_vtl0_linux(int argc, char **argv)
+{
+	const char *out = NULL, *kernel = NULL, *initrd = NULL;
+	struct hcl_vtl0_linux in = { .cmdline = "" };
+	uint8_t *k = NULL, *i = NULL, *bundle = NULL;
+	size_t len;
+	char err[256];
+	int rc = 2;
+
+	for (int a = 0; a < argc; a += 2) {
+		const char *v = a + 1 < argc ? argv[a + 1] : NULL;
+
+		if (!v) {
+			fprintf(stderr, "igvmtool: %s needs a value\n", argv[a]);
+			usage();
+			return 2;
+		}
+		if (!strcmp(argv[a], "-o")) {
+			out = v;
+		} else if (!strcmp(argv[a], "--kernel")) {
+			kernel = v;
+		} else if (!strcmp(argv[a], "--initrd")) {
+			initrd = v;
+		} else if (!strcmp(argv[a], "--cmdline")) {
+			in.cmdline = v;
+		} else {
+			fprintf(stderr, "igvmtool: unknown option %s\n", argv[a]);
+			usage();
+			return 2;
+		}
+	}
+	if (!out || !kernel) {
+		fprintf(stderr, "igvmtool: vtl0-linux needs -o OUT and --kernel FILE\n");
+		usage();
+		return 2;
+	}
+	if (read_file(kernel, &k, &in.kernel_len) ||
+	    (initrd && read_file(initrd, &i, &in.initrd_len)))
+		goto out;
+	in.kernel = k;
+	in.initrd = i;
+	if (hcl_vtl0_bundle_build(&in, &bundle, &len, err, sizeof(err))) {
+		fprintf(stderr, "igvmtool: vtl0-linux: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	rc = write_file(out, bundle, len) ? 2 : 0;
+out:
+	free(k);
+	free(i);
+	free(bundle);
+	return rc;
+}
+
 static int cmd_parse(const char *path, bool dump)
 {
 	struct igvm_file f;
@@ -241,6 +301,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "build"))
 		return cmd_build(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "vtl0-linux"))
+		return cmd_vtl0_linux(argc - 2, argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "dump"))
 		return cmd_parse(argv[2], true);
 	if (argc == 3 && !strcmp(argv[1], "check"))

@@ -317,6 +317,9 @@ static int linux_setup(struct vm *vm, const void *img, size_t len)
 			return -1;
 		}
 		p.initrd = initrd;
+	} else if (vm->initrd_mem) {
+		p.initrd = vm->initrd_mem;
+		p.initrd_len = vm->initrd_mem_len;
 	}
 	ret = linux_load(vm->mem, vm->mem_size, &p, &lg.layout, &lg.regs,
 			 &lg.sregs, err, sizeof(err));

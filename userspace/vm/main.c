@@ -19,10 +19,11 @@
  * Then a struct hcl_vm_report goes to openvmm_hcl on fd 3.
  *
  * The payload, first found: --kernel PATH (with --initrd and --cmdline);
- * the Linux payload the initramfs carries in /lib/hcl/vtl0-linux/
- * (bzImage, initrd, cmdline: `make run GUEST=linux`); the staged
- * image; the test guest.  A bzImage runs in the Linux profile
- * (guest_linux.c), anything else in the test guest's.
+ * the staged image; the test guest.  A staged VTL0 Linux bundle
+ * (hcl/vtl0_bundle.h: kernel, initramfs and command line in the IGVM
+ * image, `make run GUEST=linux`) and a bzImage run in the Linux profile
+ * (guest_linux.c; --initrd and --cmdline override the bundle's),
+ * anything else in the test guest's.
  *
  * Options:
  *   --timeout SEC      stop a guest that runs longer (default 60, 0: never)
@@ -49,39 +50,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hcl/vtl0_bundle.h"
 #include "vm.h"
 
 #define STAGED_IMAGE	"/sys/class/misc/hcl/vtl0_image"
 #define DEFAULT_IMAGE	"/lib/hcl/vtl0-guest.bin"
-#define LINUX_DIR	"/lib/hcl/vtl0-linux/"
 #define EXIT_RESET	3
 
-static char linux_cmdline[4096], full_cmdline[8192];
+static char full_cmdline[8192];
 static const char *cmdline_append;	/* --append */
-
-/* the initramfs's Linux payload, when it carries one and no --kernel */
-static void default_linux(struct vm *vm)
-{
-	FILE *f;
-	size_t n;
-
-	if (vm->kernel_path || access(LINUX_DIR "bzImage", R_OK))
-		return;
-	vm->kernel_path = LINUX_DIR "bzImage";
-	if (!vm->initrd_path && !access(LINUX_DIR "initrd", R_OK))
-		vm->initrd_path = LINUX_DIR "initrd";
-	if (vm->cmdline)
-		return;
-	f = fopen(LINUX_DIR "cmdline", "re");
-	if (!f)
-		return;
-	n = fread(linux_cmdline, 1, sizeof(linux_cmdline) - 1, f);
-	fclose(f);
-	while (n && (linux_cmdline[n - 1] == '\n' || linux_cmdline[n - 1] == ' '))
-		n--;
-	linux_cmdline[n] = 0;
-	vm->cmdline = linux_cmdline;
-}
 
 static void *read_file(const char *path, size_t *len)
 {
@@ -187,11 +164,44 @@ static int load_guest(struct vm *vm)
 {
 	const char *path = access(STAGED_IMAGE, F_OK) ? DEFAULT_IMAGE :
 			   STAGED_IMAGE;
+	struct hcl_vtl0_linux bundle;
+	const void *payload;
+	char err[256];
 	size_t len;
+	void *img;
+	int ret;
 
-	default_linux(vm);
 	if (vm->kernel_path)
 		path = vm->kernel_path;
+	img = read_file(path, &len);
+	if (!img) {
+		fprintf(stderr, "underhill_vm: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	payload = img;
+	if (!vm->kernel_path && hcl_vtl0_bundle_is(img, len)) {
+		/* kernel, initramfs and command line staged together */
+		if (hcl_vtl0_bundle_parse(img, len, &bundle, err,
+					  sizeof(err))) {
+			fprintf(stderr, "underhill_vm: %s: %s\n", path, err);
+			free(img);
+			return -1;
+		}
+		payload = bundle.kernel;
+		len = bundle.kernel_len;
+		if (!vm->cmdline)
+			vm->cmdline = bundle.cmdline;
+		if (!vm->initrd_path) {
+			vm->initrd_mem = bundle.initrd;
+			vm->initrd_mem_len = bundle.initrd_len;
+		}
+		vm->guest = guest_by_name("linux");
+	} else {
+		/* a kernel named as such is Linux's, whatever its header says */
+		vm->guest = vm->kernel_path ? guest_by_name("linux") :
+			    guest_find(img, len);
+	}
 	if (cmdline_append) {
 		snprintf(full_cmdline, sizeof(full_cmdline), "%s%s%s",
 			 vm->cmdline ? vm->cmdline : "",
@@ -199,25 +209,14 @@ static int load_guest(struct vm *vm)
 			 cmdline_append);
 		vm->cmdline = full_cmdline;
 	}
-	void *img;
-	int ret;
-
-	img = read_file(path, &len);
-	if (!img) {
-		fprintf(stderr, "underhill_vm: %s: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	/* a kernel named as such is Linux's, whatever its header says */
-	vm->guest = vm->kernel_path ? guest_by_name("linux") :
-		    guest_find(img, len);
 	if (!vm->guest) {
 		fprintf(stderr, "underhill_vm: %s: no guest profile runs it\n",
 			path);
 		free(img);
 		return -1;
 	}
-	ret = vm->guest->setup(vm, img, len);
+	ret = vm->guest->setup(vm, payload, len);
+	vm->initrd_mem = NULL;	/* it lived in img */
 	free(img);
 	return ret;
 }

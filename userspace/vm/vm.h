@@ -69,6 +69,9 @@ struct vm {
 	struct vm_events events;
 	/* the payload's files (NULL: the staged image, no initrd) */
 	const char *kernel_path, *initrd_path, *cmdline;
+	/* a staged VTL0 Linux bundle's initramfs (unless --initrd) */
+	const void *initrd_mem;
+	size_t initrd_mem_len;
 };
 
 /* vp.c: creating the VPs and running them */
