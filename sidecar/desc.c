@@ -15,6 +15,7 @@
  * busy bit is per CPU.
  */
 #include "sidecar.h"
+#include "x86_desc.h"
 
 #define SEL_CODE	0x08
 #define SEL_DATA	0x10
@@ -36,41 +37,15 @@ struct tss64 {
 
 _Static_assert(sizeof(struct tss64) == 104, "TSS");
 
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off_mid;
-	uint32_t off_hi;
-	uint32_t zero;
-} __attribute__((packed));
-
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-static void set_gate(struct idt_gate *g, uint64_t addr, uint8_t ist)
-{
-	g->off_lo = (uint16_t)addr;
-	g->sel = SEL_CODE;
-	g->ist = ist;
-	g->type = 0x8e;		/* present, DPL 0, interrupt gate */
-	g->off_mid = (uint16_t)(addr >> 16);
-	g->off_hi = (uint32_t)(addr >> 32);
-	g->zero = 0;
-}
-
 void sc_desc_init(void *gdt_page, void *idt_page, void *ist_page,
 		  struct hcl_sidecar_cpu *cpu)
 {
 	uint64_t ist_end = (uint64_t)(uintptr_t)ist_page + HCL_SIDECAR_PAGE_SIZE;
 	uint64_t *gdt = gdt_page;
 	struct tss64 *tss = (struct tss64 *)((char *)gdt_page + GDT_TSS_OFF);
-	struct idt_gate *idt = idt_page;
+	struct rt_idt_gate *idt = idt_page;
 	uint64_t t = (uint64_t)(uintptr_t)tss;
-	struct desc_ptr gp, ip;
+	struct rt_desc_ptr gp, ip;
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffull;	/* 64-bit code, flat */
@@ -86,8 +61,9 @@ void sc_desc_init(void *gdt_page, void *idt_page, void *ist_page,
 	tss->iomap_base = sizeof(*tss);
 
 	for (int v = 0; v < 256; v++)
-		set_gate(&idt[v], v < 32 ? sidecar_exc_table[v] :
-			 (uint64_t)(uintptr_t)sidecar_irq, v < 32 ? 1 : 0);
+		rt_idt_gate_set(&idt[v], v < 32 ? sidecar_exc_table[v] :
+				(uint64_t)(uintptr_t)sidecar_irq, SEL_CODE,
+				v < 32 ? 1 : 0);
 
 	gp.limit = 5 * 8 - 1;
 	gp.base = (uint64_t)(uintptr_t)gdt;

@@ -19,6 +19,7 @@
 #include "igvm_params.h"
 #include "linux_boot.h"
 #include "rt.h"
+#include "x86_desc.h"
 #include "smp.h"
 
 #define PFX		"openhcl_boot: "
@@ -38,36 +39,14 @@ __attribute__((noreturn)) void shim_main(uint64_t params_gpa,
 
 /* ---- exceptions */
 
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off_mid;
-	uint32_t off_hi;
-	uint32_t zero;
-} __attribute__((packed));
-
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct rt_idt_gate idt[32] __attribute__((aligned(16)));
 
 void shim_idt_init(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) desc;
+	struct rt_desc_ptr desc;
 
-	for (int i = 0; i < 32; i++) {
-		uint64_t a = shim_isr_table[i];
-
-		idt[i].off_lo = (uint16_t)a;
-		idt[i].sel = 0x10;
-		idt[i].ist = 0;
-		idt[i].type = 0x8e;	/* present, DPL 0, interrupt gate */
-		idt[i].off_mid = (uint16_t)(a >> 16);
-		idt[i].off_hi = (uint32_t)(a >> 32);
-		idt[i].zero = 0;
-	}
+	for (int i = 0; i < 32; i++)
+		rt_idt_gate_set(&idt[i], shim_isr_table[i], 0x10, 0);
 	desc.limit = sizeof(idt) - 1;
 	desc.base = (uint64_t)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(desc) : "memory");

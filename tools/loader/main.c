@@ -23,6 +23,7 @@
 
 #include "loader.h"
 #include "rt.h"
+#include "x86_desc.h"
 
 /* struct hvm_start_info and friends, from the public PVH boot ABI */
 #define HVM_START_MAGIC		0x336ec578u
@@ -59,14 +60,7 @@ struct hvm_memmap_table_entry {
 #define LOADER_HEAP_MAX		(16ull << 20)
 #define LOADER_HEAP_MIN		(1ull << 20)
 
-struct idt_gate {
-	uint16_t off_lo, sel;
-	uint8_t ist, attr;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-};
-
-extern struct idt_gate loader_idt[32];
+extern struct rt_idt_gate loader_idt[32];
 
 static struct machine machine;
 
@@ -84,17 +78,9 @@ void fail(const char *fmt, ...)
 
 void loader_idt_init(void)
 {
-	for (int i = 0; i < 32; i++) {
-		uint64_t a = (uint64_t)loader_exception_entries[i];
-
-		loader_idt[i] = (struct idt_gate){
-			.off_lo = (uint16_t)a,
-			.sel = 0x08,
-			.attr = 0x8e,	/* present, interrupt gate */
-			.off_mid = (uint16_t)(a >> 16),
-			.off_hi = (uint32_t)(a >> 32),
-		};
-	}
+	for (int i = 0; i < 32; i++)
+		rt_idt_gate_set(&loader_idt[i],
+				(uint64_t)loader_exception_entries[i], 0x08, 0);
 }
 
 /* frame: vector, error code, then what the CPU pushed */
