@@ -471,13 +471,16 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^underhill_vm: VTL0 powered off with status 0" \
 		"e2e: linux: the guest's power-off ends the run"
 
-	# four VPs: sleep against the host's clock, then Debian's tpm2-tools
+	# four VPs: sleep against the host's clock, 10 s of fork/exec and
+	# short sleeps on every VP (timers, IPIs), then Debian's tpm2-tools
 	# in VTL0 against the sandboxed vTPM through Linux's own tpm_tis
 	# driver (tests/guest/linux-vtl0-checks.sh, linux-tpm-check.sh)
 	log=$logs/e2e-linux-tpm.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 400 -s 4 -m 2G \
-		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-sleep-check&&hcl-tpm-check"
-	result $? "e2e: linux: sleep and tpm2-tools in VTL0 pass, the boot exits 0"
+		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-sleep-check&&hcl-ipi-load&&hcl-tpm-check"
+	result $? "e2e: linux: sleep, load and tpm2-tools in VTL0 pass, the boot exits 0"
+	expect_in "$log" "^vtl0-check: 4 CPUs loaded for 10 s" \
+		"e2e: linux: 10 s of fork/exec and timers on 4 VPs, no hang"
 	expect_in "$log" "smp: Brought up 1 node, 4 CPUs" "e2e: linux: 4 VPs brought up"
 	expect_in "$log" "^vtl0-linux: userspace reached (4 CPUs," \
 		"e2e: linux: userspace reached on 4 VPs"
