@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# openvmm_hcl, the VTL2 control process: one file per responsibility in
+# userspace/openvmm_hcl/ (openvmm_hcl.h lists them); included by the
+# top-level Makefile.
+
+OVH_SRC := $(wildcard userspace/openvmm_hcl/*.c)
+OVH_HDR := $(wildcard userspace/openvmm_hcl/*.h)
+
+$(BUILD)/vtl2/bin/openvmm_hcl: $(OVH_SRC) $(OVH_HDR) $(USER_LIB) $(USER_HDR) \
+		include/hcl/hostchan.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(OVH_SRC) $(USER_LIB) \
+		$(USER_LIBS)
