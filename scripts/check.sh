@@ -265,7 +265,7 @@ run_hostchan() {
 	echo "# host channel and hclctl"
 	rm -f "$vmgs"
 
-	# 1: status, stats, timeline, log, hostile input, workers, shutdown
+	# 1: status, stats, timeline, log, hostile input, workers, VTL0 off
 	hostchan_boot hostchan1 "$build/hcl-linux.igvm" "$vmgs" -a "HCL_VPS=1"
 	log=$logs/hostchan1.log
 	hostchan_shell "$log"
@@ -323,25 +323,35 @@ assert h["hello"] and h["error_frames"] > 0
 	result $? "e2e: hclctl: the hostile frames got error replies"
 	$hc workers 2>&1 | grep -q "^underhill_vm  *[0-9]* up "
 	result $? "e2e: hclctl workers lists underhill_vm"
-	$hc shutdown > /dev/null 2>&1
-	wait "$hc_pid"
-	result $? "e2e: hclctl shutdown: the boot ends with status 0"
-	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (1 VP, [0-9]* exits to userspace); 0 other processes left" \
-		"e2e: hclctl shutdown: VTL0 off, no process or zombie left"
-	expect_in "$log" "^openvmm_hcl: shutdown complete" \
-		"e2e: hclctl shutdown: openvmm_hcl reports a complete shutdown"
-
-	# 2: the store survived the power-off; VTL0 powered off by the host
-	hostchan_boot hostchan2 "$build/hcl-linux.igvm" "$vmgs" -a "HCL_VPS=1"
-	log=$logs/hostchan2.log
-	hostchan_shell "$log" && $hc vtl0 poweroff > /dev/null 2>&1
+	$hc vtl0 poweroff > /dev/null 2>&1
 	result $? "e2e: hclctl vtl0 poweroff accepted while VTL0 runs"
 	wait "$hc_pid"
 	result $? "e2e: hclctl vtl0 poweroff: the boot ends with status 0"
 	expect_in "$log" "^underhill_vm: VTL0 powered off by the host" \
 		"e2e: hclctl vtl0 poweroff: underhill_vm stopped VTL0"
+	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (1 VP, [0-9]* exits to userspace); 0 other processes left" \
+		"e2e: hclctl vtl0 poweroff: openvmm_hcl reports it, nothing left"
+
+	# 2: the store survived the power-off; an orderly shutdown of the
+	# test guest's VM as soon as the blob is back (VTL0 starting or
+	# running, the TPM worker up)
+	hostchan_boot hostchan2 "$build/hcl.igvm" "$vmgs"
+	log=$logs/hostchan2.log
+	for _ in $(seq 600); do
+		grep -q "^openvmm_hcl: guest-state store: boot" "$log" 2> /dev/null &&
+			break
+		sleep 0.1
+	done
 	expect_in "$log" "^openvmm_hcl: guest-state store: boot 2 recorded" \
 		"e2e: the guest-state store kept its blob across a power-off"
+	$hc shutdown > /dev/null 2>&1
+	result $? "e2e: hclctl shutdown accepted"
+	wait "$hc_pid"
+	result $? "e2e: hclctl shutdown: the boot ends with status 0"
+	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (2 VPs, [0-9]* exits to userspace); 0 other processes left" \
+		"e2e: hclctl shutdown: VTL0 off, underhill_vm and the TPM worker gone, no zombie"
+	expect_in "$log" "^openvmm_hcl: shutdown complete" \
+		"e2e: hclctl shutdown: openvmm_hcl reports a complete shutdown"
 
 	# 3: a damaged store is refused, reported and left alone; the
 	# test guest's worker crashes reach the host with their cause
@@ -349,6 +359,13 @@ assert h["hello"] and h["error_frames"] > 0
 	cp "$vmgs" "$vmgs.damaged"
 	hostchan_boot hostchan3 "$build/hcl.igvm" "$vmgs"
 	log=$logs/hostchan3.log
+	$hc wait vtl0-running 240 > /dev/null 2>&1 &&
+		$hc workers --json 2>&1 | python3 -c '
+import json, sys
+w = {x["name"]: x for x in json.load(sys.stdin)["workers"]}
+assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
+'
+	result $? "e2e: hclctl workers --json lists underhill_vm and its TPM worker"
 	wait "$hc_pid"
 	result $? "e2e: a boot with a damaged guest-state store still succeeds"
 	expect_in "$log" "^openvmm_hcl: guest-state store refused by the host: .*checksum mismatch; this boot keeps no state" \

@@ -63,7 +63,8 @@ enum hostchan_type {
 	 * host -> guest.  req: empty.  rep: u64 uptime_ms, str stage,
 	 * s32 vm_pid (0: none), u16 nvps, then per VP: str state,
 	 * u64 exits; then the channel's counters: u32 frames_in,
-	 * u32 bad_frames, u64 bytes_skipped, u32 tx_dropped.
+	 * u32 bad_frames, u64 bytes_skipped, u32 tx_dropped; then
+	 * u32 rss_kb, openvmm_hcl's resident memory.
 	 */
 	HOSTCHAN_STATUS = 2,
 	/*

@@ -117,6 +117,7 @@ static int write_seed(const char *path)
 	hc_put_u32(&b, 0);
 	hc_put_u64(&b, 0);
 	hc_put_u32(&b, 0);
+	hc_put_u32(&b, 1500);
 	h = (struct hostchan_hdr){ 1, HOSTCHAN_STATUS, HOSTCHAN_F_REPLY, 2,
 				   (uint32_t)b.off };
 	n += hostchan_encode(out + n, sizeof(out) - n, &h, pl);

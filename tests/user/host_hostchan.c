@@ -222,6 +222,7 @@ TEST(layouts_checked)
 	hc_put_u32(&w, 0);
 	hc_put_u64(&w, 0);
 	hc_put_u32(&w, 0);
+	hc_put_u32(&w, 1500);
 	h = (struct hostchan_hdr){ 1, HOSTCHAN_STATUS, HOSTCHAN_F_REPLY, 1,
 				   (uint32_t)w.off };
 	EXPECT_EQ(0, hostchan_check_payload(&h, buf));

@@ -178,7 +178,7 @@ static int cmd_status(void)
 	struct hostchan_hdr h = call(HOSTCHAN_STATUS, NULL, 0, &p, false);
 	char stage[HOSTCHAN_NAME_MAX + 1], state[HOSTCHAN_NAME_MAX + 1];
 	uint64_t up, exits, skipped;
-	uint32_t pid, frames, bad, dropped;
+	uint32_t pid, frames, bad, dropped, rss;
 	uint16_t nvps;
 
 	hc_reader(&b, p, h.len);
@@ -213,12 +213,13 @@ static int cmd_status(void)
 	bad = hc_get_u32(&b);
 	skipped = hc_get_u64(&b);
 	dropped = hc_get_u32(&b);
+	rss = hc_get_u32(&b);
 	if (json)
-		printf("],\"channel\":{\"frames_in\":%u,\"bad_frames\":%u,\"bytes_skipped\":%" PRIu64 ",\"tx_dropped\":%u}}\n",
-		       frames, bad, skipped, dropped);
+		printf("],\"channel\":{\"frames_in\":%u,\"bad_frames\":%u,\"bytes_skipped\":%" PRIu64 ",\"tx_dropped\":%u},\"openvmm_hcl_rss_kb\":%u}\n",
+		       frames, bad, skipped, dropped, rss);
 	else
-		printf("channel: %u frames in, %u refused, %" PRIu64 " bytes skipped, %u frames out dropped\n",
-		       frames, bad, skipped, dropped);
+		printf("channel: %u frames in, %u refused, %" PRIu64 " bytes skipped, %u frames out dropped\nopenvmm_hcl: %u kB resident\n",
+		       frames, bad, skipped, dropped, rss);
 	return 0;
 }
 

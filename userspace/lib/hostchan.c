@@ -404,7 +404,7 @@ static const char *const layout_req[HOSTCHAN_NR_TYPES] = {
 
 static const char *const layout_rep[HOSTCHAN_NR_TYPES] = {
 	[HOSTCHAN_HELLO] = "wwls",
-	[HOSTCHAN_STATUS] = "qslw[sq]llql",
+	[HOSTCHAN_STATUS] = "qslw[sq]llqll",
 	[HOSTCHAN_TIMELINE] = "lw[sqq]",
 	[HOSTCHAN_STATS] = "ww[ww[sq]]",
 	[HOSTCHAN_VTL0] = "",
