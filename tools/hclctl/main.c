@@ -289,7 +289,10 @@ static int cmd_stats(void)
 	for (unsigned int j = 0; j < nnames; j++) {
 		printf("%-16s", names[j]);
 		for (unsigned int v = 0; v < nvp; v++)
-			printf(" %15" PRIu64, j < nctr[v] ? val[v][j] : 0);
+			if (j < nctr[v])
+				printf(" %15" PRIu64, val[v][j]);
+			else	/* a VP hcl.ko has not created */
+				printf(" %15s", "-");
 		printf("\n");
 	}
 	return 0;
