@@ -261,7 +261,7 @@ hostchan_shell() {	# hostchan_shell log
 }
 
 run_hostchan() {
-	local log out vmgs=$logs/hostchan-vmgs.bin json
+	local log out vmgs=$logs/hostchan-vmgs.bin follow_pid
 	echo "# host channel and hclctl"
 	rm -f "$vmgs"
 
@@ -270,6 +270,9 @@ run_hostchan() {
 	log=$logs/hostchan1.log
 	hostchan_shell "$log"
 	result $? "e2e: hclctl: the paravisor reports VTL0 running (Linux's shell up)"
+	# a follower for the rest of the run: it ends when the VM does
+	$hclctl -s "$logs/hostchan1-chan.sock" log -f > "$logs/hostchan1-follow.log" 2>&1 &
+	follow_pid=$!
 	out=$($hc status 2>&1)
 	grep -q "^paravisor: vtl0-running, up [0-9.]* s, underhill_vm pid [0-9]" <<< "$out" &&
 		grep -q "^  vp0   running  *[1-9][0-9]* exits" <<< "$out"
@@ -331,6 +334,11 @@ assert h["hello"] and h["error_frames"] > 0
 		"e2e: hclctl vtl0 poweroff: underhill_vm stopped VTL0"
 	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (1 VP, [0-9]* exits to userspace); 0 other processes left" \
 		"e2e: hclctl vtl0 poweroff: openvmm_hcl reports it, nothing left"
+	wait "$follow_pid" &&
+		grep -q "^\[host\] openvmm_hcl said HELLO" "$logs/hostchan1-follow.log" &&
+		grep -q "^\[event\] poweroff openvmm_hcl pid [0-9]*: exit status 0" \
+			"$logs/hostchan1-follow.log"
+	result $? "e2e: hclctl log -f: the log so far, then new records up to the power-off"
 
 	# 2: the store survived the power-off; an orderly shutdown of the
 	# test guest's VM as soon as the blob is back (VTL0 starting or

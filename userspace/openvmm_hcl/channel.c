@@ -476,7 +476,7 @@ static void reply_stats(const struct hostchan_hdr *h, const uint8_t *p)
 
 	hc_reader(&r, p, h->len);
 	vp = hc_get_u16(&r);
-	if (vp > nvps) {
+	if (vp >= nvps) {
 		chan_error(h->type, h->id, HOSTCHAN_E_NOTFOUND,
 			   "no VP %u (%u VPs)", vp, nvps);
 		return;
