@@ -10,11 +10,13 @@
  * its layout before a handler sees it.  A partial frame left for a
  * second is dropped.
  *
- * Sending: frames wait in a queue of at most TXQ_MAX bytes until the
- * host has said HELLO (or we got its reply to ours); the fd is
- * non-blocking, EPOLLOUT resumes.  When the queue is full the oldest
- * LOG records go first (the next LOG carries how many), then the new
- * frame itself: openvmm_hcl never waits for the host.
+ * Sending: frames go through a queue of at most TXQ_MAX bytes; the fd
+ * is non-blocking, EPOLLOUT resumes.  Notifications (LOG, EVENT) wait
+ * in it until the host has said HELLO (or answered ours); HELLO and
+ * replies go ahead of them.  When the queue is full the oldest LOG
+ * records go first (the next LOG carries how many, its own count
+ * included if it is dropped in turn), then the new frame itself:
+ * openvmm_hcl never waits for the host (tests/user/host_ovh_channel.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +44,8 @@ struct txframe {
 	struct txframe *next;
 	bool is_log;
 	uint8_t type;
+	uint16_t flags;
+	uint32_t carried;		/* LOG: earlier drops it reports */
 	size_t len, off;
 	uint8_t data[];
 };
@@ -87,8 +91,8 @@ static void tx_write(void)
 	while (head && w.fd >= 0) {
 		ssize_t n;
 
-		/* before HELLO only HELLO goes out: the rest waits */
-		if (!up && head->type != HOSTCHAN_HELLO && !head->off)
+		/* before HELLO, notifications wait for the host */
+		if (!up && (head->flags & HOSTCHAN_F_NOREPLY) && !head->off)
 			break;
 		n = write(w.fd, head->data + head->off, head->len - head->off);
 
@@ -136,9 +140,10 @@ static void make_room(size_t need)
 		if (tail == f)
 			tail = prev;
 		txq_bytes -= f->len;
+		/* its count and itself go to the next record */
+		log_dropped += f->carried + 1;
 		free(f);
 		tx_dropped++;
-		log_dropped++;
 	}
 }
 
@@ -146,37 +151,60 @@ static void send_frame(uint8_t type, uint16_t flags, uint32_t id,
 		       const void *payload, uint32_t len, bool is_log)
 {
 	struct hostchan_hdr h = { version, type, flags, id, len };
+	uint8_t patched[HOSTCHAN_MAX_PAYLOAD];
+	uint32_t carried = 0;
 	struct txframe *f;
 
 	if (w.fd < 0)
 		return;
+	if (is_log && len >= 8 && len <= sizeof(patched)) {
+		/* the records lost before this one: u32 at offset 4 */
+		const uint8_t *q = payload;
+		uint32_t n = q[4] | q[5] << 8 | q[6] << 16 |
+			     (uint32_t)q[7] << 24;
+
+		memcpy(patched, payload, len);
+		n += log_dropped;
+		for (int i = 0; i < 4; i++)
+			patched[4 + i] = (uint8_t)(n >> (8 * i));
+		payload = patched;
+		carried = log_dropped;
+		log_dropped = 0;
+	}
 	if (len > peer_max) {
 		tx_dropped++;
 		return;
 	}
 	make_room(HOSTCHAN_HDR_SIZE + len);
-	if (txq_bytes + HOSTCHAN_HDR_SIZE + len > TXQ_MAX) {
-		tx_dropped++;
-		if (is_log)
-			log_dropped++;
-		return;
-	}
-	f = malloc(sizeof(*f) + HOSTCHAN_HDR_SIZE + len);
+	f = NULL;
+	if (txq_bytes + HOSTCHAN_HDR_SIZE + len <= TXQ_MAX)
+		f = malloc(sizeof(*f) + HOSTCHAN_HDR_SIZE + len);
 	if (!f) {
 		tx_dropped++;
+		if (is_log)
+			log_dropped += carried + 1;
 		return;
 	}
 	f->next = NULL;
 	f->is_log = is_log;
 	f->type = type;
+	f->flags = flags;
+	f->carried = carried;
 	f->off = 0;
 	f->len = hostchan_encode(f->data, HOSTCHAN_HDR_SIZE + len, &h, payload);
 	txq_bytes += f->len;
-	if (!up && type == HOSTCHAN_HELLO && (!head || !head->off)) {
-		/* ahead of what waits for the host */
-		f->next = head;
-		head = f;
-		if (!tail)
+	if (!up && !(flags & HOSTCHAN_F_NOREPLY)) {
+		/* ahead of the notifications that wait for the host */
+		struct txframe **pp = &head, *prev = NULL;
+
+		while (*pp && (!((*pp)->flags & HOSTCHAN_F_NOREPLY) ||
+			       (*pp)->off)) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		f->next = *pp;
+		*pp = f;
+		if (tail == prev)
 			tail = f;
 	} else {
 		if (tail)
@@ -195,15 +223,6 @@ void chan_notify(uint8_t type, const void *payload, uint32_t len)
 	if (w.fd < 0 || len > sizeof(buf))
 		return;
 	memcpy(buf, payload, len);
-	if (type == HOSTCHAN_LOG && len >= 8 && log_dropped) {
-		/* the records lost before this one, at offset 4 */
-		uint32_t n = (buf[4] | buf[5] << 8 | buf[6] << 16 |
-			      (uint32_t)buf[7] << 24) + log_dropped;
-
-		for (int i = 0; i < 4; i++)
-			buf[4 + i] = (uint8_t)(n >> (8 * i));
-		log_dropped = 0;
-	}
 	send_frame(type, HOSTCHAN_F_NOREPLY, 0, buf, len,
 		   type == HOSTCHAN_LOG);
 }
@@ -880,14 +899,23 @@ bool chan_init(void)
 		w.fd = -1;
 		return false;
 	}
+	if (chan_attach(w.fd))
+		return false;
+	printf("openvmm_hcl: host channel on %s (I/O port %#x, IRQ %u)\n", path,
+	       dt.host_channel_port, dt.host_channel_irq);
+	return true;
+}
+
+int chan_attach(int fd)
+{
+	hostchan_rx_init(&rx, HOSTCHAN_MAX_PAYLOAD);
+	w.fd = fd;
 	w.fn = on_input;
 	if (loop_watch(&w, EPOLLIN)) {
 		close(w.fd);
 		w.fd = -1;
-		return false;
+		return -1;
 	}
-	printf("openvmm_hcl: host channel on %s (I/O port %#x, IRQ %u)\n", path,
-	       dt.host_channel_port, dt.host_channel_irq);
 	send_hello();
-	return true;
+	return 0;
 }

@@ -108,6 +108,8 @@ void logs_drain(void);
 
 /* opens the UART the tree names; false when there is none */
 bool chan_init(void);
+/* the channel on an open, non-blocking @fd (chan_init's, or a test's) */
+int chan_attach(int fd);
 bool chan_up(void);		/* HELLO exchanged */
 /*
  * A request to the host; @reply(ctx, hdr, payload) runs with the

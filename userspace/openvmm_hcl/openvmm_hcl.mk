@@ -12,3 +12,10 @@ $(BUILD)/vtl2/bin/openvmm_hcl: $(OVH_SRC) $(OVH_HDR) $(USER_LIB) $(USER_HDR) \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(OVH_SRC) $(USER_LIB) \
 		$(USER_LIBS)
+
+# the host channel's end on a socketpair, the rest stubbed by the test
+$(BUILD)/tests/ovh_channel: tests/user/host_ovh_channel.c \
+		userspace/openvmm_hcl/channel.c $(OVH_HDR) $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< userspace/openvmm_hcl/channel.c \
+		$(USER_LIB) $(USER_LIBS)
