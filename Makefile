@@ -9,6 +9,8 @@
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
 # SMP=, MEM= for make run, V=1 for a verbose kernel console,
+# HCLCTL="status;stats" (hclctl commands once VTL0 runs), VMGS= (the
+# guest-state store, default build/vmgs.bin),
 # CHECK="host style vm e2e" to pick test groups for make check,
 # BENCH_N= (iterations per case), BENCH_ROUNDS= (default 5) and BENCH_SMP=
 # (default 4) for make bench; BENCH="runloop boot" picks its parts.
@@ -90,6 +92,7 @@ $(FUZZ_LIBFDT): $(patsubst %,$(BUILD)/fuzz/libfdt/%.o,$(LIBFDT_SRC))
 include kmod/kmod.mk
 include userspace/userspace.mk
 include userspace/control/control.mk
+include userspace/openvmm_hcl/openvmm_hcl.mk
 include userspace/sandbox/sandbox.mk
 include userspace/workers/workers.mk
 include userspace/bench/bench.mk
@@ -99,6 +102,7 @@ include tools/igvm/igvm.mk
 include shim/shim.mk
 include sidecar/sidecar.mk
 include tools/loader/loader.mk
+include tools/hclctl/hclctl.mk
 include tests/fuzz/fuzz.mk
 
 host-tests: $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
@@ -147,9 +151,10 @@ $(BUILD)/initramfs-bootbench.cpio: $(INITRAMFS_DEPS) $(VTL0_LINUX) \
 # appended by the shim because this line says openhcl_boot.host_cmdline=append.
 # acpi=off: CPUs and LAPIC come from the shim's tree.  As OpenHCL does,
 # trust the TSC (no clocksource watchdog; TCG's TSC follows the host's)
-# and skip the timer check; VTL2 has one UART.
+# and skip the timer check; VTL2 has two UARTs: the console (ttyS0) and
+# the host channel (ttyS1 at 0x2f8, IRQ 3: docs/hostchan.md).
 IGVM_CMDLINE ?= console=ttyS0 acpi=off quiet loglevel=4 panic=-1 \
-	tsc=reliable no_timer_check 8250.nr_uarts=1 \
+	tsc=reliable no_timer_check 8250.nr_uarts=2 \
 	openhcl_boot.host_cmdline=append
 LOADER := $(BUILD)/loader/hcl-loader.elf
 SHIM_BIN := $(BUILD)/shim/openhcl_boot.bin
@@ -203,10 +208,18 @@ run: deps
 	@$(if $(filter linux,$(GUEST)),$(MAKE) --no-print-directory vtl0-linux)
 	@$(MAKE) --no-print-directory run-built
 
-run-built: all $(RUN_IGVM) $(LOADER)
+# The host channel (docs/hostchan.md): hclctl serve runs beside QEMU on
+# its second UART; `build/bin/hclctl -s build/hclctl.sock status` from
+# another terminal, or HCLCTL="status;stats" runs the commands once VTL0
+# runs.  VMGS= is the guest-state store (default build/vmgs.bin).
+VMGS ?= $(BUILD)/vmgs.bin
+
+run-built: all $(RUN_IGVM) $(LOADER) $(HCLCTL_BIN)
 	@$(if $(RUN_INTERACTIVE),QEMU_STDIN=1) scripts/qemu-run.sh \
 		-g $(RUN_IGVM) -L $(LOADER) $(if $(RUN_INTERACTIVE),-t 0) \
 		-s $(SMP) -m $(MEM) $(QEMU_VERBOSE) -l $(BUILD)/run.log \
+		-H $(HCLCTL_BIN) -S $(BUILD)/hclctl.sock -V $(VMGS) \
+		$(if $(HCLCTL),-C "$(HCLCTL)") \
 		$(if $(ARGS),-a "$(ARGS)"); rc=$$?; \
 	tr -d '\r' < $(BUILD)/run.log | \
 		sed -n 's/^openvmm_hcl: timeline-json //p' > $(BUILD)/timeline.json; \

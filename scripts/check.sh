@@ -15,7 +15,8 @@
 #
 #   scripts/check.sh BUILD KDIR [GROUP...]
 #
-# GROUP is host, style, vm or e2e (default: all).  For the vm group,
+# GROUP is host, style, vm or e2e (default: all; hostchan runs the
+# host channel's part of e2e alone).  For the vm group,
 # HCL_UAPI_ARGS=-r,fixture.test selects UAPI tests, HCL_NL_ARGS the
 # netlink tests, and HCL_NO_KUNIT=1 skips the KUnit suites.
 set -u
@@ -259,6 +260,158 @@ linux_typist() {	# linux_typist log
 	done
 }
 
+# The host channel (docs/hostchan.md): hclctl serve beside QEMU, the CLI
+# against the running paravisor.  Debian's kernel in VTL0 keeps VTL0
+# running (a shell waiting on COM1) for as long as the test needs.
+hclctl=$build/bin/hclctl
+
+hostchan_boot() {	# hostchan_boot name image vmgs [qemu-run args...]
+	local name=$1 image=$2 vmgs=$3
+	shift 3
+	rm -f "$logs/$name".* "$logs/$name-chan".*
+	qemu "$logs/$name.log" "$image" -t 300 -H "$hclctl" \
+		-S "$logs/$name-chan.sock" -V "$vmgs" "$@" &
+	hc_pid=$!
+	hc="timeout 60 $hclctl -s $logs/$name-chan.sock"
+}
+
+# waits for the Linux guest's shell: VTL0 is up and stays up
+hostchan_shell() {	# hostchan_shell log
+	local i
+	$hc wait vtl0-running 240 > /dev/null 2>&1 || return 1
+	for i in $(seq 240); do
+		grep -q "^vtl0-linux: shell on ttyS0" "$1" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
+
+run_hostchan() {
+	local log out vmgs=$logs/hostchan-vmgs.bin follow_pid
+	echo "# host channel and hclctl"
+	rm -f "$vmgs"
+
+	# 1: status, stats, timeline, log, hostile input, workers, VTL0 off
+	hostchan_boot hostchan1 "$build/hcl-linux.igvm" "$vmgs" -a "HCL_VPS=1"
+	log=$logs/hostchan1.log
+	hostchan_shell "$log"
+	result $? "e2e: hclctl: the paravisor reports VTL0 running (Linux's shell up)"
+	# a follower for the rest of the run: it ends when the VM does
+	$hclctl -s "$logs/hostchan1-chan.sock" log -f > "$logs/hostchan1-follow.log" 2>&1 &
+	follow_pid=$!
+	out=$($hc status 2>&1)
+	grep -q "^paravisor: vtl0-running, up [0-9.]* s, underhill_vm pid [0-9]" <<< "$out" &&
+		grep -q "^  vp0   running  *[1-9][0-9]* exits" <<< "$out"
+	result $? "e2e: hclctl status: stage, uptime, VP 0 running with exits"
+	$hc status --json 2>&1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["stage"] == "vtl0-running" and s["vm_pid"] > 0
+assert len(s["vps"]) == 2 and s["vps"][0]["exits"] > 0
+assert s["channel"]["frames_in"] > 0
+'
+	result $? "e2e: hclctl status --json parses, with the VPs and the channel's counters"
+	$hc stats --json 2>&1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+c = s["vps"][0]["counters"]
+assert c["exits"] > 0 and c["user_exits"] > 0 and "guest_ns" in c
+'
+	result $? "e2e: hclctl stats --json: hcl.ko's counters of VP 0"
+	$hc timeline --json 2>&1 | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+st = {s["name"]: s for s in t["stages"]}
+for n in ["host_loader", "openhcl_boot", "kernel", "underhill_init", "openvmm_hcl", "underhill_vm"]:
+    assert st[n]["start_ms"] is not None, n
+'
+	result $? "e2e: hclctl timeline --json: the stages up to underhill_vm"
+	out=$($hc log 2>&1)
+	grep -q "\] kernel: " <<< "$out" &&
+		grep -q "^\[host\] openvmm_hcl said HELLO: protocol 1" <<< "$out" &&
+		grep -q "\] underhill_vm: " <<< "$out"
+	result $? "e2e: hclctl log: VTL2's kernel log and underhill_vm's stderr, tagged"
+	expect_in "$log" "^openvmm_hcl: guest-state store: boot 1 recorded" \
+		"e2e: hclctl: the guest-state store took the first boot's blob"
+	$hc inject garbage 20000 > /dev/null && $hc inject truncated > /dev/null &&
+		sleep 2 && $hc inject flood 300 > /dev/null
+	result $? "e2e: hclctl: garbage, a truncated frame and a flood of requests sent"
+	out=$($hc status --json 2>&1)
+	python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["stage"] == "vtl0-running", s["stage"]
+assert s["channel"]["bad_frames"] > 0 and s["channel"]["bytes_skipped"] >= 20000
+' "$out"
+	result $? "e2e: hclctl: after hostile input the paravisor still answers, VTL0 still runs"
+	$hc host --json 2>&1 | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+assert h["hello"] and h["error_frames"] > 0
+'
+	result $? "e2e: hclctl: the hostile frames got error replies"
+	$hc workers 2>&1 | grep -q "^underhill_vm  *[0-9]* up "
+	result $? "e2e: hclctl workers lists underhill_vm"
+	$hc vtl0 poweroff > /dev/null 2>&1
+	result $? "e2e: hclctl vtl0 poweroff accepted while VTL0 runs"
+	wait "$hc_pid"
+	result $? "e2e: hclctl vtl0 poweroff: the boot ends with status 0"
+	expect_in "$log" "^underhill_vm: VTL0 powered off by the host" \
+		"e2e: hclctl vtl0 poweroff: underhill_vm stopped VTL0"
+	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (1 VP, [0-9]* exits to userspace); 0 other processes left" \
+		"e2e: hclctl vtl0 poweroff: openvmm_hcl reports it, nothing left"
+	wait "$follow_pid" &&
+		grep -q "^\[host\] openvmm_hcl said HELLO" "$logs/hostchan1-follow.log" &&
+		grep -q "^\[event\] poweroff openvmm_hcl pid [0-9]*: exit status 0" \
+			"$logs/hostchan1-follow.log"
+	result $? "e2e: hclctl log -f: the log so far, then new records up to the power-off"
+
+	# 2: the store survived the power-off; an orderly shutdown of the
+	# test guest's VM as soon as the blob is back (VTL0 starting or
+	# running, the TPM worker up)
+	hostchan_boot hostchan2 "$build/hcl.igvm" "$vmgs"
+	log=$logs/hostchan2.log
+	for _ in $(seq 600); do
+		grep -q "^openvmm_hcl: guest-state store: boot" "$log" 2> /dev/null &&
+			break
+		sleep 0.1
+	done
+	expect_in "$log" "^openvmm_hcl: guest-state store: boot 2 recorded" \
+		"e2e: the guest-state store kept its blob across a power-off"
+	$hc shutdown > /dev/null 2>&1
+	result $? "e2e: hclctl shutdown accepted"
+	wait "$hc_pid"
+	result $? "e2e: hclctl shutdown: the boot ends with status 0"
+	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (2 VPs, [0-9]* exits to userspace); 0 other processes left" \
+		"e2e: hclctl shutdown: VTL0 off, underhill_vm and the TPM worker gone, no zombie"
+	expect_in "$log" "^openvmm_hcl: shutdown complete" \
+		"e2e: hclctl shutdown: openvmm_hcl reports a complete shutdown"
+
+	# 3: a damaged store is refused, reported and left alone; the
+	# test guest's worker crashes reach the host with their cause
+	printf 'X' | dd of="$vmgs" bs=1 seek=70 conv=notrunc 2> /dev/null
+	cp "$vmgs" "$vmgs.damaged"
+	hostchan_boot hostchan3 "$build/hcl.igvm" "$vmgs"
+	log=$logs/hostchan3.log
+	$hc wait vtl0-running 240 > /dev/null 2>&1 &&
+		$hc workers --json 2>&1 | python3 -c '
+import json, sys
+w = {x["name"]: x for x in json.load(sys.stdin)["workers"]}
+assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
+'
+	result $? "e2e: hclctl workers --json lists underhill_vm and its TPM worker"
+	wait "$hc_pid"
+	result $? "e2e: a boot with a damaged guest-state store still succeeds"
+	expect_in "$log" "^openvmm_hcl: guest-state store refused by the host: .*checksum mismatch; this boot keeps no state" \
+		"e2e: the damaged store is reported by openvmm_hcl"
+	cmp -s "$vmgs" "$vmgs.damaged"
+	result $? "e2e: the damaged store is left as it was, not reset"
+	expect_in "$logs/hostchan3-chan.log" "^\[host\] store .* REFUSED: .*checksum mismatch" \
+		"e2e: hclctl serve refuses the damaged store"
+	expect_in "$logs/hostchan3-chan.log" "^\[event\] worker-exit tpm pid [0-9]*: killed by signal 9 (Killed)" \
+		"e2e: a killed device worker is reported to the host with its signal"
+}
+
 run_e2e() {
 	local log rc img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
@@ -405,7 +558,9 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		 "dt-overlap:openhcl_boot: error: .*overlap" \
 		 "dt-no-cpus:openhcl_boot: error: .*cpus" \
 		 "dt-dup-apic:openhcl_boot: error: .*APIC" \
-		 "dt-no-openhcl:openhcl_boot: error: .*openhcl"; do
+		 "dt-no-openhcl:openhcl_boot: error: .*openhcl" \
+		 "dt-chan-console:openhcl_boot: error: .*host-channel.*overlap the console" \
+		 "dt-chan-size:openhcl_boot: error: .*host-channel: 4 bytes"; do
 		expect_fail "host tree fault ${f%%:*}" "$logs/e2e-${f%%:*}.log" \
 			"^${f#*:}" "$img" -a "hcl.loader.fault=${f%%:*}"
 	done
@@ -540,6 +695,8 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^openvmm_hcl: underhill_vm exited with status 1" \
 		"e2e: linux: underhill_vm exits with status 1 (no hang)"
 
+	run_hostchan
+
 	# the loader alone, with a probe in place of the shim
 	log=$logs/loader-test.tap
 	"$top/tests/boot/loader-test.sh" "$build" "$kernel" > "$log" 2>&1
@@ -553,6 +710,7 @@ for g in $groups; do
 	style) run_style ;;
 	vm) run_vm ;;
 	e2e) run_e2e ;;
+	hostchan) run_hostchan ;;	# e2e's host channel part alone
 	*) echo "check: unknown group $g" >&2; exit 2 ;;
 	esac
 done

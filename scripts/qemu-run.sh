@@ -8,6 +8,7 @@
 #
 #   scripts/qemu-run.sh -g IGVM -L LOADER [-s SMP] [-m MEM] [-t SEC]
 #                       [-a "host command line"] [-l LOGFILE] [-v]
+#                       [-H HCLCTL -S SOCK [-V VMGS] [-C "CMD;CMD..."]]
 #   scripts/qemu-run.sh -k BZIMAGE -i INITRD [same options]
 #
 # With -g (how make run and make check boot): QEMU starts the host loader
@@ -20,6 +21,12 @@
 # RAM is then reserved with memmap= and handed to hcl.ko as module
 # parameters (VTL0_BASE, VTL0_SIZE in the environment override the
 # defaults).
+#
+# With -H, the host channel (docs/hostchan.md): a second 16550 (COM2,
+# 0x2f8, IRQ 3) on a Unix socket, and `HCLCTL serve` beside QEMU on it,
+# with its CLI socket SOCK, its log SOCK with .log for .sock and the
+# guest-state store VMGS (default: beside SOCK, vmgs.bin).  -C runs the
+# hclctl commands against the VM once VTL0 runs (make run HCLCTL=...).
 #
 # QEMU_ACCEL replaces the accelerator: the default is single-threaded
 # TCG, which is faster on a 2-core host and avoids QEMU 7.2 multi-threaded
@@ -35,8 +42,8 @@ usage() {
 }
 
 smp=2 mem=1G timeout=300 append="" log="" verbose=0 kernel="" initrd=""
-igvm="" loader=""
-while getopts "g:L:k:i:s:m:t:a:l:v" o; do
+igvm="" loader="" hclctl="" sock="" vmgs="" ctl_cmds=""
+while getopts "g:L:k:i:s:m:t:a:l:vH:S:V:C:" o; do
 	case $o in
 	g) igvm=$OPTARG ;;
 	L) loader=$OPTARG ;;
@@ -48,6 +55,10 @@ while getopts "g:L:k:i:s:m:t:a:l:v" o; do
 	a) append=$OPTARG ;;
 	l) log=$OPTARG ;;
 	v) verbose=1 ;;
+	H) hclctl=$OPTARG ;;
+	S) sock=$OPTARG ;;
+	V) vmgs=$OPTARG ;;
+	C) ctl_cmds=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -87,6 +98,41 @@ else
 	boot=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 fi
 
+# the host channel: QEMU's socket, hclctl serve on it
+chan=()
+serve_pid="" cmds_pid=""
+if [ -n "$hclctl" ]; then
+	[ -x "$hclctl" ] && [ -n "$sock" ] || {
+		echo "qemu-run: -H needs an hclctl binary and -S SOCK" >&2
+		exit 2
+	}
+	qsock=${sock%.sock}-qemu.sock
+	hostlog=${sock%.sock}.log
+	[ "$hostlog" = "$log" ] && hostlog=${sock%.sock}-channel.log
+	vmgs=${vmgs:-$(dirname "$sock")/vmgs.bin}
+	rm -f "$qsock"
+	chan=(-chardev "socket,id=hostchan,path=$qsock,server=on,wait=off"
+		-device "isa-serial,chardev=hostchan,iobase=0x2f8,irq=3")
+	"$hclctl" serve --qemu "$qsock" --listen "$sock" --log "$hostlog" \
+		--store "$vmgs" < /dev/null &
+	serve_pid=$!
+	echo "qemu-run: host channel: $hclctl -s $sock status|stats|timeline|log -f|workers|vtl0 poweroff|shutdown (log $hostlog, store $vmgs)" >&2
+	if [ -n "$ctl_cmds" ]; then
+		(
+			"$hclctl" -s "$sock" wait vtl0-running "$timeout" || exit 1
+			IFS=';'
+			for c in $ctl_cmds; do
+				echo "\$ hclctl $c"
+				IFS=' '
+				# shellcheck disable=SC2086
+				"$hclctl" -s "$sock" $c
+				IFS=';'
+			done
+		) < /dev/null &
+		cmds_pid=$!
+	fi
+fi
+
 start=$(date +%s.%N)
 set -o pipefail
 # --foreground: an interactive QEMU may read the terminal
@@ -97,6 +143,7 @@ cmd=(timeout $fg --kill-after=10 "$timeout"
 	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	"${boot[@]}"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	"${chan[@]}"
 	${QEMU_EXTRA:-})
 # QEMU_STDIN=1: the terminal's input reaches the VM's serial port
 stdin=/dev/null
@@ -108,6 +155,15 @@ else
 fi
 rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
+# the daemon ends when QEMU closes its socket; the commands with the VM
+for p in $cmds_pid $serve_pid; do
+	for _ in $(seq 20); do
+		kill -0 "$p" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "$p" 2> /dev/null
+	wait "$p" 2> /dev/null
+done
 case $rc in
 1) printf 'qemu-run: VTL2 reported success (%.1f s)\n' "$secs" >&2; exit 0 ;;
 3) printf 'qemu-run: VTL2 reported failure (%.1f s)\n' "$secs" >&2 ;;

@@ -328,6 +328,12 @@ static int build_openhcl(void *fdt, size_t bufsize,
 	if (h->entropy_len)
 		T(fdt_property(fdt, OPENHCL_DT_ENTROPY, h->entropy,
 			       h->entropy_len));
+	if (h->has_host_channel) {
+		fdt32_t hc[2] = { cpu_to_fdt32(h->host_channel_port),
+				  cpu_to_fdt32(h->host_channel_irq) };
+
+		T(fdt_property(fdt, OPENHCL_DT_HOST_CHANNEL, hc, sizeof(hc)));
+	}
 
 	nside = in->no_sidecar ? 0 : h->ncpus - 1;
 	T(fdt_begin_node(fdt, OPENHCL_DT_SIDECAR));

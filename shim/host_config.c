@@ -310,6 +310,29 @@ static int parse_openhcl(const struct ctx *c, struct hcl_host_config *cfg)
 		cfg->has_exit_port = true;
 		cfg->exit_port = (uint16_t)port;
 	}
+	p = fdt_getprop(fdt, node, OPENHCL_DT_HOST_CHANNEL, &len);
+	if (p) {
+		uint32_t port, irq;
+
+		if (len != OPENHCL_DT_HOST_CHANNEL_SIZE)
+			return shim_errf(c->err, c->errlen, SHIM_EINVAL,
+					 PFX "/openhcl/host-channel: %u bytes, expected 8 (<io-port irq>)",
+					 (unsigned long long)len);
+		port = fdt32_ld(p);
+		irq = fdt32_ld(p + 1);
+		if (!port ||
+		    port > 0x10000 - OPENHCL_DT_HOST_CHANNEL_PORTS)
+			return shim_errf(c->err, c->errlen, SHIM_ERANGE,
+					 PFX "/openhcl/host-channel: I/O ports %x+8 outside 1..0xffff",
+					 (unsigned long long)port);
+		if (irq > 15)
+			return shim_errf(c->err, c->errlen, SHIM_ERANGE,
+					 PFX "/openhcl/host-channel: IRQ %u is not an ISA IRQ (0..15)",
+					 (unsigned long long)irq);
+		cfg->has_host_channel = true;
+		cfg->host_channel_port = (uint16_t)port;
+		cfg->host_channel_irq = (uint8_t)irq;
+	}
 	p = fdt_getprop(fdt, node, OPENHCL_DT_ENTROPY, &len);
 	if (p) {
 		if (len < 1 || (uint32_t)len > OPENHCL_DT_ENTROPY_MAX)
@@ -368,6 +391,30 @@ static int parse_serial(const struct ctx *c, struct hcl_host_config *cfg)
 	cfg->has_serial = true;
 	cfg->serial_port = (uint16_t)port;
 	cfg->serial_size = (uint16_t)size;
+	return 0;
+}
+
+/* the host channel's ports must be its own: not the console's, not the exit port */
+static int check_host_channel(const struct ctx *c,
+			      const struct hcl_host_config *cfg)
+{
+	uint32_t lo = cfg->host_channel_port;
+	uint32_t hi = lo + OPENHCL_DT_HOST_CHANNEL_PORTS;
+
+	if (!cfg->has_host_channel)
+		return 0;
+	if (cfg->has_serial && lo < cfg->serial_port + cfg->serial_size &&
+	    cfg->serial_port < hi)
+		return shim_errf(c->err, c->errlen, SHIM_EOVERLAP,
+				 PFX "/openhcl/host-channel: I/O ports %x+8 overlap the console's %x+%x",
+				 (unsigned long long)lo,
+				 (unsigned long long)cfg->serial_port,
+				 (unsigned long long)cfg->serial_size);
+	if (cfg->has_exit_port && lo <= cfg->exit_port && cfg->exit_port < hi)
+		return shim_errf(c->err, c->errlen, SHIM_EOVERLAP,
+				 PFX "/openhcl/host-channel: I/O ports %x+8 hold debug-exit-port %x",
+				 (unsigned long long)lo,
+				 (unsigned long long)cfg->exit_port);
 	return 0;
 }
 
@@ -454,6 +501,8 @@ int hcl_host_config_parse(const void *fdt, size_t bufsize,
 		rc = parse_openhcl(&c, cfg);
 	if (!rc)
 		rc = parse_serial(&c, cfg);
+	if (!rc)
+		rc = check_host_channel(&c, cfg);
 	if (!rc)
 		rc = parse_chosen(&c, cfg);
 	if (rc)

@@ -21,6 +21,10 @@
  *                               report their outcome through it)
  *             entropy = 1..OPENHCL_DT_ENTROPY_MAX bytes (optional; random bytes
  *                       from the host for VTL2's pool)
+ *             host-channel = <io-port irq> (optional; the host channel's
+ *                       16550, docs/hostchan.md): port 1..0xfff8, irq
+ *                       0..15, its 8 ports clear of the console's range
+ *                       and of debug-exit-port
  *   a node with compatible "ns16550a" (optional; the first one is used)
  *      under a parent with #address-cells = 2, #size-cells = 1 (an ISA
  *      bus): reg = <flags port size>, flags bit 0 = I/O space (required)
@@ -73,6 +77,9 @@ struct hcl_host_config {
 	bool has_serial;
 	uint16_t serial_port;
 	uint16_t serial_size;
+	bool has_host_channel;
+	uint16_t host_channel_port;
+	uint8_t host_channel_irq;
 	bool has_bootargs;
 	char bootargs[HCL_BOOTARGS_MAX];
 };

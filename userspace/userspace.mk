@@ -75,3 +75,9 @@ $(BUILD)/tests/%: tests/user/host_%.c $(USER_LIB) $(USER_HDR) $(VM_CORE) \
 FUZZ_DEPS_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c $(VM_HDR)
 FUZZ_LINK_vm := userspace/vm/dev/uart16550.c userspace/vm/bus.c
 FUZZ_CFLAGS_vm := -Iuserspace/vm -Iinclude/uapi
+
+# the fuzzers' "hostchan" component: the host channel's codec
+FUZZ_DEPS_hostchan := userspace/lib/hostchan.c userspace/lib/hostchan.h \
+	include/hcl/hostchan.h
+FUZZ_LINK_hostchan := userspace/lib/hostchan.c
+FUZZ_CFLAGS_hostchan := -Iuserspace/lib -Iinclude

@@ -16,6 +16,12 @@
  *             loader-tsc                u64, the loader's TSC at start
  *             debug-exit-port           u32 I/O port, optional
  *             entropy                   1..OPENHCL_DT_ENTROPY_MAX bytes
+ *             host-channel              <io-port irq>, optional: a second
+ *                                       16550 the host talks to the
+ *                                       paravisor through (docs/hostchan.md);
+ *                                       port 1..0xfff8, its 8 ports clear of
+ *                                       the console's and the exit port,
+ *                                       irq 0..15 (0: polled)
  *
  * The VTL2 tree (built by shim/dt_build.c, handed to Linux, read by
  * hcl.ko from the live tree and by userspace from /sys/firmware/fdt):
@@ -36,7 +42,9 @@
  *                   it from this tree (hcl.ko's max_vps parameter
  *                   overrides it, and is all a kernel booted without the
  *                   shim has)
- *      debug-exit-port, entropy   passed on from the host tree
+ *      debug-exit-port, entropy, host-channel   passed on from the host
+ *                   tree (host-channel: VTL2 Linux's ttyS1; openvmm_hcl
+ *                   finds the tty by its I/O port)
  *      sidecar      apic-ids = u32 list, the CPUs not given to Linux in
  *                   VP index order (may be empty); cpu-count = u32, their
  *                   number; region = range (when cpu-count > 0): the
@@ -71,6 +79,9 @@
 #define OPENHCL_DT_DEBUG_EXIT_PORT	"debug-exit-port"
 #define OPENHCL_DT_ENTROPY		"entropy"
 #define OPENHCL_DT_LOADER_TSC		"loader-tsc"	/* host tree only */
+#define OPENHCL_DT_HOST_CHANNEL		"host-channel"
+#define OPENHCL_DT_HOST_CHANNEL_SIZE	8	/* <io-port irq> */
+#define OPENHCL_DT_HOST_CHANNEL_PORTS	8	/* a 16550's registers */
 
 /* /openhcl/sidecar */
 #define OPENHCL_DT_SIDECAR		"sidecar"

@@ -160,7 +160,7 @@ expect_error "unknown loader option is rejected" "$work/bad-opt.log" \
 
 # ---- faults: applied after the self-check, reported, the probe still runs
 for fault in dt-truncate dt-bad-magic dt-overlap dt-no-cpus dt-dup-apic \
-		dt-no-openhcl; do
+		dt-no-openhcl dt-chan-console dt-chan-size; do
 	log=$work/fault-$fault.log
 	boot "$log" 2 512M "$work/probe.igvm" \
 		"hcl.loader.exit_port=0xf4 hcl.loader.fault=$fault"

@@ -42,6 +42,9 @@ static int build(void)
 	h.has_serial = true;
 	h.serial_port = 0x3f8;
 	h.serial_size = 8;
+	h.has_host_channel = true;
+	h.host_channel_port = 0x2f8;
+	h.host_channel_irq = 3;
 
 	memset(&in, 0, sizeof(in));
 	in.host = &h;
@@ -88,6 +91,9 @@ TEST_F(dt, reads_what_the_shim_wrote)
 	EXPECT_EQ(3, i->sidecar_cpus);
 	EXPECT_TRUE(i->has_serial);
 	EXPECT_EQ(0x3f8, i->serial_port);
+	EXPECT_TRUE(i->has_host_channel);
+	EXPECT_EQ(0x2f8, i->host_channel_port);
+	EXPECT_EQ(3, i->host_channel_irq);
 	EXPECT_EQ(1000, i->loader_tsc);
 	EXPECT_EQ(2000, i->shim_tsc);
 	EXPECT_STREQ("console=ttyS0 acpi=off", i->bootargs);
@@ -214,6 +220,27 @@ TEST_F(dt, bad_timestamp)
 	ASSERT_EQ(0, fdt_setprop_u32(copy, ts, "shim-tsc", 1));
 	EXPECT_EQ(-1, reparse(&self->info));
 	EXPECT_STREQ("/openhcl/timestamps/shim-tsc is 4 bytes, not 8", err);
+}
+
+TEST_F(dt, host_channel)
+{
+	fdt32_t c[2] = { cpu_to_fdt32(0x2f8), cpu_to_fdt32(16) };
+
+	ASSERT_EQ(0, fdt_setprop(copy, self->node, "host-channel", c, 8));
+	EXPECT_EQ(-1, reparse(&self->info));
+	EXPECT_STREQ("/openhcl/host-channel <0x2f8 16> is not an I/O port and an ISA IRQ",
+		     err);
+	c[0] = cpu_to_fdt32(0xfffc);
+	c[1] = cpu_to_fdt32(3);
+	ASSERT_EQ(0, fdt_setprop(copy, self->node, "host-channel", c, 8));
+	EXPECT_EQ(-1, reparse(&self->info));
+	ASSERT_EQ(0, fdt_setprop(copy, self->node, "host-channel", c, 4));
+	EXPECT_EQ(-1, reparse(&self->info));
+	EXPECT_STREQ("/openhcl/host-channel is 4 bytes, not 8", err);
+	/* optional: a tree without it has no channel */
+	ASSERT_EQ(0, fdt_delprop(copy, self->node, "host-channel"));
+	ASSERT_EQ(0, reparse(&self->info)) TH_LOG("%s", err);
+	EXPECT_FALSE(self->info.has_host_channel);
 }
 
 TEST_F(dt, no_cpus)

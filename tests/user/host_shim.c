@@ -44,6 +44,8 @@ struct host_dt {
 	int exit_port_len;		/* 0: no debug-exit-port */
 	uint32_t exit_port;
 	int entropy_len;		/* -1: no entropy property */
+	int chan_len;			/* 0: no host-channel */
+	uint32_t chan[2];		/* <io-port irq> */
 	bool serial;
 	uint32_t serial_reg[3];
 	const char *bootargs;
@@ -160,6 +162,11 @@ static int mk(const struct host_dt *h, void *buf, int size)
 			for (unsigned int i = 0; i < sizeof(seed); i++)
 				seed[i] = (uint8_t)(i * 37 + 1);
 			OK(fdt_property(buf, "entropy", seed, h->entropy_len));
+		}
+		if (h->chan_len) {
+			c[0] = cpu_to_fdt32(h->chan[0]);
+			c[1] = cpu_to_fdt32(h->chan[1]);
+			OK(fdt_property(buf, "host-channel", c, h->chan_len));
 		}
 		OK(fdt_end_node(buf));
 	}
@@ -1100,6 +1107,69 @@ TEST(host_dt_entropy)
 		    "host device tree: /openhcl/entropy: 257 bytes, expected 1..256");
 	h.entropy_len = OPENHCL_DT_ENTROPY_MAX;
 	EXPECT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+}
+
+/* ---- host device tree: the host channel's UART ----------------------------- */
+
+TEST(host_dt_host_channel)
+{
+	struct hcl_dt_input in;
+	struct host_dt h;
+	const fdt32_t *p;
+	int len, node;
+
+	defaults(&h);
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_FALSE(cfg.has_host_channel);
+	h.chan_len = 8;
+	h.chan[0] = 0x2f8;
+	h.chan[1] = 3;
+	h.serial = true;
+	h.serial_reg[0] = 1;
+	h.serial_reg[1] = 0x3f8;
+	h.serial_reg[2] = 8;
+	h.exit_port_len = 4;
+	h.exit_port = 0xf4;
+	ASSERT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	EXPECT_TRUE(cfg.has_host_channel);
+	EXPECT_EQ(0x2f8, cfg.host_channel_port);
+	EXPECT_EQ(3, cfg.host_channel_irq);
+
+	/* passed on to Linux's tree under /openhcl */
+	memset(&in, 0, sizeof(in));
+	in.host = &cfg;
+	in.bootargs = "";
+	ASSERT_GT(hcl_dt_build(&in, dtbuf, sizeof(dtbuf), errbuf,
+			       sizeof(errbuf)), 0) TH_LOG("%s", errbuf);
+	node = fdt_path_offset(dtbuf, "/openhcl");
+	ASSERT_GE(node, 0);
+	p = fdt_getprop(dtbuf, node, "host-channel", &len);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(8, len);
+	EXPECT_EQ(0x2f8u, fdt32_to_cpu(p[0]));
+	EXPECT_EQ(3u, fdt32_to_cpu(p[1]));
+
+	h.chan_len = 4;
+	EXPECT_FAIL(SHIM_EINVAL,
+		    "host device tree: /openhcl/host-channel: 4 bytes, expected 8 (<io-port irq>)");
+	h.chan_len = 8;
+	h.chan[0] = 0;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: /openhcl/host-channel: I/O ports 0x0+8 outside 1..0xffff");
+	h.chan[0] = 0xfff9;
+	EXPECT_FAIL(SHIM_ERANGE, "host device tree: /openhcl/host-channel: I/O ports 0xfff9+8");
+	h.chan[0] = 0x2f8;
+	h.chan[1] = 16;
+	EXPECT_FAIL(SHIM_ERANGE,
+		    "host device tree: /openhcl/host-channel: IRQ 16 is not an ISA IRQ (0..15)");
+	h.chan[1] = 0;			/* polled */
+	EXPECT_EQ(0, parse(&h)) TH_LOG("%s", errbuf);
+	h.chan[0] = 0x3fc;		/* shares the console's ports */
+	EXPECT_FAIL(SHIM_EOVERLAP,
+		    "host device tree: /openhcl/host-channel: I/O ports 0x3fc+8 overlap the console's 0x3f8+0x8");
+	h.chan[0] = 0xf0;		/* holds the exit port */
+	EXPECT_FAIL(SHIM_EOVERLAP,
+		    "host device tree: /openhcl/host-channel: I/O ports 0xf0+8 hold debug-exit-port 0xf4");
 }
 
 /* the port alone, from a tree the full parser rejects */

@@ -8,7 +8,7 @@
  *     cpus { cpu@ID { device_type = "cpu"; reg = <ID>; } ... }  MADT order
  *     memory@BASE { device_type = "memory"; reg = <BASE SIZE>; } per RAM
  *     openhcl { vtl2-range; vtl0-range; loader-tsc; [debug-exit-port];
- *               [entropy] }
+ *               [entropy]; [host-channel = <0x2f8 3>] }
  *     isa { #address-cells = <2>; #size-cells = <1>;
  *           serial@i3f8 { compatible = "ns16550a"; reg = <1 0x3f8 8>; } }
  *     chosen { bootargs = the host command line; } }
@@ -23,12 +23,19 @@
  *   dt-no-cpus      /cpus removed
  *   dt-dup-apic     a second CPU with the first CPU's APIC id
  *   dt-no-openhcl   /openhcl removed
+ *   dt-chan-console /openhcl/host-channel on the console's ports
+ *   dt-chan-size    /openhcl/host-channel of 4 bytes
+ *
+ * The host channel is described when a 16550 answers at COM2 (QEMU's
+ * second serial device, which scripts/qemu-run.sh attaches to hclctl's
+ * socket): its scratch register must hold what is written to it.
  */
 #include <string.h>
 
 #include <libfdt.h>
 
 #include "loader.h"
+#include "pio.h"
 #include "rt.h"
 
 static void check(int rc, const char *what)
@@ -84,6 +91,25 @@ static void add_entropy(void *fdt)
 	memset(seed, 0, sizeof(seed));
 }
 
+/* a 16550 at @port: its scratch register keeps two patterns */
+static bool uart_present(uint16_t port)
+{
+	outb(port + 7, 0x5a);
+	if (inb(port + 7) != 0x5a)
+		return false;
+	outb(port + 7, 0xa5);
+	return inb(port + 7) == 0xa5 && inb(port + 5) != 0xff;
+}
+
+static void host_channel(void *fdt, uint32_t port, uint32_t irq, int len)
+{
+	fdt32_t v[2] = { cpu_to_fdt32(port), cpu_to_fdt32(irq) };
+
+	check(fdt_setprop(fdt, fdt_path_offset(fdt, OPENHCL_DT_PATH),
+			  OPENHCL_DT_HOST_CHANNEL, v, len),
+	      OPENHCL_DT_HOST_CHANNEL);
+}
+
 static void build(const struct machine *m, void *fdt, size_t size)
 {
 	char name[32];
@@ -126,6 +152,13 @@ static void build(const struct machine *m, void *fdt, size_t size)
 		check(fdt_property_u32(fdt, OPENHCL_DT_DEBUG_EXIT_PORT,
 				       m->exit_port), OPENHCL_DT_PATH);
 	add_entropy(fdt);
+	if (uart_present(LOADER_COM2)) {
+		fdt32_t v[2] = { cpu_to_fdt32(LOADER_COM2),
+				 cpu_to_fdt32(LOADER_COM2_IRQ) };
+
+		check(fdt_property(fdt, OPENHCL_DT_HOST_CHANNEL, v, sizeof(v)),
+		      OPENHCL_DT_PATH);
+	}
 	check(fdt_end_node(fdt), OPENHCL_DT_PATH);
 
 	check(fdt_begin_node(fdt, "isa"), "/isa");
@@ -228,9 +261,13 @@ static void apply_fault(const struct machine *m, void *fdt, size_t size)
 		      "cpu@dup");
 	} else if (!strcmp(f, "dt-no-openhcl")) {
 		check(fdt_del_node(fdt, node(fdt, OPENHCL_DT_PATH)), "/openhcl");
+	} else if (!strcmp(f, "dt-chan-console")) {
+		host_channel(fdt, LOADER_COM1, LOADER_COM2_IRQ, 8);
+	} else if (!strcmp(f, "dt-chan-size")) {
+		host_channel(fdt, LOADER_COM2, LOADER_COM2_IRQ, 4);
 	} else {
-		fail("unknown fault '%s' (hcl.loader.fault=): dt-truncate, dt-bad-magic, dt-overlap, dt-no-cpus, dt-dup-apic, dt-no-openhcl",
-		     f);
+		fail("unknown fault '%s' (hcl.loader.fault=): %s", f,
+		     HOSTDT_FAULTS);
 	}
 	if (strcmp(f, "dt-truncate") && strcmp(f, "dt-bad-magic"))
 		check(fdt_pack(fdt), "pack");
@@ -249,7 +286,7 @@ static void apply_fault(const struct machine *m, void *fdt, size_t size)
 
 static const char *const faults[] = {
 	"dt-truncate", "dt-bad-magic", "dt-overlap", "dt-no-cpus",
-	"dt-dup-apic", "dt-no-openhcl",
+	"dt-dup-apic", "dt-no-openhcl", "dt-chan-console", "dt-chan-size",
 };
 
 bool hostdt_fault_known(const char *name)

@@ -18,6 +18,9 @@
 
 #define LOADER_PAGE		0x1000ull
 #define LOADER_COM1		0x3f8
+/* the host channel's UART (docs/hostchan.md), when QEMU has one there */
+#define LOADER_COM2		0x2f8
+#define LOADER_COM2_IRQ		3
 #define LOADER_MAX_RAM		HCL_HOST_MAX_RANGES
 #define LOADER_MAX_CPUS		HCL_BOOT_MAX_VPS
 #define LOADER_CMDLINE_MAX	4096u	/* with the NUL */
@@ -89,7 +92,9 @@ const void *acpi_find_table(const struct machine *m, const char *sig,
  * (at most @size).
  */
 size_t hostdt_build(const struct machine *m, void *buf, size_t size);
-/* true if @name is a fault hostdt_build knows */
+/* true if @name is a fault hostdt_build knows; the list, for messages */
+#define HOSTDT_FAULTS	"dt-truncate, dt-bad-magic, dt-overlap, dt-no-cpus, " \
+	"dt-dup-apic, dt-no-openhcl, dt-chan-console, dt-chan-size"
 bool hostdt_fault_known(const char *name);
 
 /* load.c: does the host VMM's job for a parsed file and never returns */

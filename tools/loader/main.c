@@ -184,8 +184,8 @@ static void parse_cmdline(struct machine *m, const char *line)
 			memcpy(fault, p - vlen, vlen);
 			fault[vlen] = 0;
 			if (!hostdt_fault_known(fault))
-				fail("unknown fault '%s' (hcl.loader.fault=): dt-truncate, dt-bad-magic, dt-overlap, dt-no-cpus, dt-dup-apic, dt-no-openhcl",
-				     fault);
+				fail("unknown fault '%s' (hcl.loader.fault=): %s",
+				     fault, HOSTDT_FAULTS);
 			m->fault = fault;
 			continue;
 		}

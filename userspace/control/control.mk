@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The client of hcl.ko's netlink family (libmnl): the library
-# (hcl_nl.c), the hcl-nl tool, openvmm_hcl (which applies HCL_POLICY
-# with it), the in-VM netlink tests and the library's host test;
+# (hcl_nl.c), the hcl-nl tool, the in-VM netlink tests and the
+# library's host test (openvmm_hcl links it too: openvmm_hcl.mk);
 # included by the top-level Makefile after userspace.mk.
 #
 # Debian 12's libmnl-dev ships no static archive, so the programs that
@@ -26,12 +26,6 @@ $(BUILD)/vtl2/bin/hcl-nl: userspace/control/hcl_nl_tool.c $(CONTROL_SRC) \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(CONTROL_CFLAGS) -o $@ $< $(CONTROL_SRC) \
 		$(CONTROL_LIBS)
-
-$(BUILD)/vtl2/bin/openvmm_hcl: userspace/openvmm_hcl.c $(CONTROL_SRC) \
-		$(CONTROL_HDR) $(USER_LIB) $(USER_HDR)
-	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(CONTROL_CFLAGS) -o $@ $< $(CONTROL_SRC) \
-		$(USER_LIB) $(CONTROL_LIBS)
 
 $(BUILD)/vtl2/bin/hcl-nl-test: tests/user/nl_test.c $(CONTROL_SRC) \
 		$(CONTROL_HDR) $(USER_LIB) $(USER_HDR)

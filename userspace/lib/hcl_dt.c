@@ -174,6 +174,31 @@ static int read_serial(const void *fdt, struct hcl_dt_info *info,
 	return 0;
 }
 
+/* /openhcl/host-channel = <io-port irq>, optional */
+static int read_host_channel(const void *fdt, int node,
+			     struct hcl_dt_info *info, char *err,
+			     size_t errlen)
+{
+	const fdt32_t *p;
+	uint32_t port, irq;
+	int ret = get_prop(fdt, node, OPENHCL_DT_PATH,
+			   OPENHCL_DT_HOST_CHANNEL,
+			   OPENHCL_DT_HOST_CHANNEL_SIZE, &p, err, errlen);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	port = fdt32_to_cpu(p[0]);
+	irq = fdt32_to_cpu(p[1]);
+	if (!port || port > 0x10000 - OPENHCL_DT_HOST_CHANNEL_PORTS || irq > 15)
+		return fail(err, errlen,
+			    "/openhcl/host-channel <%#x %u> is not an I/O port and an ISA IRQ",
+			    port, irq);
+	info->has_host_channel = true;
+	info->host_channel_port = (uint16_t)port;
+	info->host_channel_irq = (uint8_t)irq;
+	return 0;
+}
+
 int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
 		 char *err, size_t errlen)
 {
@@ -223,6 +248,9 @@ int hcl_dt_parse(const void *fdt, size_t len, struct hcl_dt_info *info,
 		return fail(err, errlen, "/openhcl/vp-count %u is not 1..%d",
 			    info->vp_count, HCL_BOOT_MAX_VPS);
 
+	ret = read_host_channel(fdt, node, info, err, errlen);
+	if (ret)
+		return ret;
 	sub = fdt_subnode_offset(fdt, node, OPENHCL_DT_SIDECAR);
 	if (sub >= 0) {
 		ret = get_u32(fdt, sub, OPENHCL_DT_PATH "/" OPENHCL_DT_SIDECAR,

@@ -33,6 +33,9 @@ struct hcl_dt_info {
 	uint32_t sidecar_cpus;		/* /openhcl/sidecar cpu-count */
 	bool has_serial;
 	uint16_t serial_port;
+	bool has_host_channel;		/* /openhcl/host-channel */
+	uint16_t host_channel_port;
+	uint8_t host_channel_irq;
 	/* TSC stamps; 0 when absent */
 	uint64_t loader_tsc, shim_tsc, handoff_tsc;
 	uint64_t sidecar_start_tsc, sidecar_ready_tsc;

@@ -51,6 +51,27 @@ struct hcl_vm_report {
 	uint64_t exits;			/* exits that reached userspace */
 	uint32_t halted;		/* every VP ended with HLT */
 	uint32_t vps;			/* VPs that ran */
+	uint32_t host_stop;		/* enum hcl_host_stop: who ended it */
+	uint32_t reserved;
+};
+
+/*
+ * The control socket (a SOCK_SEQPACKET socketpair, underhill_vm's end on
+ * HCL_CONTROL_FD): one text line per packet, both ways.  openvmm_hcl
+ * sends "poweroff", "reset", "workers", "restart NAME"; underhill_vm
+ * answers "ok", "error TEXT", or for "workers" one "worker NAME PID
+ * STATE CRASHES LAST-EXIT" line per device worker then "end"; and it
+ * tells, unasked, "vtl0 running TSC" when the VPs start (TSC:
+ * underhill_vm's start) and "worker-exit
+ * NAME PID CODE SIGNAL TEXT" when a device worker dies (CODE -1 when
+ * it was killed, SIGNAL 0 when it exited).  docs/hostchan.md.
+ */
+#define HCL_CONTROL_FD		4
+
+enum hcl_host_stop {
+	HCL_HOST_STOP_NONE = 0,
+	HCL_HOST_STOP_POWEROFF = 1,	/* "poweroff": VTL0 powered off */
+	HCL_HOST_STOP_RESET = 2,	/* "reset": VTL0 reset (the run ends) */
 };
 
 /*

@@ -18,6 +18,12 @@
 
 #define PKT_MAX	(sizeof(struct devworker_msg) + DEVWORKER_MAX_PAYLOAD)
 
+/* the workers on the loop, for supervision (loop thread only) */
+#define DEVWORKER_MAX_LIVE	8
+static struct devworker *live[DEVWORKER_MAX_LIVE];
+static unsigned int nr_live;
+static devworker_exit_fn exit_hook;
+
 static void dwlog(const struct devworker *dw, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void dwlog(const struct devworker *dw, const char *fmt, ...)
@@ -194,12 +200,17 @@ static void died(struct devworker *dw)
 	pthread_mutex_unlock(&dw->lock);
 
 	/* the socket hung up: the worker has exited or is exiting */
-	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
 		describe_status(how, sizeof(how), status);
-	else
+	} else {
 		snprintf(how, sizeof(how), "lost");
+		status = -1;
+	}
+	snprintf(dw->last_exit, sizeof(dw->last_exit), "%s", how);
 	dwlog(dw, "pid %d %s (crash %u); restarting in %u ms", (int)pid, how,
 	      dw->crashes, dw->backoff_ms);
+	if (exit_hook)
+		exit_hook(dw, pid, status);
 	if (!dw->backoff_ms) {
 		restart_now(dw);
 		return;
@@ -481,9 +492,22 @@ int devworker_add(struct devworker *dw, struct bus *bus)
 
 	if (!ret)
 		ret = loop_add_fd(dw->loop, dw->fd, devworker_input, dw);
-	if (!ret)
+	if (!ret) {
 		dw->live = true;
+		if (nr_live < DEVWORKER_MAX_LIVE)
+			live[nr_live++] = dw;
+	}
 	return ret;
+}
+
+void devworker_set_exit_hook(devworker_exit_fn fn)
+{
+	exit_hook = fn;
+}
+
+struct devworker *devworker_nth(unsigned int i)
+{
+	return i < nr_live ? live[i] : NULL;
 }
 
 int devworker_request(struct devworker *dw, uint16_t type,

@@ -112,7 +112,18 @@ struct devworker {
 	/* counters (under lock) */
 	uint64_t reads, writes, dropped, guest_reads, guest_writes;
 	uint64_t guest_faults, irqs, bad_msgs;
+	char last_exit[48];		/* how the last one ended; "" */
 };
+
+/*
+ * Supervision (userspace/vm/control.c): told of every worker death
+ * (@status from waitpid, -1 if the worker was lost), on the loop thread.
+ */
+typedef void (*devworker_exit_fn)(const struct devworker *dw, pid_t pid,
+				  int status);
+void devworker_set_exit_hook(devworker_exit_fn fn);
+/* the @i-th worker devworker_add() put on a loop, NULL past the last */
+struct devworker *devworker_nth(unsigned int i);
 
 /*
  * Spawns the worker and waits (up to hello_timeout_ms) for its HELLO

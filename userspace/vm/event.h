@@ -24,6 +24,7 @@ enum {
 	VM_RESET_PORT_CF9,	/* the reset control register */
 	VM_RESET_I8042,		/* the keyboard controller's pulse */
 	VM_RESET_TRIPLE_FAULT,
+	VM_RESET_HOST,		/* the host asked (hclctl vtl0 reset) */
 };
 
 struct vm_events {

@@ -445,6 +445,7 @@ static const char *const reset_why[] = {
 	[VM_RESET_PORT_CF9] = "reset control port 0xcf9",
 	[VM_RESET_I8042] = "keyboard controller reset (0xfe to port 0x64)",
 	[VM_RESET_TRIPLE_FAULT] = "triple fault",
+	[VM_RESET_HOST] = "the host",
 };
 
 /*
@@ -466,14 +467,16 @@ static void linux_finish(struct vm *vm, struct hcl_vm_report *rep)
 	rep->tsc_vtl0_first = rep->tsc_first_exit;
 	switch (ev) {
 	case VM_EVENT_POWEROFF:
-		printf("underhill_vm: VTL0 powered off with status %d (VP %u)\n",
-		       vm->events.status, vm->events.vp);
+		if (!vm->host_stop)
+			printf("underhill_vm: VTL0 powered off with status %d (VP %u)\n",
+			       vm->events.status, vm->events.vp);
 		rep->halted = 1;
 		rep->guest_result = (uint32_t)vm->events.status;
 		break;
 	case VM_EVENT_RESET:
-		printf("underhill_vm: VTL0 reset by VP %u: %s; VTL0 is not restarted\n",
-		       vm->events.vp, reset_why[vm->events.status]);
+		if (!vm->host_stop)
+			printf("underhill_vm: VTL0 reset by VP %u: %s; VTL0 is not restarted\n",
+			       vm->events.vp, reset_why[vm->events.status]);
 		rep->halted = 0;
 		rep->guest_result = GUEST_LINUX_RESET_RESULT;
 		break;

@@ -35,6 +35,9 @@
  * Exit status: 0 when the guest succeeded (the test guest's VPs all
  * passed, Linux powered off with status 0), 3 when VTL0 reset, else 1
  * (2: bad usage).
+ * openvmm_hcl's control socket, when it passes one on fd 4
+ * (HCL_CONTROL_FD, control.c): the host's power-off (exit status 0) and
+ * reset of VTL0, the device workers' list and restarts.
  * HCL_DEBUG=1 logs every io_uring completion on stderr; profiles read
  * their own settings (guest_test.c: HCL_GUEST_CPUID_BAD).
  */
@@ -50,6 +53,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "hcl/vtl0_bundle.h"
 #include "vm.h"
 
@@ -242,6 +246,7 @@ static void report(struct vm *vm, int ret, struct hcl_vm_report *rep)
 		printf("underhill_vm: VTL0 stopped without every VP halting\n");
 	rep->exits = vm->exits.user_exits;
 	rep->vps = vm->nr_vps;
+	rep->host_stop = vm->host_stop;
 	if (write(HCL_REPORT_FD, rep, sizeof(*rep)) != sizeof(*rep) &&
 	    errno != EBADF)
 		perror("underhill_vm: report");
@@ -300,15 +305,24 @@ int main(int argc, char **argv)
 	if (open_partition(&vm) || add_platform(&vm) || load_guest(&vm) ||
 	    vm_create_vps(&vm))
 		return 1;
+	ret = control_init(&vm);
+	if (ret) {
+		fprintf(stderr, "underhill_vm: control socket: %s\n",
+			strerror(-ret));
+		return 1;
+	}
 	note = vm.guest->note ? vm.guest->note(&vm) : NULL;
 	printf("underhill_vm: %u VP%s via %s%s\n", vm.nr_vps,
 	       vm.nr_vps == 1 ? "" : "s", use_ioctl ? "ioctl" : "io_uring",
 	       note ? note : "");
 
+	control_send("vtl0 running %" PRIu64, rep.tsc_vm_start);
 	ret = use_ioctl ? vm_run_ioctl(&vm) : vm_run_uring(&vm);
 	/* the ring's teardown cancels the RUNs still in flight */
 	loop_destroy(vm.loop);
 	report(&vm, ret, &rep);
+	if (vm.host_stop == HCL_HOST_STOP_POWEROFF)
+		return 0;	/* a clean stop the host asked for */
 	if (vm_event_get(&vm.events) == VM_EVENT_RESET)
 		return EXIT_RESET;
 	return rep.halted && rep.guest_result == 0 ? 0 : 1;

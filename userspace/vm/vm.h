@@ -67,6 +67,8 @@ struct vm {
 	bool aps_wait_sipi;
 	/* power-off and reset requests; the run ends at the first */
 	struct vm_events events;
+	/* the host asked for it (control.c): enum hcl_host_stop */
+	unsigned int host_stop;
 	/* the payload's files (NULL: the staged image, no initrd) */
 	const char *kernel_path, *initrd_path, *cmdline;
 	/* a staged VTL0 Linux bundle's initramfs (unless --initrd) */
@@ -84,5 +86,10 @@ int vm_run_ioctl(struct vm *vm);
  * (for a read) and the VP runs again.  On the event-loop thread.
  */
 void vm_vp_complete(struct vm *vm, unsigned int vp, uint64_t data);
+/*
+ * Ends the run from the loop thread (an event was raised by someone
+ * other than a VP, e.g. the host): every VP stops, running or halted.
+ */
+void vm_stop(struct vm *vm);
 
 #endif

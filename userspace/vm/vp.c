@@ -274,6 +274,16 @@ static void stop_vps(void)
 	}
 }
 
+void vm_stop(struct vm *vm)
+{
+	if (vm->ioctl_path) {
+		if (!irun.stop)
+			stop_vps();
+	} else {
+		loop_stop(vm->loop, 0);
+	}
+}
+
 static void vp_thread_done(struct loop *loop, void *arg, int fd,
 			   unsigned int revents)
 {

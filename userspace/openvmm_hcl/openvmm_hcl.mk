@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# openvmm_hcl, the VTL2 control process: one file per responsibility in
+# userspace/openvmm_hcl/ (openvmm_hcl.h lists them); included by the
+# top-level Makefile.
+
+OVH_SRC := $(wildcard userspace/openvmm_hcl/*.c)
+OVH_HDR := $(wildcard userspace/openvmm_hcl/*.h)
+
+# with the netlink client (userspace/control/control.mk: libmnl and glibc
+# linked dynamically, Debian ships no static libmnl)
+$(BUILD)/vtl2/bin/openvmm_hcl: $(OVH_SRC) $(OVH_HDR) $(USER_LIB) $(USER_HDR) \
+		include/hcl/hostchan.h $(CONTROL_SRC) $(CONTROL_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(CONTROL_CFLAGS) -o $@ $(OVH_SRC) \
+		$(CONTROL_SRC) $(USER_LIB) $(CONTROL_LIBS)
+
+# the host channel's end on a socketpair, the rest stubbed by the test
+$(BUILD)/tests/ovh_channel: tests/user/host_ovh_channel.c \
+		userspace/openvmm_hcl/channel.c $(OVH_HDR) $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< userspace/openvmm_hcl/channel.c \
+		$(USER_LIB) $(USER_LIBS)
