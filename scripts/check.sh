@@ -352,6 +352,15 @@ assert h["hello"] and h["error_frames"] > 0
 	result $? "e2e: hclctl: the hostile frames got error replies"
 	$hc workers 2>&1 | grep -q "^underhill_vm  *[0-9]* up "
 	result $? "e2e: hclctl workers lists underhill_vm"
+	$hc policy get 2>&1 | grep -q "^run-loop policy: events=.* rate=100 burst=20 forward_io=0$"
+	result $? "e2e: hclctl policy get: the run loop's policy over netlink"
+	out=$($hc --json policy set "rate=7,burst=3" 2>&1)
+	grep -q '"policy":"events=.* rate=7 burst=3 forward_io=0"' <<< "$out"
+	result $? "e2e: hclctl policy set: applied in hcl.ko and read back"
+	out=$($hc policy set "rate=banana" 2>&1)
+	[ $? != 0 ] && grep -q "rate" <<< "$out" &&
+		$hc policy get 2>&1 | grep -q " rate=7 burst=3 "
+	result $? "e2e: hclctl policy set: a bad policy refused with its reason, nothing changed"
 	$hc vtl0 poweroff > /dev/null 2>&1
 	result $? "e2e: hclctl vtl0 poweroff accepted while VTL0 runs"
 	wait "$hc_pid"

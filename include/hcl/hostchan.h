@@ -103,6 +103,14 @@ enum hostchan_type {
 	HOSTCHAN_STORE_GET = 10,
 	/* guest -> host.  req: str name, blob data.  rep: empty */
 	HOSTCHAN_STORE_PUT = 11,
+	/*
+	 * host -> guest.  req: str set (up to HOSTCHAN_TEXT_MAX, like a
+	 * message): the run loop's policy words to apply (HCL_POLICY's
+	 * syntax, docs/netlink.md), "" to only read.  rep: str policy (the
+	 * same limit), the one in force after it.  A refused set is an
+	 * error reply (E_PAYLOAD) saying why, and changes nothing.
+	 */
+	HOSTCHAN_POLICY = 12,
 	HOSTCHAN_NR_TYPES
 };
 

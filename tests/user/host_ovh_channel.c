@@ -24,7 +24,7 @@ struct hcl_dt_info dt;
 bool have_dt;
 const char *pv_stage = "vtl0-running";
 const char *const stage_key[ST_NR] = { "a", "b", "c", "d", "e", "f", "g",
-				       "h" };
+				       "h", "i" };
 static struct watch *watched;
 static uint64_t now_ms;
 static int store_boots, shutdowns;
@@ -88,6 +88,27 @@ int vp_stats_collect(unsigned int vp, struct vp_counter *c, unsigned int max)
 	snprintf(c[0].name, sizeof(c[0].name), "exits");
 	c[0].value = 100 + vp;
 	return 1;
+}
+
+/* the policy hcl.ko would hold: any words but "rate=bad" are taken */
+static char policy[256] = "events=shutdown rate=100 burst=20 forward_io=0";
+
+int netlink_policy(const char *set, char *buf, size_t len, char *err,
+		   size_t errlen)
+{
+	if (set && !strcmp(set, "rate=bad")) {
+		snprintf(err, errlen, "rate: not a number");
+		return -1;
+	}
+	if (set && *set)
+		snprintf(policy, sizeof(policy), "%s", set);
+	snprintf(buf, len, "%s", policy);
+	return 0;
+}
+
+void logs_self(const char *fmt, ...)
+{
+	(void)fmt;
 }
 
 /* ---- the host's end ------------------------------------------------------ */
@@ -241,6 +262,23 @@ TEST_F(chan, status_and_errors)
 	watched->fn(watched, EPOLLIN);
 	ASSERT_EQ(1, host_next(&h, &p));
 	EXPECT_EQ(HOSTCHAN_E_BADFRAME, error_code(&h, p));
+	/* the run loop's policy: read, set, a refused set changes nothing */
+	host_send(HOSTCHAN_POLICY, 0, 11, "\0\0", 2);
+	ASSERT_EQ(1, host_next(&h, &p));
+	EXPECT_EQ(HOSTCHAN_F_REPLY, h.flags);
+	EXPECT_EQ(0, hostchan_check_payload(&h, p));
+	EXPECT_EQ(0, memcmp(p + 2, "events=shutdown rate=100", 24));
+	host_send(HOSTCHAN_POLICY, 0, 12, "\x06\0rate=7", 8);
+	ASSERT_EQ(1, host_next(&h, &p));
+	EXPECT_EQ(HOSTCHAN_F_REPLY, h.flags);
+	EXPECT_EQ(0, memcmp(p, "\x06\0rate=7", 8));
+	host_send(HOSTCHAN_POLICY, 0, 13, "\x08\0rate=bad", 10);
+	ASSERT_EQ(1, host_next(&h, &p));
+	EXPECT_EQ(HOSTCHAN_E_PAYLOAD, error_code(&h, p));
+	EXPECT_STREQ("rate=7", policy);
+	host_send(HOSTCHAN_POLICY, 0, 14, "\x09\0rate=", 8);	/* short */
+	ASSERT_EQ(1, host_next(&h, &p));
+	EXPECT_EQ(HOSTCHAN_E_PAYLOAD, error_code(&h, p));
 	host_send(HOSTCHAN_SHUTDOWN, 0, 10, NULL, 0);
 	ASSERT_EQ(1, host_next(&h, &p));
 	EXPECT_EQ(10u, h.id);

@@ -45,6 +45,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: hclctl [-s SOCK] [--json] status | stats | timeline | log [-f] |\n"
 		"              vtl0 poweroff|reset | workers [restart NAME] | shutdown |\n"
+		"              policy get | policy set WORDS |\n"
 		"              host | wait STAGE [SECONDS] |\n"
 		"              inject garbage N|truncated|flood N\n"
 		"       hclctl serve --qemu QEMU.sock --listen CTL.sock --log FILE --store VMGS\n");
@@ -387,6 +388,40 @@ static int cmd_vtl0(const char *what)
 	return 0;
 }
 
+/* the run loop's policy: get, or set (HCL_POLICY's words) and get */
+static int cmd_policy(int argc, char **argv)
+{
+	uint8_t req[HOSTCHAN_TEXT_MAX + 8];
+	char pol[HOSTCHAN_TEXT_MAX + 1];
+	struct hostchan_buf b, r;
+	const uint8_t *p;
+	struct hostchan_hdr h;
+
+	hc_writer(&b, req, sizeof(req));
+	if (argc == 1 && !strcmp(argv[0], "get"))
+		hc_put_str(&b, "");
+	else if (argc == 2 && !strcmp(argv[0], "set") && argv[1][0])
+		hc_put_str(&b, argv[1]);
+	else
+		usage();
+	if (b.err) {
+		fprintf(stderr, "hclctl: a policy is at most %u bytes\n",
+			HOSTCHAN_TEXT_MAX);
+		return 2;
+	}
+	h = call(HOSTCHAN_POLICY, req, (uint32_t)b.off, &p, false);
+	hc_reader(&r, p, h.len);
+	hc_get_str(&r, pol, sizeof(pol));
+	if (json) {
+		printf("{\"policy\":");
+		json_str(pol);
+		printf("}\n");
+	} else {
+		printf("run-loop policy: %s\n", pol);
+	}
+	return 0;
+}
+
 static int cmd_workers(int argc, char **argv)
 {
 	uint8_t req[HOSTCHAN_NAME_MAX + 8];
@@ -622,6 +657,8 @@ int main(int argc, char **argv)
 		return cmd_vtl0(argv[1]);
 	if (!strcmp(argv[0], "workers"))
 		return cmd_workers(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "policy"))
+		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "shutdown") && argc == 1) {
 		const uint8_t *p;
 

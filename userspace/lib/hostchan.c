@@ -348,6 +348,7 @@ const char *hostchan_type_name(unsigned int type)
 		[HOSTCHAN_SHUTDOWN] = "shutdown",
 		[HOSTCHAN_STORE_GET] = "store-get",
 		[HOSTCHAN_STORE_PUT] = "store-put",
+		[HOSTCHAN_POLICY] = "policy",
 	};
 
 	return type < HOSTCHAN_NR_TYPES && names[type] ? names[type] : "?";
@@ -400,6 +401,7 @@ static const char *const layout_req[HOSTCHAN_NR_TYPES] = {
 	[HOSTCHAN_SHUTDOWN] = "",
 	[HOSTCHAN_STORE_GET] = "s",
 	[HOSTCHAN_STORE_PUT] = "sB",
+	[HOSTCHAN_POLICY] = "S",
 };
 
 static const char *const layout_rep[HOSTCHAN_NR_TYPES] = {
@@ -412,6 +414,7 @@ static const char *const layout_rep[HOSTCHAN_NR_TYPES] = {
 	[HOSTCHAN_SHUTDOWN] = "",
 	[HOSTCHAN_STORE_GET] = "B",
 	[HOSTCHAN_STORE_PUT] = "",
+	[HOSTCHAN_POLICY] = "S",
 };
 
 /* the end of the bracket that starts at @s (just past its '[') */

@@ -641,6 +641,33 @@ static void on_command(const struct hostchan_hdr *h, const uint8_t *p)
 			   "underhill_vm is not running or busy");
 }
 
+/* the run loop's policy over hcl.ko's netlink family (netlink.c) */
+static void reply_policy(const struct hostchan_hdr *h, const uint8_t *p)
+{
+	char set[HOSTCHAN_TEXT_MAX + 1], pol[256], err[160];
+	uint8_t buf[sizeof(pol) + 8];
+	struct hostchan_buf r, b;
+
+	hc_reader(&r, p, h->len);
+	hc_get_str(&r, set, sizeof(set));
+	hc_end(&r);
+	if (r.err) {
+		chan_error(h->type, h->id, HOSTCHAN_E_PAYLOAD,
+			   "a policy is at most %u bytes of text",
+			   HOSTCHAN_TEXT_MAX);
+		return;
+	}
+	if (netlink_policy(set, pol, sizeof(pol), err, sizeof(err))) {
+		chan_error(h->type, h->id, HOSTCHAN_E_PAYLOAD, "%s", err);
+		return;
+	}
+	if (set[0])
+		logs_self("run-loop policy set by the host: %s", pol);
+	hc_writer(&b, buf, sizeof(buf));
+	hc_put_str(&b, pol);
+	chan_reply(h->type, h->id, buf, (uint32_t)b.off);
+}
+
 static void on_request(const struct hostchan_hdr *h, const uint8_t *p)
 {
 	if (h->type == HOSTCHAN_HELLO) {
@@ -675,6 +702,9 @@ static void on_request(const struct hostchan_hdr *h, const uint8_t *p)
 	case HOSTCHAN_SHUTDOWN:
 		chan_reply(h->type, h->id, NULL, 0);
 		supervise_shutdown();
+		break;
+	case HOSTCHAN_POLICY:
+		reply_policy(h, p);
 		break;
 	default:
 		chan_error(h->type, h->id, HOSTCHAN_E_TYPE,
