@@ -677,6 +677,16 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 		"e2e: linux: the guest panicked"
 	expect_in "$log" "^underhill_vm: VTL0 reset by VP [0-9]*: keyboard controller reset" \
 		"e2e: linux: its reboot after the panic is reported in one line"
+	# a guest that never reaches userspace (no init where it looks): its
+	# panic and reboot are reported, the run fails instead of hanging
+	log=$logs/e2e-linux-noinit.log
+	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
+		-a "HCL_VM_ARGS=--append=rdinit=/no-such-init"
+	[ $? != 0 ]
+	result $? "e2e: linux: a guest that never reaches userspace fails the boot"
+	! grep -q "^vtl0-linux: userspace reached" <(tr -d '\r' < "$log") &&
+		grep -q "^underhill_vm: VTL0 reset by VP [0-9]*: " <(tr -d '\r' < "$log")
+	result $? "e2e: linux: its panic's reboot is reported in one line, no userspace"
 	log=$logs/e2e-linux-triple.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 300 \
 		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-triple-fault"
