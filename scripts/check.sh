@@ -645,6 +645,8 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	result $? "e2e: linux: sleep, load and tpm2-tools in VTL0 pass, the boot exits 0"
 	expect_in "$log" "^vtl0-check: 4 CPUs loaded for 10 s" \
 		"e2e: linux: 10 s of fork/exec and timers on 4 VPs, no hang"
+	expect_in "$log" "^openvmm_hcl: VTL2 kernel log while the paravisor ran: no warning or error" \
+		"e2e: linux: VTL2's kernel logged no warning or error while Linux ran on 4 VPs"
 	expect_in "$log" "smp: Brought up 1 node, 4 CPUs" "e2e: linux: 4 VPs brought up"
 	expect_in "$log" "^vtl0-linux: userspace reached (4 CPUs," \
 		"e2e: linux: userspace reached on 4 VPs"

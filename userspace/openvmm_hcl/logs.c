@@ -33,6 +33,14 @@ struct log_pipe {
 static struct log_pipe pipes[MAX_PIPES];
 static struct watch kmsg_w = { .fd = -1 };
 static uint32_t kmsg_lost;
+/*
+ * The kernel's warnings and errors (level 4 or more urgent) logged after
+ * logs_init(), i.e. while the paravisor ran; the first one is kept for
+ * the summary.  Boot-time messages before it are not counted.
+ */
+static uint64_t kmsg_since_us;
+static unsigned int kmsg_warnings;
+static char kmsg_first[160];
 
 static uint64_t boot_us(void)
 {
@@ -99,14 +107,30 @@ static void on_kmsg(struct watch *w, uint32_t events)
 		if (!end)
 			end = rec + n;
 		sanitize(text, end - text);
+		if ((prio & 7) <= 4 && usec >= kmsg_since_us &&
+		    !kmsg_warnings++)
+			snprintf(kmsg_first, sizeof(kmsg_first), "%.*s",
+				 (int)(end - text), text);
 		send_log(HOSTCHAN_LOG_KMSG, prio & 7, kmsg_lost, usec, "kernel",
 			 text, end - text);
 		kmsg_lost = 0;
 	}
 }
 
+void logs_summary(void)
+{
+	if (kmsg_w.fd < 0)
+		return;
+	if (!kmsg_warnings)
+		printf("openvmm_hcl: VTL2 kernel log while the paravisor ran: no warning or error\n");
+	else
+		printf("openvmm_hcl: VTL2 kernel log while the paravisor ran: %u warnings or errors, the first: %s\n",
+		       kmsg_warnings, kmsg_first);
+}
+
 void logs_init(void)
 {
+	kmsg_since_us = boot_us();
 	kmsg_w.fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	kmsg_w.fn = on_kmsg;
 	if (kmsg_w.fd >= 0 && loop_watch(&kmsg_w, EPOLLIN)) {

@@ -341,5 +341,6 @@ int main(int argc, char **argv)
 		hcl_poweroff(1);
 	run_loop();
 	logs_drain();
+	logs_summary();
 	finish();
 }

@@ -105,6 +105,11 @@ void logs_add_pipe(int fd, const char *tag);
 void logs_self(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* reads what is left in the pipes (before the end) */
 void logs_drain(void);
+/*
+ * One line on the console: the VTL2 kernel's warnings and errors logged
+ * since logs_init() (none, or how many and the first).
+ */
+void logs_summary(void);
 
 /* ---- channel.c: the host channel --------------------------------------- */
 
