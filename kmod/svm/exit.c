@@ -308,7 +308,10 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		return hcl_emulate_hlt(vp, vmcb->save.rflags & X86_EFLAGS_IF,
 				       X86_HLT_LEN);
 	case SVM_EXIT_VINTR:
-		/* the interrupt window is open: the next entry injects */
+		/*
+		 * Not intercepted (V_IRQ offers the interrupt itself): if it
+		 * ever exits, drop the offer; the next entry makes it again.
+		 */
 		vp->stats[HCL_STAT_VINTR]++;
 		hcl_vmcb_update_int_ctl(svm, V_IRQ_MASK | V_IGN_TPR_MASK |
 					V_INTR_PRIO_MASK, 0);
@@ -427,10 +430,13 @@ enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
 	vp->run->rip = vp->rip;
 
 	/*
-	 * An event whose delivery the exit interrupted is delivered again.
+	 * An event whose delivery the exit interrupted is delivered again,
+	 * but for the interrupt offered through V_IRQ, which stays pending.
 	 * A VMRUN that failed its checks delivered nothing and left a stale
 	 * exit_int_info: the event it was to inject stays in event_inj.
 	 */
+	if (hcl_svm_settle_irq(svm, code, intinfo))
+		intinfo = 0;
 	if (code != (u64)SVM_EXIT_ERR) {
 		if (intinfo & SVM_EXITINTINFO_VALID) {
 			vmcb->control.event_inj = intinfo;

@@ -684,12 +684,50 @@ static bool svm_inject_nmi(struct hcl_svm_vp *svm, bool event)
 	return false;
 }
 
+/* V_IRQ off: no interrupt offered at this entry (no change, nothing dirty) */
+static void svm_withdraw_irq(struct hcl_svm_vp *svm)
+{
+	hcl_vmcb_update_int_ctl(svm, V_IRQ_MASK | V_IGN_TPR_MASK |
+				V_INTR_PRIO_MASK, 0);
+}
+
 /*
- * Delivers the most urgent pending interrupt if the guest can take it now,
- * else asks for an exit when it can (virtual interrupt window).  Runs on
- * the VP's thread with preemption off, after running_cpu was published,
- * so a concurrent HCL_VP_INTERRUPT either is seen here or kicks us.  That
- * is why it is part of svm_enter() and no op of its own (backend.h).
+ * Offers @vec through V_IRQ, above any TPR (the in-kernel APIC already
+ * applied the guest's): the CPU delivers it as soon as the guest can take
+ * it (RFLAGS.IF set, no interrupt shadow) and clears V_IRQ when it does.
+ * It stays pending in its source until then (hcl_svm_settle_irq()).
+ */
+static void svm_offer_irq(struct hcl_svm_vp *svm, u8 vec, bool apic)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if (c->int_vector != vec) {
+		c->int_vector = vec;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_INTR);
+	}
+	hcl_vmcb_update_int_ctl(svm, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
+				(0xf << V_INTR_PRIO_SHIFT));
+	svm->virq = true;
+	svm->virq_apic = apic;
+	svm->virq_vec = vec;
+}
+
+/*
+ * Offers the most urgent pending interrupt to the guest (V_IRQ), or
+ * withdraws the last offer.  Runs on the VP's thread with preemption off,
+ * after running_cpu was published, so a concurrent HCL_VP_INTERRUPT
+ * either is seen here or kicks us.  That is why it is part of
+ * svm_enter() and no op of its own (backend.h).
+ *
+ * External interrupts never go through EVENTINJ.  QEMU's TCG VMRUN
+ * (7.2, the host VMM here) delivers an injected INTR at once but leaves
+ * its vector as the vCPU's pending exception; an exit request (a
+ * round-robin kick, an I/O thread's kick) before the guest's next
+ * exception or #VMEXIT delivers that vector again, whatever the guest's
+ * RFLAGS.IF.  Linux in VTL0 took a second timer interrupt on the first
+ * instruction of the first one's handler, with the user's GS base, and
+ * overflowed its entry stack.  A virtual interrupt is delivered by QEMU's
+ * interrupt check, which leaves no such state, and by hardware alike.
  */
 VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 {
@@ -699,13 +737,18 @@ VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 	bool apic_vec = false;
 	unsigned int vec;
 
+	svm->virq = false;
 	/* an interrupted delivery goes first */
 	if (unlikely(svm->nmi.state != HCL_NMI_OPEN ||
 		     atomic_read(&vp->nmi_pending)) &&
-	    svm_inject_nmi(svm, event))
+	    svm_inject_nmi(svm, event)) {
+		svm_withdraw_irq(svm);
 		return;
-	if (event)
+	}
+	if (event) {
+		svm_withdraw_irq(svm);
 		goto out;
+	}
 	vec = find_last_bit(vp->irq_pending, 256);
 	/* with the in-kernel APIC: its vector, if it outranks the queue */
 	if (vp->apic) {
@@ -715,23 +758,15 @@ VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 		if (apic_vec)
 			vec = a;
 	}
-	if (vec >= 256)
+	if (vec >= 256) {
+		svm_withdraw_irq(svm);
 		return;
-	if ((vmcb->save.rflags & X86_EFLAGS_IF) &&
-	    !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK)) {
-		if (apic_vec)
-			hcl_lapic_accept(vp->apic, vec);
-		else if (!test_and_clear_bit(vec, vp->irq_pending))
-			return;
-		vmcb->control.event_inj = vec | SVM_EVTINJ_TYPE_INTR |
-					  SVM_EVTINJ_VALID;
-		vp->stats[HCL_STAT_INJECTIONS]++;
-		goto out;
 	}
-	/* a virtual interrupt the guest cannot mask by TPR: its window */
-	hcl_vmcb_update_int_ctl(svm, 0, V_IRQ_MASK | V_IGN_TPR_MASK |
-				(0xf << V_INTR_PRIO_SHIFT));
-	hcl_vmcb_set_intercept(svm, INTERCEPT_VINTR, true);
+	svm_offer_irq(svm, vec, apic_vec);
+	/* else it waits for the guest's STI, POPF or IRET: no exit needed */
+	if ((vmcb->save.rflags & X86_EFLAGS_IF) &&
+	    !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK))
+		goto out;
 	return;
 out:
 	/* an event ahead of a pending IRET: its handler's IRET unblocks */
@@ -741,6 +776,42 @@ out:
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_svm_inject);
+
+/*
+ * At an exit (@code, @intinfo its EXITINTINFO): settles the interrupt the
+ * entry offered.  The CPU cleared V_IRQ if the guest took it: it moves
+ * from IRR to ISR (or leaves the queue) now, before the exit's handler
+ * can emulate its EOI.  Else it is still pending and the next entry
+ * offers again the most urgent interrupt.  A delivery the exit cut short
+ * is not taken either: QEMU reports it with the type of an exception
+ * (as it does any vector it was delivering), which EVENTINJ refuses for
+ * vectors 32 and up, so true is returned and the caller injects nothing.
+ */
+bool hcl_svm_settle_irq(struct hcl_svm_vp *svm, u64 code, u32 intinfo)
+{
+	struct hcl_vp *vp = &svm->vp;
+	u32 type = intinfo & SVM_EXITINTINFO_TYPE_MASK;
+
+	if (!svm->virq)
+		return false;
+	svm->virq = false;
+	if ((intinfo & SVM_EXITINTINFO_VALID) &&
+	    (intinfo & SVM_EXITINTINFO_VEC_MASK) == svm->virq_vec &&
+	    (type == SVM_EXITINTINFO_TYPE_INTR ||
+	     (type == SVM_EXITINTINFO_TYPE_EXEPT && svm->virq_vec >= 32)))
+		return true;
+	/* a failed VMRUN delivered nothing; QEMU clears V_IRQ there too */
+	if (code == (u64)SVM_EXIT_ERR ||
+	    (svm->vmcb->control.int_ctl & V_IRQ_MASK))
+		return false;
+	if (svm->virq_apic)
+		hcl_lapic_accept(vp->apic, svm->virq_vec);
+	else
+		clear_bit(svm->virq_vec, vp->irq_pending);
+	vp->stats[HCL_STAT_INJECTIONS]++;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_settle_irq);
 
 /*
  * Gives the VP a valid ASID of this CPU and the TLB control its VMRUN

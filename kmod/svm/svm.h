@@ -40,6 +40,16 @@ struct hcl_svm_vp {
 	int last_cpu;			/* of the last VMRUN; -1: none yet */
 	struct hcl_asid_vp asid;	/* the guest TLB's tag (asid.c) */
 	struct hcl_nmi nmi;		/* NMI blocking and window (nmi.c) */
+	/*
+	 * The external interrupt offered to the guest through V_IRQ at the
+	 * last entry, still pending in its source (vp->apic's IRR if
+	 * virq_apic, else vp->irq_pending) until the exit finds it taken
+	 * (hcl_svm_handle_exit()).  Written on the VP's thread only, between
+	 * hcl_svm_inject() and the next exit.
+	 */
+	bool virq;
+	bool virq_apic;
+	u8 virq_vec;
 	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
 	u64 db[4];			/* guest DR0-DR3 (emulated) */
 	/*
@@ -120,6 +130,12 @@ void hcl_svm_queue_exception(struct hcl_vp *vp, u8 vector, bool has_err,
 bool hcl_svm_shadow_step_safe(struct hcl_svm_vp *svm);
 const char *hcl_svm_exit_name(u64 code);
 int hcl_decode_ioio(u64 info1, struct hcl_io_decoded *io);
+
+/*
+ * svm.c: at an exit, whether the guest took the interrupt the entry
+ * offered; true if @intinfo is its cut-short delivery (not to re-inject)
+ */
+bool hcl_svm_settle_irq(struct hcl_svm_vp *svm, u64 code, u32 intinfo);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* svm.c: what the entry does before VMRUN about interrupts and NMIs */

@@ -16,6 +16,8 @@
 #include "../hcl_kunit.h"
 #include "cpuid.h"
 #include "emulate.h"
+#include "irq.h"
+#include "lapic.h"
 #include "range.h"
 #include "svm/svm.h"
 #include "svm_kunit.h"
@@ -413,6 +415,125 @@ static void failed_entry_keeps_event(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
 }
 
+/* ---- external interrupts: offered through V_IRQ, never EVENTINJ ------- */
+
+#define V_IRQ_OFFER	(V_IRQ_MASK | V_IGN_TPR_MASK | (0xf << V_INTR_PRIO_SHIFT))
+
+/*
+ * QEMU's TCG VMRUN delivers an INTR from EVENTINJ and can deliver it a
+ * second time, IF clear, on the handler's first instruction.  The entry
+ * must offer the vector through V_IRQ instead and the exit must tell
+ * whether the guest took it: V_IRQ cleared by the CPU.
+ */
+static void interrupt_offer_queue(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb_control_area *ctl = &c->svm.vmcb->control;
+
+	c->svm.vmcb->save.rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
+	set_bit(0xec, vp->irq_pending);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & V_IRQ_OFFER, (u32)V_IRQ_OFFER);
+	KUNIT_EXPECT_EQ(test, ctl->int_vector, 0xecU);
+	KUNIT_EXPECT_FALSE(test, ctl->intercepts[INTERCEPT_VINTR / 32] &
+			   BIT(INTERCEPT_VINTR % 32));
+	KUNIT_EXPECT_TRUE(test, test_bit(0xec, vp->irq_pending));
+
+	/* a host interrupt exits first: not taken, offered again */
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_TRUE(test, test_bit(0xec, vp->irq_pending));
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_INJECTIONS], 0ULL);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+
+	/*
+	 * Its delivery hit a nested page fault: QEMU says "exception 0xec",
+	 * which EVENTINJ would refuse.  Still pending, nothing injected.
+	 */
+	ctl->exit_int_info = 0xec | SVM_EXITINTINFO_TYPE_EXEPT |
+			     SVM_EXITINTINFO_VALID;
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_TRUE(test, test_bit(0xec, vp->irq_pending));
+	ctl->exit_int_info = 0;
+
+	/* taken (V_IRQ cleared), then an exit: it leaves the queue once */
+	hcl_svm_inject(vp);
+	ctl->int_ctl &= ~V_IRQ_MASK;
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_FALSE(test, test_bit(0xec, vp->irq_pending));
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_INJECTIONS], 1ULL);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_INJECTIONS], 1ULL);
+
+	/* nothing pending: the offer is withdrawn */
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & V_IRQ_OFFER, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+
+	/* IF clear: offered all the same, taken when the guest sets IF */
+	c->svm.vmcb->save.rflags = X86_EFLAGS_FIXED;
+	set_bit(0x41, vp->irq_pending);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & V_IRQ_OFFER, (u32)V_IRQ_OFFER);
+	KUNIT_EXPECT_EQ(test, ctl->int_vector, 0x41U);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	/* a failed VMRUN took nothing, whatever V_IRQ says */
+	ctl->int_ctl &= ~V_IRQ_MASK;
+	set_exit(vp, SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_TRUE(test, test_bit(0x41, vp->irq_pending));
+}
+
+/* the same with the in-kernel APIC: IRR to ISR only once it is taken */
+static void interrupt_offer_apic(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb_control_area *ctl = &c->svm.vmcb->control;
+	struct hcl_irqchip *chip = hcl_irqchip_alloc(NULL, 1);
+	struct hcl_lapic *a;
+
+	KUNIT_ASSERT_NOT_NULL(test, chip);
+	a = &chip->apics[0];
+	vp->apic = a;
+	KUNIT_EXPECT_EQ(test, hcl_lapic_write(a, HCL_APIC_SVR, 0x1ff, false),
+			0);
+	c->svm.vmcb->save.rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
+	KUNIT_EXPECT_TRUE(test, hcl_lapic_set_irq(a, 0xec, false));
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->int_vector, 0xecU);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_pending(a), 0xec);
+
+	/* not taken: still in IRR, nothing in service */
+	set_exit(vp, SVM_EXIT_INTR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_pending(a), 0xec);
+
+	/* taken: in service, so nothing more until its EOI */
+	hcl_svm_inject(vp);
+	ctl->int_ctl &= ~V_IRQ_MASK;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_pending(a), -1);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_highest_irr(a), -1);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & V_IRQ_MASK, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, hcl_lapic_write(a, HCL_APIC_EOI, 0, false), 0);
+	KUNIT_EXPECT_TRUE(test, hcl_lapic_set_irq(a, 0xec, false));
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & V_IRQ_MASK, (u32)V_IRQ_MASK);
+	vp->apic = NULL;
+	hcl_irqchip_free(chip);
+}
+
 static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
@@ -430,6 +551,8 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_rdpmc_rdpru),
 	KUNIT_CASE(dispatch_wbinvd_invd),
 	KUNIT_CASE(failed_entry_keeps_event),
+	KUNIT_CASE(interrupt_offer_queue),
+	KUNIT_CASE(interrupt_offer_apic),
 	KUNIT_CASE(exit_names),
 	{}
 };

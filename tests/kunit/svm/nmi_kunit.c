@@ -328,7 +328,10 @@ static void nmi_sequence_iret_step(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, intercepted(vp, DB_BIT));
 	KUNIT_EXPECT_TRUE(test, intercepted(vp, INTERCEPT_EXCEPTION_OFFSET +
 					    14));
-	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, BIT(HCL_VMCB_INTERCEPTS));
+	/* the interrupt offered at the last entry is withdrawn for the step */
+	KUNIT_EXPECT_FALSE(test, ctl->int_ctl & V_IRQ_MASK);
+	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty,
+			BIT(HCL_VMCB_INTERCEPTS) | BIT(HCL_VMCB_INTR));
 	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_NMI_STEP], 1ULL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&vp->nmi_pending), 1);
 
@@ -415,14 +418,25 @@ static void nmi_sequence_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm->nmi.state, HCL_NMI_OPEN);
 	svm->nmi.kick = false;
 
-	/* an interrupt injected before a pending IRET: back to blocked */
+	/*
+	 * An interrupt the guest may take before a pending IRET: back to
+	 * blocked.  With IF clear it can only come after the IRET.
+	 */
 	atomic_set(&vp->nmi_pending, 0);
 	ctl->event_inj = 0;
 	svm->nmi.state = HCL_NMI_IRET;
 	svm->nmi.iret_rip = 0x100;
 	set_bit(0x31, vp->irq_pending);
+	svm->vmcb->save.rflags = FIXED;
 	hcl_svm_inject(vp);
-	KUNIT_EXPECT_EQ(test, ctl->event_inj & 0xff, 0x31U);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->int_vector, 0x31U);
+	KUNIT_EXPECT_TRUE(test, ctl->int_ctl & V_IRQ_MASK);
+	KUNIT_EXPECT_EQ(test, svm->nmi.state, HCL_NMI_IRET);
+	svm->vmcb->save.rflags = FIXED | IF;
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->event_inj, 0U);
+	KUNIT_EXPECT_EQ(test, ctl->int_vector, 0x31U);
 	KUNIT_EXPECT_EQ(test, svm->nmi.state, HCL_NMI_BLOCKED);
 	KUNIT_EXPECT_TRUE(test, intercepted(vp, INTERCEPT_IRET));
 

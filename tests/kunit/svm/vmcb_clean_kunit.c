@@ -227,25 +227,30 @@ static void clean_injection(struct kunit *test)
 	/* nothing pending: nothing written */
 	hcl_svm_inject(vp);
 	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, 0U);
-	/* IF clear: open a window (V_IRQ and the VINTR intercept) */
+	/* IF clear: offered through V_IRQ and its vector, no intercept */
 	set_bit(0x30, vp->irq_pending);
 	hcl_svm_inject(vp);
-	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, D(INTR) | D(INTERCEPTS));
-	/* the window is already open: no change, nothing dirty */
+	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, D(INTR));
+	/* the same offer again: no change, nothing dirty */
 	svm->vmcb_dirty = 0;
 	hcl_svm_inject(vp);
 	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, 0U);
-	/* the window exit closes it */
-	svm->vmcb->control.exit_code = SVM_EXIT_VINTR;
-	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_RESUME);
-	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, D(INTR) | D(INTERCEPTS));
-	/* IF set: event injection, which is never cached */
-	svm->vmcb_dirty = 0;
+	/* an exit before the guest took it: the offer stands */
+	svm->vmcb->control.exit_code = SVM_EXIT_INTR;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, 0U);
+	/* IF set: the same offer, never an event injection */
 	svm->vmcb->save.rflags |= X86_EFLAGS_IF;
 	hcl_svm_inject(vp);
-	KUNIT_EXPECT_EQ(test, svm->vmcb->control.event_inj,
-			0x30U | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID);
+	KUNIT_EXPECT_EQ(test, svm->vmcb->control.event_inj, 0U);
 	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, 0U);
+	/* taken: the next entry has nothing to offer and withdraws V_IRQ */
+	svm->vmcb->control.int_ctl &= ~V_IRQ_MASK;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_HOST_IRQ);
+	svm->vmcb->control.int_ctl |= V_IRQ_MASK;	/* not as the CPU left it */
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, D(INTR));
+	svm->vmcb_dirty = 0;
 	/* an NMI intercepts IRET until the handler returns */
 	svm->vmcb->control.event_inj = 0;
 	atomic_set(&vp->nmi_pending, 1);
