@@ -48,10 +48,14 @@ static int no_attrs(const struct nlmsghdr *nlh, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-int hcl_nl_part_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The reply to an operation without request attributes: @fill puts the
+ * attributes (nonzero when they do not fit).
+ */
+static int reply_without_attrs(struct genl_info *info,
+			       int (*fill)(struct sk_buff *msg))
 {
 	struct sk_buff *msg;
-	unsigned int vps;
 	void *hdr;
 	int ret;
 
@@ -62,26 +66,38 @@ int hcl_nl_part_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_iput(msg, info);
-	if (!hdr)
-		goto too_big;
+	if (!hdr || fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int part_fill(struct sk_buff *msg)
+{
+	unsigned int vps;
+
 	hcl_stats_lock_vps();
 	vps = hcl_stats_nr_vps();
 	hcl_stats_unlock_vps();
-	if (nla_put_u8(msg, HCL_A_PARTITION_OPEN, hcl_partition_exists()) ||
-	    nla_put_u32(msg, HCL_A_PARTITION_VP_COUNT, hcl_partition_vp_limit()) ||
-	    nla_put_u32(msg, HCL_A_PARTITION_VPS, vps) ||
-	    nla_put_uint(msg, HCL_A_PARTITION_VTL0_BASE, hcl_config.vtl0_base) ||
-	    nla_put_uint(msg, HCL_A_PARTITION_VTL0_SIZE, hcl_config.vtl0_size) ||
-	    nla_put_string(msg, HCL_A_PARTITION_BACKEND, hcl_backend->name) ||
-	    nla_put_uint(msg, HCL_A_PARTITION_FEATURES, hcl_features) ||
-	    nla_put_u32(msg, HCL_A_PARTITION_API_VERSION, HCL_API_VERSION))
-		goto too_big;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return nla_put_u8(msg, HCL_A_PARTITION_OPEN, hcl_partition_exists()) ||
+	       nla_put_u32(msg, HCL_A_PARTITION_VP_COUNT,
+			   hcl_partition_vp_limit()) ||
+	       nla_put_u32(msg, HCL_A_PARTITION_VPS, vps) ||
+	       nla_put_uint(msg, HCL_A_PARTITION_VTL0_BASE,
+			    hcl_config.vtl0_base) ||
+	       nla_put_uint(msg, HCL_A_PARTITION_VTL0_SIZE,
+			    hcl_config.vtl0_size) ||
+	       nla_put_string(msg, HCL_A_PARTITION_BACKEND,
+			      hcl_backend->name) ||
+	       nla_put_uint(msg, HCL_A_PARTITION_FEATURES, hcl_features) ||
+	       nla_put_u32(msg, HCL_A_PARTITION_API_VERSION, HCL_API_VERSION);
+}
 
-too_big:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+int hcl_nl_part_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply_without_attrs(info, part_fill);
 }
 
 /* What @vp is doing; lockless, so a snapshot. */
@@ -183,36 +199,22 @@ int hcl_nl_vp_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret;
 }
 
-int hcl_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int policy_fill(struct sk_buff *msg)
 {
 	struct hcl_policy_state s;
-	struct sk_buff *msg;
-	void *hdr;
-	int ret;
 
-	ret = no_attrs(info->nlhdr, info->extack);
-	if (ret)
-		return ret;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_iput(msg, info);
-	if (!hdr)
-		goto too_big;
 	hcl_policy_get(&s);
-	if (nla_put_u32(msg, HCL_A_POLICY_EVENT_MASK, s.mask) ||
-	    nla_put_u32(msg, HCL_A_POLICY_RATE, s.rate) ||
-	    nla_put_u32(msg, HCL_A_POLICY_BURST, s.burst) ||
-	    nla_put_u32(msg, HCL_A_POLICY_FLAGS, s.flags) ||
-	    nla_put_uint(msg, HCL_A_POLICY_EVENTS_SENT, s.sent) ||
-	    nla_put_uint(msg, HCL_A_POLICY_EVENTS_DROPPED, s.dropped))
-		goto too_big;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return nla_put_u32(msg, HCL_A_POLICY_EVENT_MASK, s.mask) ||
+	       nla_put_u32(msg, HCL_A_POLICY_RATE, s.rate) ||
+	       nla_put_u32(msg, HCL_A_POLICY_BURST, s.burst) ||
+	       nla_put_u32(msg, HCL_A_POLICY_FLAGS, s.flags) ||
+	       nla_put_uint(msg, HCL_A_POLICY_EVENTS_SENT, s.sent) ||
+	       nla_put_uint(msg, HCL_A_POLICY_EVENTS_DROPPED, s.dropped);
+}
 
-too_big:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+int hcl_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply_without_attrs(info, policy_fill);
 }
 
 /* the attribute @type if present, into *@val; whether it was */
