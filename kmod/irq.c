@@ -415,6 +415,7 @@ void hcl_irq_kick(struct hcl_vp *vp)
 {
 	int cpu;
 
+	WRITE_ONCE(vp->kicked, true);
 	/* the IRR/event write before running_cpu; pairs with svm_enter() */
 	smp_mb();
 	cpu = READ_ONCE(vp->running_cpu);

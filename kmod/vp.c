@@ -234,6 +234,7 @@ static void hcl_vp_kick(struct hcl_vp *vp)
 {
 	int cpu;
 
+	WRITE_ONCE(vp->kicked, true);
 	/* pairs with the barrier between running_cpu and injection */
 	smp_mb();
 	cpu = READ_ONCE(vp->running_cpu);

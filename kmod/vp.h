@@ -94,11 +94,16 @@ struct hcl_vp {
 	/*
 	 * Interrupt delivery.  Other threads set bits and kick; the running
 	 * thread consumes them.  running_cpu is the CPU in guest mode, or -1.
+	 * kicked is set by every kick before it reads running_cpu, and
+	 * cleared by the entry before it publishes running_cpu: a kick that
+	 * found no CPU to interrupt, or interrupted the entering CPU before
+	 * it closed interrupts, is still seen there and ends the entry.
 	 */
 	unsigned long irq_pending[BITS_TO_LONGS(256)];
 	struct hcl_lapic *apic;		/* the irqchip's, or NULL (irq.c) */
 	atomic_t nmi_pending;
 	int running_cpu;
+	bool kicked;
 	/*
 	 * A halted runner sleeps here, without vp->lock, until an interrupt
 	 * or NMI is pending, halted is cleared or stop_run is set; whoever

@@ -942,6 +942,7 @@ static void svm_enter(struct hcl_vp *vp)
 	tlb = svm_prepare_asid(svm, sc, moved);
 
 	/* publish where we run before looking at pending interrupts */
+	WRITE_ONCE(vp->kicked, false);
 	WRITE_ONCE(vp->running_cpu, cpu);
 	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
 	smp_mb();
@@ -965,8 +966,16 @@ static void svm_enter(struct hcl_vp *vp)
 	 * STGI below.
 	 */
 	local_irq_disable();
-	if (unlikely(svm->nmi.kick)) {
-		/* exit right after the event is delivered: the NMI is next */
+	/*
+	 * A kick since running_cpu was published may have missed what it
+	 * queued (its IPI came before interrupts were closed, or it ran on
+	 * this CPU in an interrupt handler): an IPI to ourselves, pending
+	 * until VMRUN, makes the guest exit at once and the next entry
+	 * offers what the kick was for.  After an event, the NMI is next.
+	 */
+	if (unlikely(READ_ONCE(vp->kicked) || svm->nmi.kick)) {
+		if (READ_ONCE(vp->kicked))
+			vp->stats[HCL_STAT_KICK_LATE]++;
 		svm->nmi.kick = false;
 		arch_smp_send_reschedule(cpu);
 	}

@@ -9,3 +9,4 @@ HCL_STAT(TLB_FLUSH_ALL, tlb_flush_all)	/* VMRUNs flushing every ASID */
 HCL_STAT(TLB_FLUSH_ASID, tlb_flush_asid) /* VMRUNs flushing the VP's ASID */
 HCL_STAT(VMCB_RELOAD, vmcb_reload)	/* VMRUNs with the clean field 0 */
 HCL_STAT(NMI_STEP, nmi_step)		/* single-steps for an NMI window */
+HCL_STAT(KICK_LATE, kick_late)		/* kicks between injection and VMRUN */

@@ -1070,6 +1070,31 @@ TEST_F(vp, signal_interrupts_run)
 }
 
 /*
+ * cli; 1: pause; jmp 1b — a spin-wait with interrupts off, as a guest
+ * kernel waits for a lock: host interrupts still end each slice of it,
+ * so the signal gets the thread back.
+ */
+TEST_F(vp, signal_interrupts_pause_spin)
+{
+	static const uint8_t code[] = { 0xfa, 0xf3, 0x90, 0xeb, 0xfc };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct timespec t0, t1;
+	int i;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, setup_state(self));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		alarm(1);
+		EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
+		EXPECT_LE(t1.tv_sec - t0.tv_sec, 10);
+	}
+}
+
+/*
  * In a child: open the partition, start one VP spinning in the guest
  * (through HCL_VP_RUN, or a RUN on an io_uring), say so on @ready_fd, and
  * wait to be killed.  Exit codes name the step that failed.
