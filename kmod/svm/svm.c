@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string_choices.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
@@ -313,7 +314,10 @@ static int svm_vp_init(struct hcl_vp *vp)
 	svm->asid.generation = 0;
 	svm->vmcb_dirty = HCL_VMCB_ALL_AREAS;
 
-	/* debug registers belong to the host: all DR accesses exit */
+	/*
+	 * every DR access exits: the guest's DR0-DR3 are in svm->db, its
+	 * DR6 and DR7 in the VMCB, all loaded only around VMRUN
+	 */
 	vmcb->control.intercepts[INTERCEPT_DR] = ~0U;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hcl_vmcb_set_intercept(svm, intercepts[i], true);
@@ -891,6 +895,40 @@ static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
 }
 
 /*
+ * The debug registers for VMRUN (the rules are at hcl_dr_entry() and
+ * hcl_dr_exit()), with GIF clear on either side as for the two above: no
+ * interrupt or NMI handler sees the guest's breakpoint addresses or a
+ * host DR7 not yet restored.  Returns whether the host had breakpoints
+ * armed, for svm_load_host_dr(); nothing can arm or disarm one on this
+ * CPU until STGI.
+ */
+static bool svm_load_guest_dr(struct hcl_svm_vp *svm)
+{
+	bool host_armed = hw_breakpoint_active();
+	unsigned int what = hcl_dr_entry(svm->vmcb->save.dr7, host_armed);
+
+	if (what & HCL_DR_HOST_OFF)
+		set_debugreg(DR7_FIXED_1, 7);
+	if (what & HCL_DR_LOAD_GUEST) {
+		set_debugreg(svm->db[0], 0);
+		set_debugreg(svm->db[1], 1);
+		set_debugreg(svm->db[2], 2);
+		set_debugreg(svm->db[3], 3);
+	}
+	return host_armed;
+}
+
+static void svm_load_host_dr(struct hcl_svm_vp *svm, bool host_armed)
+{
+	unsigned int what = hcl_dr_exit(svm->vmcb->save.dr6, host_armed);
+
+	if (what & HCL_DR_RESTORE_HOST)
+		hw_breakpoint_restore();
+	else if (what & HCL_DR_RESET_DR6)
+		set_debugreg(DR6_RESERVED, 6);
+}
+
+/*
  * The #MC intercept keeps a machine check that hits the guest from the
  * host's handler, so hand it over by hand, as KVM's kvm_machine_check()
  * does: with interrupts still disabled right after the exit, and with
@@ -920,7 +958,7 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
 	struct hcl_svm_cpu *sc;
-	bool moved, reload;
+	bool moved, reload, host_dr;
 	u32 host_pkru;
 	int cpu;
 	u8 tlb;
@@ -982,9 +1020,11 @@ static void svm_enter(struct hcl_vp *vp)
 	asm volatile("clgi" ::: "memory");
 	host_pkru = svm_load_guest_xsave(svm);
 	svm_load_guest_tsc_aux(svm, sc->host_tsc_aux);
+	host_dr = svm_load_guest_dr(svm);
 	raw_local_irq_enable();
 	hcl_svm_vmrun(svm->vmcb_pa, &vp->gprs, sc->host_save_pa);
 	raw_local_irq_disable();
+	svm_load_host_dr(svm, host_dr);
 	svm_load_host_tsc_aux(svm, sc->host_tsc_aux);
 	svm_load_host_xsave(svm, host_pkru);
 	asm volatile("stgi" ::: "memory");

@@ -51,7 +51,12 @@ struct hcl_svm_vp {
 	bool virq_apic;
 	u8 virq_vec;
 	void *fpu;			/* guest x87/SSE/AVX state (XSAVE area) */
-	u64 db[4];			/* guest DR0-DR3 (emulated) */
+	/*
+	 * The guest's DR0-DR3: its MOVs exit and land here; in the hardware
+	 * only across a VMRUN with a breakpoint enabled in the guest's DR7
+	 * (hcl_dr_entry()).
+	 */
+	u64 db[4];
 	/*
 	 * The guest's PKRU, in the register only between VMRUN's CLGI and
 	 * STGI (svm_enter()); the host's is back before anything else runs.
@@ -112,6 +117,51 @@ static inline u64 hcl_dr6_fixed(u64 v)
 static inline u64 hcl_dr7_fixed(u64 v)
 {
 	return (v | BIT_ULL(10)) & ~0xd800ULL;
+}
+
+/*
+ * The debug registers around VMRUN (svm_enter(), with GIF clear).  VMRUN
+ * loads the guest's DR7 and DR6 from the VMCB but not DR0-DR3, which
+ * hold whatever the host left: a breakpoint the guest enables must find
+ * its own address there.  #VMEXIT saves the guest's DR7 and DR6 and
+ * disables every breakpoint in DR7, the host's too, leaving the guest's
+ * DR0-DR3 and DR6 behind.  Like KVM, the host's state is put back in full
+ * when it has breakpoints armed (hw_breakpoint_restore()); else only a
+ * DR6 the guest left dirty is reset, DR0-DR3 being inert under the
+ * host's DR7.
+ */
+#define HCL_DR_HOST_OFF		BIT(0)	/* before: the host's DR7 off */
+#define HCL_DR_LOAD_GUEST	BIT(1)	/* before: the guest's DR0-DR3 in */
+#define HCL_DR_RESTORE_HOST	BIT(2)	/* after: all of the host's back */
+#define HCL_DR_RESET_DR6	BIT(3)	/* after: DR6 to its reset value */
+
+#define HCL_DR7_ENABLES		0xffULL	/* L0-L3, G0-G3 */
+#define HCL_DR6_RESET		0xffff0ff0ULL
+
+/*
+ * What to do before VMRUN, given the guest's DR7 and whether the host
+ * has breakpoints armed: its DR7 goes off first, so that none of its
+ * breakpoints fires at a guest address on the way in.
+ */
+static inline unsigned int hcl_dr_entry(u64 guest_dr7, bool host_armed)
+{
+	unsigned int what = 0;
+
+	if (host_armed)
+		what |= HCL_DR_HOST_OFF;
+	if (guest_dr7 & HCL_DR7_ENABLES)
+		what |= HCL_DR_LOAD_GUEST;
+	return what;
+}
+
+/* What to do after #VMEXIT, given the guest's DR6 the exit saved. */
+static inline unsigned int hcl_dr_exit(u64 guest_dr6, bool host_armed)
+{
+	if (host_armed)
+		return HCL_DR_RESTORE_HOST;
+	if (guest_dr6 != HCL_DR6_RESET)
+		return HCL_DR_RESET_DR6;
+	return 0;
 }
 
 /* an IOIO exit's info 1, decoded (hcl_decode_ioio()) */

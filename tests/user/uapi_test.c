@@ -5,6 +5,7 @@
  * the real run path is exercised with tiny VTL0 programs.  The runner
  * checks the kernel log for warnings and oopses afterwards.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 
 #include "kselftest_harness.h"
 #include "vtl0_setup.h"
@@ -1797,6 +1802,200 @@ TEST_F(vp, debug_registers)
 	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_DEBUGREGS, &d));
 	EXPECT_EQ(0x1234, d.db[0]);
 	EXPECT_EQ(0x401, d.dr7);
+}
+
+/*
+ * ---- debug registers: the guest's DR0-DR3 while it runs, the host's after --
+ *
+ * The guest watches its own byte (DR0 = DBG_OWN_GPA, DR7 = L0, write, one
+ * byte), writes the byte at @other, then its own, and halts:
+ *
+ *	mov $DBG_OWN_GPA,%eax; mov %rax,%dr0; mov $0x10401,%eax; mov %rax,%dr7
+ *	movb $1,other; movb $1,DBG_OWN_GPA; hlt
+ *
+ * Its #DB handler records the RIP it trapped at and DR6, then clears DR6:
+ *
+ *	push %rax; push %rcx; mov count,%ecx; and $7,%ecx; mov 16(%rsp),%rax
+ *	mov %rax,rip(,%rcx,8); mov %dr6,%rax; mov %rax,dr6(,%rcx,8)
+ *	incl count; xor %eax,%eax; mov %rax,%dr6; pop %rcx; pop %rax; iretq
+ */
+#define DBG_HANDLER_GPA	(CODE_GPA + 0x200)
+#define DBG_OWN_GPA	(CODE_GPA + 0x5000)
+#define DBG_REC_GPA	(CODE_GPA + 0x6000)
+#define DBG_OTHER_AT	0x13		/* in the code: @other's address */
+#define DBG_AFTER_OTHER	(CODE_GPA + 0x18)
+#define DBG_AFTER_OWN	(CODE_GPA + 0x20)
+
+/* at DBG_REC_GPA: the guest's #DB traps */
+struct db_rec {
+	uint64_t count, pad;
+	uint64_t rip[8];
+	uint64_t dr6[8];
+};
+
+static struct db_rec *db_guest(struct _test_data_vp *self, uint32_t other)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x00, 0x50, 0x10, 0x00, 0x0f, 0x23, 0xc0, 0xb8, 0x01,
+		0x04, 0x01, 0x00, 0x0f, 0x23, 0xf8, 0xc6, 0x04, 0x25, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0xc6, 0x04, 0x25, 0x00, 0x50, 0x10,
+		0x00, 0x01, 0xf4,
+	};
+	static const uint8_t handler[] = {
+		0x50, 0x51, 0x8b, 0x0c, 0x25, 0x00, 0x60, 0x10, 0x00, 0x83,
+		0xe1, 0x07, 0x48, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x89, 0x04,
+		0xcd, 0x10, 0x60, 0x10, 0x00, 0x0f, 0x21, 0xf0, 0x48, 0x89,
+		0x04, 0xcd, 0x50, 0x60, 0x10, 0x00, 0xff, 0x04, 0x25, 0x00,
+		0x60, 0x10, 0x00, 0x31, 0xc0, 0x0f, 0x23, 0xf0, 0x59, 0x58,
+		0x48, 0xcf,
+	};
+	struct db_rec *rec = (struct db_rec *)(self->mem + DBG_REC_GPA);
+
+	load_code(self, code, sizeof(code));
+	memcpy(self->mem + CODE_GPA + DBG_OTHER_AT, &other, sizeof(other));
+	memcpy(self->mem + DBG_HANDLER_GPA, handler, sizeof(handler));
+	memset(self->mem + IDT_GPA, 0, 4096);
+	set_gate(self, 1, DBG_HANDLER_GPA);
+	self->sregs.idt.base = IDT_GPA;
+	self->sregs.idt.limit = 4095;
+	memset(rec, 0, sizeof(*rec));
+	return rec;
+}
+
+/*
+ * A page of ours at an address that is also guest RAM, mapped by the
+ * guest's page tables (identity, below 1 GiB): the guest can write the
+ * same virtual address the host watches.
+ */
+static uint8_t *low_page(uint64_t end)
+{
+	uint64_t a;
+
+	if (end > 1ULL << 30)
+		end = 1ULL << 30;
+	for (a = 16ULL << 20; a + 4096 <= end; a += 2ULL << 20) {
+		void *p = mmap((void *)(uintptr_t)a, 4096,
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS |
+			       MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (p == (void *)(uintptr_t)a)
+			return p;
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return NULL;
+}
+
+/* A hardware breakpoint of this thread on writes to the byte at @addr. */
+static int host_watch(volatile uint8_t *addr)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT,
+		.size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W,
+		.bp_addr = (uintptr_t)addr,
+		.bp_len = HW_BREAKPOINT_LEN_1,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+
+	return syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static uint64_t host_hits(int fd)
+{
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		abort();
+	return n;
+}
+
+/* every #DB the guest took was its own breakpoint's, after its write */
+#define EXPECT_OWN_TRAPS(rec) do {					\
+	uint64_t i_;							\
+									\
+	ASSERT_GE(8, (rec)->count);					\
+	for (i_ = 0; i_ < (rec)->count; i_++) {				\
+		EXPECT_NE(DBG_AFTER_OTHER, (rec)->rip[i_]);		\
+		EXPECT_EQ(DBG_AFTER_OWN, (rec)->rip[i_]);		\
+		EXPECT_EQ(1, (rec)->dr6[i_] & 0xf);			\
+	}								\
+} while (0)
+
+/*
+ * A host breakpoint (perf, on this thread) stays the host's: the guest,
+ * with its own breakpoint 0 enabled, takes no #DB at the host's address,
+ * and the host's breakpoint still fires after the guest ran.
+ */
+TEST_F(vp, host_breakpoint_stays_the_hosts)
+{
+	volatile uint8_t *host;
+	struct db_rec *rec;
+	int fd;
+
+	host = low_page(self->mem_size);
+	ASSERT_NE(NULL, host) TH_LOG("no free page below VTL0's RAM end");
+	fd = host_watch(host);
+	ASSERT_LE(0, fd) TH_LOG("perf_event_open: %s", strerror(errno));
+	*host = 1;
+	ASSERT_EQ(1, host_hits(fd));
+
+	rec = db_guest(self, (uint32_t)(uintptr_t)host);
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	TH_LOG("guest #DBs: %llu", (unsigned long long)rec->count);
+	EXPECT_OWN_TRAPS(rec);
+	EXPECT_EQ(1, self->mem[(uintptr_t)host]);	/* the guest's write */
+
+	*host = 2;
+	EXPECT_EQ(2, host_hits(fd));
+	close(fd);
+	munmap((void *)host, 4096);
+}
+
+/*
+ * Whether VMRUN arms the breakpoints the guest's DR7 enables.  QEMU's TCG
+ * (which runs these tests, under the hypervisor signature TCGTCGTCGTCG)
+ * sets DR7 at VMRUN and #VMEXIT without re-arming its breakpoints: there
+ * the guest's never fire, even with its addresses in DR0-DR3.
+ */
+static bool vmrun_arms_breakpoints(void)
+{
+	unsigned int a, b, c, d;
+	char sig[12];
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1U << 31)))
+		return true;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	return memcmp(sig, "TCGTCGTCGTCG", sizeof(sig)) != 0;
+}
+
+/* The guest's breakpoint: its #DB, at its address, with DR6.B0. */
+TEST_F(vp, guest_breakpoint_is_its_own)
+{
+	struct hcl_debugregs d;
+	struct db_rec *rec;
+
+	rec = db_guest(self, CODE_GPA + 0x7000);
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	TH_LOG("guest #DBs: %llu", (unsigned long long)rec->count);
+	EXPECT_OWN_TRAPS(rec);
+	if (vmrun_arms_breakpoints()) {
+		EXPECT_EQ(1, rec->count);
+	} else {
+		TH_LOG("QEMU's TCG: the guest's breakpoints are never armed");
+	}
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_DEBUGREGS, &d));
+	EXPECT_EQ(DBG_OWN_GPA, d.db[0]);
+	EXPECT_EQ(0x10401, d.dr7);
+	EXPECT_EQ(0xffff0ff0, d.dr6);		/* cleared by the handler */
 }
 
 /* ---- io_uring --------------------------------------------------------- */
