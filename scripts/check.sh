@@ -161,8 +161,9 @@ run_vm() {
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
 	# page tables map
+	# every entry of every test checked for host state left changed
 	qemu "$log" "$build/hcl-test.igvm" -t 600 -m 512M \
-		-a "HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4$extra"
+		-a "HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4 hcl.check_host_state=1$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "vm: test runner completed (see $log)"
 	if [ -z "${HCL_NO_KUNIT:-}" ]; then
@@ -641,7 +642,7 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	# driver (tests/guest/linux-vtl0-checks.sh, linux-tpm-check.sh)
 	log=$logs/e2e-linux-tpm.log
 	qemu "$log" "$build/hcl-linux.igvm" -t 400 -s 4 -m 2G \
-		-a "HCL_VM_ARGS=--append=hcl.cmd=hcl-sleep-check&&hcl-ipi-load&&hcl-tpm-check"
+		-a "hcl.check_host_state=1 HCL_VM_ARGS=--append=hcl.cmd=hcl-sleep-check&&hcl-ipi-load&&hcl-tpm-check"
 	result $? "e2e: linux: sleep, load and tpm2-tools in VTL0 pass, the boot exits 0"
 	expect_in "$log" "^vtl0-check: 4 CPUs loaded for 10 s" \
 		"e2e: linux: 10 s of fork/exec and timers on 4 VPs, no hang"

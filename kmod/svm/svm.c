@@ -29,6 +29,7 @@
 #include <kunit/visibility.h>
 
 #include "backend.h"
+#include "host_state.h"
 #include "lapic.h"
 #include "svm.h"
 #include "svm_trace.h"
@@ -948,6 +949,41 @@ static void svm_machine_check(void)
 }
 
 /*
+ * hcl.check_host_state: the host's state after the exit, before STGI,
+ * against @before; a difference is recorded in @bad for
+ * svm_report_host_state(), which runs once interrupts are back on.
+ */
+struct svm_host_check {
+	struct hcl_host_state before;
+	int bad;
+	u64 was, now;
+};
+
+static void svm_check_host_state(struct hcl_vp *vp, struct svm_host_check *c)
+{
+	struct hcl_host_state after;
+
+	hcl_host_state_read(&after, hcl_has_tsc_aux);
+	vp->stats[HCL_STAT_HOST_STATE_CHECKS]++;
+	c->bad = hcl_host_state_diff(&c->before, &after);
+	if (c->bad >= 0) {
+		c->was = c->before.val[c->bad];
+		c->now = after.val[c->bad];
+		vp->stats[HCL_STAT_HOST_STATE_BAD]++;
+	}
+}
+
+static void svm_report_host_state(struct hcl_vp *vp,
+				  const struct svm_host_check *c)
+{
+	const char *reg = hcl_host_reg_name(c->bad);
+
+	pr_err_ratelimited("VP %u: host %s was %#llx before the entry, %#llx after the exit\n",
+			   vp->index, reg, c->was, c->now);
+	WARN_ONCE(1, "hcl: an exit did not give the host its %s back\n", reg);
+}
+
+/*
  * The backend's enter: one VMRUN.  The register cache goes into the VMCB
  * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
  * comes back from it at the exit, like KVM's svm_vcpu_run().
@@ -957,8 +993,9 @@ static void svm_enter(struct hcl_vp *vp)
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
+	struct svm_host_check check;
 	struct hcl_svm_cpu *sc;
-	bool moved, reload, host_dr;
+	bool moved, reload, host_dr, checking;
 	u32 host_pkru;
 	int cpu;
 	u8 tlb;
@@ -1017,6 +1054,11 @@ static void svm_enter(struct hcl_vp *vp)
 		svm->nmi.kick = false;
 		arch_smp_send_reschedule(cpu);
 	}
+	checking = READ_ONCE(hcl_check_host_state);
+	if (unlikely(checking)) {
+		check.bad = -1;
+		hcl_host_state_read(&check.before, hcl_has_tsc_aux);
+	}
 	asm volatile("clgi" ::: "memory");
 	host_pkru = svm_load_guest_xsave(svm);
 	svm_load_guest_tsc_aux(svm, sc->host_tsc_aux);
@@ -1027,10 +1069,14 @@ static void svm_enter(struct hcl_vp *vp)
 	svm_load_host_dr(svm, host_dr);
 	svm_load_host_tsc_aux(svm, sc->host_tsc_aux);
 	svm_load_host_xsave(svm, host_pkru);
+	if (unlikely(checking))
+		svm_check_host_state(vp, &check);
 	asm volatile("stgi" ::: "memory");
 	if (unlikely(c->exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
 		svm_machine_check();
 	local_irq_enable();
+	if (unlikely(checking && check.bad >= 0))
+		svm_report_host_state(vp, &check);
 
 	WRITE_ONCE(vp->running_cpu, -1);
 	vp->gprs.r[HCL_REG_RAX] = vmcb->save.rax;

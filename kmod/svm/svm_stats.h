@@ -10,3 +10,5 @@ HCL_STAT(TLB_FLUSH_ASID, tlb_flush_asid) /* VMRUNs flushing the VP's ASID */
 HCL_STAT(VMCB_RELOAD, vmcb_reload)	/* VMRUNs with the clean field 0 */
 HCL_STAT(NMI_STEP, nmi_step)		/* single-steps for an NMI window */
 HCL_STAT(KICK_LATE, kick_late)		/* kicks between injection and VMRUN */
+HCL_STAT(HOST_STATE_CHECKS, host_state_checks) /* hcl.check_host_state */
+HCL_STAT(HOST_STATE_BAD, host_state_bad) /* exits that changed host state */

@@ -2562,6 +2562,63 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 }
 
 /*
+ * hcl.check_host_state=1: every entry compares the host's CPU state
+ * before it with the state after its exit.  A guest that writes what it
+ * can reach (PKRU, FS/KERNEL_GS base, LSTAR, TSC_AUX, DR0 and DR7, and
+ * SWAPGS) runs a few times; each run is checked and none changed the
+ * host (a difference would also be a WARNING in the kernel log).
+ */
+TEST_F(vp, host_state_checked_and_kept)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x0d, 0x00, 0x00, 0x40, 0x00,	/* or $PKE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x31, 0xc9, 0x31, 0xd2,		/* xor %ecx,%ecx; xor %edx,%edx */
+		0xb8, 0x0c, 0x00, 0x00, 0x00,	/* mov $0xc,%eax */
+		0x0f, 0x01, 0xef,		/* wrpkru */
+		0xb9, 0x00, 0x01, 0x00, 0xc0,	/* mov $MSR_FS_BASE,%ecx */
+		0xb8, 0x00, 0x40, 0x23, 0x01,	/* mov $0x1234000,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0xb9, 0x02, 0x01, 0x00, 0xc0,	/* mov $MSR_KERNEL_GS_BASE,%ecx */
+		0xb8, 0x00, 0x80, 0x67, 0x05,	/* mov $0x5678000,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0x0f, 0x01, 0xf8,		/* swapgs */
+		0xb9, 0x82, 0x00, 0x00, 0xc0,	/* mov $MSR_LSTAR,%ecx */
+		0xb8, 0x00, 0xc0, 0xab, 0x09,	/* mov $0x9abc000,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0xb9, 0x03, 0x01, 0x00, 0xc0,	/* mov $MSR_TSC_AUX,%ecx */
+		0xb8, 0x07, 0x00, 0x00, 0x00,	/* mov $7,%eax */
+		0x0f, 0x30,			/* wrmsr */
+		0xb8, 0x00, 0x10, 0x00, 0x00,	/* mov $0x1000,%eax */
+		0x0f, 0x23, 0xc0,		/* mov %rax,%dr0 */
+		0xb8, 0x01, 0x04, 0x00, 0x00,	/* mov $0x401,%eax */
+		0x0f, 0x23, 0xf8,		/* mov %rax,%dr7 */
+		0xf4,				/* hlt (IF=0: to userspace) */
+	};
+	static const char param[] = "/sys/module/hcl/parameters/check_host_state";
+	const char *vp0 = "/sys/kernel/debug/hcl/vp0";
+	uint32_t c[4];
+	long checks;
+	int i;
+
+	user_cpuid(7, 0, c);
+	if (!(c[2] & (1U << 3)))
+		SKIP(return, "the CPU has no protection keys");
+	ASSERT_EQ(0, write_file(param, "1"));
+	load_code(self, code, sizeof(code));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, setup_state(self));
+		EXPECT_EQ(HCL_EXIT_HLT, vp_run(self));
+	}
+	ASSERT_EQ(0, write_file(param, "0"));
+	checks = read_stat(vp0, "host_state_checks");
+	TH_LOG("%ld entries checked", checks);
+	EXPECT_LE(3, checks);
+	EXPECT_EQ(0, read_stat(vp0, "host_state_bad"));
+}
+
+/*
  * Issue 9, finding 9: RDTSCP (and RDPID) read IA32_TSC_AUX, which the host
  * sets to its CPU number.  On CPU 1 the guest must still read its own
  * value: 0 after reset, then what it wrote; the host's is back after.
