@@ -24,6 +24,7 @@ enum hcl_exit_action {
 	HCL_ACT_USER,		/* the run page holds an exit for userspace */
 	HCL_ACT_HALT,		/* the VP halted: wait for an interrupt */
 	HCL_ACT_HOST_IRQ,	/* a host interrupt ended the run: resume */
+	HCL_ACT_PAUSE,		/* the guest spins: give the CPU away, resume */
 	/*
 	 * Only between an emulation helper and the backend's exit decoder:
 	 * the helper could not emulate the exit, the backend reports it to
@@ -50,7 +51,8 @@ enum hcl_exit_action {
  * vp->rip) into the guest, delivers pending interrupts and NMIs, and
  * returns at the next exit with the cache updated.  @handle_exit decodes
  * that exit and handles it, mostly through emulate.h; it returns
- * HCL_ACT_RESUME, HCL_ACT_USER, HCL_ACT_HALT or HCL_ACT_HOST_IRQ.
+ * HCL_ACT_RESUME, HCL_ACT_USER, HCL_ACT_HALT, HCL_ACT_HOST_IRQ or
+ * HCL_ACT_PAUSE.
  *
  * @get_msr and @set_msr: the MSRs the backend owns: 0, -ENOENT (not
  * ours), -EINVAL (bad value).  @queue_exception makes the next entry

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86 instruction prefixes, the one scanner every decoder in hcl.ko uses,
- * and two small decoders built on it.
+ * and the small decoders built on it.
  *
  * The rules, from the architecture manuals:
  *  - Legacy prefixes (66, 67, the segment overrides, f0, f2, f3) come in
@@ -150,3 +150,24 @@ bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_insn_step_safe);
+
+/*
+ * The length of the PAUSE (f3 90) in @bytes, or 0 when they hold anything
+ * else.  Other legacy prefixes may come with it (they change nothing),
+ * but not LOCK (#UD) nor REPNE (f2 90 is a NOP), and in 64-bit mode not a
+ * REX.B, which makes 90 an XCHG with R8.
+ */
+unsigned int hcl_insn_pause_len(const u8 *bytes, unsigned int avail,
+				unsigned int mode)
+{
+	struct hcl_insn_prefixes p;
+
+	if (hcl_insn_prefixes(bytes, avail, mode, &p))
+		return 0;
+	if (bytes[p.len] != 0x90 || !(p.legacy & HCL_PFX_REP) ||
+	    (p.legacy & (HCL_PFX_LOCK | HCL_PFX_REPNE)) ||
+	    (p.rex & HCL_REX_B))
+		return 0;
+	return p.len + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_insn_pause_len);

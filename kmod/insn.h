@@ -3,7 +3,8 @@
  * x86 instruction prefixes and the small instruction checks built on
  * them (insn.c).  Every decoder in hcl.ko finds the opcode of a guest
  * instruction with hcl_insn_prefixes(): the MMIO decoder (decode.c), the
- * MOV DR decoder and the single-step check for NMI windows (both here).
+ * MOV DR decoder, the single-step check for NMI windows and the PAUSE
+ * check for pause exits (all here).
  */
 #ifndef HCL_INSN_H
 #define HCL_INSN_H
@@ -39,5 +40,7 @@ int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      unsigned int *len, unsigned int *gpr, bool *to_dr);
 bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
 			unsigned int mode);
+unsigned int hcl_insn_pause_len(const u8 *bytes, unsigned int avail,
+				unsigned int mode);
 
 #endif /* HCL_INSN_H */

@@ -35,3 +35,6 @@ HCL_STAT(APIC_MSR, apic_msr)		/* APIC base, x2APIC, TSC deadline */
 HCL_STAT(IOAPIC_MMIO, ioapic_mmio)
 HCL_STAT(APIC_TIMER, apic_timer)	/* APIC timer expirations */
 HCL_STAT(IPI, ipi_sent)			/* IPIs this VP sent */
+HCL_STAT(PAUSE, pause_exits)		/* PAUSE exits: the guest spins */
+HCL_STAT(YIELD_TO, yield_to)		/* pause exits yielded to another VP */
+HCL_STAT(YIELD_NONE, yield_none)	/* pause exits no VP could use */

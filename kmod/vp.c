@@ -10,7 +10,9 @@
 #include <linux/io_uring/cmd.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -64,6 +66,92 @@ static int hcl_vp_halt_wait(struct hcl_vp *vp)
 	return 0;
 }
 
+/* The runner (holding run_lock) records that @vp runs on its task. */
+static void hcl_vp_set_task(struct hcl_vp *vp)
+{
+	struct task_struct *old;
+
+	if (vp->last_task == current)
+		return;
+	get_task_struct(current);
+	spin_lock(&vp->task_lock);
+	old = vp->last_task;
+	vp->last_task = current;
+	spin_unlock(&vp->task_lock);
+	if (old)
+		put_task_struct(old);
+}
+
+/*
+ * The task that runs VP @idx of @vp's partition, or last did, with a
+ * reference, if giving it the CPU may help @vp: the VP is neither halted
+ * nor in the guest, and the task is not ours.  Else NULL.  Called with
+ * the partition's lock held, which keeps the VP.
+ */
+static struct task_struct *hcl_vp_yield_target(struct hcl_vp *vp, u32 idx)
+{
+	struct hcl_vp *other = vp->part->vps[idx];
+	struct task_struct *t;
+
+	if (!other || other == vp || READ_ONCE(other->halted) ||
+	    READ_ONCE(other->running_cpu) >= 0)
+		return NULL;
+	spin_lock(&other->task_lock);
+	t = other->last_task;
+	if (t == current)
+		t = NULL;
+	if (t)
+		get_task_struct(t);
+	spin_unlock(&other->task_lock);
+	return t;
+}
+
+/*
+ * A pause exit (HCL_ACT_PAUSE): the guest spins, most likely for a lock
+ * whose holder, another VP, is preempted on this same CPU and cannot
+ * release it until the spinner's time slice ends.  Give the CPU to that
+ * VP's task (yield_to(): the scheduler runs it next): the one in the
+ * middle of the VP's run, or the one that ran it last, which handles its
+ * exit.  yield_to() refuses a task that is not waiting for a CPU (it
+ * sleeps, or runs elsewhere).  The candidates are the other VPs from the
+ * one after the last that took the CPU, round-robin, so that every
+ * preempted VP gets its turn.  If none takes it, the VP just enters the
+ * guest again, as KVM's vCPUs do; the run loop's cond_resched() still
+ * gives way when the scheduler asks.  The partition's lock is only
+ * tried: while a VP comes or goes, the spinner does not wait for it.
+ */
+static void hcl_vp_pause_yield(struct hcl_vp *vp)
+{
+	struct hcl_partition *part = vp->part;
+	u32 n = part->max_vps, i, idx;
+	struct task_struct *t;
+	int ret;
+
+	/* every VP once, the last one to take the CPU at the end */
+	for (i = 1; i <= n; i++) {
+		idx = (vp->yield_last + i) % n;
+		if (!mutex_trylock(&part->lock))
+			break;
+		t = hcl_vp_yield_target(vp, idx);
+		mutex_unlock(&part->lock);
+		if (!t)
+			continue;
+		ret = yield_to(t, true);
+		put_task_struct(t);
+		if (ret > 0) {
+			vp->yield_last = idx;
+			vp->stats[HCL_STAT_YIELD_TO]++;
+			trace_hcl_pause_yield(vp->index, idx);
+			return;
+		}
+		/* -ESRCH: nothing else could run here or there */
+		if (ret < 0)
+			break;
+	}
+	vp->stats[HCL_STAT_YIELD_NONE]++;
+	trace_hcl_pause_yield(vp->index, -1);
+}
+
 /*
  * The run loop.  Exits the kernel handles itself never leave it; the loop
  * ends on an exit for userspace, a pending signal or immediate_exit.
@@ -76,10 +164,14 @@ static int hcl_vp_halt_wait(struct hcl_vp *vp)
  * signal that ends the wait does not end the halt.  The wait drops
  * vp->lock (hcl_vp_halt_wait()).
  *
+ * A pause exit gives the CPU away before the next entry
+ * (hcl_vp_pause_yield()).
+ *
  * @inline_run: running inside a non-blocking io_uring issue, which must
- * not hold the submitter for long.  When the VP halts, or a host
- * interrupt shows it has been running for a while, give up with
- * HCL_RUN_HANDOFF; the VP's thread then carries on from the same state.
+ * not hold the submitter for long.  When the VP halts, spins (a pause
+ * exit), or a host interrupt shows it has been running for a while,
+ * give up with HCL_RUN_HANDOFF; the VP's thread then carries on from the
+ * same state.
  */
 static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 {
@@ -99,6 +191,7 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 		mutex_unlock(&vp->run_lock);
 		return -EINTR;
 	}
+	hcl_vp_set_task(vp);
 	if ((!vp->regs_set || !vp->sregs_set) && !hcl_irq_vp_waiting(vp)) {
 		ret = -EBADFD;
 		goto out;
@@ -170,10 +263,13 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 		}
 		if (act == HCL_ACT_HALT)
 			WRITE_ONCE(vp->halted, true);
-		if (act == HCL_ACT_HOST_IRQ && inline_run) {
+		if ((act == HCL_ACT_HOST_IRQ || act == HCL_ACT_PAUSE) &&
+		    inline_run) {
 			ret = HCL_RUN_HANDOFF;
 			break;
 		}
+		if (act == HCL_ACT_PAUSE)
+			hcl_vp_pause_yield(vp);
 	}
 out:
 	mutex_unlock(&vp->lock);
@@ -607,6 +703,8 @@ static void hcl_vp_free(struct hcl_vp *vp)
 	if (vp->uring_thread)
 		kthread_stop(vp->uring_thread);
 	hcl_irq_vp_detach(vp);
+	if (vp->last_task)
+		put_task_struct(vp->last_task);
 	hcl_backend->vp_destroy(vp);
 	kvfree(vp->cpuid);
 	kfree(vp->msrs);
@@ -661,6 +759,7 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	init_waitqueue_head(&vp->wq);
 	init_waitqueue_head(&vp->uring_wq);
 	spin_lock_init(&vp->uring_lock);
+	spin_lock_init(&vp->task_lock);
 	vp->running_cpu = -1;
 	vp->part = part;
 	vp->index = args->vp_index;

@@ -67,6 +67,16 @@ struct hcl_vp {
 	struct mutex run_lock;		/* one run at a time */
 	struct mutex lock;		/* the VP's state */
 	/*
+	 * The task running the VP, or the last one that did, with a
+	 * reference: replaced by the runner (holding run_lock) at the start
+	 * of a run, under task_lock, which other VPs' pause exits take to
+	 * read it (hcl_vp_pause_yield()).  Dropped when the VP is freed.
+	 */
+	spinlock_t task_lock;
+	struct task_struct *last_task;
+	/* the VP the last pause exit yielded to; the runner's alone */
+	u32 yield_last;
+	/*
 	 * The register cache: the guest's general registers and RIP, valid
 	 * whenever the VP is not in the guest.  The backend's enter loads
 	 * it into the guest and stores the guest's values back at the exit.

@@ -2,8 +2,8 @@
 /*
  * SVM exit decoding: what the VMCB says happened, handed to the generic
  * emulation (emulate.h) or handled here when it is SVM's own business
- * (interrupt windows, IRET and the NMI window, debug registers, SVM
- * instructions, shutdown).
+ * (interrupt windows, IRET and the NMI window, debug registers, PAUSE,
+ * SVM instructions, shutdown).
  *
  * hcl_svm_handle_exit() is the backend's handle_exit: the run loop calls
  * it with vp->lock held, after the entry stored the guest's registers in
@@ -229,6 +229,30 @@ static enum hcl_exit_action handle_dr(struct hcl_svm_vp *svm, u64 code)
 	return HCL_ACT_RESUME;
 }
 
+/*
+ * PAUSE: the guest spins, most likely for a lock whose holder is not
+ * running; the run loop gives the CPU away (HCL_ACT_PAUSE).  The exit
+ * comes before the PAUSE runs.  RIP moves past it, with or without a
+ * pause filter, as KVM does: a PAUSE only hints, and without a filter
+ * (QEMU) the same one would exit again at once.  The bytes at RIP are
+ * checked first: anything but a PAUSE there (the guest rewrote its code)
+ * just runs again.
+ */
+static enum hcl_exit_action handle_pause(struct hcl_svm_vp *svm)
+{
+	struct hcl_vp *vp = &svm->vp;
+	u8 bytes[HCL_INSN_MAX];
+	struct hcl_code c;
+	int n;
+
+	vp->stats[HCL_STAT_PAUSE]++;
+	guest_code(svm->vmcb, &c);
+	n = hcl_fetch_insn(vp, &c, bytes);
+	if (n > 0)
+		vp->rip += hcl_insn_pause_len(bytes, n, c.mode);
+	return HCL_ACT_PAUSE;
+}
+
 /* ---- NMI window: the end of a step (rules at struct hcl_nmi) ----------- */
 
 /* Whether the instruction at CS:RIP may run under a TF of ours. */
@@ -329,6 +353,8 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_NPF:
 		return handle_npf(svm, code);
+	case SVM_EXIT_PAUSE:
+		return handle_pause(svm);
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		/* the host took the interrupt when GIF was set again */

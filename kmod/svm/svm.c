@@ -38,6 +38,13 @@
 #define HCL_GUEST_PAT		0x0007040600070406ULL
 #define IOPM_ORDER		2	/* 12 KiB used */
 #define MSRPM_ORDER		1	/* 8 KiB */
+/*
+ * The pause filter (svm_vp_init()): a PAUSE exits after this many in a
+ * row, each closer than HCL_PAUSE_GAP cycles to the one before.  Fixed:
+ * unlike KVM, the window does not grow with each exit.
+ */
+#define HCL_PAUSE_COUNT		3000
+#define HCL_PAUSE_GAP		128
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 #define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
@@ -289,7 +296,7 @@ static int svm_vp_init(struct hcl_vp *vp)
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
-		INTERCEPT_RDPMC, INTERCEPT_RDPRU,
+		INTERCEPT_RDPMC, INTERCEPT_RDPRU, INTERCEPT_PAUSE,
 	};
 	struct hcl_svm_partition *part = to_svm_part(vp->part);
 	struct hcl_svm_vp *svm = to_svm(vp);
@@ -322,6 +329,17 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vmcb->control.intercepts[INTERCEPT_DR] = ~0U;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hcl_vmcb_set_intercept(svm, intercepts[i], true);
+	/*
+	 * PAUSE exits so that a guest spinning on a lock gives the CPU to
+	 * the VP holding it (HCL_ACT_PAUSE).  With a pause filter only a
+	 * spin exits: HCL_PAUSE_COUNT PAUSEs in a row, each (with the
+	 * threshold) less than HCL_PAUSE_GAP cycles after the last; without
+	 * one (QEMU) every PAUSE exits.
+	 */
+	if (boot_cpu_has(X86_FEATURE_PAUSEFILTER))
+		vmcb->control.pause_filter_count = HCL_PAUSE_COUNT;
+	if (boot_cpu_has(X86_FEATURE_PFTHRESHOLD))
+		vmcb->control.pause_filter_thresh = HCL_PAUSE_GAP;
 	vmcb->control.iopm_base_pa = __pa(part->iopm);
 	vmcb->control.msrpm_base_pa = __pa(part->msrpm);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the x86 prefix scanner and the decoders built on it
- * (kmod/insn.c): the MOV DR decoder and the single-step check of the NMI
- * window.
+ * (kmod/insn.c): the MOV DR decoder, the single-step check of the NMI
+ * window and the PAUSE check of pause exits.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
@@ -166,12 +166,44 @@ static void insn_step_safe(struct kunit *test)
 				    c[i].safe, "case %u", i);
 }
 
+/* PAUSE is f3 90; the prefixes that would make it something else */
+static void insn_pause_len(struct kunit *test)
+{
+	static const struct {
+		u8 b[HCL_INSN_MAX];
+		unsigned int len, mode, want;
+	} c[] = {
+		{ { 0xf3, 0x90 }, 2, 64, 2 },
+		{ { 0xf3, 0x90 }, 2, 16, 2 },
+		{ { 0xf3, 0x90, 0xf4 }, 3, 32, 2 },	/* pause; hlt */
+		{ { 0x66, 0xf3, 0x90 }, 3, 64, 3 },
+		{ { 0xf3, 0x2e, 0x90 }, 3, 32, 3 },
+		{ { 0xf3, 0x48, 0x90 }, 3, 64, 3 },	/* REX.W: still PAUSE */
+		{ { 0xf3, 0x41, 0x90 }, 3, 64, 0 },	/* xchg %r8d,%eax */
+		{ { 0xf3, 0x41, 0x90 }, 3, 32, 0 },	/* inc %ecx; nop */
+		{ { 0x90 }, 1, 64, 0 },			/* nop */
+		{ { 0xf2, 0x90 }, 2, 64, 0 },
+		{ { 0xf3, 0xf2, 0x90 }, 3, 64, 0 },
+		{ { 0xf0, 0xf3, 0x90 }, 3, 64, 0 },
+		{ { 0xf3, 0x0f, 0xa2 }, 3, 64, 0 },
+		{ { 0xf3 }, 1, 64, 0 },			/* cut short */
+		{ { 0xeb, 0xfe }, 2, 64, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		KUNIT_EXPECT_EQ_MSG(test, hcl_insn_pause_len(c[i].b, c[i].len,
+							     c[i].mode),
+				    c[i].want, "case %u", i);
+}
+
 static struct kunit_case hcl_insn_cases[] = {
 	KUNIT_CASE_PARAM(insn_prefixes, pfx_gen_params),
 	KUNIT_CASE(insn_prefixes_partial),
 	KUNIT_CASE(mov_dr_decode),
 	KUNIT_CASE(mov_dr_prefixes),
 	KUNIT_CASE(insn_step_safe),
+	KUNIT_CASE(insn_pause_len),
 	{}
 };
 

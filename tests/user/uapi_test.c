@@ -2871,6 +2871,155 @@ TEST_F(vp, set_regs_drops_pending_completion)
 	EXPECT_EQ(CODE_GPA + 0x81, r.rip);
 }
 
+/* ---- PAUSE exits and yields ---------------------------------------------- */
+
+/*
+ * pause; hlt — the PAUSE exits (QEMU has no pause filter: each one does)
+ * and the kernel steps over it: the VP reaches the HLT, not an endless
+ * run of exits on the same PAUSE.
+ */
+TEST_F(vp, pause_exits_and_is_skipped)
+{
+	static const uint8_t code[] = { 0xf3, 0x90, 0xf4 };
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	alarm(10);	/* a PAUSE run again and again would never end */
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	alarm(0);
+	EXPECT_EQ(CODE_GPA + sizeof(code), get_regs(self).rip);
+	EXPECT_LE(1, read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits"));
+}
+
+/*
+ * cli; 1: pause; jmp 1b — a spin with interrupts off, ended by a signal:
+ * it exits on its PAUSEs, and each exit looks for a VP to give the CPU
+ * to and finds none (there is no other).
+ */
+TEST_F(vp, pause_spin_exits)
+{
+	static const uint8_t code[] = { 0xfa, 0xf3, 0x90, 0xeb, 0xfc };
+	struct sigaction sa = { .sa_handler = on_alarm_quiet };
+	long pauses, yields;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
+	pauses = read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits");
+	yields = read_stat("/sys/kernel/debug/hcl/vp0", "yield_none");
+	TH_LOG("1 s of spin: %ld pause exits, %ld with no VP to yield to",
+	       pauses, yields);
+	EXPECT_LT(0, pauses);
+	EXPECT_EQ(pauses, yields);
+	EXPECT_EQ(0, read_stat("/sys/kernel/debug/hcl/vp0", "yield_to"));
+	EXPECT_LE(pauses, read_stat("/sys/kernel/debug/hcl/stats",
+				    "pause_exits"));
+}
+
+#define PAUSE_LOCK_GPA	(CODE_GPA + 0x1000)
+#define PAUSE_START_GPA	(CODE_GPA + 0x1040)	/* the holder is working */
+
+struct pause_vp {
+	int vp, ret, reason;
+	struct hcl_run *run;
+	pthread_t thread;
+};
+
+/* Runs one VP on CPU 0 until its first exit to userspace. */
+static void *pause_vp_main(void *arg)
+{
+	struct pause_vp *p = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		p->ret = -2;
+		return NULL;
+	}
+	p->ret = ioctl(p->vp, HCL_VP_RUN, 0);
+	p->reason = p->run->exit_reason;
+	return NULL;
+}
+
+/*
+ * Two VPs on one host CPU, as on a VTL2 with one CPU for all VPs.  VP 1
+ * takes a lock and works a while; VP 0, started once VP 1 works, waits
+ * for the lock, spinning with PAUSE and interrupts off (a guest kernel's
+ * spinlock).  When the scheduler gives VP 0 the CPU, its pause exits
+ * hand it straight back to VP 1 (yield_to), which drops the lock; both
+ * halt.
+ */
+TEST_F(vp, pause_yields_to_lock_holder)
+{
+	/*
+	 * VP 0: cli; mov $LOCK,%rax; 1: pause; cmpl $0,(%rax); jne 1b; hlt
+	 * VP 1: cli; mov $START,%rax; movl $1,(%rax);
+	 *       mov $20000000,%ecx; 1: dec %ecx; jnz 1b;
+	 *       mov $LOCK,%rax; movl $0,(%rax); hlt
+	 */
+	uint8_t spin[] = {
+		0xfa, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xf3, 0x90, 0x83, 0x38, 0x00, 0x75, 0xf9, 0xf4,
+	};
+	uint8_t work[] = {
+		0xfa, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xc7, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0xb9, 0x00, 0x2d, 0x31, 0x01, 0xff, 0xc9, 0x75, 0xfc,
+		0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf4,
+	};
+	volatile uint32_t *lock = (uint32_t *)(self->mem + PAUSE_LOCK_GPA);
+	volatile uint32_t *start = (uint32_t *)(self->mem + PAUSE_START_GPA);
+	struct pause_vp v[2] = { { .vp = self->vp, .run = self->run } };
+	long pauses, yields_to;
+	int i, ms;
+
+	put_addr(spin, 3, PAUSE_LOCK_GPA);
+	put_addr(work, 3, PAUSE_START_GPA);
+	put_addr(work, 28, PAUSE_LOCK_GPA);
+	load_code(self, spin, sizeof(spin));
+	memcpy(self->mem + CODE_GPA + 0x100, work, sizeof(work));
+	*lock = 1;
+	v[1].vp = new_vp(self->fd, 1, 0, &v[1].run);
+	ASSERT_LE(0, v[1].vp);
+	for (i = 0; i < 2; i++) {
+		self->regs.rip = CODE_GPA + i * 0x100;
+		ASSERT_EQ(0, ioctl(v[i].vp, HCL_VP_SET_SREGS, &self->sregs));
+		ASSERT_EQ(0, ioctl(v[i].vp, HCL_VP_SET_REGS, &self->regs));
+	}
+	ASSERT_EQ(0, pthread_create(&v[1].thread, NULL, pause_vp_main, &v[1]));
+	for (ms = 0; !*start && ms < 10000; ms++)
+		usleep(1000);
+	ASSERT_EQ(1, *start);
+	ASSERT_EQ(1, *lock) TH_LOG("the holder's work was too short");
+	ASSERT_EQ(0, pthread_create(&v[0].thread, NULL, pause_vp_main, &v[0]));
+	for (i = 0; i < 2; i++) {
+		pthread_join(v[i].thread, NULL);
+		EXPECT_EQ(0, v[i].ret);
+		EXPECT_EQ(HCL_EXIT_HLT, v[i].reason);
+	}
+	EXPECT_EQ(0, *lock);
+	pauses = read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits");
+	yields_to = read_stat("/sys/kernel/debug/hcl/vp0", "yield_to");
+	TH_LOG("%ld pause exits, %ld yields to VP 1, %ld to none", pauses,
+	       yields_to, read_stat("/sys/kernel/debug/hcl/vp0", "yield_none"));
+	EXPECT_LT(0, pauses);
+	/*
+	 * all to the holder, but maybe the last: the spinner may be
+	 * preempted between its look at the lock and its PAUSE, and exit
+	 * on it only after the holder has dropped the lock and halted
+	 */
+	EXPECT_LE(pauses - 1, yields_to);
+	/* the holder never spins */
+	EXPECT_EQ(0, read_stat("/sys/kernel/debug/hcl/vp1", "pause_exits"));
+	munmap(v[1].run, HCL_RUN_SIZE);
+	close(v[1].vp);
+}
+
 /* ---- the in-kernel irqchip ------------------------------------------------ */
 
 #define APIC_VM_MEM	(64ULL << 20)

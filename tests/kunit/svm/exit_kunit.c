@@ -393,6 +393,54 @@ static void dispatch_wbinvd_invd(struct kunit *test)
 }
 
 /*
+ * PAUSE: the run loop gives the CPU away; RIP moves past the PAUSE (or
+ * the prefixed one) at CS:RIP, and stays on anything else there, or when
+ * nothing can be read.  An interrupt shadow ends with the skip.
+ */
+static void dispatch_pause(struct kunit *test)
+{
+	static const u8 code[] = {
+		0xf3, 0x90,		/* 0x100: pause */
+		0x66, 0xf3, 0x90,	/* 0x102: pause, a prefix more */
+		0x90,			/* 0x105: nop */
+	};
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+	u8 *mem = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	memcpy(mem + 0x100, code, sizeof(code));
+	c->part.part.mem = mem;
+	c->part.part.mem_size = PAGE_SIZE;
+	/* real mode, CS base 0x80: linear 0x100 is CS:0x80 */
+	vmcb->save.cs.base = 0x80;
+	vp->rip = 0x80;
+	vmcb->control.int_state = SVM_INTERRUPT_SHADOW_MASK;
+	set_exit(vp, SVM_EXIT_PAUSE, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_PAUSE);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x82ULL);
+	KUNIT_EXPECT_EQ(test, vmcb->control.int_state, 0U);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_PAUSE);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x85ULL);
+	/* a NOP: no skip, no shadow change */
+	vmcb->control.int_state = SVM_INTERRUPT_SHADOW_MASK;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_PAUSE);
+	KUNIT_EXPECT_EQ(test, vp->rip, 0x85ULL);
+	KUNIT_EXPECT_EQ(test, vmcb->control.int_state,
+			(u32)SVM_INTERRUPT_SHADOW_MASK);
+	/* past the end of RAM: nothing to read */
+	vp->rip = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_PAUSE);
+	KUNIT_EXPECT_EQ(test, vp->rip, 2ULL * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_PAUSE], 4ULL);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_NONE);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, 0U);
+	c->part.part.mem = NULL;
+	c->part.part.mem_size = 64 * SZ_1M;
+}
+
+/*
  * A VMRUN that fails its checks delivers nothing (issue 9, finding 8):
  * the event it carried stays queued, whatever stale exit_int_info says.
  */
@@ -538,6 +586,7 @@ static void exit_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_CPUID), "cpuid");
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_IOIO), "ioio");
+	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_PAUSE), "pause");
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(SVM_EXIT_ERR), "invalid");
 	KUNIT_EXPECT_STREQ(test, hcl_svm_exit_name(0x12345), "other");
 }
@@ -550,6 +599,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_smi_and_mc),
 	KUNIT_CASE(dispatch_rdpmc_rdpru),
 	KUNIT_CASE(dispatch_wbinvd_invd),
+	KUNIT_CASE(dispatch_pause),
 	KUNIT_CASE(failed_entry_keeps_event),
 	KUNIT_CASE(interrupt_offer_queue),
 	KUNIT_CASE(interrupt_offer_apic),
