@@ -328,7 +328,7 @@ for n in ["host_loader", "openhcl_boot", "kernel", "underhill_init", "openvmm_hc
 	result $? "e2e: hclctl timeline --json: the stages up to underhill_vm"
 	out=$($hc log 2>&1)
 	grep -q "\] kernel: " <<< "$out" &&
-		grep -q "^\[host\] openvmm_hcl said HELLO: protocol 1" <<< "$out" &&
+		grep -q "^\[host\] openvmm_hcl said HELLO: protocol 2" <<< "$out" &&
 		grep -q "\] underhill_vm: " <<< "$out"
 	result $? "e2e: hclctl log: VTL2's kernel log and underhill_vm's stderr, tagged"
 	expect_in "$log" "^openvmm_hcl: guest-state store: boot 1 recorded" \

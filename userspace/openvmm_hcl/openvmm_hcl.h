@@ -118,6 +118,8 @@ bool chan_init(void);
 /* the channel on an open, non-blocking @fd (chan_init's, or a test's) */
 int chan_attach(int fd);
 bool chan_up(void);		/* HELLO exchanged */
+/* the payload size both ends accept (HELLO's smaller limit) */
+uint32_t chan_max_payload(void);
 /*
  * A request to the host; @reply(ctx, hdr, payload) runs with the
  * answer (or an error reply: HOSTCHAN_F_ERROR, also made up locally on
@@ -150,6 +152,19 @@ void chan_counters(uint32_t *frames, uint32_t *bad, uint64_t *skipped,
 
 /* the channel came up: read what this boot needs */
 void store_boot(void);
+/*
+ * Blob @name read or written in chunks (STORE_GET/STORE_PUT); the
+ * callback runs once with 0 or an enum hostchan_err (and the host's
+ * message; for a GET, the whole blob, checked against its CRC, valid
+ * during the call).  0, or -1 when it cannot start (too many transfers,
+ * too big, the store refused); a channel failure reaches the callback.
+ */
+typedef void (*store_get_fn)(void *ctx, int err, const char *msg,
+			     const uint8_t *data, uint32_t len);
+typedef void (*store_put_fn)(void *ctx, int err, const char *msg);
+int store_get(const char *name, store_get_fn fn, void *ctx);
+int store_put(const char *name, const void *data, uint32_t len,
+	      store_put_fn fn, void *ctx);
 
 /* ---- netlink.c: hcl.ko's generic netlink family -------------------------- */
 
