@@ -11,6 +11,8 @@
  *                 console and to the host
  *   channel.c     the host channel (include/hcl/hostchan.h) on its UART
  *   store.c       the guest-state store client (blobs kept by the host)
+ *   vtpm.c        the vTPM's permanent state: from the store into the
+ *                 TPM worker's directory at boot, back when it changes
  *   netlink.c     hcl.ko's netlink family: the run loop's policy
  *                 (HCL_POLICY at start, the host's policy get/set)
  *   vp_stats.c    per-VP counters for the host, over netlink
@@ -42,6 +44,8 @@ struct watch {
 int loop_watch(struct watch *w, uint32_t events);
 int loop_modify(struct watch *w, uint32_t events);
 void loop_unwatch(struct watch *w);
+/* runs the loop until @done() says so or @ms have passed; @done()'s answer */
+bool loop_until(bool (*done)(void), unsigned int ms);
 /* ms since openvmm_hcl started */
 uint64_t uptime_ms(void);
 
@@ -165,6 +169,22 @@ typedef void (*store_put_fn)(void *ctx, int err, const char *msg);
 int store_get(const char *name, store_get_fn fn, void *ctx);
 int store_put(const char *name, const void *data, uint32_t len,
 	      store_put_fn fn, void *ctx);
+
+/* ---- vtpm.c: the vTPM's permanent state in the store -------------------- */
+
+/*
+ * Before underhill_vm starts (only with a host channel): the TPM's
+ * state directory and a watch on it.
+ */
+void vtpm_init(void);
+/* the channel came up: fetch the stored state */
+void vtpm_channel_up(void);
+/* the stored state is in place, or it is known there is none to use */
+bool vtpm_ready(void);
+/* the host never answered: a new TPM, whose state this boot keeps not */
+void vtpm_give_up(void);
+/* before the power-off: the newest state pushed, waiting up to @ms */
+void vtpm_flush(unsigned int ms);
 
 /* ---- netlink.c: hcl.ko's generic netlink family -------------------------- */
 

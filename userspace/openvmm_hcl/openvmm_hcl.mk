@@ -9,11 +9,17 @@ OVH_HDR := $(wildcard userspace/openvmm_hcl/*.h)
 
 # with the netlink client (userspace/control/control.mk: libmnl and glibc
 # linked dynamically, Debian ships no static libmnl)
+# with the vTPM's state-file reader (vtpm.c checks a stored state with it)
+OVH_TPM_STATE := userspace/workers/tpm/tpm_state.c \
+	userspace/workers/tpm/tpm_state.h
+
 $(BUILD)/vtl2/bin/openvmm_hcl: $(OVH_SRC) $(OVH_HDR) $(USER_LIB) $(USER_HDR) \
-		include/hcl/hostchan.h $(CONTROL_SRC) $(CONTROL_HDR)
+		include/hcl/hostchan.h $(CONTROL_SRC) $(CONTROL_HDR) \
+		$(OVH_TPM_STATE)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(CONTROL_CFLAGS) -o $@ $(OVH_SRC) \
-		$(CONTROL_SRC) $(USER_LIB) $(CONTROL_LIBS)
+		$(CONTROL_SRC) $(filter %.c,$(OVH_TPM_STATE)) $(USER_LIB) \
+		$(CONTROL_LIBS)
 
 # the host channel's end on a socketpair, the rest stubbed by the test
 $(BUILD)/tests/ovh_channel: tests/user/host_ovh_channel.c \

@@ -7,8 +7,9 @@
  * it once, uses no stored state and writes none: the store is never
  * reset behind the operator's back.
  *
- * Its user today: the boot counter, "openvmm_hcl.boots" (u64), read and
- * incremented once per boot when the channel comes up.
+ * Users: the boot counter, "openvmm_hcl.boots" (u64), read and
+ * incremented once per boot when the channel comes up, and the vTPM's
+ * permanent state (vtpm.c).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -289,6 +290,7 @@ static void boots_got(void *ctx, int err, const char *msg,
 
 void store_boot(void)
 {
+	vtpm_channel_up();
 	if (store_get(BOOTS_BLOB, boots_got, NULL))
 		printf("openvmm_hcl: guest-state store: cannot ask the host\n");
 }
