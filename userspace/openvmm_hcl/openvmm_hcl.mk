@@ -27,3 +27,13 @@ $(BUILD)/tests/ovh_channel: tests/user/host_ovh_channel.c \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< userspace/openvmm_hcl/channel.c \
 		$(USER_LIB) $(USER_LIBS)
+
+# the store client and its channel against a host with hclctl's store code
+$(BUILD)/tests/ovh_store: tests/user/host_ovh_store.c \
+		userspace/openvmm_hcl/channel.c userspace/openvmm_hcl/store.c \
+		tools/hclctl/vmgs.c tools/hclctl/vmgs.h $(OVH_HDR) $(USER_LIB) \
+		$(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Itools/hclctl -o $@ $< \
+		userspace/openvmm_hcl/channel.c userspace/openvmm_hcl/store.c \
+		tools/hclctl/vmgs.c $(USER_LIB) $(USER_LIBS)
