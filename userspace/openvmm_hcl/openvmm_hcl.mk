@@ -37,3 +37,11 @@ $(BUILD)/tests/ovh_store: tests/user/host_ovh_store.c \
 	$(CC) $(TEST_CFLAGS) -Itools/hclctl -o $@ $< \
 		userspace/openvmm_hcl/channel.c userspace/openvmm_hcl/store.c \
 		tools/hclctl/vmgs.c $(USER_LIB) $(USER_LIBS)
+
+# the vTPM's state sync on a real directory, the store client stubbed
+$(BUILD)/tests/ovh_vtpm: tests/user/host_ovh_vtpm.c \
+		userspace/openvmm_hcl/vtpm.c $(OVH_TPM_STATE) $(OVH_HDR) \
+		$(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< userspace/openvmm_hcl/vtpm.c \
+		$(filter %.c,$(OVH_TPM_STATE)) $(USER_LIB) $(USER_LIBS)
