@@ -266,12 +266,18 @@ linux_typist() {	# linux_typist log
 # running (a shell waiting on COM1) for as long as the test needs.
 hclctl=$build/bin/hclctl
 
+# (HC_STDIN=FILE: the console's input comes from FILE)
 hostchan_boot() {	# hostchan_boot name image vmgs [qemu-run args...]
 	local name=$1 image=$2 vmgs=$3
 	shift 3
 	rm -f "$logs/$name".* "$logs/$name-chan".*
-	qemu "$logs/$name.log" "$image" -t 300 -H "$hclctl" \
-		-S "$logs/$name-chan.sock" -V "$vmgs" "$@" &
+	if [ -n "${HC_STDIN:-}" ]; then
+		QEMU_STDIN=1 qemu "$logs/$name.log" "$image" -t 300 -H "$hclctl" \
+			-S "$logs/$name-chan.sock" -V "$vmgs" "$@" < "$HC_STDIN" &
+	else
+		qemu "$logs/$name.log" "$image" -t 300 -H "$hclctl" \
+			-S "$logs/$name-chan.sock" -V "$vmgs" "$@" &
+	fi
 	hc_pid=$!
 	hc="timeout 60 $hclctl -s $logs/$name-chan.sock"
 }
@@ -287,13 +293,35 @@ hostchan_shell() {	# hostchan_shell log
 	return 1
 }
 
-run_hostchan() {
-	local log out vmgs=$logs/hostchan-vmgs.bin follow_pid
-	echo "# host channel and hclctl"
-	rm -f "$vmgs"
+# types into the Linux guest's shell: an NV index defined and written
+# with tpm2-tools, which the next boot's test guest reads back
+NV_TEXT='kept in the host store by boot 1'	# 32 bytes, the index's size
+nv_typist() {	# nv_typist log
+	local i
+	for i in $(seq 300); do
+		grep -q "^vtl0-linux: shell on ttyS0" "$1" 2>/dev/null && break
+		sleep 1
+	done
+	sleep 2
+	printf '%s\n' "cd /tmp 2>/dev/null || cd /; tpm2_nvdefine -C o -s 32 -a 'authread|authwrite|no_da' 0x1500016 > /dev/null && printf '$NV_TEXT' > nv && tpm2_nvwrite -i nv 0x1500016 && echo nv-written-\$((40+2))"
+	# QEMU ends when the boot does
+	for i in $(seq 300); do
+		[ -s "$1.status" ] && break
+		sleep 1
+	done
+}
 
-	# 1: status, stats, timeline, log, hostile input, workers, VTL0 off
-	hostchan_boot hostchan1 "$build/hcl-linux.igvm" "$vmgs" -a "HCL_VPS=1"
+run_hostchan() {
+	local log out vmgs=$logs/hostchan-vmgs.bin follow_pid nv_hex
+	echo "# host channel and hclctl"
+	rm -f "$vmgs" "$logs/nv-typist.fifo" "$logs/hostchan1.log" "$logs/hostchan1.log.status"
+	mkfifo "$logs/nv-typist.fifo"
+
+	# 1: status, stats, timeline, log, hostile input, workers, VTL0 off;
+	# an NV index written through the vTPM, its state in the store
+	nv_typist "$logs/hostchan1.log" > "$logs/nv-typist.fifo" &
+	HC_STDIN=$logs/nv-typist.fifo hostchan_boot hostchan1 \
+		"$build/hcl-linux.igvm" "$vmgs" -a "HCL_VPS=1"
 	log=$logs/hostchan1.log
 	hostchan_shell "$log"
 	result $? "e2e: hclctl: the paravisor reports VTL0 running (Linux's shell up)"
@@ -329,7 +357,7 @@ for n in ["host_loader", "openhcl_boot", "kernel", "underhill_init", "openvmm_hc
 	result $? "e2e: hclctl timeline --json: the stages up to underhill_vm"
 	out=$($hc log 2>&1)
 	grep -q "\] kernel: " <<< "$out" &&
-		grep -q "^\[host\] openvmm_hcl said HELLO: protocol 1" <<< "$out" &&
+		grep -q "^\[host\] openvmm_hcl said HELLO: protocol 2" <<< "$out" &&
 		grep -q "\] underhill_vm: " <<< "$out"
 	result $? "e2e: hclctl log: VTL2's kernel log and underhill_vm's stderr, tagged"
 	expect_in "$log" "^openvmm_hcl: guest-state store: boot 1 recorded" \
@@ -362,10 +390,20 @@ assert h["hello"] and h["error_frames"] > 0
 	[ $? != 0 ] && grep -q "rate" <<< "$out" &&
 		$hc policy get 2>&1 | grep -q " rate=7 burst=3 "
 	result $? "e2e: hclctl policy set: a bad policy refused with its reason, nothing changed"
+	for _ in $(seq 120); do
+		grep -q "^nv-written-42" "$log" 2> /dev/null && break
+		sleep 0.5
+	done
+	expect_in "$log" "^nv-written-42" \
+		"e2e: vTPM: tpm2_nvdefine and tpm2_nvwrite in VTL0 (Linux)"
 	$hc vtl0 poweroff > /dev/null 2>&1
 	result $? "e2e: hclctl vtl0 poweroff accepted while VTL0 runs"
 	wait "$hc_pid"
 	result $? "e2e: hclctl vtl0 poweroff: the boot ends with status 0"
+	expect_in "$log" "^openvmm_hcl: vTPM: no state in the guest-state store yet: a new TPM, stored from now on" \
+		"e2e: vTPM: a first boot starts a new TPM and says so"
+	expect_in "$log" "^openvmm_hcl: vTPM: [0-9]* state updates\? stored on the host this boot" \
+		"e2e: vTPM: the state stored on the host before the power-off"
 	expect_in "$log" "^underhill_vm: VTL0 powered off by the host" \
 		"e2e: hclctl vtl0 poweroff: underhill_vm stopped VTL0"
 	expect_in "$log" "^openvmm_hcl: VTL0 powered off by the host (1 VP, [0-9]* exits to userspace); 0 other processes left" \
@@ -376,18 +414,26 @@ assert h["hello"] and h["error_frames"] > 0
 			"$logs/hostchan1-follow.log"
 	result $? "e2e: hclctl log -f: the log so far, then new records up to the power-off"
 
-	# 2: the store survived the power-off; an orderly shutdown of the
-	# test guest's VM as soon as the blob is back (VTL0 starting or
-	# running, the TPM worker up)
-	hostchan_boot hostchan2 "$build/hcl.igvm" "$vmgs"
+	# 2: the store survived the power-off: the boot counter, and the
+	# TPM's state (the test guest reads the index back without defining
+	# it); blobs in chunks of a 512-byte payload; an orderly shutdown of
+	# the test guest's VM once it wrote the index anew (the TPM worker up)
+	HCLCTL_MAX_PAYLOAD=512 hostchan_boot hostchan2 "$build/hcl.igvm" "$vmgs"
 	log=$logs/hostchan2.log
-	for _ in $(seq 600); do
-		grep -q "^openvmm_hcl: guest-state store: boot" "$log" 2> /dev/null &&
+	for _ in $(seq 1200); do
+		grep -q "^vtl0: VP 0: TPM \(Startup.*ok\|check failed\)" "$log" 2> /dev/null &&
 			break
 		sleep 0.1
 	done
 	expect_in "$log" "^openvmm_hcl: guest-state store: boot 2 recorded" \
 		"e2e: the guest-state store kept its blob across a power-off"
+	expect_in "$log" "^openvmm_hcl: vTPM: permanent state restored from the guest-state store ([0-9]\{4,\} bytes)" \
+		"e2e: vTPM: its state restored from the store (several 512-byte chunks) before the TPM started"
+	nv_hex=$(printf '%s' "$NV_TEXT" | od -An -tx1 | tr -d ' \n')
+	expect_in "$log" "^vtl0: VP 0: TPM NV index 0x01500016 kept from an earlier boot: $nv_hex" \
+		"e2e: vTPM: the NV index VTL0 wrote in the last boot read back (test guest)"
+	expect_in "$logs/hostchan2-chan.log" "^\[host\] openvmm_hcl said HELLO: protocol 2, payloads up to 512 bytes" \
+		"e2e: hclctl serve offered 512-byte payloads (HCLCTL_MAX_PAYLOAD)"
 	$hc shutdown > /dev/null 2>&1
 	result $? "e2e: hclctl shutdown accepted"
 	wait "$hc_pid"
@@ -396,6 +442,8 @@ assert h["hello"] and h["error_frames"] > 0
 		"e2e: hclctl shutdown: VTL0 off, underhill_vm and the TPM worker gone, no zombie"
 	expect_in "$log" "^openvmm_hcl: shutdown complete" \
 		"e2e: hclctl shutdown: openvmm_hcl reports a complete shutdown"
+	expect_in "$logs/hostchan2-chan.log" "^\[host\] store: tpm.permall written ([0-9]\{4,\} bytes)" \
+		"e2e: vTPM: the index written anew reached the store in 512-byte chunks"
 
 	# 3: a damaged store is refused, reported and left alone; the
 	# test guest's worker crashes reach the host with their cause
@@ -414,6 +462,11 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 	result $? "e2e: a boot with a damaged guest-state store still succeeds"
 	expect_in "$log" "^openvmm_hcl: guest-state store refused by the host: .*checksum mismatch; this boot keeps no state" \
 		"e2e: the damaged store is reported by openvmm_hcl"
+	expect_in "$log" "^openvmm_hcl: vTPM: the guest-state store is refused (.*checksum mismatch): a new TPM, whose state is not kept" \
+		"e2e: vTPM: with the damaged store a new TPM, said once"
+	! grep -q "kept from an earlier boot" "$log" &&
+		expect_in "$log" "^vtl0: VP 0: TPM checks passed" \
+			"e2e: vTPM: the new TPM passes the test guest's checks"
 	cmp -s "$vmgs" "$vmgs.damaged"
 	result $? "e2e: the damaged store is left as it was, not reset"
 	expect_in "$logs/hostchan3-chan.log" "^\[host\] store .* REFUSED: .*checksum mismatch" \

@@ -35,13 +35,16 @@
 #define HOSTCHAN_MAGIC2		'L'
 #define HOSTCHAN_MAGIC3		'F'
 #define HOSTCHAN_HDR_SIZE	20
-#define HOSTCHAN_MAX_PAYLOAD	4096	/* the most a v1 frame carries */
+#define HOSTCHAN_MAX_PAYLOAD	4096	/* the most a frame carries */
 #define HOSTCHAN_MIN_PAYLOAD	512	/* the least HELLO may negotiate */
 #define HOSTCHAN_MAX_FRAME	(HOSTCHAN_HDR_SIZE + HOSTCHAN_MAX_PAYLOAD)
 
-/* versions this code speaks */
-#define HOSTCHAN_VERSION_MIN	1
-#define HOSTCHAN_VERSION_MAX	1
+/*
+ * versions this code speaks: 2 carries store blobs in chunks (version
+ * 1's STORE_GET/STORE_PUT held a blob in one frame; nobody speaks it)
+ */
+#define HOSTCHAN_VERSION_MIN	2
+#define HOSTCHAN_VERSION_MAX	2
 
 #define HOSTCHAN_F_REPLY	0x0001	/* answers the request with this id */
 #define HOSTCHAN_F_ERROR	0x0002	/* with REPLY: the request failed */
@@ -51,6 +54,7 @@
 /* the string and blob limits inside payloads */
 #define HOSTCHAN_NAME_MAX	64	/* blob, worker, stage, counter names */
 #define HOSTCHAN_TEXT_MAX	1024	/* messages, log lines */
+#define HOSTCHAN_STORE_MAX	(256u * 1024)	/* a store blob, all chunks */
 
 enum hostchan_type {
 	/*
@@ -99,9 +103,33 @@ enum hostchan_type {
 	HOSTCHAN_WORKERS = 8,
 	/* host -> guest.  req: empty.  rep: empty, then an orderly stop */
 	HOSTCHAN_SHUTDOWN = 9,
-	/* guest -> host.  req: str name.  rep: blob data */
+	/*
+	 * guest -> host, one chunk of a store blob.  req: str name,
+	 * u32 offset.  rep: u32 size (the whole blob's), u32 crc (CRC-32
+	 * of the whole blob), u32 offset (the request's), blob data (the
+	 * bytes from offset on, as many as fit a payload; none at the
+	 * end).  The guest asks for offset 0, then for each next offset
+	 * until it holds size bytes, and checks the CRC of the whole; a
+	 * size or CRC that changes between chunks means the blob was
+	 * replaced meanwhile: start again.  Errors: NOTFOUND (no such
+	 * blob), CORRUPT (the store file is refused), PAYLOAD (an offset
+	 * past the end, a bad name).
+	 */
 	HOSTCHAN_STORE_GET = 10,
-	/* guest -> host.  req: str name, blob data.  rep: empty */
+	/*
+	 * guest -> host, one chunk of a store blob.  req: str name,
+	 * u32 size (the whole blob's, at most HOSTCHAN_STORE_MAX),
+	 * u32 crc (of the whole blob), u32 offset, blob data.  rep: u32
+	 * have, the bytes of this transfer the host holds; have == size
+	 * means the blob is committed and durable.  Offset 0 starts a
+	 * transfer (dropping an unfinished one of the same name); every
+	 * other chunk must continue it: same size and CRC, offset == have,
+	 * else STATE and the transfer is dropped.  The stored blob is
+	 * replaced only when the last chunk is in and the CRC of the whole
+	 * matches (else PAYLOAD, the old blob kept): a transfer cut short
+	 * never changes the store.  TOOBIG: size above the limit, or the
+	 * store is full.
+	 */
 	HOSTCHAN_STORE_PUT = 11,
 	/*
 	 * host -> guest.  req: str set (up to HOSTCHAN_TEXT_MAX, like a

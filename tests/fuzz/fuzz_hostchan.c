@@ -44,6 +44,9 @@ static void check_frame(const struct hostchan_hdr *h, const uint8_t *p)
 		/* a sound layout reads back without error */
 		hc_reader(&b, p, h->len);
 		hc_get_str(&b, s, HOSTCHAN_NAME_MAX + 1);
+		hc_get_u32(&b);
+		hc_get_u32(&b);
+		hc_get_u32(&b);
 		hc_get_blob(&b, &blob);
 		hc_end(&b);
 		if (b.err)
@@ -93,15 +96,15 @@ static int write_seed(const char *path)
 	static uint8_t out[3 * HOSTCHAN_MAX_FRAME];
 	uint8_t pl[256];
 	struct hostchan_buf b;
-	struct hostchan_hdr h = { 1, HOSTCHAN_HELLO, 0, 1, 0 };
+	struct hostchan_hdr h = { 2, HOSTCHAN_HELLO, 0, 1, 0 };
 	size_t n = 2;
 	FILE *f;
 
 	out[0] = 255;
 	out[1] = 7;
 	hc_writer(&b, pl, sizeof(pl));
-	hc_put_u16(&b, 1);
-	hc_put_u16(&b, 1);
+	hc_put_u16(&b, HOSTCHAN_VERSION_MIN);
+	hc_put_u16(&b, HOSTCHAN_VERSION_MAX);
 	hc_put_u32(&b, 4096);
 	hc_put_str(&b, "seed");
 	h.len = (uint32_t)b.off;
@@ -118,11 +121,11 @@ static int write_seed(const char *path)
 	hc_put_u64(&b, 0);
 	hc_put_u32(&b, 0);
 	hc_put_u32(&b, 1500);
-	h = (struct hostchan_hdr){ 1, HOSTCHAN_STATUS, HOSTCHAN_F_REPLY, 2,
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STATUS, HOSTCHAN_F_REPLY, 2,
 				   (uint32_t)b.off };
 	n += hostchan_encode(out + n, sizeof(out) - n, &h, pl);
-	h = (struct hostchan_hdr){ 1, HOSTCHAN_STORE_GET, 0, 3, 4 };
-	n += hostchan_encode(out + n, sizeof(out) - n, &h, "\2\0ab");
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STORE_GET, 0, 3, 8 };
+	n += hostchan_encode(out + n, sizeof(out) - n, &h, "\2\0ab\0\0\0\0");
 	out[n - 1] ^= 0x40;
 	f = fopen(path, "wb");
 	if (!f || fwrite(out, 1, n, f) != n)

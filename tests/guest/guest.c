@@ -464,6 +464,23 @@ static void tpm_say(const char *what)
 	unlock_uart();
 }
 
+/* @what and the 32 bytes of @nv in hex */
+static void tpm_say_nv(const char *what, const uint8_t nv[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	lock_uart();
+	puts_serial("vtl0: VP 0: TPM ");
+	puts_serial(what);
+	for (i = 0; i < 32; i++) {
+		putc_serial(digits[nv[i] >> 4]);
+		putc_serial(digits[nv[i] & 15]);
+	}
+	puts_serial("\n");
+	unlock_uart();
+}
+
 /*
  * Kills the worker (the control port returns once it is dead) and
  * checks the defined outcome: the restarted worker's register interface
@@ -540,7 +557,16 @@ static uint32_t check_tpm(void)
 		return 104;
 	}
 	rc = tpm_nv_define();
-	if (rc && rc != TPM_RC_NV_DEFINED) {
+	if (rc == TPM_RC_NV_DEFINED) {
+		/* the TPM's state came from an earlier boot: show what it kept */
+		rc = tpm_nv_read(nv);
+		if (rc) {
+			tpm_fail("TPM2_NV_Read of the index an earlier boot defined",
+				 rc);
+			return 105;
+		}
+		tpm_say_nv("NV index 0x01500016 kept from an earlier boot: ", nv);
+	} else if (rc) {
 		tpm_fail("TPM2_NV_DefineSpace", rc);
 		return 105;
 	}

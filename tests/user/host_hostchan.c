@@ -243,11 +243,58 @@ TEST(layouts_checked)
 
 TEST(version_pick)
 {
-	EXPECT_EQ(1u, hostchan_pick_version(1, 1));
-	EXPECT_EQ(1u, hostchan_pick_version(1, 7));
-	EXPECT_EQ(0u, hostchan_pick_version(2, 7));
+	EXPECT_EQ(2u, hostchan_pick_version(2, 2));
+	EXPECT_EQ(2u, hostchan_pick_version(1, 7));
+	/* version 1 (a store blob in one frame) is not spoken any more */
+	EXPECT_EQ(0u, hostchan_pick_version(1, 1));
+	EXPECT_EQ(0u, hostchan_pick_version(3, 7));
 	EXPECT_EQ(0u, hostchan_pick_version(0, 0));
 	EXPECT_EQ(0u, hostchan_pick_version(3, 1));
+}
+
+/* the store's chunk layouts: name and offset, size/CRC/offset + bytes */
+TEST(store_chunk_layouts)
+{
+	uint8_t buf[256];
+	struct hostchan_buf w;
+	struct hostchan_hdr h;
+
+	hc_writer(&w, buf, sizeof(buf));
+	hc_put_str(&w, "tpm.permall");
+	hc_put_u32(&w, 4000);
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STORE_GET, 0, 1,
+				   (uint32_t)w.off };
+	EXPECT_EQ(0, hostchan_check_payload(&h, buf));
+	h.len -= 4;			/* version 1's GET: the name alone */
+	EXPECT_EQ(-1, hostchan_check_payload(&h, buf));
+	hc_writer(&w, buf, sizeof(buf));
+	hc_put_u32(&w, 4000);
+	hc_put_u32(&w, 0x12345678);
+	hc_put_u32(&w, 0);
+	hc_put_blob(&w, "abcdef", 6);
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STORE_GET, HOSTCHAN_F_REPLY, 1,
+				   (uint32_t)w.off };
+	EXPECT_EQ(0, hostchan_check_payload(&h, buf));
+	buf[12] = 7;			/* the chunk claims a byte more */
+	EXPECT_EQ(-1, hostchan_check_payload(&h, buf));
+	hc_writer(&w, buf, sizeof(buf));
+	hc_put_str(&w, "tpm.permall");
+	hc_put_u32(&w, 4000);
+	hc_put_u32(&w, 0x12345678);
+	hc_put_u32(&w, 3000);
+	hc_put_blob(&w, "abcdef", 6);
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STORE_PUT, 0, 1,
+				   (uint32_t)w.off };
+	EXPECT_EQ(0, hostchan_check_payload(&h, buf));
+	h.len -= 1;
+	EXPECT_EQ(-1, hostchan_check_payload(&h, buf));
+	hc_writer(&w, buf, sizeof(buf));
+	hc_put_u32(&w, 3006);
+	h = (struct hostchan_hdr){ 2, HOSTCHAN_STORE_PUT, HOSTCHAN_F_REPLY, 1,
+				   (uint32_t)w.off };
+	EXPECT_EQ(0, hostchan_check_payload(&h, buf));
+	h.len = 0;			/* version 1's empty answer */
+	EXPECT_EQ(-1, hostchan_check_payload(&h, buf));
 }
 
 TEST_HARNESS_MAIN

@@ -120,7 +120,7 @@ static void host_send(uint8_t type, uint16_t flags, uint32_t id,
 		      const void *p, uint32_t len)
 {
 	uint8_t f[HOSTCHAN_MAX_FRAME];
-	struct hostchan_hdr h = { 1, type, flags, id, len };
+	struct hostchan_hdr h = { HOSTCHAN_VERSION_MAX, type, flags, id, len };
 	size_t n = hostchan_encode(f, sizeof(f), &h, p);
 
 	if (write(host, f, n) != (ssize_t)n)
@@ -172,8 +172,8 @@ static void hello(struct __test_metadata *_metadata)
 	const uint8_t *p;
 
 	hc_writer(&b, buf, sizeof(buf));
-	hc_put_u16(&b, 1);
-	hc_put_u16(&b, 1);
+	hc_put_u16(&b, HOSTCHAN_VERSION_MIN);
+	hc_put_u16(&b, HOSTCHAN_VERSION_MAX);
 	hc_put_u32(&b, 4096);
 	hc_put_str(&b, "test-host");
 	host_send(HOSTCHAN_HELLO, 0, 9, buf, (uint32_t)b.off);
@@ -251,7 +251,7 @@ TEST_F(chan, status_and_errors)
 	host_send(HOSTCHAN_STATS, 0, 8, "x", 1);
 	ASSERT_EQ(1, host_next(&h, &p));
 	EXPECT_EQ(HOSTCHAN_E_PAYLOAD, error_code(&h, p));
-	host_send(HOSTCHAN_STORE_GET, 0, 9, "\1\0a", 3);
+	host_send(HOSTCHAN_STORE_GET, 0, 9, "\1\0a\0\0\0\0", 7);
 	ASSERT_EQ(1, host_next(&h, &p));
 	EXPECT_EQ(HOSTCHAN_E_TYPE, error_code(&h, p));
 	/* garbage with a stray header: a BADFRAME error, then service */

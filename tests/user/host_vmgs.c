@@ -2,7 +2,8 @@
 /*
  * Host unit tests: the guest-state store's file (tools/hclctl/vmgs.c):
  * round trips, atomic saves, and every kind of damage refused with a
- * message (never read as an empty store).
+ * message (never read as an empty store); blobs arriving in chunks,
+ * handed over whole and checked or not at all.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostchan.h"
 #include "kselftest_harness.h"
 #include "vmgs.h"
 
@@ -133,6 +135,154 @@ TEST(other_version_refused)
 	ASSERT_EQ(-1, vmgs_parse(buf, len, &t, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "version 2"));
 	free(buf);
+}
+
+/* ---- chunked uploads ------------------------------------------------------ */
+
+static struct vmgs_uploads up;
+static uint8_t big[10000];
+
+static void fill(uint8_t seed)
+{
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + seed);
+}
+
+/* one chunk of big[] (size @size, its CRC unless @crc); the return */
+static int chunk(const char *name, uint32_t size, uint32_t crc, uint32_t off,
+		 uint32_t len, uint32_t *have, uint8_t **data)
+{
+	return vmgs_upload_chunk(&up, name, size, crc, off, big + off, len,
+				 HOSTCHAN_STORE_MAX, have, data, err,
+				 sizeof(err));
+}
+
+TEST(upload_whole_only_at_the_last_chunk)
+{
+	uint32_t crc, have;
+	uint8_t *data;
+
+	fill(1);
+	crc = hostchan_crc32(0, big, sizeof(big));
+	for (uint32_t off = 0; off < 9000; off += 3000) {
+		EXPECT_EQ(0, chunk("tpm.permall", 10000, crc, off, 3000, &have,
+				   &data));
+		EXPECT_EQ(off + 3000, have);
+		EXPECT_EQ(NULL, data);
+	}
+	ASSERT_EQ(1, chunk("tpm.permall", 10000, crc, 9000, 1000, &have,
+			   &data));
+	EXPECT_EQ(10000u, have);
+	ASSERT_NE(NULL, data);
+	EXPECT_EQ(0, memcmp(data, big, sizeof(big)));
+	free(data);
+	/* the transfer is closed: a next chunk has nothing to continue */
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("tpm.permall", 10000, crc, 10000, 0,
+					   &have, &data));
+	/* an empty blob is whole at once */
+	EXPECT_EQ(1, vmgs_upload_chunk(&up, "empty", 0, 0, 0, NULL, 0,
+				       HOSTCHAN_STORE_MAX, &have, &data, err,
+				       sizeof(err)));
+	free(data);
+	vmgs_uploads_free(&up);
+}
+
+TEST(upload_bad_crc_hands_nothing_over)
+{
+	uint32_t crc, have;
+	uint8_t *data;
+
+	fill(2);
+	crc = hostchan_crc32(0, big, sizeof(big));
+	ASSERT_EQ(0, chunk("b", 10000, crc, 0, 5000, &have, &data));
+	big[7000] ^= 1;			/* damaged on the way */
+	EXPECT_EQ(-HOSTCHAN_E_PAYLOAD, chunk("b", 10000, crc, 5000, 5000,
+					     &have, &data));
+	EXPECT_EQ(NULL, data);
+	EXPECT_NE(NULL, strstr(err, "CRC"));
+	/* and the transfer is gone: it must start again at 0 */
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("b", 10000, crc, 5000, 5000,
+					   &have, &data));
+	vmgs_uploads_free(&up);
+}
+
+TEST(upload_out_of_order_refused)
+{
+	uint32_t crc, have;
+	uint8_t *data;
+
+	fill(3);
+	crc = hostchan_crc32(0, big, sizeof(big));
+	/* no transfer yet */
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("c", 10000, crc, 3000, 3000, &have,
+					   &data));
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 3000, &have, &data));
+	/* a chunk skipped, one repeated, another size, another CRC */
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("c", 10000, crc, 6000, 3000, &have,
+					   &data));
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 3000, &have, &data));
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("c", 10000, crc, 0 + 2000, 1000,
+					   &have, &data));
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 3000, &have, &data));
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("c", 9999, crc, 3000, 3000, &have,
+					   &data));
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 3000, &have, &data));
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("c", 10000, crc ^ 1, 3000, 3000,
+					   &have, &data));
+	/* offset 0 again starts afresh and completes */
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 6000, &have, &data));
+	ASSERT_EQ(0, chunk("c", 10000, crc, 0, 3000, &have, &data));
+	EXPECT_EQ(3000u, have);
+	ASSERT_EQ(1, chunk("c", 10000, crc, 3000, 7000, &have, &data));
+	free(data);
+	vmgs_uploads_free(&up);
+}
+
+TEST(upload_limits)
+{
+	uint32_t crc, have;
+	uint8_t *data;
+
+	fill(4);
+	crc = hostchan_crc32(0, big, sizeof(big));
+	EXPECT_EQ(-HOSTCHAN_E_TOOBIG, vmgs_upload_chunk(&up, "d", 10000, crc,
+			0, big, 100, 9999, &have, &data, err, sizeof(err)));
+	EXPECT_EQ(-HOSTCHAN_E_TOOBIG, vmgs_upload_chunk(&up, "d",
+			VMGS_MAX_BLOB + 1, crc, 0, big, 100, UINT32_MAX,
+			&have, &data, err, sizeof(err)));
+	EXPECT_EQ(-HOSTCHAN_E_PAYLOAD, chunk("a/b", 10000, crc, 0, 100, &have,
+					     &data));
+	/* a chunk that runs past the declared size */
+	EXPECT_EQ(-HOSTCHAN_E_PAYLOAD, vmgs_upload_chunk(&up, "d", 100, crc,
+			0, big, 101, HOSTCHAN_STORE_MAX, &have, &data, err,
+			sizeof(err)));
+	ASSERT_EQ(0, chunk("d", 10000, crc, 0, 9000, &have, &data));
+	EXPECT_EQ(-HOSTCHAN_E_PAYLOAD, chunk("d", 10000, crc, 9000, 1001,
+					     &have, &data));
+	vmgs_uploads_free(&up);
+}
+
+TEST(upload_evicts_the_oldest_transfer)
+{
+	uint32_t crc, have;
+	uint8_t *data;
+	char name[8];
+
+	fill(5);
+	crc = hostchan_crc32(0, big, sizeof(big));
+	for (int i = 0; i <= VMGS_UPLOADS; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		ASSERT_EQ(0, chunk(name, 10000, crc, 0, 1000, &have, &data));
+	}
+	/* n0 was evicted; n1..n4 go on */
+	EXPECT_EQ(-HOSTCHAN_E_STATE, chunk("n0", 10000, crc, 1000, 9000, &have,
+					   &data));
+	for (int i = 1; i <= VMGS_UPLOADS; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		ASSERT_EQ(1, chunk(name, 10000, crc, 1000, 9000, &have, &data));
+		free(data);
+	}
+	vmgs_uploads_free(&up);
 }
 
 TEST_HARNESS_MAIN

@@ -62,6 +62,9 @@ static uint32_t next_id;
 static FILE *logf;
 static const char *store_path;
 static struct vmgs store;
+static struct vmgs_uploads uploads;
+/* the payload size we offer (HCLCTL_MAX_PAYLOAD, for tests: small chunks) */
+static uint32_t our_max = HOSTCHAN_MAX_PAYLOAD;
 static char store_state[256];
 static bool store_bad;
 /* the paravisor's side */
@@ -168,7 +171,7 @@ static void send_hello(void)
 	hc_writer(&b, buf, sizeof(buf));
 	hc_put_u16(&b, HOSTCHAN_VERSION_MIN);
 	hc_put_u16(&b, HOSTCHAN_VERSION_MAX);
-	hc_put_u32(&b, HOSTCHAN_MAX_PAYLOAD);
+	hc_put_u32(&b, our_max);
 	hc_put_str(&b, "hclctl");
 	if (!++next_id)
 		next_id = 1;
@@ -177,12 +180,12 @@ static void send_hello(void)
 
 static void became_up(const char *name, unsigned int v, uint32_t max)
 {
+	peer_max = max < our_max ? max : our_max;
 	if (!up)
 		log_line("[host] %s said HELLO: protocol %u, payloads up to %u bytes",
-			 name, v, max);
+			 name, v, peer_max);
 	up = true;
 	version = (uint8_t)v;
-	peer_max = max < HOSTCHAN_MAX_PAYLOAD ? max : HOSTCHAN_MAX_PAYLOAD;
 	snprintf(peer, sizeof(peer), "%s", name);
 }
 
@@ -216,21 +219,92 @@ static void on_hello(const struct hostchan_hdr *h, const uint8_t *p)
 	hc_writer(&b, out, sizeof(out));
 	hc_put_u16(&b, (uint16_t)v);
 	hc_put_u16(&b, 0);
-	hc_put_u32(&b, max < HOSTCHAN_MAX_PAYLOAD ? max : HOSTCHAN_MAX_PAYLOAD);
+	hc_put_u32(&b, max < our_max ? max : our_max);
 	hc_put_str(&b, "hclctl");
 	chan_send(HOSTCHAN_HELLO, HOSTCHAN_F_REPLY, h->id, out,
 		  (uint32_t)b.off);
 	became_up(name, v, max);
 }
 
-static void on_store(const struct hostchan_hdr *h, const uint8_t *p)
+/* a GET: the chunk of @name at the request's offset */
+static void store_get(const struct hostchan_hdr *h, const char *name,
+		      uint32_t off)
 {
 	static uint8_t out[HOSTCHAN_MAX_PAYLOAD];
-	char name[HOSTCHAN_NAME_MAX + 1], err[512];
-	const struct vmgs_blob *blob;
+	const struct vmgs_blob *blob = vmgs_find(&store, name);
 	struct hostchan_buf b;
-	const uint8_t *data;
-	uint32_t len;
+	uint32_t n;
+
+	if (!blob) {
+		chan_error(h->type, h->id, HOSTCHAN_E_NOTFOUND, "no such blob");
+		return;
+	}
+	if (off > blob->size) {
+		chan_error(h->type, h->id, HOSTCHAN_E_PAYLOAD,
+			   "offset past the blob's end");
+		return;
+	}
+	/* u32 size, crc, offset and the blob's length: 16 bytes */
+	n = blob->size - off;
+	if (n > peer_max - 16)
+		n = peer_max - 16;
+	hc_writer(&b, out, peer_max);
+	hc_put_u32(&b, blob->size);
+	hc_put_u32(&b, hostchan_crc32(0, blob->data, blob->size));
+	hc_put_u32(&b, off);
+	hc_put_blob(&b, blob->data + off, n);
+	if (!b.err)
+		chan_send(h->type, HOSTCHAN_F_REPLY, h->id, out,
+			  (uint32_t)b.off);
+}
+
+/*
+ * A PUT: the chunk joins its transfer; the last one, if the whole
+ * checks, replaces the blob in the file before the reply.
+ */
+static void store_put(const struct hostchan_hdr *h, const char *name,
+		      struct hostchan_buf *b)
+{
+	uint32_t size = hc_get_u32(b), crc = hc_get_u32(b);
+	uint32_t off = hc_get_u32(b), len, have;
+	const uint8_t *chunk;
+	uint8_t *data, le[4];
+	char err[512];
+	int ret;
+
+	len = hc_get_blob(b, &chunk);
+	ret = vmgs_upload_chunk(&uploads, name, size, crc, off, chunk, len,
+				HOSTCHAN_STORE_MAX, &have, &data, err,
+				sizeof(err));
+	if (ret < 0) {
+		log_line("[host] store: %s refused: %s", name, err);
+		chan_error(h->type, h->id, (uint32_t)-ret, err);
+		return;
+	}
+	if (ret == 1) {
+		ret = vmgs_set(&store, name, data, size);
+		free(data);
+		if (ret) {
+			chan_error(h->type, h->id, HOSTCHAN_E_TOOBIG,
+				   "too many blobs");
+			return;
+		}
+		if (vmgs_save(store_path, &store, err, sizeof(err))) {
+			log_line("[host] store: %s", err);
+			chan_error(h->type, h->id, HOSTCHAN_E_IO, err);
+			return;
+		}
+		log_line("[host] store: %s written (%u bytes)", name, size);
+	}
+	for (int i = 0; i < 4; i++)
+		le[i] = (uint8_t)(have >> (8 * i));
+	chan_send(h->type, HOSTCHAN_F_REPLY, h->id, le, sizeof(le));
+}
+
+static void on_store(const struct hostchan_hdr *h, const uint8_t *p)
+{
+	char name[HOSTCHAN_NAME_MAX + 1];
+	struct hostchan_buf b;
 
 	hc_reader(&b, p, h->len);
 	hc_get_str(&b, name, sizeof(name));
@@ -242,36 +316,10 @@ static void on_store(const struct hostchan_hdr *h, const uint8_t *p)
 		chan_error(h->type, h->id, HOSTCHAN_E_PAYLOAD, "bad blob name");
 		return;
 	}
-	if (h->type == HOSTCHAN_STORE_GET) {
-		blob = vmgs_find(&store, name);
-		if (!blob) {
-			chan_error(h->type, h->id, HOSTCHAN_E_NOTFOUND,
-				   "no such blob");
-			return;
-		}
-		hc_writer(&b, out, peer_max);
-		hc_put_blob(&b, blob->data, blob->size);
-		if (b.err)
-			chan_error(h->type, h->id, HOSTCHAN_E_TOOBIG,
-				   "the blob does not fit a frame");
-		else
-			chan_send(h->type, HOSTCHAN_F_REPLY, h->id, out,
-				  (uint32_t)b.off);
-		return;
-	}
-	len = hc_get_blob(&b, &data);
-	if (vmgs_set(&store, name, data, len)) {
-		chan_error(h->type, h->id, HOSTCHAN_E_TOOBIG,
-			   "too many blobs");
-		return;
-	}
-	if (vmgs_save(store_path, &store, err, sizeof(err))) {
-		log_line("[host] store: %s", err);
-		chan_error(h->type, h->id, HOSTCHAN_E_IO, err);
-		return;
-	}
-	log_line("[host] store: %s written (%u bytes)", name, len);
-	chan_send(h->type, HOSTCHAN_F_REPLY, h->id, NULL, 0);
+	if (h->type == HOSTCHAN_STORE_GET)
+		store_get(h, name, hc_get_u32(&b));
+	else
+		store_put(h, name, &b);
 }
 
 static void on_log(const uint8_t *p, uint32_t len)
@@ -723,6 +771,16 @@ int hclctl_serve(int argc, char **argv)
 	}
 	if (!qemu || !listen_path || !log_path || !store_path || optind != argc)
 		goto usage;
+	if (getenv("HCLCTL_MAX_PAYLOAD")) {
+		unsigned long v = strtoul(getenv("HCLCTL_MAX_PAYLOAD"), NULL, 0);
+
+		if (v < HOSTCHAN_MIN_PAYLOAD || v > HOSTCHAN_MAX_PAYLOAD) {
+			fprintf(stderr, "hclctl: HCLCTL_MAX_PAYLOAD: %u..%u\n",
+				HOSTCHAN_MIN_PAYLOAD, HOSTCHAN_MAX_PAYLOAD);
+			return 2;
+		}
+		our_max = (uint32_t)v;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	txq = malloc(TXQ_MAX);
 	logf = fopen(log_path, "w");
@@ -780,6 +838,7 @@ int hclctl_serve(int argc, char **argv)
 			drop_client(i);
 	unlink(listen_path);
 	vmgs_free(&store);
+	vmgs_uploads_free(&uploads);
 	fclose(logf);
 	return 0;
 usage:

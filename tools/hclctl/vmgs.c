@@ -329,3 +329,117 @@ io:
 		return fail(err, errlen, "%s: %s", tmp, strerror(e));
 	}
 }
+
+/* ---- chunked uploads ------------------------------------------------------ */
+
+static void upload_drop(struct vmgs_upload *up)
+{
+	free(up->buf);
+	memset(up, 0, sizeof(*up));
+}
+
+void vmgs_uploads_free(struct vmgs_uploads *u)
+{
+	for (unsigned int i = 0; i < VMGS_UPLOADS; i++)
+		upload_drop(&u->slot[i]);
+}
+
+/* the open transfer of @name, or NULL */
+static struct vmgs_upload *upload_find(struct vmgs_uploads *u,
+				       const char *name)
+{
+	for (unsigned int i = 0; i < VMGS_UPLOADS; i++)
+		if (u->slot[i].name[0] && !strcmp(u->slot[i].name, name))
+			return &u->slot[i];
+	return NULL;
+}
+
+/* a slot for a new transfer: a free one, else the one idle longest */
+static struct vmgs_upload *upload_slot(struct vmgs_uploads *u)
+{
+	struct vmgs_upload *old = &u->slot[0];
+
+	for (unsigned int i = 0; i < VMGS_UPLOADS; i++) {
+		if (!u->slot[i].name[0])
+			return &u->slot[i];
+		if (u->slot[i].touched < old->touched)
+			old = &u->slot[i];
+	}
+	upload_drop(old);
+	return old;
+}
+
+static int upload_fail(struct vmgs_upload *up, int code, char *err,
+		       size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int upload_fail(struct vmgs_upload *up, int code, char *err,
+		       size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (up)
+		upload_drop(up);
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+int vmgs_upload_chunk(struct vmgs_uploads *u, const char *name,
+		      uint32_t size, uint32_t crc, uint32_t off,
+		      const uint8_t *chunk, uint32_t len, uint32_t max,
+		      uint32_t *have, uint8_t **data, char *err,
+		      size_t errlen)
+{
+	struct vmgs_upload *up;
+
+	*have = 0;
+	*data = NULL;
+	if (!vmgs_name_ok(name))
+		return upload_fail(NULL, HOSTCHAN_E_PAYLOAD, err, errlen,
+				   "bad blob name");
+	up = upload_find(u, name);
+	if (!off) {
+		if (size > max || size > VMGS_MAX_BLOB)
+			return upload_fail(up, HOSTCHAN_E_TOOBIG, err, errlen,
+					   "%s: %u bytes, the limit is %u",
+					   name, size,
+					   max < VMGS_MAX_BLOB ? max :
+					   VMGS_MAX_BLOB);
+		if (up)
+			upload_drop(up);
+		up = upload_slot(u);
+		up->buf = malloc(size ? size : 1);
+		if (!up->buf)
+			return upload_fail(up, HOSTCHAN_E_IO, err, errlen,
+					   "out of memory");
+		snprintf(up->name, sizeof(up->name), "%s", name);
+		up->size = size;
+		up->crc = crc;
+	} else if (!up || up->size != size || up->crc != crc ||
+		   up->have != off) {
+		return upload_fail(up, HOSTCHAN_E_STATE, err, errlen,
+				   "%s: no transfer to continue at offset %u (start again at 0)",
+				   name, off);
+	}
+	if (len > up->size - up->have)
+		return upload_fail(up, HOSTCHAN_E_PAYLOAD, err, errlen,
+				   "%s: %u bytes at %u run past its %u bytes",
+				   name, len, off, up->size);
+	if (len)
+		memcpy(up->buf + up->have, chunk, len);
+	up->have += len;
+	up->touched = ++u->clock;
+	*have = up->have;
+	if (up->have < up->size)
+		return 0;
+	if (hostchan_crc32(0, up->buf, up->size) != up->crc)
+		return upload_fail(up, HOSTCHAN_E_PAYLOAD, err, errlen,
+				   "%s: the %u bytes received fail their CRC; the stored blob is unchanged",
+				   name, up->size);
+	*data = up->buf;
+	up->buf = NULL;
+	upload_drop(up);
+	return 1;
+}

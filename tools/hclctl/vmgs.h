@@ -77,4 +77,43 @@ int vmgs_load(const char *path, struct vmgs *s, char *err, size_t errlen);
 int vmgs_save(const char *path, const struct vmgs *s, char *err,
 	      size_t errlen);
 
+/*
+ * Blobs arriving in chunks (the channel's STORE_PUT): each transfer is
+ * assembled here, apart from the store, and handed over only when its
+ * last chunk is in and the CRC of the whole matches, so a transfer cut
+ * short never changes a stored blob.  A few transfers (of different
+ * names) may be open at once; a new one beyond that evicts the one
+ * touched longest ago, whose next chunk is then refused.
+ */
+#define VMGS_UPLOADS		4
+
+struct vmgs_upload {
+	char name[VMGS_NAME_MAX + 1];	/* "": a free slot */
+	uint32_t size, crc, have;
+	uint8_t *buf;
+	uint64_t touched;
+};
+
+struct vmgs_uploads {
+	struct vmgs_upload slot[VMGS_UPLOADS];
+	uint64_t clock;
+};
+
+/*
+ * One chunk of blob @name: @len bytes at @off of a blob of @size bytes
+ * whose CRC-32 is @crc.  Returns 0 when more chunks are expected (*have
+ * set), 1 when the blob is complete and sound (*have == @size; *data
+ * is the malloc'ed blob, the caller's to store and free; the transfer
+ * is closed), or -enum hostchan_err with a message in @err; the
+ * transfer is then dropped (the next chunk must start at 0 again).
+ * @size above @max is HOSTCHAN_E_TOOBIG.
+ */
+int vmgs_upload_chunk(struct vmgs_uploads *u, const char *name,
+		      uint32_t size, uint32_t crc, uint32_t off,
+		      const uint8_t *chunk, uint32_t len, uint32_t max,
+		      uint32_t *have, uint8_t **data, char *err,
+		      size_t errlen);
+
+void vmgs_uploads_free(struct vmgs_uploads *u);
+
 #endif

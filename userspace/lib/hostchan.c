@@ -399,8 +399,8 @@ static const char *const layout_req[HOSTCHAN_NR_TYPES] = {
 	[HOSTCHAN_VTL0] = "b",
 	[HOSTCHAN_WORKERS] = "bs",
 	[HOSTCHAN_SHUTDOWN] = "",
-	[HOSTCHAN_STORE_GET] = "s",
-	[HOSTCHAN_STORE_PUT] = "sB",
+	[HOSTCHAN_STORE_GET] = "sl",
+	[HOSTCHAN_STORE_PUT] = "slllB",
 	[HOSTCHAN_POLICY] = "S",
 };
 
@@ -412,8 +412,8 @@ static const char *const layout_rep[HOSTCHAN_NR_TYPES] = {
 	[HOSTCHAN_VTL0] = "",
 	[HOSTCHAN_WORKERS] = "w[slsls]",
 	[HOSTCHAN_SHUTDOWN] = "",
-	[HOSTCHAN_STORE_GET] = "B",
-	[HOSTCHAN_STORE_PUT] = "",
+	[HOSTCHAN_STORE_GET] = "lllB",
+	[HOSTCHAN_STORE_PUT] = "l",
 	[HOSTCHAN_POLICY] = "S",
 };
 

@@ -75,6 +75,11 @@ bool chan_up(void)
 	return up;
 }
 
+uint32_t chan_max_payload(void)
+{
+	return peer_max;
+}
+
 void chan_counters(uint32_t *frames, uint32_t *bad, uint64_t *skipped,
 		   uint32_t *dropped)
 {

@@ -45,6 +45,11 @@
 #include "openvmm_hcl.h"
 
 #define DEFAULT_WORKER	"/bin/underhill_vm"
+/* how long the boot waits for the host's HELLO, then for the TPM's blob */
+#define HELLO_WAIT_MS	10000
+#define FETCH_WAIT_MS	60000
+/* how long the power-off waits for the TPM's last state to be stored */
+#define VTPM_FLUSH_MS	30000
 
 struct hcl_dt_info dt;
 bool have_dt;
@@ -185,23 +190,35 @@ static int setup_loop(void)
 	return 0;
 }
 
-static void run_loop(void)
+static void run_once(int timeout_ms)
 {
 	struct epoll_event ev[16];
+	int n = epoll_wait(epfd, ev, 16, timeout_ms);
 
-	while (!supervise_done()) {
-		int n = epoll_wait(epfd, ev, 16, 1000);
-
-		if (n < 0 && errno != EINTR) {
-			perror("openvmm_hcl: epoll_wait");
-			hcl_poweroff(1);
-		}
-		for (int i = 0; i < n; i++) {
-			struct watch *w = ev[i].data.ptr;
-
-			w->fn(w, ev[i].events);
-		}
+	if (n < 0 && errno != EINTR) {
+		perror("openvmm_hcl: epoll_wait");
+		hcl_poweroff(1);
 	}
+	for (int i = 0; i < n; i++) {
+		struct watch *w = ev[i].data.ptr;
+
+		w->fn(w, ev[i].events);
+	}
+}
+
+bool loop_until(bool (*done)(void), unsigned int ms)
+{
+	uint64_t end = uptime_ms() + ms;
+
+	while (!done() && uptime_ms() < end)
+		run_once(100);
+	return done();
+}
+
+static void run_loop(void)
+{
+	while (!supervise_done())
+		run_once(1000);
 }
 
 /* ---- the end --------------------------------------------------------------- */
@@ -263,6 +280,7 @@ static void finish(void)
 		   WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 		   WIFSIGNALED(status) ? WTERMSIG(status) : 0, "%s",
 		   supervise_shutting_down() ? "shutdown" : "ended");
+	vtpm_flush(VTPM_FLUSH_MS);
 	if (!supervise_report(&rep)) {
 		printf("openvmm_hcl: no report from underhill_vm\n");
 		timeline_print();
@@ -336,7 +354,15 @@ int main(int argc, char **argv)
 		hcl_poweroff(1);
 	}
 	logs_init();
-	chan_init();
+	if (chan_init()) {
+		/* the TPM's stored state before the TPM worker starts */
+		vtpm_init();
+		if (!loop_until(chan_up, HELLO_WAIT_MS))
+			vtpm_give_up();
+		loop_until(vtpm_ready, FETCH_WAIT_MS);
+		if (!vtpm_ready())
+			vtpm_give_up();
+	}
 	if (supervise_start(worker, args))
 		hcl_poweroff(1);
 	run_loop();

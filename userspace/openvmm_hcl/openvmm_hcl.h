@@ -11,6 +11,8 @@
  *                 console and to the host
  *   channel.c     the host channel (include/hcl/hostchan.h) on its UART
  *   store.c       the guest-state store client (blobs kept by the host)
+ *   vtpm.c        the vTPM's permanent state: from the store into the
+ *                 TPM worker's directory at boot, back when it changes
  *   netlink.c     hcl.ko's netlink family: the run loop's policy
  *                 (HCL_POLICY at start, the host's policy get/set)
  *   vp_stats.c    per-VP counters for the host, over netlink
@@ -42,6 +44,8 @@ struct watch {
 int loop_watch(struct watch *w, uint32_t events);
 int loop_modify(struct watch *w, uint32_t events);
 void loop_unwatch(struct watch *w);
+/* runs the loop until @done() says so or @ms have passed; @done()'s answer */
+bool loop_until(bool (*done)(void), unsigned int ms);
 /* ms since openvmm_hcl started */
 uint64_t uptime_ms(void);
 
@@ -118,6 +122,8 @@ bool chan_init(void);
 /* the channel on an open, non-blocking @fd (chan_init's, or a test's) */
 int chan_attach(int fd);
 bool chan_up(void);		/* HELLO exchanged */
+/* the payload size both ends accept (HELLO's smaller limit) */
+uint32_t chan_max_payload(void);
 /*
  * A request to the host; @reply(ctx, hdr, payload) runs with the
  * answer (or an error reply: HOSTCHAN_F_ERROR, also made up locally on
@@ -150,6 +156,35 @@ void chan_counters(uint32_t *frames, uint32_t *bad, uint64_t *skipped,
 
 /* the channel came up: read what this boot needs */
 void store_boot(void);
+/*
+ * Blob @name read or written in chunks (STORE_GET/STORE_PUT); the
+ * callback runs once with 0 or an enum hostchan_err (and the host's
+ * message; for a GET, the whole blob, checked against its CRC, valid
+ * during the call).  0, or -1 when it cannot start (too many transfers,
+ * too big, the store refused); a channel failure reaches the callback.
+ */
+typedef void (*store_get_fn)(void *ctx, int err, const char *msg,
+			     const uint8_t *data, uint32_t len);
+typedef void (*store_put_fn)(void *ctx, int err, const char *msg);
+int store_get(const char *name, store_get_fn fn, void *ctx);
+int store_put(const char *name, const void *data, uint32_t len,
+	      store_put_fn fn, void *ctx);
+
+/* ---- vtpm.c: the vTPM's permanent state in the store -------------------- */
+
+/*
+ * Before underhill_vm starts (only with a host channel): the TPM's
+ * state directory and a watch on it.
+ */
+void vtpm_init(void);
+/* the channel came up: fetch the stored state */
+void vtpm_channel_up(void);
+/* the stored state is in place, or it is known there is none to use */
+bool vtpm_ready(void);
+/* the host never answered: a new TPM, whose state this boot keeps not */
+void vtpm_give_up(void);
+/* before the power-off: the newest state pushed, waiting up to @ms */
+void vtpm_flush(unsigned int ms);
 
 /* ---- netlink.c: hcl.ko's generic netlink family -------------------------- */
 
