@@ -127,6 +127,8 @@ $(BUILD)/initramfs-test.cpio: $(INITRAMFS_DEPS) \
 # (include/hcl/vtl0_bundle.h), the image's staged VTL0 image.
 VTL0_LINUX := $(addprefix $(BUILD)/vtl0-linux/,bzImage initrd cmdline)
 VTL0_BUNDLE := $(BUILD)/vtl0-linux/vtl0-linux.bundle
+# defined before the first rule that lists it: prerequisites expand at once
+IGVMTOOL := $(BUILD)/bin/igvmtool
 
 vtl0-linux:
 	@scripts/vtl0-linux.sh $(BUILD)/vtl0-linux $(KDIR)
@@ -159,7 +161,6 @@ IGVM_CMDLINE ?= console=ttyS0 acpi=off quiet loglevel=4 panic=-1 \
 LOADER := $(BUILD)/loader/hcl-loader.elf
 SHIM_BIN := $(BUILD)/shim/openhcl_boot.bin
 SIDECAR_BIN := $(BUILD)/sidecar/sidecar.bin
-IGVMTOOL := $(BUILD)/bin/igvmtool
 
 igvm: $(BUILD)/hcl.igvm $(LOADER)
 
