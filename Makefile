@@ -250,20 +250,25 @@ bench: deps
 	@$(MAKE) --no-print-directory bench-built
 
 # BENCH= picks: runloop (exit by exit against KVM), boot (Linux in VTL0
-# against QEMU+KVM: scripts/bench-boot.sh)
-BENCH ?= runloop boot
+# against QEMU+KVM: scripts/bench-boot.sh), hostchan (hclctl round trips
+# and openvmm_hcl's RSS: scripts/bench-hostchan.sh)
+BENCH ?= runloop boot hostchan
 BENCH_FILES := $(if $(filter runloop,$(BENCH)),$(BUILD)/initramfs-bench.cpio) \
 	$(if $(filter boot,$(BENCH)),$(BUILD)/initramfs-bootbench.cpio)
 
 bench-built: all
-	@$(if $(filter boot,$(BENCH)),$(MAKE) --no-print-directory vtl0-linux)
-	@$(MAKE) --no-print-directory $(BENCH_FILES)
+	@$(if $(filter boot hostchan,$(BENCH)),$(MAKE) --no-print-directory vtl0-linux)
+	@$(MAKE) --no-print-directory $(BENCH_FILES) \
+		$(if $(filter hostchan,$(BENCH)),$(BUILD)/hcl-linux.igvm $(LOADER) $(HCLCTL_BIN))
 	@$(if $(filter runloop,$(BENCH)),BENCH_N=$(BENCH_N) \
 		QEMU_ACCEL=$(BENCH_ACCEL) scripts/bench.sh $(BUILD) $(KDIR) \
 		-s $(BENCH_SMP) -m $(MEM) $(QEMU_VERBOSE))
 	@$(if $(filter boot,$(BENCH)),QEMU_ACCEL=$(BENCH_ACCEL) \
 		scripts/bench-boot.sh $(BUILD) $(KDIR) -s $(BENCH_SMP) \
 		-m $(BENCH_BOOT_MEM) $(QEMU_VERBOSE))
+	@$(if $(filter hostchan,$(BENCH)),QEMU_ACCEL=$(BENCH_ACCEL) \
+		scripts/bench-hostchan.sh $(BUILD) -s $(BENCH_SMP) -m $(MEM) \
+		$(QEMU_VERBOSE))
 
 clean:
 	rm -rf $(BUILD)
