@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -1012,14 +1013,41 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Signals every worker often: no RUN, halt or wait outlives a tick. */
+/*
+ * Signals every worker often: no HCL_VP_RUN, halt or wait outlives a
+ * tick.  A RUN that went to a VP's kernel thread is not ended by signals,
+ * and while it runs (an endless spin) register ioctls on its VP wait for
+ * it: every CANCEL_TICKS the ticker cancels every RUN on the rings.
+ */
+#define CANCEL_TICKS	40
+
 static void *ticker_main(void *arg)
 {
+	unsigned int n = 0;
+
 	(void)arg;
 	while (!w.stop) {
 		usleep(TICK_US);
 		for (int i = 0; i < w.nthreads; i++)
 			pthread_kill(w.threads[i], SIGUSR1);
+		if (++n % CANCEL_TICKS)
+			continue;
+		for (int i = 0; i < NR_RINGS; i++) {
+			struct ring_slot *rs = &w.ring[i];
+			struct io_uring_sqe *sqe;
+
+			if (pthread_mutex_trylock(&rs->lock))
+				continue;
+			sqe = rs->live ? io_uring_get_sqe(&rs->ring) : NULL;
+			if (sqe) {
+				io_uring_prep_cancel(sqe, NULL,
+						     IORING_ASYNC_CANCEL_ANY |
+						     IORING_ASYNC_CANCEL_ALL);
+				sqe->user_data = ++rs->next_tag;
+				io_uring_submit(&rs->ring);
+			}
+			pthread_mutex_unlock(&rs->lock);
+		}
 	}
 	return NULL;
 }
@@ -1153,7 +1181,42 @@ static void print_file(const char *path, const char *prefix)
 		printf("# %s%s\n", prefix, line);
 }
 
-/* Every task of process group @pgid: state, wait channel, kernel stack. */
+#define KLOG_TAIL	200
+
+/* sysrq l and w, then the last KLOG_TAIL lines of the kernel log */
+static void dump_klog(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC), size, n;
+	int lines = 0;
+	char *buf, *p;
+
+	if (fd >= 0) {
+		if (write(fd, "l", 1) != 1 || write(fd, "w", 1) != 1)
+			printf("# sysrq: %s\n", strerror(errno));
+		close(fd);
+		sleep(1);
+	}
+	size = klogctl(10, NULL, 0);
+	buf = size > 0 ? malloc(size + 1) : NULL;
+	n = buf ? klogctl(3, buf, size) : -1;
+	if (n <= 0) {
+		free(buf);
+		return;
+	}
+	buf[n] = 0;
+	for (p = buf + n; p > buf && lines <= KLOG_TAIL; p--)
+		if (p[-1] == '\n')
+			lines++;
+	for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n"))
+		printf("# klog: %s\n", line);
+	free(buf);
+}
+
+/*
+ * Every task of process group @pgid and every VP thread (hcl-vp*): state
+ * and kernel stack; then the kernel's backtraces of all CPUs and blocked
+ * tasks (sysrq l and w) and the end of the kernel log.
+ */
 static void dump_group(pid_t pgid)
 {
 	char path[96], stat[512];
@@ -1175,7 +1238,9 @@ static void dump_group(pid_t pgid)
 		close(fd);
 		stat[n > 0 ? n : 0] = 0;
 		p = strrchr(stat, ')');
-		if (!p || sscanf(p + 2, "%*c %*d %d", &pg) != 1 || pg != pgid)
+		if (!p || sscanf(p + 2, "%*c %*d %d", &pg) != 1)
+			continue;
+		if (pg != pgid && !strstr(stat, "(hcl-vp"))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task", pid);
 		task = opendir(path);
@@ -1196,6 +1261,7 @@ static void dump_group(pid_t pgid)
 	}
 	if (proc)
 		closedir(proc);
+	dump_klog();
 }
 
 /*
