@@ -1016,10 +1016,12 @@ static void *worker_main(void *arg)
 /*
  * Signals every worker often: no HCL_VP_RUN, halt or wait outlives a
  * tick.  A RUN that went to a VP's kernel thread is not ended by signals,
- * and while it runs (an endless spin) register ioctls on its VP wait for
- * it: every CANCEL_TICKS the ticker cancels every RUN on the rings.
+ * nor by IORING_OP_ASYNC_CANCEL (that reaches io-wq, poll and timeout
+ * requests, not a parked uring_cmd), and while it runs (an endless spin)
+ * register ioctls on its VP wait for it: every CLOSE_TICKS the ticker
+ * closes the rings, whose teardown cancels their RUNs.
  */
-#define CANCEL_TICKS	40
+#define CLOSE_TICKS	40
 
 static void *ticker_main(void *arg)
 {
@@ -1030,21 +1032,17 @@ static void *ticker_main(void *arg)
 		usleep(TICK_US);
 		for (int i = 0; i < w.nthreads; i++)
 			pthread_kill(w.threads[i], SIGUSR1);
-		if (++n % CANCEL_TICKS)
+		if (++n % CLOSE_TICKS)
 			continue;
 		for (int i = 0; i < NR_RINGS; i++) {
 			struct ring_slot *rs = &w.ring[i];
-			struct io_uring_sqe *sqe;
 
 			if (pthread_mutex_trylock(&rs->lock))
 				continue;
-			sqe = rs->live ? io_uring_get_sqe(&rs->ring) : NULL;
-			if (sqe) {
-				io_uring_prep_cancel(sqe, NULL,
-						     IORING_ASYNC_CANCEL_ANY |
-						     IORING_ASYNC_CANCEL_ALL);
-				sqe->user_data = ++rs->next_tag;
-				io_uring_submit(&rs->ring);
+			if (rs->live) {
+				io_uring_queue_exit(&rs->ring);
+				rs->live = 0;
+				note(OP_ring_close, 0, 0);
 			}
 			pthread_mutex_unlock(&rs->lock);
 		}
