@@ -1263,12 +1263,49 @@ static void dump_group(pid_t pgid)
 }
 
 /*
+ * How many of process @pid's threads sleep uninterruptibly (state D: a
+ * killable wait shows as D too).
+ */
+static int blocked_threads(pid_t pid)
+{
+	char path[64], stat[512];
+	struct dirent *te;
+	DIR *task;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	task = opendir(path);
+	while (task && (te = readdir(task))) {
+		int tid = atoi(te->d_name), fd;
+		ssize_t len;
+		char *p;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		stat[len > 0 ? len : 0] = 0;
+		p = strrchr(stat, ')');
+		if (p && p[1] == ' ' && p[2] == 'D')
+			n++;
+	}
+	if (task)
+		closedir(task);
+	return n;
+}
+
+/*
  * Waits for epoch @pid until @end_ns, killing it at @kill_ns (0: never);
  * the watchdog kills it when no operation completed for @watchdog_s.
+ * Now and then it is killed while one of its threads sleeps in the kernel.
  * Returns 0 once reaped, -1 if it wedged.
  */
-static int supervise(pid_t pid, uint64_t end_ns, uint64_t kill_ns,
-		     unsigned int watchdog_s)
+static int supervise(struct rng *r, pid_t pid, uint64_t end_ns,
+		     uint64_t kill_ns, unsigned int watchdog_s)
 {
 	uint64_t last = __atomic_load_n(&stats->progress, __ATOMIC_ACQUIRE);
 	uint64_t moved = now_ns(), reap_by = 0;
@@ -1284,6 +1321,12 @@ static int supervise(pid_t pid, uint64_t end_ns, uint64_t kill_ns,
 			last = p;
 			moved = t;
 		}
+		/*
+		 * A thread asleep in the kernel must be killable: now and then
+		 * that is when the epoch is killed.
+		 */
+		if (!reap_by && !kill_ns && one_in(r, 8) && blocked_threads(pid))
+			kill_ns = t;
 		if (!reap_by && kill_ns && t >= kill_ns) {
 			kill(-pid, SIGKILL);
 			note(OP_epoch_kill, 0, 0);
@@ -1353,7 +1396,7 @@ int main(int argc, char **argv)
 	unsigned int seconds = 20, threads = 4, watchdog_s = 15;
 	uint64_t seed = 0, start, end, epoch = 0, total;
 	int seeded = 0, wedged = 0, released = 1, fd;
-	struct rng r;
+	struct rng r, kr;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1390,6 +1433,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rng_init(&r, seed, ~0ULL, 0);
+	rng_init(&kr, seed, ~1ULL, 0);	/* timing-driven kills: apart */
 	start = now_ns();
 	end = start + seconds * 1000000000ULL;
 	while (now_ns() < end) {
@@ -1408,7 +1452,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0)
 			epoch_main(seed, epoch, threads, ms);
-		if (supervise(pid, t + ms * 1000000ULL, kill_ns, watchdog_s) ||
+		if (supervise(&kr, pid, t + ms * 1000000ULL, kill_ns, watchdog_s) ||
 		    stats->stuck) {
 			if (stats->stuck)
 				printf("# epoch %llu: child %d never went away\n",
