@@ -5,6 +5,7 @@
 #   make run     build what is missing, boot the paravisor under QEMU
 #   make check   every test; ends with "N passed, N failed"
 #   make bench   the run loop, exit kind by exit kind, against KVM
+#   make fuzz-vm the UAPI fuzzer in VTL2 for FUZZ_VM_SECONDS (300)
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
