@@ -5,6 +5,7 @@
 #   make run     build what is missing, boot the paravisor under QEMU
 #   make check   every test; ends with "N passed, N failed"
 #   make bench   the run loop, exit kind by exit kind, against KVM
+#   make fuzz-vm the UAPI fuzzer in VTL2 for FUZZ_VM_SECONDS (300)
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
@@ -46,7 +47,8 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 .PHONY: all deps kernel initramfs run check host-tests clean distclean \
-	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux
+	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux \
+	fuzz-vm fuzz-vm-built
 
 all: module userspace guest initramfs
 
@@ -237,6 +239,32 @@ check-built: all host-tests host-tools igvm $(BUILD)/hcl-test.igvm \
 
 fuzz:
 	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)
+
+# The UAPI fuzzer (tests/user/uapi_fuzz.c) in VTL2 for FUZZ_VM_SECONDS,
+# with FUZZ_VM_THREADS threads; FUZZ_VM_SEED= replays a run's seed.  It
+# boots the test image with only the fuzz group (and the kernel log
+# check); the log is $(BUILD)/fuzz-vm.log.
+FUZZ_VM_SECONDS ?= 300
+FUZZ_VM_THREADS ?= 4
+FUZZ_VM_ARGS = --seconds,$(FUZZ_VM_SECONDS),--threads,$(FUZZ_VM_THREADS)$(if \
+	$(FUZZ_VM_SEED),$(comma)--seed$(comma)$(FUZZ_VM_SEED))
+comma := ,
+
+fuzz-vm: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory fuzz-vm-built
+
+fuzz-vm-built: all $(BUILD)/hcl-test.igvm $(LOADER)
+	@scripts/qemu-run.sh -g $(BUILD)/hcl-test.igvm -L $(LOADER) \
+		-t $$(($(FUZZ_VM_SECONDS) + 300)) -m 512M -l $(BUILD)/fuzz-vm.log \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=fuzz HCL_FUZZ_ARGS=$(FUZZ_VM_ARGS) openhcl_boot.sidecar=off hcl.max_vps=4 hcl.check_host_state=1" \
+		> /dev/null; rc=$$?; \
+	tr -d '\r' < $(BUILD)/fuzz-vm.log | \
+		sed -n '/^HCL-TEST-BEGIN fuzz$$/,/^HCL-TEST-END dmesg$$/p' | \
+		grep -v '^# klog: <[67]>'; \
+	tr -d '\r' < $(BUILD)/fuzz-vm.log | grep -q '^HCL-TEST-DONE' && \
+		! tr -d '\r' < $(BUILD)/fuzz-vm.log | grep -q '^not ok' && \
+		exit $$rc; exit 1
 
 BENCH_SMP ?= 4
 # the boot benchmark's VTL2: 512M of VTL0 RAM for each side, QEMU inside

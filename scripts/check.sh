@@ -158,6 +158,7 @@ run_vm() {
 	[ -n "${HCL_UAPI_ARGS:-}" ] && extra="$extra HCL_UAPI_ARGS=$HCL_UAPI_ARGS"
 	[ -n "${HCL_NL_ARGS:-}" ] && extra="$extra HCL_NL_ARGS=$HCL_NL_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
+	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
 	# page tables map
@@ -186,6 +187,8 @@ run_vm() {
 	tap_count "$f" "vm/sandbox"
 	f=$(section "$log" sandbox-tpm)
 	tap_count "$f" "vm/sandbox-tpm"
+	f=$(section "$log" fuzz)
+	tap_count "$f" "vm/fuzz"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "dmesg"
 

@@ -30,7 +30,8 @@ VM_HDR := $(wildcard userspace/vm/*.h userspace/vm/dev/*.h) \
 VM_CFLAGS := -Iuserspace/vm -Ishim -Iuserspace/sandbox -Iuserspace/workers
 VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
-VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test hcl-sidecar-test
+VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test hcl-sidecar-test \
+	hcl-uapi-fuzz
 
 userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
 
@@ -51,6 +52,11 @@ $(BUILD)/vtl2/bin/hcl-vmtest: tests/user/vmtest.c $(USER_LIB) $(USER_HDR)
 $(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
+
+$(BUILD)/vtl2/bin/hcl-uapi-fuzz: tests/user/uapi_fuzz.c $(USER_LIB) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -pthread -o $@ $< $(USER_LIB) \
+		$(USER_LIBS)
 
 $(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)

@@ -21,6 +21,9 @@
  * HCL_UAPI_ARGS=a,b,c passes arguments to hcl-uapi-test (for example
  * -r,vp.port_io_round_trip runs one test), HCL_NL_ARGS to hcl-nl-test;
  * HCL_NO_KUNIT=1 skips KUnit.
+ * The fuzz group runs hcl-uapi-fuzz (20 s, 4 threads unless
+ * HCL_FUZZ_ARGS=--seconds,300,... says otherwise) after the other
+ * programs, so that the kernel log check sees what it left.
  * The sidecar group (hcl-sidecar-test) checks the sidecar's CPUs; it
  * skips when the boot gave the sidecar none.  HCL_VMTEST_ONLY=a,b runs
  * only those groups (and dmesg), e.g. a second boot with the sidecar on.
@@ -255,6 +258,10 @@ int main(void)
 	if (want("sandbox-tpm"))
 		run_program("sandbox-tpm", "/bin/hcl-sandbox-tpm-test",
 			    "HCL_SANDBOX_ARGS");
+	if (want("fuzz")) {
+		setenv("HCL_FUZZ_ARGS", "--seconds,20,--threads,4", 0);
+		run_program("fuzz", "/bin/hcl-uapi-fuzz", "HCL_FUZZ_ARGS");
+	}
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");
 	hcl_poweroff(failures ? 1 : 0);
