@@ -20,7 +20,7 @@ enum hcl_stat {
 };
 
 /* room for the backend's counters, which follow the generic ones */
-#define HCL_MAX_BACKEND_STATS	8
+#define HCL_MAX_BACKEND_STATS	16
 #define HCL_NR_STATS		(HCL_NR_GENERIC_STATS + HCL_MAX_BACKEND_STATS)
 
 /* a counter's index in vp->stats and its debugfs name */

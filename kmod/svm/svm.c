@@ -478,7 +478,9 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	} else if (sr->efer & EFER_LMA) {
 		return -EINVAL;
 	}
-	if (sr->cr3 >> 52)
+	/* VMRUN's own check in long mode: nothing above MAXPHYADDR */
+	if (sr->cr3 >> 52 ||
+	    ((sr->efer & EFER_LMA) && sr->cr3 >> boot_cpu_data.x86_phys_bits))
 		return -EINVAL;
 
 	svm_drop_stale_event(svm);
@@ -760,6 +762,19 @@ VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
 	bool apic_vec = false;
 	unsigned int vec;
 
+	/*
+	 * Every entry runs with V_INTR_MASKING: the host's interrupts then
+	 * end the guest's slice whatever its RFLAGS.IF.  Only svm_vp_init()
+	 * sets it, but QEMU's TCG (7.2) writes its own int_ctl into the VMCB
+	 * when VMRUN fails a check it makes before loading the guest's (a
+	 * CR3 above MAXPHYADDR, say), and that one is 0.  Without the bit,
+	 * a guest spinning with interrupts off never gives the CPU back:
+	 * the host's timer interrupt waits for the guest's STI forever.
+	 */
+	if (unlikely(!(vmcb->control.int_ctl & V_INTR_MASKING_MASK))) {
+		hcl_vmcb_update_int_ctl(svm, 0, V_INTR_MASKING_MASK);
+		vp->stats[HCL_STAT_VMCB_REPAIR]++;
+	}
 	svm->virq = false;
 	/* an interrupted delivery goes first */
 	if (unlikely(svm->nmi.state != HCL_NMI_OPEN ||

@@ -12,3 +12,4 @@ HCL_STAT(NMI_STEP, nmi_step)		/* single-steps for an NMI window */
 HCL_STAT(KICK_LATE, kick_late)		/* kicks between injection and VMRUN */
 HCL_STAT(HOST_STATE_CHECKS, host_state_checks) /* hcl.check_host_state */
 HCL_STAT(HOST_STATE_BAD, host_state_bad) /* exits that changed host state */
+HCL_STAT(VMCB_REPAIR, vmcb_repair)	/* V_INTR_MASKING put back */

@@ -2562,6 +2562,40 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 }
 
 /*
+ * In long mode VMRUN refuses a CR3 with a bit at or above MAXPHYADDR,
+ * so SET_SREGS does too: a VMRUN failing that check under QEMU's TCG
+ * wrote a zero int_ctl into the VMCB, and the VP then ran without
+ * V_INTR_MASKING (a guest spinning with interrupts off kept the host
+ * CPU for good).  With the state refused, the VP still runs; and the
+ * guest spinning with interrupts off is still taken back by a signal.
+ */
+TEST_F(vp, cr3_above_maxphyaddr_refused)
+{
+	static const uint8_t code[] = { 0xfa, 0xeb, 0xfe };	/* cli; jmp . */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hcl_sregs s;
+	uint32_t c[4];
+	unsigned int bits;
+
+	user_cpuid(0x80000008, 0, c);
+	bits = c[0] & 0xff;
+	if (bits >= 52)
+		SKIP(return, "MAXPHYADDR %u leaves no bit to test", bits);
+	s = self->sregs;
+	s.cr3 |= 1ULL << bits;
+	EXPECT_ERRNO(EINVAL, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
+	s.cr3 = self->sregs.cr3 | 1ULL << (bits - 1);	/* below: fine */
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
+}
+
+/*
  * hcl.check_host_state=1: every entry compares the host's CPU state
  * before it with the state after its exit.  A guest that writes what it
  * can reach (PKRU, FS/KERNEL_GS base, LSTAR, TSC_AUX, DR0 and DR7, and

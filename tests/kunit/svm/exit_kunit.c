@@ -468,6 +468,37 @@ static void failed_entry_keeps_event(struct kunit *test)
 #define V_IRQ_OFFER	(V_IRQ_MASK | V_IGN_TPR_MASK | (0xf << V_INTR_PRIO_SHIFT))
 
 /*
+ * An int_ctl without V_INTR_MASKING (QEMU writes its own 0 back when
+ * VMRUN fails an early check) gets the bit back at the next entry.
+ */
+static void interrupt_masking_repaired(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb_control_area *ctl = &c->svm.vmcb->control;
+
+	KUNIT_EXPECT_TRUE(test, ctl->int_ctl & V_INTR_MASKING_MASK);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_VMCB_REPAIR], 0ULL);
+
+	ctl->int_ctl = 0;
+	c->svm.vmcb_dirty = 0;
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl, (u32)V_INTR_MASKING_MASK);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_VMCB_REPAIR], 1ULL);
+	KUNIT_EXPECT_TRUE(test, c->svm.vmcb_dirty & BIT(HCL_VMCB_INTR));
+
+	/* with an interrupt to offer, the offer keeps the bit */
+	ctl->int_ctl = 0;
+	c->svm.vmcb->save.rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
+	set_bit(0xec, vp->irq_pending);
+	hcl_svm_inject(vp);
+	KUNIT_EXPECT_EQ(test, ctl->int_ctl & (V_INTR_MASKING_MASK | V_IRQ_MASK),
+			(u32)(V_INTR_MASKING_MASK | V_IRQ_MASK));
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_VMCB_REPAIR], 2ULL);
+}
+
+/*
  * QEMU's TCG VMRUN delivers an INTR from EVENTINJ and can deliver it a
  * second time, IF clear, on the handler's first instruction.  The entry
  * must offer the vector through V_IRQ instead and the exit must tell
@@ -601,6 +632,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_wbinvd_invd),
 	KUNIT_CASE(dispatch_pause),
 	KUNIT_CASE(failed_entry_keeps_event),
+	KUNIT_CASE(interrupt_masking_repaired),
 	KUNIT_CASE(interrupt_offer_queue),
 	KUNIT_CASE(interrupt_offer_apic),
 	KUNIT_CASE(exit_names),

@@ -13,7 +13,7 @@
 #include "svm/svm.h"
 
 /*
- * Sets up @svm in @part: a zeroed VMCB and run page, its registers
+ * Sets up @svm in @part: a zeroed VMCB (but V_INTR_MASKING) and run page, its registers
  * marked as set, and @mem bytes of zeroed guest memory (none when 0).
  * Returns 0 or -ENOMEM; hcl_svm_kunit_vp_free() releases what was
  * allocated either way.
@@ -33,6 +33,8 @@ static inline int hcl_svm_kunit_vp_init(struct kunit *test,
 			return -ENOMEM;
 	}
 	part->part.mem_size = mem;
+	/* as svm_vp_init() leaves it */
+	svm->vmcb->control.int_ctl = V_INTR_MASKING_MASK;
 	svm->vp.part = &part->part;
 	svm->vp.regs_set = true;
 	svm->vp.sregs_set = true;

@@ -145,6 +145,7 @@ static void clean_helpers_mark_changes_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl->intercepts[INTERCEPT_VINTR / 32], 0U);
 
 	svm->vmcb_dirty = 0;
+	ctl->int_ctl = 0;
 	hcl_vmcb_update_int_ctl(svm, 0, V_IRQ_MASK);
 	KUNIT_EXPECT_EQ(test, svm->vmcb_dirty, D(INTR));
 	KUNIT_EXPECT_EQ(test, ctl->int_ctl, (u32)V_IRQ_MASK);
