@@ -393,7 +393,9 @@ assert h["hello"] and h["error_frames"] > 0
 	[ $? != 0 ] && grep -q "rate" <<< "$out" &&
 		$hc policy get 2>&1 | grep -q " rate=7 burst=3 "
 	result $? "e2e: hclctl policy set: a bad policy refused with its reason, nothing changed"
-	for _ in $(seq 120); do
+	# tpm2-tools under TCG take tens of seconds on a loaded host: wait
+	# up to 200 s (the boot's own timeout is 300 s)
+	for _ in $(seq 400); do
 		grep -q "^nv-written-42" "$log" 2> /dev/null && break
 		sleep 0.5
 	done
