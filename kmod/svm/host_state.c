@@ -27,34 +27,30 @@ module_param_named(check_host_state, hcl_check_host_state, bool, 0644);
 MODULE_PARM_DESC(check_host_state,
 		 "compare the host's CPU state before each entry and after its exit");
 
+/* in enum order from HCL_HOST_FS_BASE */
+const struct hcl_passthrough_msr hcl_passthrough_msrs[HCL_NR_PASSTHROUGH_MSRS] = {
+	{ MSR_FS_BASE, "FS_BASE" }, { MSR_GS_BASE, "GS_BASE" },
+	{ MSR_KERNEL_GS_BASE, "KERNEL_GS_BASE" }, { MSR_STAR, "STAR" },
+	{ MSR_LSTAR, "LSTAR" }, { MSR_CSTAR, "CSTAR" },
+	{ MSR_SYSCALL_MASK, "SYSCALL_MASK" },
+	{ MSR_IA32_SYSENTER_CS, "SYSENTER_CS" },
+	{ MSR_IA32_SYSENTER_ESP, "SYSENTER_ESP" },
+	{ MSR_IA32_SYSENTER_EIP, "SYSENTER_EIP" },
+};
+
+/* the rest; the MSRs' names are in hcl_passthrough_msrs */
 static const char *const names[HCL_HOST_NR] = {
 	[HCL_HOST_EFER] = "EFER", [HCL_HOST_CR0] = "CR0",
 	[HCL_HOST_CR3] = "CR3", [HCL_HOST_CR4] = "CR4",
 	[HCL_HOST_XCR0] = "XCR0", [HCL_HOST_PKRU] = "PKRU",
 	[HCL_HOST_XSS] = "IA32_XSS", [HCL_HOST_DR6] = "DR6",
-	[HCL_HOST_DR7] = "DR7", [HCL_HOST_FS_BASE] = "FS_BASE",
-	[HCL_HOST_GS_BASE] = "GS_BASE",
-	[HCL_HOST_KERNEL_GS_BASE] = "KERNEL_GS_BASE",
-	[HCL_HOST_STAR] = "STAR", [HCL_HOST_LSTAR] = "LSTAR",
-	[HCL_HOST_CSTAR] = "CSTAR", [HCL_HOST_SFMASK] = "SYSCALL_MASK",
-	[HCL_HOST_SYSENTER_CS] = "SYSENTER_CS",
-	[HCL_HOST_SYSENTER_ESP] = "SYSENTER_ESP",
-	[HCL_HOST_SYSENTER_EIP] = "SYSENTER_EIP",
-	[HCL_HOST_TSC_AUX] = "TSC_AUX",
+	[HCL_HOST_DR7] = "DR7", [HCL_HOST_TSC_AUX] = "TSC_AUX",
 };
-
-/* the MSRs, in enum order from HCL_HOST_FS_BASE */
-static const u32 msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-};
-
-static_assert(ARRAY_SIZE(msrs) ==
-	      HCL_HOST_SYSENTER_EIP - HCL_HOST_FS_BASE + 1);
 
 const char *hcl_host_reg_name(int reg)
 {
+	if (reg >= HCL_HOST_FS_BASE && reg <= HCL_HOST_SYSENTER_EIP)
+		return hcl_passthrough_msrs[reg - HCL_HOST_FS_BASE].name;
 	return reg >= 0 && reg < HCL_HOST_NR ? names[reg] : "?";
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_host_reg_name);
@@ -89,8 +85,8 @@ void hcl_host_state_read(struct hcl_host_state *s, bool tsc_aux)
 	put(s, HCL_HOST_DR6, v);
 	get_debugreg(v, 7);
 	put(s, HCL_HOST_DR7, v);
-	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
-		rdmsrl(msrs[i], v);
+	for (i = 0; i < HCL_NR_PASSTHROUGH_MSRS; i++) {
+		rdmsrl(hcl_passthrough_msrs[i].msr, v);
 		put(s, HCL_HOST_FS_BASE + i, v);
 	}
 	if (tsc_aux) {

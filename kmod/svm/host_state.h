@@ -31,6 +31,20 @@ struct hcl_host_state {
 	u32 valid;
 };
 
+/*
+ * The MSRs the guest reads and writes without an exit: VMLOAD and VMSAVE
+ * switch them, their guest values live in the VMCB.  svm.c opens them in
+ * the MSR permission map; the check compares them (HCL_HOST_FS_BASE on).
+ */
+struct hcl_passthrough_msr {
+	u32 msr;
+	const char *name;
+};
+
+#define HCL_NR_PASSTHROUGH_MSRS	(HCL_HOST_SYSENTER_EIP - HCL_HOST_FS_BASE + 1)
+extern const struct hcl_passthrough_msr
+	hcl_passthrough_msrs[HCL_NR_PASSTHROUGH_MSRS];
+
 extern bool hcl_check_host_state;
 
 void hcl_host_state_read(struct hcl_host_state *s, bool tsc_aux);

@@ -222,16 +222,6 @@ static int svm_cpu_offline(unsigned int cpu)
 }
 
 /*
- * MSRs whose guest values VMLOAD/VMSAVE switch: the guest reads and writes
- * them without an exit; their values live in the VMCB.
- */
-static const u32 svm_passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-};
-
-/*
  * The MSR permission map: two bits (read, write) per MSR in three 2 KiB
  * blocks for 0x0-0x1fff, 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff.
  */
@@ -270,8 +260,8 @@ static int svm_partition_init(struct hcl_partition *p)
 	/* every port exits; every MSR exits but the ones VMLOAD switches */
 	memset(part->iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
 	memset(part->msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
-	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
-		msrpm_allow(part->msrpm, svm_passthrough_msrs[i]);
+	for (i = 0; i < HCL_NR_PASSTHROUGH_MSRS; i++)
+		msrpm_allow(part->msrpm, hcl_passthrough_msrs[i].msr);
 	return 0;
 }
 
