@@ -19,7 +19,7 @@
 #include "openvmm_hcl/openvmm_hcl.h"
 #include "vmgs.h"
 
-/* ---- the rest of openvmm_hcl, stubbed ------------------------------------- */
+/* ---- test doubles for what the rest of openvmm_hcl provides ------------ */
 
 struct hcl_dt_info dt;
 bool have_dt;

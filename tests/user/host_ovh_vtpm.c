@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests: openvmm_hcl's vTPM state sync
- * (userspace/openvmm_hcl/vtpm.c) on a real directory, with the store
- * client stubbed: the stored state checked and put in place for the
- * worker (its uid, mode 0600), a bad blob or a refused store leaving a
- * new TPM whose state is never stored, each new state stored once (a
- * rewrite of the same state not at all, a change during a transfer
- * after it), and the newest state stored at the power-off even when
- * the loop never handled its event.  chown needs root: the cases skip without it.
+ * (userspace/openvmm_hcl/vtpm.c) on a real directory, with a fake
+ * store client that records what is put: the stored state checked and
+ * put in place for the worker (its uid, mode 0600), a bad blob or a
+ * refused store leaving a new TPM whose state is never stored, each new
+ * state stored once (a rewrite of the same state not at all, a change
+ * during a transfer after it), and the newest state stored at the
+ * power-off even when the loop never handled its event.  chown needs
+ * root: the cases skip without it.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -21,7 +22,7 @@
 #include "openvmm_hcl/openvmm_hcl.h"
 #include "workers/tpm/tpm_state.h"
 
-/* ---- the rest of openvmm_hcl, stubbed ------------------------------------- */
+/* ---- test doubles for what the rest of openvmm_hcl provides ------------ */
 
 static struct watch *watched;
 static store_get_fn get_fn;

@@ -21,7 +21,7 @@ $(BUILD)/vtl2/bin/openvmm_hcl: $(OVH_SRC) $(OVH_HDR) $(USER_LIB) $(USER_HDR) \
 		$(CONTROL_SRC) $(filter %.c,$(OVH_TPM_STATE)) $(USER_LIB) \
 		$(CONTROL_LIBS)
 
-# the host channel's end on a socketpair, the rest stubbed by the test
+# the host channel's end on a socketpair, the rest faked by the test
 $(BUILD)/tests/ovh_channel: tests/user/host_ovh_channel.c \
 		userspace/openvmm_hcl/channel.c $(OVH_HDR) $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -38,7 +38,7 @@ $(BUILD)/tests/ovh_store: tests/user/host_ovh_store.c \
 		userspace/openvmm_hcl/channel.c userspace/openvmm_hcl/store.c \
 		tools/hclctl/vmgs.c $(USER_LIB) $(USER_LIBS)
 
-# the vTPM's state sync on a real directory, the store client stubbed
+# the vTPM's state sync on a real directory, against a fake store client
 $(BUILD)/tests/ovh_vtpm: tests/user/host_ovh_vtpm.c \
 		userspace/openvmm_hcl/vtpm.c $(OVH_TPM_STATE) $(OVH_HDR) \
 		$(USER_LIB) $(USER_HDR)
