@@ -4,7 +4,7 @@
  * hcl.ko posted a command (seq != ack) run it, else "sti; hlt" until an
  * IPI and look again.  The protocol and its ordering are in
  * hcl/sidecar.h: seq is read before the command and its arguments, and
- * status and result are written before ack.
+ * status and result are written before ack; then the notify IPI.
  */
 #include "sidecar.h"
 
@@ -36,9 +36,22 @@ static SC_NORETURN void remove_cpu(struct hcl_sidecar_cpu *cpu,
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
 
-void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd,
-		 uint64_t host_vmsave_pa)
+/* tells hcl.ko a command is done, if it asked to be told */
+static void notify(const struct hcl_sidecar_control *ctl)
 {
+	uint32_t vector = *(const volatile uint32_t *)&ctl->notify_vector;
+
+	if (vector >= 32 && vector <= 255)
+		sc_apic_send(*(const volatile uint32_t *)&ctl->notify_apic_id,
+			     vector);
+}
+
+void sc_dispatch(struct hcl_sidecar_control *ctl, struct hcl_sidecar_cpu *cpu,
+		 struct hcl_sidecar_cmd_page *cmd, uint64_t host_vmsave_pa)
+{
+	/* the VMCB of the last RUN_VP here: its cached state is trusted */
+	uint64_t last_vmcb = 0;
+
 	for (;;) {
 		uint32_t seq = load32(&cmd->seq);
 		uint32_t res;
@@ -58,7 +71,7 @@ void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd,
 			res = HCL_SIDECAR_RES_OK;	/* nothing runs */
 			break;
 		case HCL_SIDECAR_CMD_RUN_VP:
-			res = sc_run_vp(cmd, host_vmsave_pa);
+			res = sc_run_vp(cmd, host_vmsave_pa, &last_vmcb);
 			break;
 		case HCL_SIDECAR_CMD_REMOVE:
 			remove_cpu(cpu, cmd, seq);
@@ -69,5 +82,6 @@ void sc_dispatch(struct hcl_sidecar_cpu *cpu, struct hcl_sidecar_cmd_page *cmd,
 		cmd->result = res;
 		store32(&cpu->status, HCL_SIDECAR_IDLE);
 		store32(&cmd->ack, seq);
+		notify(ctl);
 	}
 }

@@ -2,7 +2,7 @@
 /*
  * A sidecar CPU's setup, from entry.S to the dispatch loop: its control
  * page entry as GS base (for the fault reports), its descriptor tables,
- * the local APIC, SVM; then IDLE and the dispatch loop.  Any failure is a
+ * the local APIC, SVM, the FPU (XSAVE); then IDLE and the dispatch loop.  Any failure is a
  * FAULT report (fault.c).
  */
 #include <stddef.h>
@@ -40,13 +40,14 @@ void sidecar_main(struct hcl_sidecar_control *ctl, uint64_t idx,
 		     page(priv, HCL_SIDECAR_PRIV_IST), cpu);
 	sc_apic_init();
 	sc_svm_enable((uint64_t)(uintptr_t)page(priv, HCL_SIDECAR_PRIV_HSAVE));
+	sc_fpu_init();
 	if (idx == 0 && test != HCL_SIDECAR_TEST_NONE)
 		sc_test_fault(test);
 
 	cpu->ready_tsc = rdtsc_now();
 	sc_barrier();
 	cpu->status = HCL_SIDECAR_IDLE;
-	sc_dispatch(cpu, (struct hcl_sidecar_cmd_page *)
+	sc_dispatch(ctl, cpu, (struct hcl_sidecar_cmd_page *)
 		    ((char *)ctl + HCL_SIDECAR_CMD_OFFSET(idx)),
 		    (uint64_t)(uintptr_t)page(priv, HCL_SIDECAR_PRIV_VMSAVE));
 }

@@ -49,16 +49,29 @@ void sc_test_fault(uint32_t kind);
 
 /* apic.c: the local APIC (xAPIC), software-enabled for the wake-up IPI */
 void sc_apic_init(void);
+void sc_apic_send(uint32_t apic_id, uint32_t vector);
+void sc_apic_send_self(uint32_t vector);
+
+/* any vector from 32 up is an EOI-and-return here: the self-IPI's */
+#define SC_SELF_VECTOR	0x41u
+
+/* guest_state.c: what RUN_VP switches besides the GPRs */
+void sc_fpu_init(void);
+bool sc_guest_state_usable(const struct hcl_sidecar_vp_save *s);
+void sc_guest_state_load(struct hcl_sidecar_vp_save *s);
+void sc_guest_state_save(struct hcl_sidecar_vp_save *s);
 
 /* svm.c */
 void sc_svm_enable(uint64_t hsave_pa);
 void sc_svm_disable(void);
 
 /* run_vp.c: RUN_VP; returns the result */
-uint32_t sc_run_vp(struct hcl_sidecar_cmd_page *cmd, uint64_t host_vmsave_pa);
+uint32_t sc_run_vp(struct hcl_sidecar_cmd_page *cmd, uint64_t host_vmsave_pa,
+		   uint64_t *last_vmcb);
 
 /* dispatch.c: the command loop; returns never */
-SC_NORETURN void sc_dispatch(struct hcl_sidecar_cpu *cpu,
+SC_NORETURN void sc_dispatch(struct hcl_sidecar_control *ctl,
+			     struct hcl_sidecar_cpu *cpu,
 			     struct hcl_sidecar_cmd_page *cmd,
 			     uint64_t host_vmsave_pa);
 

@@ -63,8 +63,9 @@
  *
  * The sidecar CPU, with interrupts off, loads seq (acquire); if it
  * differs from ack it sets status BUSY, executes the command, writes
- * result (and the command's outputs), sets status IDLE (or REMOVED), and
- * then store-releases ack = seq.  Otherwise it executes "sti; hlt" (the
+ * result (and the command's outputs), sets status IDLE (or REMOVED),
+ * then store-releases ack = seq, and then, if the control page names a
+ * notify_vector, sends it to notify_apic_id.  Otherwise it executes "sti; hlt" (the
  * STI shadow makes a pending IPI wake the HLT, so no wake-up is lost)
  * and looks again.  hcl.ko waits for load-acquire(ack) == seq, with a
  * timeout, and reads result after that; a status of FAULT while it
@@ -82,9 +83,15 @@
  *            unless stop is set: result STOPPED), and reports the exit
  *            in exit_code (also in the VMCB) and the TSC cycles in
  *            run_tsc.  The VMCB must intercept INTR, NMI and SHUTDOWN.
- *            Not yet switched: the FPU/XSAVE state (the sidecar never
- *            uses the FPU, so the guest's stays in the CPU between runs
- *            of one VP)
+ *            Around the run it switches the guest's FPU state (XRSTOR /
+ *            XSAVE of xsave_mask with XCR0 = xcr0), IA32_TSC_AUX and
+ *            DR0-3 (struct hcl_sidecar_vp_save).  A stop word already
+ *            set when the run starts makes the first VMRUN exit right
+ *            after entry (a self-IPI pending across it): an injected
+ *            event is delivered, then the run ends STOPPED.  A VMCB
+ *            other than the one this CPU ran last gets its clean field
+ *            zeroed and TLB_CONTROL set to flush every ASID, so nothing
+ *            cached for another VMCB is used
  *   STOP     a no-op on an idle CPU (answers OK); a running RUN_VP is
  *            stopped with the stop flag, not with a command
  *   REMOVE   hands the CPU to Linux: STGI, EFER.SVME and VM_HSAVE_PA
@@ -106,7 +113,7 @@
 
 #define HCL_SIDECAR_PAGE_SIZE		4096u
 #define HCL_SIDECAR_MAGIC		0x52444353u	/* "SCDR" */
-#define HCL_SIDECAR_VERSION		1u
+#define HCL_SIDECAR_VERSION		2u
 /* one CPU always runs Linux */
 #define HCL_SIDECAR_MAX_CPUS		(HCL_BOOT_MAX_VPS - 1)
 
@@ -193,7 +200,16 @@ struct hcl_sidecar_control {
 	uint64_t region_size;		/* HCL_SIDECAR_REGION_SIZE(cpu_count) */
 	uint64_t start_tsc;		/* shim: before the first INIT */
 	uint64_t ready_tsc;		/* shim: every CPU IDLE or given up */
-	uint64_t reserved[3];
+	/*
+	 * hcl.ko (0 from the shim): after it acknowledges a command, a CPU
+	 * sends a fixed IPI with notify_vector (if not 0) to the APIC id
+	 * notify_apic_id, so that hcl.ko sleeps instead of polling.  Written
+	 * before the first command that relies on it, read by the CPU after
+	 * each ack.
+	 */
+	uint32_t notify_vector;
+	uint32_t notify_apic_id;
+	uint64_t reserved[2];
 	struct hcl_sidecar_cpu cpu[HCL_SIDECAR_MAX_CPUS];
 };
 
@@ -243,12 +259,24 @@ struct hcl_sidecar_cmd_page {
  */
 struct hcl_sidecar_vp_save {
 	uint64_t gpr[16];		/* by x86 register number */
-	uint64_t reserved0;		/* CR2 is the VMCB's */
+	/*
+	 * XCR0 while the guest runs (the host's: the guest's XSETBV exits),
+	 * and the components restored from and saved to xsave[] with
+	 * XRSTOR/XSAVE around the run (a subset of xcr0; 0: no FPU switch,
+	 * and then xcr0 is not written either).
+	 */
 	uint64_t xcr0;
-	uint64_t xsave_size;		/* bytes used in xsave[] */
-	uint64_t reserved[5];
+	uint64_t xsave_mask;
+	uint64_t tsc_aux;		/* IA32_TSC_AUX: loaded, and saved */
+	uint64_t dr[4];			/* DR0-3, loaded if HCL_SIDECAR_LOAD_DR */
+	uint64_t flags;			/* HCL_SIDECAR_LOAD_* */
 	uint8_t xsave[4096 - 192] __attribute__((aligned(64)));
 };
+
+/* the guest's DR7 enables a breakpoint: DR0-3 go into the CPU */
+#define HCL_SIDECAR_LOAD_DR		1ull
+/* the CPU has IA32_TSC_AUX (RDTSCP or RDPID): switch it */
+#define HCL_SIDECAR_LOAD_TSC_AUX	2ull
 
 /* ---- each CPU's private pages, after the command pages */
 

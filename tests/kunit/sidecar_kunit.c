@@ -221,7 +221,7 @@ static void sc_check(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, err,
 			   "CPU 2: APIC id 3 in the control page, 9 in the device tree");
 	f->ids[2] = cpu_to_be32(3);
-	f->ctl->version = 2;
+	f->ctl->version = HCL_SIDECAR_VERSION + 1;
 	KUNIT_EXPECT_EQ(test, hcl_sidecar_check(f->ctl, size, f->ids, 3, err,
 						sizeof(err)), -EINVAL);
 	f->ctl->version = HCL_SIDECAR_VERSION;
@@ -229,7 +229,7 @@ static void sc_check(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hcl_sidecar_check(f->ctl, size, f->ids, 3, err,
 						sizeof(err)), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, err,
-			   "control page magic 0x0 version 1, expected 0x52444353 version 1");
+			   "control page magic 0x0 version 2, expected 0x52444353 version 2");
 }
 
 static void sc_status_names(struct kunit *test)

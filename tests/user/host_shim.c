@@ -1886,7 +1886,7 @@ TEST(sidecar_plan_rejects)
 	sc_good_image();
 	img->magic = 0;
 	EXPECT_EQ(SHIM_EINVAL, sc_plan(&h, true, sizeof(sc_image), &plan));
-	EXPECT_STREQ("sidecar: image magic 0x0 version 1, expected 0x4d494353 version 1",
+	EXPECT_STREQ("sidecar: image magic 0x0 version 2, expected 0x4d494353 version 2",
 		     errbuf);
 	EXPECT_FALSE(plan.enabled);
 	sc_good_image();
