@@ -421,6 +421,7 @@ void hcl_irq_kick(struct hcl_vp *vp)
 	cpu = READ_ONCE(vp->running_cpu);
 	if (cpu >= 0)
 		arch_smp_send_reschedule(cpu);
+	hcl_vp_wake_remote(vp);
 	wake_up_interruptible(&vp->wq);
 }
 

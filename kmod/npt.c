@@ -180,3 +180,12 @@ u64 hcl_npt_root_pa(const struct hcl_npt *npt)
 {
 	return __pa(npt->root);
 }
+
+/*
+ * The same map for a nested walk with 4-level paging (a sidecar CPU's,
+ * whatever Linux's): the PML4, the root's entry 0 with 5 levels.
+ */
+u64 hcl_npt_pml4_pa(const struct hcl_npt *npt)
+{
+	return __pa(npt->pml4);
+}

@@ -31,5 +31,6 @@ void hcl_npt_destroy(struct hcl_npt *npt);
 int hcl_npt_map(struct hcl_npt *npt, u64 gpa, u64 hpa, u64 size);
 u64 hcl_npt_translate(const struct hcl_npt *npt, u64 gpa);
 u64 hcl_npt_root_pa(const struct hcl_npt *npt);
+u64 hcl_npt_pml4_pa(const struct hcl_npt *npt);
 
 #endif /* HCL_NPT_H */

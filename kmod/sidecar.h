@@ -8,6 +8,7 @@
 #define HCL_SIDECAR_DRV_H
 
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <hcl/sidecar.h>
 
 /* what hcl_sidecar_poll() sees of a posted command */
@@ -20,6 +21,43 @@ enum hcl_sidecar_wait {
 
 int hcl_sidecar_init(void);
 void hcl_sidecar_exit(void);
+
+/*
+ * For the remote backend (svm/remote.c).  hcl_sidecar_cpu_for_vp() gives
+ * the sidecar CPU that runs VP @vp_index (Linux's CPU of that number,
+ * offline and in the dispatch loop), or -ENODEV: the VP runs locally.
+ * A run holds the CPU from hcl_sidecar_acquire() (-EINTR on a signal,
+ * -ENODEV if Linux took the CPU, -EIO if it failed) to
+ * hcl_sidecar_release().
+ */
+struct hcl_sidecar_run {
+	u64 vmcb_pa;			/* in */
+	u64 save_pa;			/* in: struct hcl_sidecar_vp_save */
+	bool stop;			/* in: exit right after entry */
+	const bool *kick;		/* in: becomes true: stop the run */
+	bool brief;			/* in: stop it after a tick */
+	bool stopped;			/* out: a kick or signal stopped it */
+	u32 result;			/* out: enum hcl_sidecar_result */
+	u64 exit_code;			/* out: the VMCB's EXITCODE */
+	u64 run_tsc;			/* out: cycles inside RUN_VP */
+	u64 wait_ns;			/* out: from the post to the ack */
+};
+
+int hcl_sidecar_cpu_for_vp(u32 vp_index);
+int hcl_sidecar_linux_cpu(u32 idx);
+wait_queue_head_t *hcl_sidecar_wq(u32 idx);
+int hcl_sidecar_acquire(u32 idx);
+void hcl_sidecar_release(u32 idx);
+int hcl_sidecar_run_vp(u32 idx, struct hcl_sidecar_run *r);
+
+/*
+ * The hot-plug policy (hcl.sidecar_online_rate): the threshold in exits
+ * per second (0: never); a VP over it asks for its CPU, which then joins
+ * Linux (add_cpu(), serialized); whether that is how the CPU left.
+ */
+unsigned int hcl_sidecar_online_threshold(void);
+void hcl_sidecar_want_online(u32 idx);
+bool hcl_sidecar_onlined_by_policy(u32 idx);
 
 const char *hcl_sidecar_status_name(u32 status);
 

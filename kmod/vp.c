@@ -192,6 +192,7 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 		return -EINTR;
 	}
 	hcl_vp_set_task(vp);
+	vp->inline_run = inline_run;
 	if ((!vp->regs_set || !vp->sregs_set) && !hcl_irq_vp_waiting(vp)) {
 		ret = -EBADFD;
 		goto out;
@@ -336,6 +337,7 @@ static void hcl_vp_kick(struct hcl_vp *vp)
 	cpu = READ_ONCE(vp->running_cpu);
 	if (cpu >= 0)
 		smp_call_function_single(cpu, hcl_kick, NULL, 0);
+	hcl_vp_wake_remote(vp);
 	wake_up_interruptible(&vp->wq);
 }
 

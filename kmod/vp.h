@@ -10,6 +10,7 @@
 #include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -77,6 +78,13 @@ struct hcl_vp {
 	/* the VP the last pause exit yielded to; the runner's alone */
 	u32 yield_last;
 	/*
+	 * The run in progress is inline (a non-blocking io_uring issue):
+	 * an entry that would wait for the guest (a remote one) comes back
+	 * within a tick, as a local entry does at the timer interrupt.  The
+	 * runner's alone.
+	 */
+	bool inline_run;
+	/*
 	 * The register cache: the guest's general registers and RIP, valid
 	 * whenever the VP is not in the guest.  The backend's enter loads
 	 * it into the guest and stores the guest's values back at the exit.
@@ -108,12 +116,15 @@ struct hcl_vp {
 	 * cleared by the entry before it publishes running_cpu: a kick that
 	 * found no CPU to interrupt, or interrupted the entering CPU before
 	 * it closed interrupts, is still seen there and ends the entry.
+	 * remote_wq is the wait queue of a run on a sidecar CPU (module
+	 * lifetime; NULL otherwise), which a kick wakes in place of an IPI.
 	 */
 	unsigned long irq_pending[BITS_TO_LONGS(256)];
 	struct hcl_lapic *apic;		/* the irqchip's, or NULL (irq.c) */
 	atomic_t nmi_pending;
 	int running_cpu;
 	bool kicked;
+	wait_queue_head_t *remote_wq;
 	/*
 	 * A halted runner sleeps here, without vp->lock, until an interrupt
 	 * or NMI is pending, halted is cleared or stop_run is set; whoever
@@ -153,6 +164,15 @@ struct hcl_vp {
 	struct dentry *debugfs;
 	struct list_head stats_node;
 };
+
+/* a kick's way to a VP running on a sidecar CPU; any context */
+static inline void hcl_vp_wake_remote(struct hcl_vp *vp)
+{
+	wait_queue_head_t *wq = READ_ONCE(vp->remote_wq);
+
+	if (wq)
+		wake_up(wq);
+}
 
 bool hcl_vp_irq_ready(struct hcl_vp *vp);
 int hcl_vp_create(struct hcl_partition *part,

@@ -203,10 +203,28 @@ run_vm() {
 	tap_count "$f" "vm/sidecar/dt"
 	f=$(section "$log" sidecar)
 	tap_count "$f" "vm/sidecar"
-	grep -q "SKIP" "$f"
+	grep -q "SKIP.*gives the sidecar no CPU" "$f"
 	result $((! $?)) "vm/sidecar: the sidecar tests ran (not skipped)"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "vm/sidecar/dmesg"
+
+	# every UAPI test again with the fixture's VP on a sidecar CPU (VP 2
+	# on Linux's CPU 2, which the sidecar holds at -smp 4; the
+	# multi-VP tests put VPs 1-3 there too), host state checked; then
+	# the fuzzer, whose VPs 1-3 run there
+	log=$logs/vm-remote.log
+	qemu "$log" "$build/hcl-test.igvm" -t 600 -s 4 -m 512M \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,fuzz HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
+	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
+	result $? "vm: remote-VP runner completed (see $log)"
+	f=$(section "$log" uapi)
+	tap_count "$f" "vm/remote/uapi"
+	grep -q "VP 2 ran on sidecar CPU 1 " "$f"
+	result $? "vm/remote: the fixture's VP ran on a sidecar CPU"
+	f=$(section "$log" fuzz)
+	tap_count "$f" "vm/remote/fuzz"
+	f=$(section "$log" dmesg)
+	tap_count "$f" "vm/remote/dmesg"
 }
 
 # The timeline JSON of a boot: every stage of the seed listed, in order;
@@ -540,20 +558,21 @@ run_e2e() {
 		fi
 	done
 
-	# the sidecar at 4 CPUs, from inside: 3 CPUs idle, offline in Linux,
-	# answering hcl.ko's PING
-	log=$logs/e2e-sidecar-smp4.log
-	qemu "$log" "$build/hcl-test.igvm" -t 300 -s 4 -m 512M \
+	# the sidecar at 5 CPUs, from inside: 4 CPUs idle, offline in Linux,
+	# answering hcl.ko's PING, running VPs; one each for REMOVE by hand,
+	# hot-plug under a running VP, the hot-plug policy and a fault
+	log=$logs/e2e-sidecar-smp5.log
+	qemu "$log" "$build/hcl-test.igvm" -t 300 -s 5 -m 512M \
 		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=sidecar"
-	result $? "e2e: sidecar test boot with -smp 4 exits 0"
-	expect_in "$log" "^openhcl_boot: VTL2 .* 4 CPUs (1 Linux, 3 sidecar), command line \".* maxcpus=1\"" \
-		"e2e: -smp 4: the shim keeps 3 CPUs from Linux (maxcpus=1)"
-	expect_in "$log" "^openhcl_boot: sidecar: 3 of 3 CPUs idle in the dispatch loop" \
-		"e2e: -smp 4: the shim saw 3 sidecar CPUs reach the dispatch loop"
+	result $? "e2e: sidecar test boot with -smp 5 exits 0"
+	expect_in "$log" "^openhcl_boot: VTL2 .* 5 CPUs (1 Linux, 4 sidecar), command line \".* maxcpus=1\"" \
+		"e2e: -smp 5: the shim keeps 4 CPUs from Linux (maxcpus=1)"
+	expect_in "$log" "^openhcl_boot: sidecar: 4 of 4 CPUs idle in the dispatch loop" \
+		"e2e: -smp 5: the shim saw 4 sidecar CPUs reach the dispatch loop"
 	f=$(section "$log" sidecar)
-	tap_count "$f" "e2e/sidecar-smp4"
+	tap_count "$f" "e2e/sidecar-smp5"
 	grep -q "SKIP" "$f"
-	result $((! $?)) "e2e: -smp 4: the sidecar tests ran (not skipped)"
+	result $((! $?)) "e2e: -smp 5: the sidecar tests ran (none skipped)"
 
 	# a fault on a sidecar CPU: reported by the shim and by hcl.ko, and
 	# the boot goes on without that CPU

@@ -449,6 +449,9 @@ enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
 	enum hcl_exit_action act;
 	u64 rip;
 
+	/* a remote entry that never ran the guest */
+	if (unlikely(svm->remote_err))
+		return hcl_svm_remote_failed(svm);
 	vp->stats[HCL_STAT_EXITS]++;
 	trace_hcl_exit(vp->index, code, vp->rip, vmcb->control.exit_info_1,
 		       vmcb->control.exit_info_2);

@@ -31,6 +31,7 @@
 #include "backend.h"
 #include "host_state.h"
 #include "lapic.h"
+#include "sidecar.h"
 #include "svm.h"
 #include "svm_trace.h"
 
@@ -64,37 +65,15 @@
 #define SEG_ATTR_L	BIT(9)
 #define SEG_ATTR_DB	BIT(10)
 
-/*
- * Per-CPU SVM state.  Written only by the CPU itself (hot-plug callbacks
- * run on the CPU they concern; the run loop with preemption disabled from
- * the ASID choice through VMRUN).  Lives as long as the module: the ASID
- * generation carries over a CPU going offline and online again.
- */
-struct hcl_svm_cpu {
-	struct page *hsave;		/* MSR_VM_HSAVE_PA target */
-	struct page *host_save;		/* VMSAVE/VMLOAD of host state */
-	u64 host_save_pa;
-	/*
-	 * The VMCB that ran here last, by its VP's uid (0: none).  A uid and
-	 * not the VMCB's address: a freed VMCB's page can come back as
-	 * another VP's, and uids are never reused.
-	 */
-	u64 last_vmcb_uid;
-	struct hcl_asid_cpu asid;	/* this CPU's ASIDs (asid.c) */
-	/*
-	 * The host's IA32_TSC_AUX here, read when the CPU comes online:
-	 * Linux sets it once per CPU (its number, for RDTSCP/RDPID) and
-	 * nothing else writes it while hcl.ko holds SVM (kvm_amd, which
-	 * switches it for its guests, cannot be loaded beside us).
-	 */
-	u32 host_tsc_aux;
-	bool enabled;
-};
-
 static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
 
+struct hcl_svm_cpu *hcl_svm_cpu_state(int cpu)
+{
+	return per_cpu_ptr(&hcl_svm_cpu, cpu);
+}
+
 /* CPUID 0x8000000A, read at module load; read-only afterwards */
-static struct hcl_svm_caps hcl_svm_caps;
+struct hcl_svm_caps hcl_svm_caps;
 
 /*
  * Guest FPU state: the components XCR0 enables except PKRU (switched on
@@ -102,8 +81,8 @@ static struct hcl_svm_caps hcl_svm_caps;
  * saved with XSAVE (FXSAVE without it) in a per-VP area of
  * hcl_fpu_size bytes.  The guest cannot change XCR0: XSETBV exits.
  */
-static u64 hcl_fpu_mask;
-static unsigned int hcl_fpu_size;
+u64 hcl_fpu_mask;
+unsigned int hcl_fpu_size;
 
 /*
  * The host's IA32_XSS, read at load (the kernel sets it once at boot).
@@ -117,7 +96,7 @@ static u64 hcl_host_xss;
  * kernel sets to its CPU and node numbers: the guest gets its own value
  * (svm->tsc_aux) around VMRUN, so it learns nothing of where it runs.
  */
-static bool hcl_has_tsc_aux;
+bool hcl_has_tsc_aux;
 
 #define FXSAVE_SIZE		512
 #define FXSAVE_MXCSR		24
@@ -296,8 +275,20 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vmcb)
 		return -ENOMEM;
-	svm->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
-					    get_order(hcl_fpu_size));
+	svm->remote = -1;
+	/*
+	 * The FPU area lives in the sidecar save area when it fits there,
+	 * so the VP can run on a sidecar CPU and, later, locally from the
+	 * same state; else it has pages of its own and runs locally.
+	 */
+	if (hcl_fpu_size <= sizeof(svm->save->xsave)) {
+		svm->save = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		svm->fpu = svm->save ? svm->save->xsave : NULL;
+	} else {
+		svm->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT |
+						    __GFP_ZERO,
+						    get_order(hcl_fpu_size));
+	}
 	if (!svm->fpu) {
 		free_page((unsigned long)vmcb);
 		return -ENOMEM;
@@ -342,6 +333,7 @@ static int svm_vp_init(struct hcl_vp *vp)
 	vmcb->save.dr6 = hcl_dr6_fixed(0);
 	vmcb->save.dr7 = hcl_dr7_fixed(0);
 	vmcb->save.rflags = X86_EFLAGS_FIXED;
+	hcl_svm_remote_bind(svm);
 	return 0;
 }
 
@@ -349,7 +341,11 @@ static void svm_vp_destroy(struct hcl_vp *vp)
 {
 	struct hcl_svm_vp *svm = to_svm(vp);
 
-	free_pages((unsigned long)svm->fpu, get_order(hcl_fpu_size));
+	if (svm->save)
+		free_page((unsigned long)svm->save);
+	else
+		free_pages((unsigned long)svm->fpu, get_order(hcl_fpu_size));
+	svm->save = NULL;
 	svm->fpu = NULL;
 	free_page((unsigned long)svm->vmcb);
 	svm->vmcb = NULL;
@@ -744,7 +740,7 @@ static void svm_offer_irq(struct hcl_svm_vp *svm, u8 vec, bool apic)
  * overflowed its entry stack.  A virtual interrupt is delivered by QEMU's
  * interrupt check, which leaves no such state, and by hardware alike.
  */
-VISIBLE_IF_KUNIT void hcl_svm_inject(struct hcl_vp *vp)
+void hcl_svm_inject(struct hcl_vp *vp)
 {
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb *vmcb = svm->vmcb;
@@ -842,8 +838,9 @@ bool hcl_svm_settle_irq(struct hcl_svm_vp *svm, u64 code, u32 intinfo)
 EXPORT_SYMBOL_IF_KUNIT(hcl_svm_settle_irq);
 
 /*
- * Gives the VP a valid ASID of this CPU and the TLB control its VMRUN
- * needs (asid.c); with preemption disabled until that VMRUN is done.
+ * Gives the VP a valid ASID of @sc's CPU and the TLB control its VMRUN
+ * needs (asid.c); with that CPU held until the VMRUN is done (preemption
+ * disabled on a local CPU, the sidecar CPU acquired for a remote one).
  */
 static u8 svm_prepare_asid(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc,
 			   bool moved)
@@ -866,6 +863,56 @@ static u8 svm_prepare_asid(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc,
 	}
 	c->tlb_ctl = tlb;
 	return tlb;
+}
+
+/*
+ * What an entry on @cpu (this one, or a sidecar CPU the caller holds)
+ * decides before the world switch: the ASID and TLB control (returned,
+ * for hcl_svm_exited()), and whether the CPU's VMCB cache is useless
+ * (*@reload).  Each VP has its own ASID on each CPU, so nothing is
+ * flushed when VPs take turns; the VMCB cache is trusted only for the
+ * VMCB the CPU ran last, if it ran there the last time too.
+ */
+u8 hcl_svm_prepare_cpu(struct hcl_svm_vp *svm, int cpu, bool *reload)
+{
+	struct hcl_svm_cpu *sc = per_cpu_ptr(&hcl_svm_cpu, cpu);
+	bool moved = svm->last_cpu != cpu;
+
+	svm->last_cpu = cpu;
+	*reload = hcl_vmcb_switch(&sc->last_vmcb_uid, svm->uid, moved);
+	return svm_prepare_asid(svm, sc, moved);
+}
+
+/* the last VMCB writes before VMRUN: everything else is in */
+void hcl_svm_load_vmcb(struct hcl_svm_vp *svm, bool reload)
+{
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+
+	vmcb->control.clean = hcl_vmcb_clean(&svm->vmcb_dirty,
+					     hcl_svm_caps.vmcb_clean, reload);
+	if (reload)
+		vp->stats[HCL_STAT_VMCB_RELOAD]++;
+	/* never cached, so no clean bit either */
+	vmcb->save.rax = vp->gprs.r[HCL_REG_RAX];
+	vmcb->save.rsp = vp->gprs.r[HCL_REG_RSP];
+	vmcb->save.rip = vp->rip;
+}
+
+/* after the exit of an entry on @cpu that hcl_svm_prepare_cpu() set up */
+void hcl_svm_exited(struct hcl_svm_vp *svm, int cpu, u8 tlb)
+{
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+
+	vp->gprs.r[HCL_REG_RAX] = vmcb->save.rax;
+	vp->gprs.r[HCL_REG_RSP] = vmcb->save.rsp;
+	vp->rip = vmcb->save.rip;
+	hcl_vmcb_exited(svm);
+	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+		hcl_asid_entry_failed(&per_cpu_ptr(&hcl_svm_cpu, cpu)->asid,
+				      &svm->asid, tlb);
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 }
 
 /*
@@ -1018,26 +1065,21 @@ static void svm_enter(struct hcl_vp *vp)
 	struct vmcb_control_area *c = &vmcb->control;
 	struct svm_host_check check;
 	struct hcl_svm_cpu *sc;
-	bool moved, reload, host_dr, checking;
+	bool reload, host_dr, checking;
 	u32 host_pkru;
 	int cpu;
 	u8 tlb;
 
+	/* a VP whose VTL2 CPU is the sidecar's runs there */
+	if (svm->remote >= 0 && hcl_svm_enter_remote(svm))
+		return;
 	trace_hcl_entry(vp->index, vp->rip);
 	/* saves the task's FPU state; disables preemption */
 	kernel_fpu_begin();
 	fpu_load(svm->fpu);
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&hcl_svm_cpu);
-	/*
-	 * Each VP has its own ASID on each CPU, so nothing is flushed when
-	 * VPs take turns; the VMCB cache is trusted only for the VMCB this
-	 * CPU ran last, if it ran here the last time too.
-	 */
-	moved = svm->last_cpu != cpu;
-	svm->last_cpu = cpu;
-	reload = hcl_vmcb_switch(&sc->last_vmcb_uid, svm->uid, moved);
-	tlb = svm_prepare_asid(svm, sc, moved);
+	tlb = hcl_svm_prepare_cpu(svm, cpu, &reload);
 
 	/* publish where we run before looking at pending interrupts */
 	WRITE_ONCE(vp->kicked, false);
@@ -1045,16 +1087,7 @@ static void svm_enter(struct hcl_vp *vp)
 	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
 	smp_mb();
 	hcl_svm_inject(vp);
-
-	/* the last VMCB write before VMRUN: everything above is in */
-	c->clean = hcl_vmcb_clean(&svm->vmcb_dirty, hcl_svm_caps.vmcb_clean,
-				  reload);
-	if (reload)
-		vp->stats[HCL_STAT_VMCB_RELOAD]++;
-	/* never cached, so no clean bit either */
-	vmcb->save.rax = vp->gprs.r[HCL_REG_RAX];
-	vmcb->save.rsp = vp->gprs.r[HCL_REG_RSP];
-	vmcb->save.rip = vp->rip;
+	hcl_svm_load_vmcb(svm, reload);
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -1102,13 +1135,7 @@ static void svm_enter(struct hcl_vp *vp)
 		svm_report_host_state(vp, &check);
 
 	WRITE_ONCE(vp->running_cpu, -1);
-	vp->gprs.r[HCL_REG_RAX] = vmcb->save.rax;
-	vp->gprs.r[HCL_REG_RSP] = vmcb->save.rsp;
-	vp->rip = vmcb->save.rip;
-	hcl_vmcb_exited(svm);
-	if (c->exit_code == (u32)SVM_EXIT_ERR)
-		hcl_asid_entry_failed(&sc->asid, &svm->asid, tlb);
-	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	hcl_svm_exited(svm, cpu, tlb);
 	fpu_save(svm->fpu);
 	kernel_fpu_end();
 }
@@ -1227,6 +1254,7 @@ static int svm_init(u64 *features)
 	if (ret < 0)
 		return ret;
 	hcl_svm_cpuhp = ret;
+	hcl_svm_remote_init();
 	cpu_emergency_register_virt_callback(hcl_svm_emergency_disable);
 	pr_info("SVM enabled on %u CPUs (features %#llx)\n",
 		num_online_cpus(), *features);

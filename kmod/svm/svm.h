@@ -26,6 +26,37 @@
 #include "vp.h"
 
 struct vmcb;
+struct hcl_sidecar_vp_save;
+
+/*
+ * Per-CPU SVM state (svm.c).  Written only by the CPU itself (hot-plug
+ * callbacks run on the CPU they concern; the run loop with preemption
+ * disabled from the ASID choice through VMRUN), but for a sidecar CPU,
+ * which Linux does not run: there last_vmcb_uid and asid belong to the
+ * holder of the sidecar CPU (hcl_sidecar_acquire()), and the rest is
+ * unused.  Lives as long as the module: the ASID generation carries over
+ * a CPU going offline and online again, or from the sidecar to Linux.
+ */
+struct hcl_svm_cpu {
+	struct page *hsave;		/* MSR_VM_HSAVE_PA target */
+	struct page *host_save;		/* VMSAVE/VMLOAD of host state */
+	u64 host_save_pa;
+	/*
+	 * The VMCB that ran here last, by its VP's uid (0: none).  A uid and
+	 * not the VMCB's address: a freed VMCB's page can come back as
+	 * another VP's, and uids are never reused.
+	 */
+	u64 last_vmcb_uid;
+	struct hcl_asid_cpu asid;	/* this CPU's ASIDs (asid.c) */
+	/*
+	 * The host's IA32_TSC_AUX here, read when the CPU comes online:
+	 * Linux sets it once per CPU (its number, for RDTSCP/RDPID) and
+	 * nothing else writes it while hcl.ko holds SVM (kvm_amd, which
+	 * switches it for its guests, cannot be loaded beside us).
+	 */
+	u32 host_tsc_aux;
+	bool enabled;
+};
 
 /*
  * An SVM VP.  Everything here belongs to the thread holding vp->lock,
@@ -63,6 +94,19 @@ struct hcl_svm_vp {
 	 */
 	u32 pkru;
 	u32 tsc_aux;			/* the guest's IA32_TSC_AUX, reset 0 */
+	/*
+	 * The sidecar (remote.c): the save area RUN_VP switches the GPRs
+	 * and the rest through, which also holds the FPU area (fpu points
+	 * into it) when that fits, else NULL; the sidecar CPU the VP runs
+	 * on, or -1 (local); the error of the last remote entry, for
+	 * hcl_svm_handle_exit().
+	 */
+	struct hcl_sidecar_vp_save *save;
+	int remote;
+	int remote_err;
+	/* the hot-plug policy's window: its start (jiffies), its exits */
+	unsigned long remote_window;
+	u32 remote_window_exits;
 };
 
 static_assert(offsetof(struct hcl_svm_vp, vp) == 0);
@@ -187,10 +231,30 @@ int hcl_decode_ioio(u64 info1, struct hcl_io_decoded *io);
  */
 bool hcl_svm_settle_irq(struct hcl_svm_vp *svm, u64 code, u32 intinfo);
 
-#if IS_ENABLED(CONFIG_KUNIT)
 /* svm.c: what the entry does before VMRUN about interrupts and NMIs */
 void hcl_svm_inject(struct hcl_vp *vp);
-#endif
+
+/*
+ * svm.c: the pieces of an entry a remote one shares (remote.c), and what
+ * the host's CPU offers, set at load and read-only afterwards: the FPU
+ * components switched (XCR0 but PKRU; 0 without XSAVE) and their area's
+ * size, IA32_TSC_AUX, the SVM capabilities.
+ */
+extern u64 hcl_fpu_mask;
+extern unsigned int hcl_fpu_size;
+extern bool hcl_has_tsc_aux;
+extern struct hcl_svm_caps hcl_svm_caps;
+struct hcl_svm_cpu *hcl_svm_cpu_state(int cpu);
+u8 hcl_svm_prepare_cpu(struct hcl_svm_vp *svm, int cpu, bool *reload);
+void hcl_svm_load_vmcb(struct hcl_svm_vp *svm, bool reload);
+void hcl_svm_exited(struct hcl_svm_vp *svm, int cpu, u8 tlb);
+
+/* remote.c: VPs on sidecar CPUs */
+void hcl_svm_remote_init(void);
+void hcl_svm_remote_bind(struct hcl_svm_vp *svm);
+/* false: the VP runs locally from now on, enter it that way */
+bool hcl_svm_enter_remote(struct hcl_svm_vp *svm);
+enum hcl_exit_action hcl_svm_remote_failed(struct hcl_svm_vp *svm);
 
 /* svm_vmrun.S: one world switch, called with GIF clear */
 void hcl_svm_vmrun(u64 vmcb_pa, struct hcl_gprs *gprs, u64 host_save_pa);

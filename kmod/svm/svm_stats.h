@@ -13,3 +13,7 @@ HCL_STAT(KICK_LATE, kick_late)		/* kicks between injection and VMRUN */
 HCL_STAT(HOST_STATE_CHECKS, host_state_checks) /* hcl.check_host_state */
 HCL_STAT(HOST_STATE_BAD, host_state_bad) /* exits that changed host state */
 HCL_STAT(VMCB_REPAIR, vmcb_repair)	/* V_INTR_MASKING put back */
+HCL_STAT(REMOTE_RUNS, remote_runs)	/* RUN_VPs on a sidecar CPU */
+HCL_STAT(REMOTE_STOPS, remote_stops)	/* of them, ended by a kick or signal */
+HCL_STAT(REMOTE_WAIT_NS, remote_wait_ns) /* from posting RUN_VP to its ack */
+HCL_STAT(REMOTE_GUEST_TSC, remote_guest_tsc) /* cycles inside RUN_VP */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Tracepoints of the SVM backend, in the "hcl" system beside the core's
- * (trace.h): guest entry, and guest exit with the SVM exit code by its
- * name in exit_codes.h (hcl_svm_exit_name()).  Use with trace-cmd or perf:
+ * (trace.h): guest entry, guest exit with the SVM exit code by its name
+ * in exit_codes.h (hcl_svm_exit_name()), and a VP's run on a sidecar CPU
+ * (remote.c).  Use with trace-cmd or perf:
  *   trace-cmd record -e hcl
  */
 #undef TRACE_SYSTEM
@@ -43,6 +44,25 @@ TRACE_EVENT(hcl_exit,
 	    TP_printk("vp %u reason %s rip %#llx info1 %#llx info2 %#llx",
 		      __entry->vp, __get_str(reason), __entry->rip,
 		      __entry->info1, __entry->info2)
+);
+
+TRACE_EVENT(hcl_remote_run,
+	    TP_PROTO(u32 vp, u32 sidecar_cpu, u32 result, u64 wait_ns,
+		     u64 run_tsc),
+	    TP_ARGS(vp, sidecar_cpu, result, wait_ns, run_tsc),
+	    TP_STRUCT__entry(__field(u32, vp)
+			     __field(u32, sidecar_cpu)
+			     __field(u32, result)
+			     __field(u64, wait_ns)
+			     __field(u64, run_tsc)),
+	    TP_fast_assign(__entry->vp = vp;
+			   __entry->sidecar_cpu = sidecar_cpu;
+			   __entry->result = result;
+			   __entry->wait_ns = wait_ns;
+			   __entry->run_tsc = run_tsc;),
+	    TP_printk("vp %u sidecar-cpu %u result %u wait-ns %llu run-tsc %llu",
+		      __entry->vp, __entry->sidecar_cpu, __entry->result,
+		      __entry->wait_ns, __entry->run_tsc)
 );
 
 #endif /* HCL_SVM_TRACE_H */

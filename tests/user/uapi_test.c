@@ -312,9 +312,53 @@ FIXTURE(vp) {
 	struct hcl_sregs sregs;
 };
 
+/*
+ * The VP the fixture creates: 0, or HCL_UAPI_VP from the environment, so
+ * that the same tests run a VP on a sidecar CPU (VP i runs on VTL2 CPU
+ * i, which the sidecar holds when it is on; make check does both).
+ */
+static unsigned int fixture_vp_index(void)
+{
+	const char *s = getenv("HCL_UAPI_VP");
+
+	return s ? (unsigned int)strtoul(s, NULL, 0) : 0;
+}
+
+/* the fixture VP's counters in debugfs */
+static const char *vp_stats(void)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/hcl/vp%u",
+		 fixture_vp_index());
+	return path;
+}
+
+/*
+ * The sidecar CPU of the fixture's VP, from debugfs hcl/sidecar: the one
+ * that is Linux's CPU of the VP's index and idle in the dispatch loop,
+ * or -1 (no sidecar, or that CPU is Linux's).
+ */
+static int sidecar_cpu_of(unsigned int index)
+{
+	FILE *f = fopen("/sys/kernel/debug/hcl/sidecar", "r");
+	char line[256], status[16];
+	int cpu, linux_cpu, found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "cpu %d apic %*u linux-cpu %d status %15s",
+			   &cpu, &linux_cpu, status) == 3 &&
+		    linux_cpu == (int)index && !strcmp(status, "idle"))
+			found = cpu;
+	fclose(f);
+	return found;
+}
+
 FIXTURE_SETUP(vp)
 {
-	struct hcl_create_vp cvp = { 0 };
+	struct hcl_create_vp cvp = { .vp_index = fixture_vp_index() };
 	struct hcl_info info;
 
 	self->fd = open_hcl();
@@ -1229,7 +1273,7 @@ TEST_F(vp, hypercalls)
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	r = get_regs(self);
 	EXPECT_EQ(0, r.gprs[HCL_REG_RDI]);
-	EXPECT_EQ(0, r.gprs[HCL_REG_RBP]);	/* VP 0 */
+	EXPECT_EQ(fixture_vp_index(), r.gprs[HCL_REG_RBP]);	/* VP index */
 	EXPECT_EQ(0xbeef, r.gprs[HCL_REG_RAX]);
 }
 
@@ -1362,9 +1406,9 @@ TEST_F(vp, exit_flood_and_counters)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(2);
 	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
-	cpuid = read_stat("/sys/kernel/debug/hcl/vp0", "cpuid");
-	io = read_stat("/sys/kernel/debug/hcl/vp0", "io_kernel");
-	user = read_stat("/sys/kernel/debug/hcl/vp0", "user_exits");
+	cpuid = read_stat(vp_stats(), "cpuid");
+	io = read_stat(vp_stats(), "io_kernel");
+	user = read_stat(vp_stats(), "user_exits");
 	global = read_stat("/sys/kernel/debug/hcl/stats", "cpuid");
 	TH_LOG("2 s of flood: %ld cpuid, %ld port exits in the kernel", cpuid,
 	       io);
@@ -1372,7 +1416,7 @@ TEST_F(vp, exit_flood_and_counters)
 	EXPECT_LE(cpuid - 1, io);
 	EXPECT_EQ(0, user);
 	EXPECT_LE(cpuid, global);
-	EXPECT_LT(0, read_stat("/sys/kernel/debug/hcl/vp0", "guest_ns"));
+	EXPECT_LT(0, read_stat(vp_stats(), "guest_ns"));
 }
 
 /* ---- NMIs: never nested, each delivered once, the guest's own TF ----- */
@@ -1560,7 +1604,7 @@ TEST_F(vp, nmi_waits_for_iret)
 	ASSERT_EQ(0, send_nmi(self->vp));
 	d->sent = 1;
 	ASSERT_EQ(0, run_queueing_nmis(self, d, n - 1));
-	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
+	steps = read_stat(vp_stats(), "nmi_step");
 	TH_LOG("%u NMIs handled, %u nested, %ld steps", d->count, d->nested,
 	       steps);
 	EXPECT_EQ(n, d->count);
@@ -1568,7 +1612,7 @@ TEST_F(vp, nmi_waits_for_iret)
 	EXPECT_EQ(0, d->inside);
 	EXPECT_EQ(0, d->db_count);	/* our steps are not the guest's */
 	EXPECT_LE(n - 1, steps);
-	EXPECT_EQ(n, read_stat("/sys/kernel/debug/hcl/vp0", "injections"));
+	EXPECT_EQ(n, read_stat(vp_stats(), "injections"));
 }
 
 /* NMIs from another thread while the VP runs: same rules */
@@ -1590,8 +1634,8 @@ TEST_F(vp, nmi_from_another_thread)
 	pthread_join(s.thread, NULL);
 	ASSERT_EQ(HCL_EXIT_IO, self->run->exit_reason);
 	EXPECT_EQ(0x70, self->run->io.port);
-	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
-	injected = read_stat("/sys/kernel/debug/hcl/vp0", "injections");
+	steps = read_stat(vp_stats(), "nmi_step");
+	injected = read_stat(vp_stats(), "injections");
 	TH_LOG("%u sent, %u NMIs handled, %ld injected, %u nested, %ld steps",
 	       s.sent, d->count, injected, d->nested, steps);
 	EXPECT_EQ(0, s.failed);
@@ -1628,7 +1672,7 @@ TEST_F(vp, nmi_across_guest_single_step)
 	ASSERT_EQ(0, run_queueing_nmis(self, d, n));
 	pthread_join(s.thread, NULL);
 	r = get_regs(self);
-	steps = read_stat("/sys/kernel/debug/hcl/vp0", "nmi_step");
+	steps = read_stat(vp_stats(), "nmi_step");
 	TH_LOG("%u NMIs, %u nested, %u traps for %llu loops, %ld steps",
 	       d->count, d->nested, d->db_count,
 	       (unsigned long long)r.gprs[HCL_REG_RBX], steps);
@@ -1677,10 +1721,21 @@ TEST_F(vp, tracepoints)
 	close(fd);
 	ASSERT_LT(0, n);
 	buf[n] = 0;
-	EXPECT_NE(NULL, strstr(buf, "hcl_entry: vp 0 rip 0x100000"));
-	EXPECT_NE(NULL, strstr(buf, "hcl_exit: vp 0 reason cpuid"));
-	EXPECT_NE(NULL, strstr(buf, "hcl_exit: vp 0 reason hlt"));
-	EXPECT_NE(NULL, strstr(buf, "hcl_user_exit: vp 0 hlt"));
+	{
+		static const char *const want[] = {
+			"hcl_entry: vp %u rip 0x100000",
+			"hcl_exit: vp %u reason cpuid",
+			"hcl_exit: vp %u reason hlt",
+			"hcl_user_exit: vp %u hlt",
+		};
+		char line[64];
+
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			snprintf(line, sizeof(line), want[i],
+				 fixture_vp_index());
+			EXPECT_NE(NULL, strstr(buf, line)) TH_LOG("%s", line);
+		}
+	}
 	snprintf(path, sizeof(path), "%s/events/hcl/enable", tr);
 	write_file(path, "0");
 }
@@ -1741,6 +1796,29 @@ TEST_F(vp, cpu_hotplug)
 		ASSERT_EQ(0, setup_state(self));
 		ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	}
+}
+
+/*
+ * VP i runs on VTL2 CPU i: through the sidecar (counted in remote_runs)
+ * when the sidecar holds that CPU, locally otherwise.
+ */
+TEST_F(vp, runs_where_its_cpu_is)
+{
+	static const uint8_t code[] = { 0x0f, 0xa2, 0xf4 };	/* cpuid; hlt */
+	int sc = sidecar_cpu_of(fixture_vp_index());
+	long remote;
+
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	remote = read_stat(vp_stats(), "remote_runs");
+	if (sc < 0) {
+		EXPECT_EQ(0, remote);
+		return;
+	}
+	EXPECT_LE(2, remote);
+	TH_LOG("VP %u ran on sidecar CPU %d (%ld remote runs)",
+	       fixture_vp_index(), sc, remote);
 }
 
 /* A VP that changes CPU between runs keeps working (TLB flushed). */
@@ -2631,7 +2709,7 @@ TEST_F(vp, host_state_checked_and_kept)
 		0xf4,				/* hlt (IF=0: to userspace) */
 	};
 	static const char param[] = "/sys/module/hcl/parameters/check_host_state";
-	const char *vp0 = "/sys/kernel/debug/hcl/vp0";
+	const char *vp0 = vp_stats();
 	uint32_t c[4];
 	long checks;
 	int i;
@@ -2648,7 +2726,12 @@ TEST_F(vp, host_state_checked_and_kept)
 	ASSERT_EQ(0, write_file(param, "0"));
 	checks = read_stat(vp0, "host_state_checks");
 	TH_LOG("%ld entries checked", checks);
-	EXPECT_LE(3, checks);
+	/* on a sidecar CPU the world switch never touches Linux's CPU */
+	if (sidecar_cpu_of(fixture_vp_index()) >= 0) {
+		EXPECT_EQ(0, checks);
+	} else {
+		EXPECT_LE(3, checks);
+	}
 	EXPECT_EQ(0, read_stat(vp0, "host_state_bad"));
 }
 
@@ -2845,7 +2928,7 @@ TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
-	char state;
+	char state, name[32];
 
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
@@ -2860,15 +2943,16 @@ TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
 	EXPECT_EQ(-EINTR, cqe->res);
 	io_uring_cqe_seen(&ring, cqe);
 	usleep(200000);
-	state = task_state("hcl-vp0");
-	ASSERT_NE(0, state) TH_LOG("no hcl-vp0 thread");
+	snprintf(name, sizeof(name), "hcl-vp%u", fixture_vp_index());
+	state = task_state(name);
+	ASSERT_NE(0, state) TH_LOG("no %s thread", name);
 	EXPECT_EQ('I', state);
 	/* halted on its thread: an interruptible sleep */
 	self->run->immediate_exit = 0;
 	ASSERT_EQ(0, hcl_queue_run(&ring, self->vp, 2));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	usleep(300000);
-	state = task_state("hcl-vp0");
+	state = task_state(name);
 	EXPECT_NE('D', state);
 	EXPECT_NE(0, state);
 	io_uring_queue_exit(&ring);
@@ -2922,7 +3006,7 @@ TEST_F(vp, pause_exits_and_is_skipped)
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
 	alarm(0);
 	EXPECT_EQ(CODE_GPA + sizeof(code), get_regs(self).rip);
-	EXPECT_LE(1, read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits"));
+	EXPECT_LE(1, read_stat(vp_stats(), "pause_exits"));
 }
 
 /*
@@ -2942,13 +3026,13 @@ TEST_F(vp, pause_spin_exits)
 	alarm(1);
 	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
 	EXPECT_EQ(HCL_EXIT_INTR, self->run->exit_reason);
-	pauses = read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits");
-	yields = read_stat("/sys/kernel/debug/hcl/vp0", "yield_none");
+	pauses = read_stat(vp_stats(), "pause_exits");
+	yields = read_stat(vp_stats(), "yield_none");
 	TH_LOG("1 s of spin: %ld pause exits, %ld with no VP to yield to",
 	       pauses, yields);
 	EXPECT_LT(0, pauses);
 	EXPECT_EQ(pauses, yields);
-	EXPECT_EQ(0, read_stat("/sys/kernel/debug/hcl/vp0", "yield_to"));
+	EXPECT_EQ(0, read_stat(vp_stats(), "yield_to"));
 	EXPECT_LE(pauses, read_stat("/sys/kernel/debug/hcl/stats",
 				    "pause_exits"));
 }
@@ -3010,6 +3094,7 @@ TEST_F(vp, pause_yields_to_lock_holder)
 	volatile uint32_t *start = (uint32_t *)(self->mem + PAUSE_START_GPA);
 	struct pause_vp v[2] = { { .vp = self->vp, .run = self->run } };
 	long pauses, yields_to;
+	char other[64];
 	int i, ms;
 
 	put_addr(spin, 3, PAUSE_LOCK_GPA);
@@ -3018,7 +3103,8 @@ TEST_F(vp, pause_yields_to_lock_holder)
 	load_code(self, spin, sizeof(spin));
 	memcpy(self->mem + CODE_GPA + 0x100, work, sizeof(work));
 	*lock = 1;
-	v[1].vp = new_vp(self->fd, 1, 0, &v[1].run);
+	/* the other VP: 1, or 0 when the fixture's is not */
+	v[1].vp = new_vp(self->fd, !fixture_vp_index(), 0, &v[1].run);
 	ASSERT_LE(0, v[1].vp);
 	for (i = 0; i < 2; i++) {
 		self->regs.rip = CODE_GPA + i * 0x100;
@@ -3037,10 +3123,11 @@ TEST_F(vp, pause_yields_to_lock_holder)
 		EXPECT_EQ(HCL_EXIT_HLT, v[i].reason);
 	}
 	EXPECT_EQ(0, *lock);
-	pauses = read_stat("/sys/kernel/debug/hcl/vp0", "pause_exits");
-	yields_to = read_stat("/sys/kernel/debug/hcl/vp0", "yield_to");
-	TH_LOG("%ld pause exits, %ld yields to VP 1, %ld to none", pauses,
-	       yields_to, read_stat("/sys/kernel/debug/hcl/vp0", "yield_none"));
+	pauses = read_stat(vp_stats(), "pause_exits");
+	yields_to = read_stat(vp_stats(), "yield_to");
+	TH_LOG("%ld pause exits, %ld yields to VP %u, %ld to none", pauses,
+	       yields_to, !fixture_vp_index(),
+	       read_stat(vp_stats(), "yield_none"));
 	EXPECT_LT(0, pauses);
 	/*
 	 * all to the holder, but maybe the last: the spinner may be
@@ -3049,7 +3136,9 @@ TEST_F(vp, pause_yields_to_lock_holder)
 	 */
 	EXPECT_LE(pauses - 1, yields_to);
 	/* the holder never spins */
-	EXPECT_EQ(0, read_stat("/sys/kernel/debug/hcl/vp1", "pause_exits"));
+	snprintf(other, sizeof(other), "/sys/kernel/debug/hcl/vp%u",
+		 !fixture_vp_index());
+	EXPECT_EQ(0, read_stat(other, "pause_exits"));
 	munmap(v[1].run, HCL_RUN_SIZE);
 	close(v[1].vp);
 }

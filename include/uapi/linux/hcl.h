@@ -363,6 +363,9 @@ enum hcl_exit_reason {
 	HCL_EXIT_HYPERCALL	= 10,	/* VMMCALL the kernel does not answer */
 };
 
+/* hw.code of HCL_EXIT_FAIL_ENTRY: the VP's sidecar CPU failed */
+#define HCL_HW_SIDECAR_FAILED	0xfffffffffffffffeULL	/* SVM_EXIT_ERR - 1 */
+
 /*
  * VMMCALL: RAX holds the call code, RBX, RCX, RDX, RSI the arguments,
  * and the result goes back in RAX.  The kernel answers these itself:
@@ -443,7 +446,13 @@ struct hcl_run {
 			__u32 access;		/* HCL_ACCESS_* */
 			__u32 pad;
 		} vtl;
-		/* HCL_EXIT_FAIL_ENTRY, HCL_EXIT_UNHANDLED, HCL_EXIT_SHUTDOWN */
+		/*
+		 * HCL_EXIT_FAIL_ENTRY, HCL_EXIT_UNHANDLED, HCL_EXIT_SHUTDOWN.
+		 * A VP on a sidecar CPU that failed (faulted, stopped
+		 * answering) ends with FAIL_ENTRY, code
+		 * HCL_HW_SIDECAR_FAILED, info1 the negative errno, info2 the
+		 * sidecar CPU.
+		 */
 		struct {
 			__u64 code;
 			__u64 info1;
