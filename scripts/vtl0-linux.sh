@@ -103,9 +103,12 @@ mount -t sysfs sysfs /sys
 export TPM2TOOLS_TCTI=device:/dev/tpmrm0
 echo "vtl0-linux: userspace reached ($(nproc) CPUs, $(cut -d' ' -f1 /proc/uptime) s)"
 
-# the status byte to underhill_vm's power-off port (0xf4), then off
+# the status byte to underhill_vm's power-off port (0xf4), then off; the
+# port ends the VM at once, so first wait for the console to send what
+# it holds (stty sets its termios with TCSADRAIN)
 power_off() {
 	echo "vtl0-linux: powering off with status $1"
+	stty -F /dev/console -echo 2>/dev/null
 	printf "$(printf '\\%03o' "$1")" |
 		dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 	poweroff -f
