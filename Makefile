@@ -279,15 +279,18 @@ bench: deps
 
 # BENCH= picks: runloop (exit by exit against KVM), boot (Linux in VTL0
 # against QEMU+KVM: scripts/bench-boot.sh), hostchan (hclctl round trips
-# and openvmm_hcl's RSS: scripts/bench-hostchan.sh)
-BENCH ?= runloop boot hostchan
+# and openvmm_hcl's RSS: scripts/bench-hostchan.sh), sidecar (boot
+# scaling with the sidecar on and off, and a VP's cost per exit on a
+# sidecar CPU against Linux's: scripts/bench-sidecar.sh)
+BENCH ?= runloop boot hostchan sidecar
 BENCH_FILES := $(if $(filter runloop,$(BENCH)),$(BUILD)/initramfs-bench.cpio) \
 	$(if $(filter boot,$(BENCH)),$(BUILD)/initramfs-bootbench.cpio)
 
 bench-built: all
 	@$(if $(filter boot hostchan,$(BENCH)),$(MAKE) --no-print-directory vtl0-linux)
 	@$(MAKE) --no-print-directory $(BENCH_FILES) \
-		$(if $(filter hostchan,$(BENCH)),$(BUILD)/hcl-linux.igvm $(LOADER) $(HCLCTL_BIN))
+		$(if $(filter hostchan,$(BENCH)),$(BUILD)/hcl-linux.igvm $(LOADER) $(HCLCTL_BIN)) \
+		$(if $(filter sidecar,$(BENCH)),$(BUILD)/hcl.igvm $(BUILD)/hcl-bench.igvm $(LOADER))
 	@$(if $(filter runloop,$(BENCH)),BENCH_N=$(BENCH_N) \
 		QEMU_ACCEL=$(BENCH_ACCEL) scripts/bench.sh $(BUILD) $(KDIR) \
 		-s $(BENCH_SMP) -m $(MEM) $(QEMU_VERBOSE))
@@ -296,6 +299,9 @@ bench-built: all
 		-m $(BENCH_BOOT_MEM) $(QEMU_VERBOSE))
 	@$(if $(filter hostchan,$(BENCH)),QEMU_ACCEL=$(BENCH_ACCEL) \
 		scripts/bench-hostchan.sh $(BUILD) -s $(BENCH_SMP) -m $(MEM) \
+		$(QEMU_VERBOSE))
+	@$(if $(filter sidecar,$(BENCH)),BENCH_N=$(BENCH_N) \
+		QEMU_ACCEL=$(BENCH_ACCEL) scripts/bench-sidecar.sh $(BUILD) \
 		$(QEMU_VERBOSE))
 
 clean:

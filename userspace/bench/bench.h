@@ -35,11 +35,13 @@ struct bench_opts {
 	unsigned int reps;	/* repetitions; the median is reported */
 	unsigned int vps;	/* VPs of the multi-VP cases */
 	unsigned int round;	/* the runner's round, for the result lines */
+	unsigned int first;	/* hcl: the VP index of the one-VP cases */
+	const char *side;	/* the result lines' side, NULL: the default */
 };
 
 /*
- * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS] [-R ROUND];
- * the warm-up defaults to ITERS / 10.  Returns 0, or -1 after printing
+ * Parses -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS] [-v VPS] [-R ROUND]
+ * [-i FIRST] [-S SIDE]; the warm-up defaults to ITERS / 10.  Returns 0, or -1 after printing
  * the usage.
  */
 int bench_parse_opts(int argc, char **argv, struct bench_opts *o);

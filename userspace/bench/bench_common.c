@@ -27,7 +27,7 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 	o->reps = 3;
 	o->vps = BENCH_MAX_VPS;
 	o->warmup = ~0ULL;
-	while ((c = getopt(argc, argv, "t:n:w:r:v:R:")) != -1) {
+	while ((c = getopt(argc, argv, "t:n:w:r:v:R:i:S:")) != -1) {
 		switch (c) {
 		case 't':
 			o->tsc_hz = strtod(optarg, NULL);
@@ -47,19 +47,26 @@ int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'R':
 			o->round = strtoul(optarg, NULL, 0);
 			break;
+		case 'i':
+			o->first = strtoul(optarg, NULL, 0);
+			break;
+		case 'S':
+			o->side = optarg;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (o->tsc_hz <= 0 || !o->iters || !o->reps ||
-	    o->reps > BENCH_MAX_REPS || !o->vps || o->vps > BENCH_MAX_VPS)
+	    o->reps > BENCH_MAX_REPS || !o->vps || o->vps > BENCH_MAX_VPS ||
+	    o->first >= BENCH_MAX_VPS)
 		goto usage;
 	if (o->warmup == ~0ULL)
 		o->warmup = o->iters / 10;
 	bench_round = o->round;
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS (1..%d)] [-v VPS (1..%d)] [-R ROUND]\n",
+	fprintf(stderr, "usage: %s -t TSC_HZ -n ITERS [-w WARMUP] [-r REPS (1..%d)] [-v VPS (1..%d)] [-R ROUND] [-i FIRST_VP] [-S SIDE]\n",
 		argv[0], BENCH_MAX_REPS, BENCH_MAX_VPS);
 	return -1;
 }

@@ -23,6 +23,12 @@
  * Environment (from the kernel command line): HCL_BENCH_N iterations per
  * case (default 2000), HCL_BENCH_REPS repetitions per case and round
  * (default 3, median reported), HCL_BENCH_ROUNDS rounds (default 5).
+ *
+ * HCL_BENCH_SIDECAR=1 (scripts/bench-sidecar.sh, a boot with the sidecar
+ * on) compares where a VP runs instead of hcl.ko with KVM: each round
+ * runs the hcl side twice with the one-VP cases on VP 1, first with
+ * every VP on Linux's CPU (hcl.sidecar_vps=0: side "local"), then with
+ * VP 1 on its sidecar CPU (side "remote").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -134,7 +140,8 @@ static void print_cpu(void)
 
 /* Runs one side's program; returns its exit status (or 1). */
 static int run_side(const char *path, double tsc_hz, uint64_t iters,
-		    unsigned int reps, unsigned int vps, unsigned int round)
+		    unsigned int reps, unsigned int vps, unsigned int round,
+		    const char *side)
 {
 	char t[32], n[32], r[16], v[16], rd[16];
 	int status;
@@ -148,8 +155,12 @@ static int run_side(const char *path, double tsc_hz, uint64_t iters,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl(path, path, "-t", t, "-n", n, "-r", r, "-v", v, "-R", rd,
-		      (char *)NULL);
+		if (side)
+			execl(path, path, "-t", t, "-n", n, "-r", r, "-v", v,
+			      "-R", rd, "-i", "1", "-S", side, (char *)NULL);
+		else
+			execl(path, path, "-t", t, "-n", n, "-r", r, "-v", v,
+			      "-R", rd, (char *)NULL);
 		printf("# exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
@@ -162,6 +173,41 @@ static int run_side(const char *path, double tsc_hz, uint64_t iters,
 		return 1;
 	}
 	return WEXITSTATUS(status);
+}
+
+/* where hcl.ko runs the VPs created from now on: 1 sidecar, 0 Linux */
+static int set_sidecar_vps(int on)
+{
+	FILE *f = fopen("/sys/module/hcl/parameters/sidecar_vps", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(on ? "1" : "0", f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* HCL_BENCH_SIDECAR: local against remote, round by round */
+static int sidecar_rounds(double tsc_hz, uint64_t iters, unsigned int reps,
+			  unsigned int rounds, unsigned int vps)
+{
+	int failures = 0;
+	unsigned int r;
+
+	for (r = 0; r < rounds; r++) {
+		if (set_sidecar_vps(0)) {
+			printf("# cannot set hcl.sidecar_vps\n");
+			return 1;
+		}
+		printf("# round %u: local\n", r);
+		failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters,
+				       reps, vps, r, "local");
+		set_sidecar_vps(1);
+		printf("# round %u: remote\n", r);
+		failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters,
+				       reps, vps, r, "remote");
+	}
+	return failures;
 }
 
 int main(void)
@@ -197,12 +243,18 @@ int main(void)
 	print_cpu();
 	printf("}\n");
 
+	if (hcl_env_u64("HCL_BENCH_SIDECAR")) {
+		failures = sidecar_rounds(tsc_hz, iters, reps, rounds,
+					  vps < 2 ? 2 : vps);
+		printf("HCL-BENCH-END\n");
+		hcl_poweroff(failures ? 1 : 0);
+	}
 	params_ok = !modswitch_hcl_params(params, sizeof(params));
 	failures += !params_ok;
 	/* netlink first, while hcl.ko is loaded and no round has run */
 	printf("# netlink\n");
 	failures += !!run_side("/bin/hcl-bench-nl", tsc_hz, iters, reps, vps,
-			       0);
+			       0, NULL);
 	for (r = 0; r < rounds; r++) {
 		/* without the parameters a reload would get no VTL0 RAM */
 		if (r && (!params_ok || modswitch_to_hcl(params))) {
@@ -211,14 +263,14 @@ int main(void)
 		}
 		printf("# round %u: hcl\n", r);
 		failures += !!run_side("/bin/hcl-bench-hcl", tsc_hz, iters, reps,
-				       vps, r);
+				       vps, r, NULL);
 		if (modswitch_to_kvm(!r)) {
 			failures++;
 			break;
 		}
 		printf("# round %u: KVM\n", r);
 		failures += !!run_side("/bin/hcl-bench-kvm", tsc_hz, iters, reps,
-				       vps, r);
+				       vps, r, NULL);
 	}
 	printf("HCL-BENCH-END\n");
 	hcl_poweroff(failures ? 1 : 0);

@@ -192,6 +192,13 @@ static int setup(int fd, unsigned int *nvps, const struct bench_opts *o)
 	}
 	cpuid.nent = bench_cpuid_table(ents, BENCH_MAX_CPUID);
 	*nvps = o->vps < info.max_vps ? o->vps : info.max_vps;
+	if (o->first >= info.max_vps) {
+		fprintf(stderr, "hcl-bench: no VP %u (%u VPs)\n", o->first,
+			info.max_vps);
+		return -1;
+	}
+	/* the one-VP cases' VP too */
+	*nvps = *nvps > o->first ? *nvps : o->first + 1;
 	for (i = 0; i < *nvps; i++) {
 		struct hcl_create_vp cvp = { .vp_index = i };
 
@@ -254,35 +261,37 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 	unsigned int i, nvps;
 	int fd, failed = 0;
+	const char *side;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (bench_parse_opts(argc, argv, &o))
 		return 2;
+	side = o.side ? o.side : SIDE;
 	fd = open("/dev/hcl", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		perror("hcl-bench: /dev/hcl");
-		bench_error(SIDE, "setup", "cannot open /dev/hcl");
+		bench_error(side, "setup", "cannot open /dev/hcl");
 		return 1;
 	}
 	if (setup(fd, &nvps, &o) ||
 	    io_uring_queue_init(RING_ENTRIES, &ring, 0)) {
-		bench_error(SIDE, "setup", "cannot set up the VPs");
+		bench_error(side, "setup", "cannot set up the VPs");
 		return 1;
 	}
 	for (i = 0; i < sizeof(one_vp_cases) / sizeof(one_vp_cases[0]); i++) {
 		const struct bench_case *c = &one_vp_cases[i];
+		struct vp *v = &vps[o.first];
 
-		vps[0].ring = strstr(c->name, "_uring") ? &ring : NULL;
-		failed |= bench_measure(&o, SIDE, c, mbs[0],
-					vps[0].ring ? run_uring : run_ioctl,
-					&vps[0]);
+		v->ring = strstr(c->name, "_uring") ? &ring : NULL;
+		failed |= bench_measure(&o, side, c, mbs[o.first],
+					v->ring ? run_uring : run_ioctl, v);
 	}
-	vps[0].ring = NULL;
-	failed |= bench_multi(&o, SIDE, &multi_uring_case, mbs, nvps,
+	vps[o.first].ring = NULL;
+	failed |= bench_multi(&o, side, &multi_uring_case, mbs, nvps,
 			      multi_uring_phase, &nvps);
 	for (i = 0; i < nvps; i++)
 		ctxs[i] = &vps[i];
-	failed |= bench_multi_threads(&o, SIDE, &multi_threads_case, mbs,
+	failed |= bench_multi_threads(&o, side, &multi_threads_case, mbs,
 				      run_ioctl, ctxs, nvps);
 	io_uring_queue_exit(&ring);
 	return failed ? 1 : 0;
