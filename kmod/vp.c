@@ -766,6 +766,8 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	vp->part = part;
 	vp->index = args->vp_index;
 	vp->run = (struct hcl_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (vp->run)
+		vp->run->sidecar_cpu = -1;	/* the backend may bind it */
 	ret = vp->run ? hcl_backend->vp_init(vp) : -ENOMEM;
 	if (ret) {
 		hcl_vp_free(vp);

@@ -511,6 +511,7 @@ run_e2e() {
 	expect_in "$log" "^openvmm_hcl: device tree: 2 VPs (1 Linux CPU, 1 sidecar)" "e2e: openvmm_hcl read the shim's tree"
 	expect_in "$log" "^vtl0: Hello from VTL0" "e2e: guest greeting on the console"
 	expect_in "$log" "^underhill_vm: 2 VPs via io_uring" "e2e: two VPs served by one io_uring thread"
+	expect_in "$log" "^underhill_vm: on sidecar CPUs: VP 1 on 0$" "e2e: VP 1 runs on the sidecar's CPU"
 	expect_in "$log" "^vtl0: VP 0: CPUID check passed" "e2e: VP 0 CPUID check passed"
 	expect_in "$log" "^vtl0: VP 1: CPUID check passed" "e2e: VP 1 CPUID check passed"
 	# the vTPM: a sandboxed worker spawned by underhill_vm, driven by VP 0
@@ -548,6 +549,10 @@ run_e2e() {
 			"e2e: -smp $1 -m $2: the tree has $1 VPs, $(( $1 - 1 )) for the sidecar"
 		expect_in "$log" "^vtl0: VP $(( $1 - 1 )): CPUID check passed" \
 			"e2e: -smp $1 -m $2: all $1 VPs ran"
+		if [ "$1" = 4 ]; then
+			expect_in "$log" "^underhill_vm: on sidecar CPUs: VP 1 on 0, VP 2 on 1, VP 3 on 2$" \
+				"e2e: -smp $1 -m $2: VPs 1-3 run on the sidecar's CPUs"
+		fi
 		timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
 		result $? "e2e: -smp $1 -m $2: timeline complete and in order"
 		if [ "$1" -gt 1 ]; then
@@ -726,6 +731,8 @@ open(sys.argv[2], "wb").write(b)' "$img" "$bad/checksum.igvm"
 	expect_in "$log" "^openvmm_hcl: VTL2 kernel log while the paravisor ran: no warning or error" \
 		"e2e: linux: VTL2's kernel logged no warning or error while Linux ran on 4 VPs"
 	expect_in "$log" "smp: Brought up 1 node, 4 CPUs" "e2e: linux: 4 VPs brought up"
+	expect_in "$log" "^underhill_vm: on sidecar CPUs: VP 1 on 0, VP 2 on 1, VP 3 on 2$" \
+		"e2e: linux: VTL0 Linux's APs run on the sidecar's CPUs"
 	expect_in "$log" "^vtl0-linux: userspace reached (4 CPUs," \
 		"e2e: linux: userspace reached on 4 VPs"
 	expect_in "$log" "^vtl0-check: sleep accurate" \

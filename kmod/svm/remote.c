@@ -102,6 +102,7 @@ void hcl_svm_remote_bind(struct hcl_svm_vp *svm)
 	if (idx < 0)
 		return;
 	svm->remote = idx;
+	WRITE_ONCE(svm->vp.run->sidecar_cpu, idx);
 	svm->remote_window = jiffies;
 	/* the sidecar pages with 4 levels, and the nested walk with it */
 	svm->vmcb->control.nested_cr3 = hcl_npt_pml4_pa(&svm->vp.part->npt);
@@ -181,6 +182,7 @@ static void remote_to_local(struct hcl_svm_vp *svm)
 				svm->vp.index, cpu);
 	}
 	svm->remote = -1;
+	WRITE_ONCE(svm->vp.run->sidecar_cpu, -1);
 	svm->vmcb->control.nested_cr3 = hcl_npt_root_pa(&svm->vp.part->npt);
 	hcl_vmcb_mark_dirty(svm, HCL_VMCB_NP);
 }

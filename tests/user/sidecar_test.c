@@ -487,6 +487,7 @@ TEST_F(sc, hotplug_while_a_vp_runs_there)
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, part_open(&p, spin, sizeof(spin)));
 	ASSERT_EQ(0, vp_create(&p, cpu, &v));
+	EXPECT_EQ(0, v.run->sidecar_cpu);
 	s.v = &v;
 	ASSERT_EQ(0, pthread_create(&t, NULL, spinner_main, &s));
 	usleep(300000);
@@ -511,6 +512,7 @@ TEST_F(sc, hotplug_while_a_vp_runs_there)
 	ASSERT_EQ(0, ioctl(v.fd, HCL_VP_GET_REGS, &r2));
 	EXPECT_LT(r1.gprs[HCL_REG_RBX], r2.gprs[HCL_REG_RBX]);
 	EXPECT_EQ(remote, vp_stat(cpu, "remote_runs"));
+	EXPECT_EQ(-1, v.run->sidecar_cpu);
 	vp_close(&v);
 	part_close(&p);
 }

@@ -1808,6 +1808,8 @@ TEST_F(vp, runs_where_its_cpu_is)
 	int sc = sidecar_cpu_of(fixture_vp_index());
 	long remote;
 
+	/* the run page says so from the start */
+	EXPECT_EQ(sc, self->run->sidecar_cpu);
 	load_code(self, code, sizeof(code));
 	ASSERT_EQ(0, setup_state(self));
 	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));

@@ -252,6 +252,24 @@ static void report(struct vm *vm, int ret, struct hcl_vm_report *rep)
 		perror("underhill_vm: report");
 }
 
+/* which VPs hcl.ko runs on sidecar CPUs (the run page says), one line */
+static void print_placement(const struct vm *vm)
+{
+	char line[512];
+	unsigned int i, k = 0;
+	size_t n = 0;
+
+	for (i = 0; i < vm->nr_vps && n < sizeof(line); i++) {
+		int cpu = vm->vps[i].run->sidecar_cpu;
+
+		if (cpu >= 0)
+			n += snprintf(line + n, sizeof(line) - n,
+				      "%sVP %u on %d", k++ ? ", " : "", i, cpu);
+	}
+	if (k)
+		printf("underhill_vm: on sidecar CPUs: %s\n", line);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -316,6 +334,7 @@ int main(int argc, char **argv)
 	       vm.nr_vps == 1 ? "" : "s", use_ioctl ? "ioctl" : "io_uring",
 	       note ? note : "");
 
+	print_placement(&vm);
 	control_send("vtl0 running %" PRIu64, rep.tsc_vm_start);
 	ret = use_ioctl ? vm_run_ioctl(&vm) : vm_run_uring(&vm);
 	/* the ring's teardown cancels the RUNs still in flight */

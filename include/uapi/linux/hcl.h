@@ -397,7 +397,15 @@ struct hcl_run {
 	__u32 exit_reason;	/* enum hcl_exit_reason */
 	__u64 hw_exit_code;	/* raw backend exit code, for diagnostics */
 	__u64 rip;		/* RIP of the instruction that exited */
-	__u64 reserved0[5];
+	/*
+	 * Where the VP runs: the sidecar CPU (its index in
+	 * /openhcl/sidecar) whose VMRUNs enter it, or -1 when it enters
+	 * from a CPU Linux runs.  Set at HCL_CREATE_VP, -1 from the moment
+	 * the CPU goes to Linux.
+	 */
+	__s32 sidecar_cpu;
+	__u32 reserved1;
+	__u64 reserved0[4];
 	union {
 		/*
 		 * HCL_EXIT_IO.  For IN, userspace writes the value into
