@@ -499,7 +499,7 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 }
 
 run_e2e() {
-	local log rc img=$build/hcl.igvm bad=$logs/bad
+	local log rc want img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
 	log=$logs/e2e-default.log
 	qemu "$log" "$img" -t 300
@@ -540,7 +540,7 @@ run_e2e() {
 	timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
 	result $? "e2e: timeline JSON has every stage, in order"
 
-	for cfg in "1 512M" "2 2G" "4 1G" "4 2G"; do
+	for cfg in "1 512M" "2 2G" "4 1G" "4 2G" "8 1G"; do
 		set -- $cfg
 		log=$logs/e2e-smp$1-$2.log
 		qemu "$log" "$img" -t 300 -s "$1" -m "$2"
@@ -549,9 +549,12 @@ run_e2e() {
 			"e2e: -smp $1 -m $2: the tree has $1 VPs, $(( $1 - 1 )) for the sidecar"
 		expect_in "$log" "^vtl0: VP $(( $1 - 1 )): CPUID check passed" \
 			"e2e: -smp $1 -m $2: all $1 VPs ran"
-		if [ "$1" = 4 ]; then
-			expect_in "$log" "^underhill_vm: on sidecar CPUs: VP 1 on 0, VP 2 on 1, VP 3 on 2$" \
-				"e2e: -smp $1 -m $2: VPs 1-3 run on the sidecar's CPUs"
+		if [ "$1" -gt 1 ]; then
+			want=$(for ((i = 1; i < $1; i++)); do
+				printf '%sVP %d on %d' "$([ $i -gt 1 ] && echo ', ')" $i $((i - 1))
+			done)
+			expect_in "$log" "^underhill_vm: on sidecar CPUs: $want\$" \
+				"e2e: -smp $1 -m $2: VPs 1-$(( $1 - 1 )) run on the sidecar's CPUs"
 		fi
 		timeline_ok "$log" host_loader openhcl_boot kernel underhill_init openvmm_hcl underhill_vm vtl0_guest guest_done
 		result $? "e2e: -smp $1 -m $2: timeline complete and in order"
