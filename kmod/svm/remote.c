@@ -195,17 +195,12 @@ static void remote_policy(struct hcl_svm_vp *svm)
 {
 	unsigned int rate = hcl_sidecar_online_threshold();
 
-	svm->remote_window_exits++;
-	if (!time_after(jiffies, svm->remote_window + HZ))
-		return;
-	if (rate && svm->remote_window_exits > rate) {
-		pr_info("VP %u: %u exits in a second on sidecar CPU %d, over %u: the CPU joins Linux\n",
-			svm->vp.index, svm->remote_window_exits, svm->remote,
-			rate);
+	if (hcl_remote_window(&svm->remote_window, &svm->remote_window_exits,
+			      jiffies, HZ, rate)) {
+		pr_info("VP %u: over %u exits in a second on sidecar CPU %d: the CPU joins Linux\n",
+			svm->vp.index, rate, svm->remote);
 		hcl_sidecar_want_online(svm->remote);
 	}
-	svm->remote_window = jiffies;
-	svm->remote_window_exits = 0;
 }
 
 bool hcl_svm_enter_remote(struct hcl_svm_vp *svm)

@@ -16,6 +16,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/container_of.h>
+#include <linux/jiffies.h>
 #include <linux/types.h>
 
 #include "asid.h"
@@ -206,6 +207,27 @@ static inline unsigned int hcl_dr_exit(u64 guest_dr6, bool host_armed)
 	if (guest_dr6 != HCL_DR6_RESET)
 		return HCL_DR_RESET_DR6;
 	return 0;
+}
+
+/*
+ * The hot-plug policy's window (remote.c), pure so that KUnit can drive
+ * it: one more exit at @now; a window of @len jiffies from *@start that
+ * has passed closes, a new one starts at @now, and the answer is whether
+ * the closed one had more than @rate exits (@rate 0: never).
+ */
+static inline bool hcl_remote_window(unsigned long *start, u32 *exits,
+				     unsigned long now, unsigned long len,
+				     unsigned int rate)
+{
+	bool over;
+
+	(*exits)++;
+	if (!time_after(now, *start + len))
+		return false;
+	over = rate && *exits > rate;
+	*start = now;
+	*exits = 0;
+	return over;
 }
 
 /* an IOIO exit's info 1, decoded (hcl_decode_ioio()) */
