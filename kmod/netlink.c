@@ -327,6 +327,37 @@ fail:
 	nlmsg_free(skb);
 }
 
+/*
+ * A sidecar CPU left the sidecar (sidecar.c): to Linux, by a fault, or
+ * lost.  Rare, so neither filtered nor rate-limited; process context.
+ */
+void hcl_nl_sidecar_event(u32 cpu, u32 change, int linux_cpu,
+			  u32 fault_vector)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&hcl_nl_family, &init_net, HCL_NLGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &hcl_nl_family, 0, HCL_CMD_SIDECAR_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, HCL_A_EVENT_KIND, HCL_EVENT_KIND_SIDECAR_CPU) ||
+	    nla_put_u32(skb, HCL_A_EVENT_SIDECAR_CPU, cpu) ||
+	    nla_put_u32(skb, HCL_A_EVENT_SIDECAR_CHANGE, change) ||
+	    nla_put_s32(skb, HCL_A_EVENT_LINUX_CPU, linux_cpu) ||
+	    (change == HCL_SIDECAR_CHANGE_FAULT &&
+	     nla_put_u32(skb, HCL_A_EVENT_FAULT_VECTOR, fault_vector))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&hcl_nl_family, skb, 0, HCL_NLGRP_EVENTS,
+			  GFP_KERNEL);
+}
+
 int hcl_nl_init(void)
 {
 	return genl_register_family(&hcl_nl_family);

@@ -63,6 +63,8 @@
 #include <asm/smp.h>
 
 #include <hcl/openhcl_dt.h>
+#include <uapi/linux/hcl_nl.h>
+#include "netlink.h"
 #include "sidecar.h"
 
 /* the wake-up IPI's vector: any from 32 up does, the sidecar EOIs it */
@@ -94,6 +96,7 @@ struct hcl_sc_cpu {
 	 */
 	bool policy_online;
 	struct work_struct online_work;
+	bool left;			/* its netlink event is out (sc_left()) */
 	u32 seq;			/* the last command posted */
 	u64 vp_runs;			/* RUN_VP of VTL0 VPs */
 	u32 pings_ok, pings_failed;
@@ -216,7 +219,22 @@ int hcl_sidecar_check(const struct hcl_sidecar_control *ctl, u64 region_size,
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_sidecar_check);
 
-static void report_fault(const struct hcl_sc_cpu *c)
+/*
+ * The CPU left the sidecar for good: one event to netlink listeners (the
+ * first reason only: a CPU never comes back).  c->lock held.
+ */
+static void sc_left(struct hcl_sc_cpu *c, u32 change)
+{
+	lockdep_assert_held(&c->lock);
+	if (c->left)
+		return;
+	c->left = true;
+	hcl_nl_sidecar_event(c->index, change, c->linux_cpu,
+			     READ_ONCE(sc.ctl->cpu[c->index].fault_vector));
+}
+
+/* c->lock held */
+static void report_fault(struct hcl_sc_cpu *c)
 {
 	const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[c->index];
 
@@ -224,6 +242,7 @@ static void report_fault(const struct hcl_sc_cpu *c)
 	       c->index, c->apic_id, READ_ONCE(e->fault_vector),
 	       READ_ONCE(e->fault_error), READ_ONCE(e->fault_rip),
 	       READ_ONCE(e->fault_cr2));
+	sc_left(c, HCL_SIDECAR_CHANGE_FAULT);
 }
 
 /* one command, waited for; c->lock held */
@@ -587,6 +606,8 @@ static int sc_remove(u32 index)
 	else
 		pr_info("sidecar CPU %u (APIC id %u): removed, Linux CPU %d can be brought up\n",
 			c->index, c->apic_id, c->linux_cpu);
+	if (!ret)
+		sc_left(c, HCL_SIDECAR_CHANGE_TO_LINUX);
 	mutex_unlock(&c->lock);
 	mutex_unlock(&sc.lock);
 	return ret;
@@ -760,6 +781,7 @@ static int sc_run_failed(struct hcl_sc_cpu *c, enum hcl_sidecar_wait w)
 	       c->index, c->apic_id,
 	       w == HCL_SIDECAR_WAIT_GONE ? "lost its CPU" :
 	       "did not stop in time");
+	sc_left(c, HCL_SIDECAR_CHANGE_LOST);
 	return w == HCL_SIDECAR_WAIT_GONE ? -ENODEV : -ETIMEDOUT;
 }
 
@@ -808,6 +830,7 @@ int hcl_sidecar_run_vp(u32 idx, struct hcl_sidecar_run *r)
 		pr_err("sidecar CPU %u (APIC id %u): cannot post RUN_VP (error %d, status %s)\n",
 		       c->index, c->apic_id, ret,
 		       hcl_sidecar_status_name(READ_ONCE(e->status)));
+		sc_left(c, HCL_SIDECAR_CHANGE_LOST);
 		return ret;
 	}
 	c->vp_runs++;
@@ -851,6 +874,7 @@ int hcl_sidecar_run_vp(u32 idx, struct hcl_sidecar_run *r)
 		WRITE_ONCE(c->dead, true);
 		pr_err("sidecar CPU %u (APIC id %u): RUN_VP refused: result %u\n",
 		       c->index, c->apic_id, r->result);
+		sc_left(c, HCL_SIDECAR_CHANGE_LOST);
 		return -EINVAL;
 	}
 	return 0;
@@ -894,6 +918,8 @@ static int sc_cpu_prepare(unsigned int cpu)
 	ret = sc_command(c, HCL_SIDECAR_CMD_REMOVE, &result);
 	if (!ret && (result != HCL_SIDECAR_RES_OK || !sc_gone(c)))
 		ret = -EIO;
+	if (!ret)
+		sc_left(c, HCL_SIDECAR_CHANGE_TO_LINUX);
 	mutex_unlock(&c->lock);
 	if (ret) {
 		pr_err("sidecar CPU %u (APIC id %u): not handed to Linux: REMOVE failed (error %d, result %u)\n",

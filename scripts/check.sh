@@ -210,17 +210,22 @@ run_vm() {
 
 	# every UAPI test again with the fixture's VP on a sidecar CPU (VP 2
 	# on Linux's CPU 2, which the sidecar holds at -smp 4; the
-	# multi-VP tests put VPs 1-3 there too), host state checked; then
-	# the fuzzer, whose VPs 1-3 run there
+	# multi-VP tests put VPs 1-3 there too), host state checked; the
+	# netlink tests (a sidecar CPU's event); then the fuzzer, whose VPs
+	# run there
 	log=$logs/vm-remote.log
 	qemu "$log" "$build/hcl-test.igvm" -t 600 -s 4 -m 512M \
-		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,fuzz HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,nl,fuzz HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "vm: remote-VP runner completed (see $log)"
 	f=$(section "$log" uapi)
 	tap_count "$f" "vm/remote/uapi"
 	grep -q "VP 2 ran on sidecar CPU 1 " "$f"
 	result $? "vm/remote: the fixture's VP ran on a sidecar CPU"
+	f=$(section "$log" nl)
+	tap_count "$f" "vm/remote/nl"
+	grep -q "sidecar-cpu cpu=[0-9]* change=to-linux" "$f"
+	result $? "vm/remote/nl: a sidecar CPU handed to Linux raised its event"
 	f=$(section "$log" fuzz)
 	tap_count "$f" "vm/remote/fuzz"
 	f=$(section "$log" dmesg)

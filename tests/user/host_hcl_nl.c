@@ -135,6 +135,36 @@ TEST(event_parse)
 		     text);
 }
 
+TEST(sidecar_event_parse)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], text[256];
+	struct nlmsghdr *nlh = msg(buf, HCL_CMD_SIDECAR_NTF);
+	struct hcl_nl_event ev;
+
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_KIND, HCL_EVENT_KIND_SIDECAR_CPU);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_SIDECAR_CPU, 2);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_SIDECAR_CHANGE,
+			 HCL_SIDECAR_CHANGE_FAULT);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_LINUX_CPU, 3);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_FAULT_VECTOR, 13);
+	ASSERT_EQ(0, hcl_nl_event_parse(nlh, &ev));
+	EXPECT_EQ(2, ev.sidecar_cpu);
+	EXPECT_EQ(3, ev.linux_cpu);
+	ASSERT_LT(0, hcl_nl_event_format(&ev, text, sizeof(text)));
+	EXPECT_STREQ("sidecar-cpu cpu=2 change=fault linux-cpu=3 vector=0xd",
+		     text);
+	/* no CPU, or no change: refused */
+	nlh = msg(buf, HCL_CMD_SIDECAR_NTF);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_KIND, HCL_EVENT_KIND_SIDECAR_CPU);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_SIDECAR_CHANGE,
+			 HCL_SIDECAR_CHANGE_LOST);
+	EXPECT_EQ(-EBADMSG, hcl_nl_event_parse(nlh, &ev));
+	nlh = msg(buf, HCL_CMD_SIDECAR_NTF);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_KIND, HCL_EVENT_KIND_SIDECAR_CPU);
+	mnl_attr_put_u32(nlh, HCL_A_EVENT_SIDECAR_CPU, 0);
+	EXPECT_EQ(-EBADMSG, hcl_nl_event_parse(nlh, &ev));
+}
+
 TEST(event_parse_refuses)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

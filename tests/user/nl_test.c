@@ -6,7 +6,8 @@
  * missing, mistyped, out-of-range and unknown ones; the policy's
  * permission; counters over netlink against debugfs; and the events a
  * VP driven through /dev/hcl raises (triple fault, VP stop, VTL
- * violations under the rate limit), and the policy's port forwarding.
+ * violations under the rate limit), a sidecar CPU's event, and the
+ * policy's port forwarding.
  * hcl-vmtest runs it as group "nl" (HCL_NL_ARGS=-r,fixture.test runs one).
  */
 #include <errno.h>
@@ -133,6 +134,25 @@ static int wait_events(struct hcl_nl *nl, struct evlog *log, int want, int ms)
 	}
 	hcl_nl_events_read(nl, collect, log);
 	return log->n;
+}
+
+/* an idle sidecar CPU from debugfs hcl/sidecar (the last one), or -1 */
+static int idle_sidecar_cpu(int *linux_cpu)
+{
+	FILE *f = fopen(DEBUGFS "/sidecar", "r");
+	char line[256], status[16];
+	int cpu, lc, found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "cpu %d apic %*u linux-cpu %d status %15s",
+			   &cpu, &lc, status) == 3 && !strcmp(status, "idle")) {
+			found = cpu;
+			*linux_cpu = lc;
+		}
+	fclose(f);
+	return found;
 }
 
 /* ---- the family, no partition needed -------------------------------------- */
@@ -360,6 +380,39 @@ static int run_tool(char *out, size_t len, ...)
 }
 
 /* hcl-nl, the tool people use, on the same family */
+/*
+ * A sidecar CPU handed to Linux (debugfs "remove <i>", the REMOVE that
+ * hot-plug sends too) raises one sidecar-cpu event, whatever the policy's
+ * mask, and a second REMOVE of the same CPU raises none.  Needs the
+ * sidecar on with an idle CPU (the vm group's remote-VP boot).
+ */
+TEST_F(nl, sidecar_cpu_event)
+{
+	char cmd[32], text[128];
+	struct evlog log = { 0 };
+	int cpu, linux_cpu = -1, fd;
+
+	cpu = idle_sidecar_cpu(&linux_cpu);
+	if (cpu < 0)
+		SKIP(return, "no idle sidecar CPU");
+	ASSERT_LE(0, hcl_nl_subscribe(&self->nl));
+	snprintf(cmd, sizeof(cmd), "remove %d", cpu);
+	fd = open(DEBUGFS "/sidecar", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(cmd), write(fd, cmd, strlen(cmd)));
+	EXPECT_EQ(-1, write(fd, cmd, strlen(cmd)));
+	close(fd);
+	wait_events(&self->nl, &log, 2, 500);
+	ASSERT_EQ(1, log.n);
+	EXPECT_EQ(HCL_CMD_SIDECAR_NTF, log.ev[0].cmd);
+	EXPECT_EQ(HCL_EVENT_KIND_SIDECAR_CPU, log.ev[0].kind);
+	EXPECT_EQ((uint32_t)cpu, log.ev[0].sidecar_cpu);
+	EXPECT_EQ(HCL_SIDECAR_CHANGE_TO_LINUX, log.ev[0].sidecar_change);
+	EXPECT_EQ(linux_cpu, log.ev[0].linux_cpu);
+	ASSERT_LT(0, hcl_nl_event_format(&log.ev[0], text, sizeof(text)));
+	TH_LOG("%s", text);
+}
+
 TEST_F(nl, hcl_nl_tool)
 {
 	char out[4096];

@@ -63,6 +63,7 @@ const char *hcl_nl_event_kind_name(uint32_t kind)
 	case HCL_EVENT_KIND_VP_STOP:		return "vp-stop";
 	case HCL_EVENT_KIND_TRIPLE_FAULT:	return "triple-fault";
 	case HCL_EVENT_KIND_VTL_VIOLATION:	return "vtl-violation";
+	case HCL_EVENT_KIND_SIDECAR_CPU:	return "sidecar-cpu";
 	}
 	return "unknown";
 }
@@ -838,6 +839,18 @@ static int event_attr(const struct nlattr *a, void *data)
 	case HCL_A_EVENT_HW_CODE:
 		ret = get_uint(a, &ev->hw_code);
 		break;
+	case HCL_A_EVENT_SIDECAR_CPU:
+		ret = get_u32(a, &ev->sidecar_cpu);
+		break;
+	case HCL_A_EVENT_SIDECAR_CHANGE:
+		ret = get_u32(a, &ev->sidecar_change);
+		break;
+	case HCL_A_EVENT_LINUX_CPU:
+		ret = get_u32(a, (uint32_t *)&ev->linux_cpu);
+		break;
+	case HCL_A_EVENT_FAULT_VECTOR:
+		ret = get_u32(a, &ev->fault_vector);
+		break;
 	}
 	return ret ? MNL_CB_ERROR : MNL_CB_OK;
 }
@@ -853,22 +866,50 @@ int hcl_nl_event_parse(const struct nlmsghdr *nlh, struct hcl_nl_event *ev)
 	case HCL_CMD_VP_STOP_NTF:
 	case HCL_CMD_TRIPLE_FAULT_NTF:
 	case HCL_CMD_VTL_VIOLATION_NTF:
+	case HCL_CMD_SIDECAR_NTF:
 		break;
 	default:
 		return -ENOMSG;
 	}
 	ev->cmd = g->cmd;
 	ev->vp_id = UINT32_MAX;
-	if (mnl_attr_parse(nlh, GENL_HDRLEN, event_attr, ev) < 0 ||
-	    !ev->kind || ev->vp_id == UINT32_MAX)
+	ev->sidecar_cpu = UINT32_MAX;
+	if (mnl_attr_parse(nlh, GENL_HDRLEN, event_attr, ev) < 0 || !ev->kind)
+		return -EBADMSG;
+	/* a VP's event names the VP, a sidecar CPU's the CPU and what */
+	if (g->cmd == HCL_CMD_SIDECAR_NTF ?
+	    ev->sidecar_cpu == UINT32_MAX || !ev->sidecar_change :
+	    ev->vp_id == UINT32_MAX)
 		return -EBADMSG;
 	return 0;
+}
+
+const char *hcl_nl_sidecar_change_name(uint32_t change)
+{
+	switch (change) {
+	case HCL_SIDECAR_CHANGE_TO_LINUX:	return "to-linux";
+	case HCL_SIDECAR_CHANGE_FAULT:		return "fault";
+	case HCL_SIDECAR_CHANGE_LOST:		return "lost";
+	}
+	return "unknown";
 }
 
 int hcl_nl_event_format(const struct hcl_nl_event *ev, char *buf, size_t len)
 {
 	const char *exit = hcl_nl_exit_name(ev->reason);
 	int n;
+
+	if (ev->cmd == HCL_CMD_SIDECAR_NTF) {
+		n = snprintf(buf, len, "%s cpu=%" PRIu32 " change=%s linux-cpu=%d",
+			     hcl_nl_event_kind_name(ev->kind), ev->sidecar_cpu,
+			     hcl_nl_sidecar_change_name(ev->sidecar_change),
+			     ev->linux_cpu);
+		if (n >= 0 && (size_t)n < len &&
+		    ev->sidecar_change == HCL_SIDECAR_CHANGE_FAULT)
+			n += snprintf(buf + n, len - n, " vector=%#" PRIx32,
+				      ev->fault_vector);
+		return n >= 0 && (size_t)n < len ? n : -ENOSPC;
+	}
 
 	n = snprintf(buf, len, "%s vp=%" PRIu32 " exit=%s rip=%#" PRIx64,
 		     hcl_nl_event_kind_name(ev->kind), ev->vp_id,

@@ -101,6 +101,9 @@ struct hcl_nl_event {
 	uint8_t cmd;			/* HCL_CMD_*_NTF */
 	uint32_t kind, vp_id, reason, access, dropped;
 	uint64_t rip, gpa, hw_code;
+	/* HCL_CMD_SIDECAR_NTF */
+	uint32_t sidecar_cpu, sidecar_change, fault_vector;
+	int32_t linux_cpu;
 };
 
 typedef void (*hcl_nl_event_fn)(const struct hcl_nl_event *ev, void *arg);
@@ -111,6 +114,7 @@ int hcl_nl_events_read(struct hcl_nl *nl, hcl_nl_event_fn fn, void *arg);
 int hcl_nl_event_parse(const struct nlmsghdr *nlh, struct hcl_nl_event *ev);
 int hcl_nl_event_format(const struct hcl_nl_event *ev, char *buf, size_t len);
 const char *hcl_nl_event_kind_name(uint32_t kind);
+const char *hcl_nl_sidecar_change_name(uint32_t change);
 
 /* HCL_EXIT_* names (kmod/exits.h's), or NULL */
 const char *hcl_nl_exit_name(uint32_t reason);

@@ -27,18 +27,36 @@ enum hcl_vp_state {
 
 /**
  * enum hcl_event_kind - Why an event was sent; the values are stable and new
- *   kinds are appended (the sidecar's CPU state changes will be).
+ *   kinds are appended.
  * @HCL_EVENT_KIND_VP_STOP: A VP's run ended with an exit to userspace named in
  *   the policy's event mask.
  * @HCL_EVENT_KIND_TRIPLE_FAULT: A VP shut down (triple fault); its state is
  *   lost.
  * @HCL_EVENT_KIND_VTL_VIOLATION: VTL0 touched a GPA that is neither its RAM
  *   nor claimed.
+ * @HCL_EVENT_KIND_SIDECAR_CPU: A sidecar CPU left the sidecar (see
+ *   sidecar-change).
  */
 enum hcl_event_kind {
 	HCL_EVENT_KIND_VP_STOP = 1,
 	HCL_EVENT_KIND_TRIPLE_FAULT,
 	HCL_EVENT_KIND_VTL_VIOLATION,
+	HCL_EVENT_KIND_SIDECAR_CPU,
+};
+
+/**
+ * enum hcl_sidecar_change - What happened to a sidecar CPU.
+ * @HCL_SIDECAR_CHANGE_TO_LINUX: Handed to Linux (REMOVE), by hot-plug or by
+ *   hand; Linux may boot it.
+ * @HCL_SIDECAR_CHANGE_FAULT: It took an exception (fault-vector) and halted
+ *   for good.
+ * @HCL_SIDECAR_CHANGE_LOST: It stopped answering or refused a run; no VP runs
+ *   there any more.
+ */
+enum hcl_sidecar_change {
+	HCL_SIDECAR_CHANGE_TO_LINUX = 1,
+	HCL_SIDECAR_CHANGE_FAULT,
+	HCL_SIDECAR_CHANGE_LOST,
 };
 
 /**
@@ -106,6 +124,10 @@ enum {
 	HCL_A_EVENT_ACCESS,
 	HCL_A_EVENT_HW_CODE,
 	HCL_A_EVENT_DROPPED,
+	HCL_A_EVENT_SIDECAR_CPU,
+	HCL_A_EVENT_SIDECAR_CHANGE,
+	HCL_A_EVENT_LINUX_CPU,
+	HCL_A_EVENT_FAULT_VECTOR,
 
 	__HCL_A_EVENT_MAX,
 	HCL_A_EVENT_MAX = (__HCL_A_EVENT_MAX - 1)
@@ -119,6 +141,7 @@ enum {
 	HCL_CMD_VP_STOP_NTF,
 	HCL_CMD_TRIPLE_FAULT_NTF,
 	HCL_CMD_VTL_VIOLATION_NTF,
+	HCL_CMD_SIDECAR_NTF,
 
 	__HCL_CMD_MAX,
 	HCL_CMD_MAX = (__HCL_CMD_MAX - 1)
