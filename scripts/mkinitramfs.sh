@@ -6,7 +6,8 @@
 #
 #   scripts/mkinitramfs.sh OUT BUILD KDIR [test|bench|bootbench]
 #
-# "test" adds the in-VM test runner, UAPI tests and the KUnit module;
+# "test" adds the in-VM test runner, UAPI tests, the KUnit module and a
+# copy of hcl.ko the sidecar tests reload;
 # "bench" the run-loop benchmark, its guest, KDIR's KVM modules and a
 # copy of hcl.ko that the benchmark reloads between its rounds;
 # "bootbench" the VTL0 boot benchmark: the VTL0 Linux payload from
@@ -71,6 +72,8 @@ spec=$out.spec
 		echo "file /bin/hcl-sandbox-test $build/vtl2/bin/hcl-sandbox-test 0755 0 0"
 		echo "file /bin/hcl-sandbox-tpm-test $build/vtl2/bin/hcl-sandbox-tpm-test 0755 0 0"
 		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
+		# the sidecar tests unload hcl.ko and load it again
+		echo "file /lib/hcl/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
 	fi
 	if [ "$mode" = bench ]; then
 		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm hcl-bench-nl; do

@@ -7,7 +7,8 @@
  * the sidecar CPU, the exit and the switched registers checked by
  * hcl.ko's self-test).  VTL0 VPs run on them: VP i on the sidecar CPU
  * that is Linux's CPU i (svm/remote.c), their exits handled on Linux's
- * CPU, a VP killed in the middle of a remote run leaves the CPU idle.
+ * CPU, a VP killed in the middle of a remote run leaves the CPU idle,
+ * hcl.ko unloaded and loaded again finds the sidecar as it left it.
  * Then a sidecar CPU goes to Linux by hand (debugfs "remove", sysfs
  * online), one through Linux's own hot-plug while a VP spins on it, the
  * VP going on locally, one by the hot-plug policy for a VP that exits
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -416,6 +418,63 @@ TEST_F(sc, kill_mid_remote_run)
 	/* and the CPU runs the next partition's VP */
 	ASSERT_EQ(0, part_open(&p, cpuid_loop, sizeof(cpuid_loop)));
 	ASSERT_EQ(0, vp_create(&p, cpu, &v));
+	EXPECT_EQ(HCL_EXIT_HLT, vp_run(&v));
+	EXPECT_LE(100, vp_stat(cpu, "remote_runs"));
+	vp_close(&v);
+	part_close(&p);
+}
+
+static int unload_hcl(void)
+{
+	int i;
+
+	/* the partition's release can lag its close by a moment */
+	for (i = 0; i < 200; i++) {
+		if (!syscall(SYS_delete_module, "hcl", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(10000);
+	}
+	return -errno;
+}
+
+/*
+ * hcl.ko while a VP of a partition is bound to a sidecar CPU: unloading
+ * is refused; once the partition is closed it goes (the notify
+ * interrupt freed, the hot-plug callback removed) and comes back, and
+ * the sidecar CPUs answer the new module and run its VPs.
+ */
+TEST_F(sc, unload_and_reload)
+{
+	int cpu = self->cpus[0].linux_cpu, mod;
+	struct sc_line now[HCL_BOOT_MAX_VPS];
+	struct part p;
+	struct vp v;
+
+	if (strcmp(self->cpus[0].status, "idle"))
+		SKIP(return, "sidecar CPU 0 is %s", self->cpus[0].status);
+	mod = open("/lib/hcl/modules/hcl.ko", O_RDONLY | O_CLOEXEC);
+	if (mod < 0)
+		SKIP(return, "no hcl.ko to load again");
+	ASSERT_EQ(0, part_open(&p, cpuid_loop, sizeof(cpuid_loop)));
+	ASSERT_EQ(0, vp_create(&p, cpu, &v));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(&v));
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "hcl", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("%d", errno);
+	vp_close(&v);
+	part_close(&p);
+	ASSERT_EQ(0, unload_hcl());
+	ASSERT_EQ(0, syscall(SYS_finit_module, mod, "", 0))
+		TH_LOG("loading hcl.ko again: %s", strerror(errno));
+	close(mod);
+	ASSERT_EQ(self->n, read_state(now, HCL_BOOT_MAX_VPS));
+	for (int i = 0; i < self->n; i++)
+		EXPECT_STREQ(self->cpus[i].status, now[i].status);
+	EXPECT_EQ(0, write_cmd("ping"));
+	ASSERT_EQ(0, part_open(&p, cpuid_loop, sizeof(cpuid_loop)));
+	ASSERT_EQ(0, vp_create(&p, cpu, &v));
+	EXPECT_EQ(0, v.run->sidecar_cpu);
 	EXPECT_EQ(HCL_EXIT_HLT, vp_run(&v));
 	EXPECT_LE(100, vp_stat(cpu, "remote_runs"));
 	vp_close(&v);
