@@ -501,6 +501,23 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 		"e2e: hclctl serve refuses the damaged store"
 	expect_in "$logs/hostchan3-chan.log" "^\[event\] worker-exit tpm pid [0-9]*: killed by signal 9 (Killed)" \
 		"e2e: a killed device worker is reported to the host with its signal"
+
+	# 4: the host resets VTL0 while Linux runs there on two VPs, VP 1 on
+	# the sidecar's CPU: the run ends at once, like a guest's reset
+	hostchan_boot hostchan4 "$build/hcl-linux.igvm" "$logs/hostchan4-vmgs.bin"
+	log=$logs/hostchan4.log
+	hostchan_shell "$log"
+	result $? "e2e: hclctl: Linux in VTL0 reached its shell (reset boot)"
+	$hc vtl0 reset > /dev/null 2>&1
+	result $? "e2e: hclctl vtl0 reset accepted while VTL0 runs"
+	wait "$hc_pid"
+	result $? "e2e: hclctl vtl0 reset: the boot ends with status 0"
+	expect_in "$log" "^underhill_vm: on sidecar CPUs: VP 1 on 0$" \
+		"e2e: hclctl vtl0 reset: VP 1 ran on the sidecar's CPU"
+	expect_in "$log" "^underhill_vm: VTL0 reset by the host" \
+		"e2e: hclctl vtl0 reset: underhill_vm stopped VTL0"
+	expect_in "$log" "^openvmm_hcl: VTL0 reset by the host (2 VPs, [0-9]* exits to userspace); 0 other processes left" \
+		"e2e: hclctl vtl0 reset: openvmm_hcl reports it, nothing left"
 }
 
 run_e2e() {
