@@ -680,24 +680,25 @@ static bool sc_linux_took(const struct hcl_sc_cpu *c)
 	       cpu_online(c->linux_cpu);
 }
 
-int hcl_sidecar_cpu_for_vp(u32 vp_index)
+static struct hcl_sc_cpu *sc_by_linux_cpu(unsigned int cpu)
 {
 	u32 i;
 
-	if (!READ_ONCE(hcl_sidecar_vps))
-		return -ENODEV;
-	for (i = 0; i < sc.count; i++) {
-		struct hcl_sc_cpu *c = &sc.cpus[i];
+	for (i = 0; i < sc.count; i++)
+		if (sc.cpus[i].linux_cpu == (int)cpu)
+			return &sc.cpus[i];
+	return NULL;
+}
 
-		if (c->linux_cpu == (int)vp_index) {
-			if (sc_linux_took(c) || READ_ONCE(c->dead) ||
-			    READ_ONCE(sc.ctl->cpu[i].status) !=
-			    HCL_SIDECAR_IDLE)
-				return -ENODEV;
-			return i;
-		}
-	}
-	return -ENODEV;
+int hcl_sidecar_cpu_for_vp(u32 vp_index)
+{
+	struct hcl_sc_cpu *c = sc_by_linux_cpu(vp_index);
+
+	if (!READ_ONCE(hcl_sidecar_vps) || !c || sc_linux_took(c) ||
+	    READ_ONCE(c->dead) ||
+	    READ_ONCE(sc.ctl->cpu[c->index].status) != HCL_SIDECAR_IDLE)
+		return -ENODEV;
+	return c->index;
 }
 
 int hcl_sidecar_linux_cpu(u32 idx)
@@ -878,16 +879,6 @@ int hcl_sidecar_run_vp(u32 idx, struct hcl_sidecar_run *r)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static struct hcl_sc_cpu *sc_by_linux_cpu(unsigned int cpu)
-{
-	u32 i;
-
-	for (i = 0; i < sc.count; i++)
-		if (sc.cpus[i].linux_cpu == (int)cpu)
-			return &sc.cpus[i];
-	return NULL;
 }
 
 /*

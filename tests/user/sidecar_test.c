@@ -509,73 +509,7 @@ TEST_F(sc, remove_then_linux_brings_it_up)
 		EXPECT_STREQ("idle", after[i].status);
 }
 
-struct spinner {
-	struct vp *v;
-	int ret;
-};
-
-static void *spinner_main(void *arg)
-{
-	struct spinner *s = arg;
-
-	s->ret = vp_run(s->v);
-	return NULL;
-}
-
-/*
- * Last: Linux onlines a sidecar CPU (sysfs, its normal hot-plug) while a
- * VP spins there.  hcl.ko's hot-plug callback stops the VP's run and
- * hands the CPU over (REMOVE), Linux boots it, and the VP goes on spinning
- * locally from the same state: RBX still counts, no remote run since.
- * Needs a second sidecar CPU (the test above took one).
- */
-TEST_F(sc, hotplug_while_a_vp_runs_there)
-{
-	struct sc_line now[HCL_BOOT_MAX_VPS];
-	struct spinner s = { 0 };
-	int cpu = self->cpus[0].linux_cpu;
-	struct hcl_regs r1, r2;
-	struct sigaction sa = { .sa_handler = on_signal };
-	long long remote;
-	pthread_t t;
-	struct part p;
-	struct vp v;
-
-	if (strcmp(self->cpus[0].status, "idle"))
-		SKIP(return, "sidecar CPU 0 is %s", self->cpus[0].status);
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, part_open(&p, spin, sizeof(spin)));
-	ASSERT_EQ(0, vp_create(&p, cpu, &v));
-	EXPECT_EQ(0, v.run->sidecar_cpu);
-	s.v = &v;
-	ASSERT_EQ(0, pthread_create(&t, NULL, spinner_main, &s));
-	usleep(300000);
-	ASSERT_EQ(0, set_online(cpu)) TH_LOG("Linux CPU %d", cpu);
-	EXPECT_EQ(1, cpu_online(cpu));
-	ASSERT_EQ(self->n, read_state(now, HCL_BOOT_MAX_VPS));
-	EXPECT_STREQ("removed", now[0].status);
-	usleep(300000);
-	pthread_kill(t, SIGUSR1);
-	pthread_join(t, NULL);
-	EXPECT_EQ(-EINTR, s.ret);
-	remote = vp_stat(cpu, "remote_runs");
-	EXPECT_LE(1, remote);
-	ASSERT_EQ(0, ioctl(v.fd, HCL_VP_GET_REGS, &r1));
-	EXPECT_LT(0, r1.gprs[HCL_REG_RBX]);
-	/* it goes on, locally */
-	ASSERT_EQ(0, pthread_create(&t, NULL, spinner_main, &s));
-	usleep(200000);
-	pthread_kill(t, SIGUSR1);
-	pthread_join(t, NULL);
-	EXPECT_EQ(-EINTR, s.ret);
-	ASSERT_EQ(0, ioctl(v.fd, HCL_VP_GET_REGS, &r2));
-	EXPECT_LT(r1.gprs[HCL_REG_RBX], r2.gprs[HCL_REG_RBX]);
-	EXPECT_EQ(remote, vp_stat(cpu, "remote_runs"));
-	EXPECT_EQ(-1, v.run->sidecar_cpu);
-	vp_close(&v);
-	part_close(&p);
-}
-
+/* a VP run on its own thread, until it exits or a signal ends it */
 struct busy_vp {
 	struct vp *v;
 	int ret, cpu;
@@ -591,6 +525,60 @@ static void *busy_main(void *arg)
 	b->pinned = !sched_getaffinity(0, sizeof(set), &set) &&
 		    CPU_COUNT(&set) == 1 && CPU_ISSET(b->cpu, &set);
 	return NULL;
+}
+
+/*
+ * Last: Linux onlines a sidecar CPU (sysfs, its normal hot-plug) while a
+ * VP spins there.  hcl.ko's hot-plug callback stops the VP's run and
+ * hands the CPU over (REMOVE), Linux boots it, and the VP goes on spinning
+ * locally from the same state: RBX still counts, no remote run since.
+ * Needs a second sidecar CPU (the test above took one).
+ */
+TEST_F(sc, hotplug_while_a_vp_runs_there)
+{
+	struct sc_line now[HCL_BOOT_MAX_VPS];
+	int cpu = self->cpus[0].linux_cpu;
+	struct busy_vp s = { .cpu = cpu };
+	struct hcl_regs r1, r2;
+	struct sigaction sa = { .sa_handler = on_signal };
+	long long remote;
+	pthread_t t;
+	struct part p;
+	struct vp v;
+
+	if (strcmp(self->cpus[0].status, "idle"))
+		SKIP(return, "sidecar CPU 0 is %s", self->cpus[0].status);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, part_open(&p, spin, sizeof(spin)));
+	ASSERT_EQ(0, vp_create(&p, cpu, &v));
+	EXPECT_EQ(0, v.run->sidecar_cpu);
+	s.v = &v;
+	ASSERT_EQ(0, pthread_create(&t, NULL, busy_main, &s));
+	usleep(300000);
+	ASSERT_EQ(0, set_online(cpu)) TH_LOG("Linux CPU %d", cpu);
+	EXPECT_EQ(1, cpu_online(cpu));
+	ASSERT_EQ(self->n, read_state(now, HCL_BOOT_MAX_VPS));
+	EXPECT_STREQ("removed", now[0].status);
+	usleep(300000);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	EXPECT_EQ(-EINTR, s.ret);
+	remote = vp_stat(cpu, "remote_runs");
+	EXPECT_LE(1, remote);
+	ASSERT_EQ(0, ioctl(v.fd, HCL_VP_GET_REGS, &r1));
+	EXPECT_LT(0, r1.gprs[HCL_REG_RBX]);
+	/* it goes on, locally */
+	ASSERT_EQ(0, pthread_create(&t, NULL, busy_main, &s));
+	usleep(200000);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	EXPECT_EQ(-EINTR, s.ret);
+	ASSERT_EQ(0, ioctl(v.fd, HCL_VP_GET_REGS, &r2));
+	EXPECT_LT(r1.gprs[HCL_REG_RBX], r2.gprs[HCL_REG_RBX]);
+	EXPECT_EQ(remote, vp_stat(cpu, "remote_runs"));
+	EXPECT_EQ(-1, v.run->sidecar_cpu);
+	vp_close(&v);
+	part_close(&p);
 }
 
 static int set_online_rate(const char *rate)
