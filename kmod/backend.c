@@ -10,6 +10,7 @@
 #include <linux/printk.h>
 
 #include "backend.h"
+#include "log.h"
 #include "stats.h"
 
 /* written once at module load, before /dev/hcl exists; read-only after */
@@ -32,7 +33,7 @@ int hcl_backend_probe(const struct hcl_backend_ops *const *candidates,
 			hcl_backend = ops;
 			return 0;
 		}
-		pr_debug("backend %s: %d\n", ops->name, ret);
+		hcl_dbg("backend %s: %d\n", ops->name, ret);
 		if (ret != -ENODEV)
 			return ret;
 	}

@@ -27,11 +27,12 @@ static const struct nla_policy hcl_vp_get_nl_policy[HCL_A_VP_ID + 1] = {
 };
 
 /* HCL_CMD_POLICY_SET - do */
-static const struct nla_policy hcl_policy_set_nl_policy[HCL_A_POLICY_FLAGS + 1] = {
+static const struct nla_policy hcl_policy_set_nl_policy[HCL_A_POLICY_LOG_LEVEL + 1] = {
 	[HCL_A_POLICY_EVENT_MASK] = { .type = NLA_U32, },
 	[HCL_A_POLICY_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &hcl_a_policy_rate_range),
 	[HCL_A_POLICY_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &hcl_a_policy_burst_range),
 	[HCL_A_POLICY_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[HCL_A_POLICY_LOG_LEVEL] = NLA_POLICY_RANGE(NLA_U32, 3, 7),
 };
 
 /* Ops table for hcl */
@@ -62,7 +63,7 @@ static const struct genl_split_ops hcl_nl_ops[] = {
 		.cmd		= HCL_CMD_POLICY_SET,
 		.doit		= hcl_nl_policy_set_doit,
 		.policy		= hcl_policy_set_nl_policy,
-		.maxattr	= HCL_A_POLICY_FLAGS,
+		.maxattr	= HCL_A_POLICY_LOG_LEVEL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -208,6 +208,7 @@ static int policy_fill(struct sk_buff *msg)
 	       nla_put_u32(msg, HCL_A_POLICY_RATE, s.rate) ||
 	       nla_put_u32(msg, HCL_A_POLICY_BURST, s.burst) ||
 	       nla_put_u32(msg, HCL_A_POLICY_FLAGS, s.flags) ||
+	       nla_put_u32(msg, HCL_A_POLICY_LOG_LEVEL, s.log_level) ||
 	       nla_put_uint(msg, HCL_A_POLICY_EVENTS_SENT, s.sent) ||
 	       nla_put_uint(msg, HCL_A_POLICY_EVENTS_DROPPED, s.dropped);
 }
@@ -236,6 +237,7 @@ int hcl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u.has_rate = get_u32(info, HCL_A_POLICY_RATE, &u.rate);
 	u.has_burst = get_u32(info, HCL_A_POLICY_BURST, &u.burst);
 	u.has_flags = get_u32(info, HCL_A_POLICY_FLAGS, &u.flags);
+	u.has_log_level = get_u32(info, HCL_A_POLICY_LOG_LEVEL, &u.log_level);
 	switch (hcl_policy_check(&u)) {
 	case HCL_POLICY_OK:
 		break;
@@ -257,6 +259,10 @@ int hcl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	case HCL_POLICY_ERR_BURST:
 		NL_SET_ERR_MSG_ATTR(extack, tb[HCL_A_POLICY_BURST],
 				    "event burst out of range");
+		return -ERANGE;
+	case HCL_POLICY_ERR_LOG_LEVEL:
+		NL_SET_ERR_MSG_ATTR(extack, tb[HCL_A_POLICY_LOG_LEVEL],
+				    "log level out of range (3 err .. 7 debug)");
 		return -ERANGE;
 	}
 	hcl_policy_apply(&u);

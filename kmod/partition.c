@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "config.h"
 #include "irq.h"
+#include "log.h"
 #include "partition.h"
 #include "range.h"
 
@@ -86,8 +87,8 @@ int hcl_partition_create(u32 max_vps, struct hcl_partition **out)
 		hcl_partition_put(part);
 		return ret;
 	}
-	pr_debug("partition opened: %u VPs, NPT %d levels, %lu table pages\n",
-		 part->max_vps, part->npt.levels, part->npt.nr_tables);
+	hcl_dbg("partition opened: %u VPs, NPT %d levels, %lu table pages\n",
+		part->max_vps, part->npt.levels, part->npt.nr_tables);
 	*out = part;
 	return 0;
 }

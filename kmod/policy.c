@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The run loop's policy: the event mask, the event rate limit and the
- * loop's switches, set over generic netlink (netlink.c) and read by the
+ * The run loop's policy: the event mask, the event rate limit, the
+ * loop's switches and the log level, set over generic netlink (netlink.c) and read by the
  * run loop (policy.h).  Module-wide, not per partition: it is set before
  * a partition exists (openvmm_hcl applies its configuration at start)
  * and outlives it.
@@ -11,6 +11,7 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/printk.h>
 #include <linux/spinlock.h>
 #include <kunit/visibility.h>
 
@@ -19,6 +20,7 @@
 
 struct hcl_policy hcl_policy = {
 	.event_mask = HCL_POLICY_DEFAULT_MASK,
+	.log_level = HCL_POLICY_DEFAULT_LOG_LEVEL,
 };
 
 /*
@@ -134,7 +136,8 @@ EXPORT_SYMBOL_IF_KUNIT(hcl_policy_exit_bits);
  */
 enum hcl_policy_err hcl_policy_check(const struct hcl_policy_update *u)
 {
-	if (!u->has_mask && !u->has_rate && !u->has_burst && !u->has_flags)
+	if (!u->has_mask && !u->has_rate && !u->has_burst && !u->has_flags &&
+	    !u->has_log_level)
 		return HCL_POLICY_ERR_EMPTY;
 	if (u->has_mask && (u->mask & ~hcl_policy_exit_bits()))
 		return HCL_POLICY_ERR_MASK;
@@ -144,6 +147,9 @@ enum hcl_policy_err hcl_policy_check(const struct hcl_policy_update *u)
 		return HCL_POLICY_ERR_RATE;
 	if (u->has_burst && (!u->burst || u->burst > HCL_EVENT_RATE_MAX))
 		return HCL_POLICY_ERR_BURST;
+	if (u->has_log_level && (u->log_level < HCL_LOG_LEVEL_ERR ||
+				 u->log_level > HCL_LOG_LEVEL_DEBUG))
+		return HCL_POLICY_ERR_LOG_LEVEL;
 	return HCL_POLICY_OK;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_policy_check);
@@ -159,6 +165,8 @@ void hcl_policy_apply(const struct hcl_policy_update *u)
 		WRITE_ONCE(hcl_policy.event_mask, u->mask);
 	if (u->has_flags)
 		WRITE_ONCE(hcl_policy.flags, u->flags);
+	if (u->has_log_level)
+		WRITE_ONCE(hcl_policy.log_level, u->log_level);
 	if (u->has_rate || u->has_burst) {
 		spin_lock_irqsave(&hcl_limit_lock, flags);
 		rate = u->has_rate ? u->rate : hcl_limit.rate;
@@ -177,6 +185,7 @@ void hcl_policy_get(struct hcl_policy_state *s)
 	mutex_lock(&hcl_policy_lock);
 	s->mask = READ_ONCE(hcl_policy.event_mask);
 	s->flags = READ_ONCE(hcl_policy.flags);
+	s->log_level = READ_ONCE(hcl_policy.log_level);
 	spin_lock_irqsave(&hcl_limit_lock, flags);
 	s->rate = hcl_limit.rate;
 	s->burst = hcl_limit.burst;
@@ -184,4 +193,25 @@ void hcl_policy_get(struct hcl_policy_state *s)
 	s->dropped = hcl_limit.dropped_total;
 	spin_unlock_irqrestore(&hcl_limit_lock, flags);
 	mutex_unlock(&hcl_policy_lock);
+}
+
+static __printf(1, 2) void log_debug_emit(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vprintk_emit(0, LOGLEVEL_DEBUG, NULL, fmt, args);
+	va_end(args);
+}
+
+void hcl_log_debug(const char *prefix, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	log_debug_emit("%s%pV", prefix, &vaf);
+	va_end(args);
 }

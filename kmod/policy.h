@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The run loop's policy (policy.c): which exits to userspace raise a
- * netlink event, how many events a second get through, and the loop's
- * switches (HCL_POLICY_FLAGS_*).  The generic netlink family (netlink.c)
- * reads and sets it; the run loop reads it with one READ_ONCE per word.
+ * netlink event, how many events a second get through, the loop's
+ * switches (HCL_POLICY_FLAGS_*) and how much hcl.ko logs (log.h).  The
+ * generic netlink family (netlink.c) reads and sets it; the run loop
+ * reads it with one READ_ONCE per word.
  */
 #ifndef HCL_POLICY_H
 #define HCL_POLICY_H
@@ -21,6 +22,7 @@
 struct hcl_policy {
 	u32 event_mask;		/* bit N: HCL_EXIT_N raises an event */
 	u32 flags;		/* enum hcl_policy_flags */
+	u32 log_level;		/* enum hcl_log_level */
 };
 
 extern struct hcl_policy hcl_policy;
@@ -50,11 +52,12 @@ struct hcl_event_limit {
 				 BIT(HCL_EXIT_VTL_VIOLATION))
 #define HCL_POLICY_DEFAULT_RATE		100
 #define HCL_POLICY_DEFAULT_BURST	20
+#define HCL_POLICY_DEFAULT_LOG_LEVEL	HCL_LOG_LEVEL_INFO
 
 /* a policy change: a field is changed when its has_ flag is set */
 struct hcl_policy_update {
-	bool has_mask, has_rate, has_burst, has_flags;
-	u32 mask, rate, burst, flags;
+	bool has_mask, has_rate, has_burst, has_flags, has_log_level;
+	u32 mask, rate, burst, flags, log_level;
 };
 
 /* what hcl_policy_check() found wrong */
@@ -65,11 +68,12 @@ enum hcl_policy_err {
 	HCL_POLICY_ERR_FLAGS,	/* an unknown flag */
 	HCL_POLICY_ERR_RATE,	/* rate 0 or above HCL_EVENT_RATE_MAX */
 	HCL_POLICY_ERR_BURST,	/* burst 0 or above HCL_EVENT_RATE_MAX */
+	HCL_POLICY_ERR_LOG_LEVEL, /* not an enum hcl_log_level */
 };
 
 /* a snapshot of the whole policy and the limiter's totals */
 struct hcl_policy_state {
-	u32 mask, rate, burst, flags;
+	u32 mask, rate, burst, flags, log_level;
 	u64 sent, dropped;
 };
 
@@ -95,6 +99,15 @@ static inline bool hcl_policy_raises(u32 reason)
 static inline bool hcl_policy_flag(u32 flag)
 {
 	return READ_ONCE(hcl_policy.flags) & flag;
+}
+
+/* @prefix and a message at KERN_DEBUG, whatever dynamic debug says */
+__printf(2, 3) void hcl_log_debug(const char *prefix, const char *fmt, ...);
+
+/* whether a message of printk level @level (LOGLEVEL_*) is written */
+static inline bool hcl_policy_logs(u32 level)
+{
+	return level <= READ_ONCE(hcl_policy.log_level);
 }
 
 #endif /* HCL_POLICY_H */

@@ -64,6 +64,7 @@
 
 #include <hcl/openhcl_dt.h>
 #include <uapi/linux/hcl_nl.h>
+#include "log.h"
 #include "netlink.h"
 #include "sidecar.h"
 
@@ -604,8 +605,8 @@ static int sc_remove(u32 index)
 		pr_err("sidecar CPU %u (APIC id %u): REMOVE failed: error %d, result %u\n",
 		       c->index, c->apic_id, ret, result);
 	else
-		pr_info("sidecar CPU %u (APIC id %u): removed, Linux CPU %d can be brought up\n",
-			c->index, c->apic_id, c->linux_cpu);
+		hcl_info("sidecar CPU %u (APIC id %u): removed, Linux CPU %d can be brought up\n",
+			 c->index, c->apic_id, c->linux_cpu);
 	if (!ret)
 		sc_left(c, HCL_SIDECAR_CHANGE_TO_LINUX);
 	mutex_unlock(&c->lock);
@@ -747,8 +748,8 @@ static void sc_online_work(struct work_struct *work)
 		pr_err("sidecar CPU %u (APIC id %u): the hot-plug policy could not online Linux CPU %d (error %d)\n",
 		       c->index, c->apic_id, c->linux_cpu, ret);
 	else
-		pr_info("sidecar CPU %u (APIC id %u): onlined as Linux CPU %d by the hot-plug policy\n",
-			c->index, c->apic_id, c->linux_cpu);
+		hcl_info("sidecar CPU %u (APIC id %u): onlined as Linux CPU %d by the hot-plug policy\n",
+			 c->index, c->apic_id, c->linux_cpu);
 }
 
 /*
@@ -918,8 +919,8 @@ static int sc_cpu_prepare(unsigned int cpu)
 		WRITE_ONCE(c->hotplug, false);
 		return -EBUSY;
 	}
-	pr_info("sidecar CPU %u (APIC id %u): handed to Linux as CPU %u\n",
-		c->index, c->apic_id, cpu);
+	hcl_info("sidecar CPU %u (APIC id %u): handed to Linux as CPU %u\n",
+		 c->index, c->apic_id, cpu);
 	return 0;
 }
 

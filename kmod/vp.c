@@ -20,6 +20,7 @@
 #include "cpuid.h"
 #include "emulate.h"
 #include "irq.h"
+#include "log.h"
 #include "msr.h"
 #include "netlink.h"
 #include "partition.h"
@@ -723,8 +724,8 @@ static int hcl_vp_release(struct inode *inode, struct file *file)
 	part->vps[vp->index] = NULL;
 	hcl_stats_vp_remove(vp);
 	mutex_unlock(&part->lock);
-	pr_debug("VP %u released after %llu exits\n", vp->index,
-		 vp->stats[HCL_STAT_EXITS]);
+	hcl_dbg("VP %u released after %llu exits\n", vp->index,
+		vp->stats[HCL_STAT_EXITS]);
 	hcl_vp_free(vp);
 	hcl_partition_put(part);
 	return 0;
@@ -800,6 +801,6 @@ int hcl_vp_create(struct hcl_partition *part, const struct hcl_create_vp *args)
 	}
 	mutex_unlock(&part->lock);
 	/* not vp->index: once the fd is installed, a close can free vp */
-	pr_debug("VP %u created (fd %d)\n", args->vp_index, fd);
+	hcl_dbg("VP %u created (fd %d)\n", args->vp_index, fd);
 	return fd;
 }

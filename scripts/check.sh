@@ -407,10 +407,10 @@ assert h["hello"] and h["error_frames"] > 0
 	result $? "e2e: hclctl: the hostile frames got error replies"
 	$hc workers 2>&1 | grep -q "^underhill_vm  *[0-9]* up "
 	result $? "e2e: hclctl workers lists underhill_vm"
-	$hc policy get 2>&1 | grep -q "^run-loop policy: events=.* rate=100 burst=20 forward_io=0$"
+	$hc policy get 2>&1 | grep -q "^run-loop policy: events=.* rate=100 burst=20 forward_io=0 log=info$"
 	result $? "e2e: hclctl policy get: the run loop's policy over netlink"
 	out=$($hc --json policy set "rate=7,burst=3" 2>&1)
-	grep -q '"policy":"events=.* rate=7 burst=3 forward_io=0"' <<< "$out"
+	grep -q '"policy":"events=.* rate=7 burst=3 forward_io=0 log=info"' <<< "$out"
 	result $? "e2e: hclctl policy set: applied in hcl.ko and read back"
 	out=$($hc policy set "rate=banana" 2>&1)
 	[ $? != 0 ] && grep -q "rate" <<< "$out" &&
@@ -508,6 +508,8 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 	log=$logs/hostchan4.log
 	hostchan_shell "$log"
 	result $? "e2e: hclctl: Linux in VTL0 reached its shell (reset boot)"
+	$hc policy set log=debug 2>&1 | grep -q " log=debug$"
+	result $? "e2e: hclctl policy set log=debug: hcl.ko's log level over netlink"
 	$hc vtl0 reset > /dev/null 2>&1
 	result $? "e2e: hclctl vtl0 reset accepted while VTL0 runs"
 	wait "$hc_pid"
@@ -518,6 +520,8 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 		"e2e: hclctl vtl0 reset: underhill_vm stopped VTL0"
 	expect_in "$log" "^openvmm_hcl: VTL0 reset by the host (2 VPs, [0-9]* exits to userspace); 0 other processes left" \
 		"e2e: hclctl vtl0 reset: openvmm_hcl reports it, nothing left"
+	expect_in "$logs/hostchan4-chan.log" "\] kernel: hcl: vp: VP 1 released after [0-9]* exits" \
+		"e2e: at log=debug hcl.ko's VP lifetimes reach the host's log"
 }
 
 run_e2e() {

@@ -21,6 +21,7 @@
 
 #include "emulate.h"
 #include "insn.h"
+#include "log.h"
 #include "svm.h"
 
 #define CREATE_TRACE_POINTS
@@ -104,11 +105,11 @@ static void exit_to_user_hw(struct hcl_svm_vp *svm, u32 reason, u64 code)
 	struct hcl_run *run = svm->vp.run;
 
 	/* rare and worth a look: shutdown, failed entry, unhandled exits */
-	pr_debug("VP %u: %s exit %#llx (%s) at rip %#llx info %#llx %#llx\n",
-		 svm->vp.index, reason == HCL_EXIT_SHUTDOWN ? "shutdown" :
-		 reason == HCL_EXIT_FAIL_ENTRY ? "failed-entry" : "unhandled",
-		 code, hcl_svm_exit_name(code), svm->vp.rip,
-		 vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+	hcl_dbg("VP %u: %s exit %#llx (%s) at rip %#llx info %#llx %#llx\n",
+		svm->vp.index, reason == HCL_EXIT_SHUTDOWN ? "shutdown" :
+		reason == HCL_EXIT_FAIL_ENTRY ? "failed-entry" : "unhandled",
+		code, hcl_svm_exit_name(code), svm->vp.rip,
+		vmcb->control.exit_info_1, vmcb->control.exit_info_2);
 
 	run->exit_reason = reason;
 	run->hw.code = code;

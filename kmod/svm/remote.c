@@ -43,6 +43,7 @@
 #include <uapi/linux/hcl.h>
 
 #include "backend.h"
+#include "log.h"
 #include "npt.h"
 #include "sidecar.h"
 #include "svm.h"
@@ -106,8 +107,8 @@ void hcl_svm_remote_bind(struct hcl_svm_vp *svm)
 	svm->remote_window = jiffies;
 	/* the sidecar pages with 4 levels, and the nested walk with it */
 	svm->vmcb->control.nested_cr3 = hcl_npt_pml4_pa(&svm->vp.part->npt);
-	pr_debug("VP %u runs on sidecar CPU %d (Linux CPU %d)\n",
-		 svm->vp.index, idx, hcl_sidecar_linux_cpu(idx));
+	hcl_dbg("VP %u runs on sidecar CPU %d (Linux CPU %d)\n",
+		svm->vp.index, idx, hcl_sidecar_linux_cpu(idx));
 }
 
 /* the guest state besides the GPRs, into the save area */
@@ -163,8 +164,8 @@ static void remote_to_local(struct hcl_svm_vp *svm)
 {
 	int cpu = hcl_sidecar_linux_cpu(svm->remote), ms;
 
-	pr_info("VP %u: sidecar CPU %d goes to Linux; the VP runs locally\n",
-		svm->vp.index, svm->remote);
+	hcl_info("VP %u: sidecar CPU %d goes to Linux; the VP runs locally\n",
+		 svm->vp.index, svm->remote);
 	/*
 	 * The policy brings the CPU up for this VP: its thread goes there
 	 * (its own affinity, set from its own system call) once the
@@ -178,8 +179,8 @@ static void remote_to_local(struct hcl_svm_vp *svm)
 			usleep_range(1000, 2000);
 		if (!cpu_active(cpu) ||
 		    set_cpus_allowed_ptr(current, cpumask_of(cpu)))
-			pr_warn("VP %u: its thread stays where it is, not on CPU %d\n",
-				svm->vp.index, cpu);
+			hcl_warn("VP %u: its thread stays where it is, not on CPU %d\n",
+				 svm->vp.index, cpu);
 	}
 	svm->remote = -1;
 	WRITE_ONCE(svm->vp.run->sidecar_cpu, -1);
@@ -197,8 +198,8 @@ static void remote_policy(struct hcl_svm_vp *svm)
 
 	if (hcl_remote_window(&svm->remote_window, &svm->remote_window_exits,
 			      jiffies, HZ, rate)) {
-		pr_info("VP %u: over %u exits in a second on sidecar CPU %d: the CPU joins Linux\n",
-			svm->vp.index, rate, svm->remote);
+		hcl_info("VP %u: over %u exits in a second on sidecar CPU %d: the CPU joins Linux\n",
+			 svm->vp.index, rate, svm->remote);
 		hcl_sidecar_want_online(svm->remote);
 	}
 }

@@ -31,6 +31,7 @@
 #include "backend.h"
 #include "host_state.h"
 #include "lapic.h"
+#include "log.h"
 #include "sidecar.h"
 #include "svm.h"
 #include "svm_trace.h"
@@ -180,7 +181,7 @@ static int svm_cpu_online(unsigned int cpu)
 	wrmsrl(MSR_VM_HSAVE_PA, PFN_PHYS(page_to_pfn(sc->hsave)));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	sc->enabled = true;
-	pr_debug("cpu%u: SVM enabled\n", cpu);
+	hcl_dbg("cpu%u: SVM enabled\n", cpu);
 	return 0;
 }
 
@@ -196,7 +197,7 @@ static int svm_cpu_offline(unsigned int cpu)
 	__free_page(sc->host_save);
 	sc->hsave = NULL;
 	sc->host_save = NULL;
-	pr_debug("cpu%u: SVM disabled\n", cpu);
+	hcl_dbg("cpu%u: SVM disabled\n", cpu);
 	return 0;
 }
 

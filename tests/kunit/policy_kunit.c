@@ -152,6 +152,17 @@ static void check_update(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_ERR_BURST);
 	u.burst = 1;
 	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_OK);
+	u.has_log_level = true;
+	u.log_level = HCL_LOG_LEVEL_ERR - 1;
+	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_ERR_LOG_LEVEL);
+	u.log_level = HCL_LOG_LEVEL_DEBUG + 1;
+	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_ERR_LOG_LEVEL);
+	u.log_level = HCL_LOG_LEVEL_ERR;
+	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_OK);
+	/* the log level alone is a change */
+	u = (struct hcl_policy_update){ .has_log_level = true,
+					.log_level = HCL_LOG_LEVEL_DEBUG };
+	KUNIT_EXPECT_EQ(test, hcl_policy_check(&u), HCL_POLICY_OK);
 }
 
 static struct kunit_case hcl_policy_cases[] = {

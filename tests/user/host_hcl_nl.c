@@ -48,6 +48,16 @@ TEST(policy_parse_words)
 	ASSERT_EQ(0, hcl_nl_policy_parse("forward_io=0", &p, err, sizeof(err)));
 	EXPECT_EQ(HCL_NL_POLICY_FLAGS, p.has);
 	EXPECT_EQ(0, p.flags);
+	ASSERT_EQ(0, hcl_nl_policy_parse("log=debug", &p, err, sizeof(err)));
+	EXPECT_EQ(HCL_NL_POLICY_LOG, p.has);
+	EXPECT_EQ(HCL_LOG_LEVEL_DEBUG, p.log_level);
+	ASSERT_EQ(0, hcl_nl_policy_parse("log=3", &p, err, sizeof(err)));
+	EXPECT_EQ(HCL_LOG_LEVEL_ERR, p.log_level);
+	ASSERT_EQ(0, hcl_nl_policy_parse("log=warning", &p, err, sizeof(err)));
+	EXPECT_EQ(HCL_LOG_LEVEL_WARNING, p.log_level);
+	EXPECT_STREQ("info", hcl_nl_log_level_name(HCL_LOG_LEVEL_INFO));
+	EXPECT_EQ(NULL, hcl_nl_log_level_name(2));
+	EXPECT_EQ(NULL, hcl_nl_log_level_name(8));
 }
 
 TEST(policy_parse_refuses)
@@ -64,6 +74,10 @@ TEST(policy_parse_refuses)
 		{ "burst=99999999999", "not a number" },
 		{ "rate=", "not a number" },
 		{ "forward_io=2", "0 or 1" },
+		{ "log=verbose", "is not a level" },
+		{ "log=8", "is not a level" },
+		{ "log=2", "is not a level" },
+		{ "log=", "is not a level" },
 		{ "speed=3", "unknown word" },
 		{ "rate", "expected KEY=VALUE" },
 	};
@@ -86,10 +100,11 @@ TEST(policy_format_round_trip)
 	struct hcl_nl_policy p, q;
 	char buf[256], err[160];
 
-	ASSERT_EQ(0, hcl_nl_policy_parse("events=hlt+shutdown rate=9 burst=3 forward_io=1",
+	ASSERT_EQ(0, hcl_nl_policy_parse("events=hlt+shutdown rate=9 burst=3 forward_io=1 log=notice",
 					 &p, err, sizeof(err)));
 	ASSERT_LT(0, hcl_nl_policy_format(&p, buf, sizeof(buf)));
-	EXPECT_STREQ("events=hlt+shutdown rate=9 burst=3 forward_io=1", buf);
+	EXPECT_STREQ("events=hlt+shutdown rate=9 burst=3 forward_io=1 log=notice",
+		     buf);
 	ASSERT_EQ(0, hcl_nl_policy_parse(buf, &q, err, sizeof(err)));
 	EXPECT_EQ(0, memcmp(&p, &q, sizeof(p)));
 	p.event_mask = 0;

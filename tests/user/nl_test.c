@@ -172,7 +172,8 @@ FIXTURE_TEARDOWN(nl)
 {
 	/* every test leaves the policy as it found it */
 	self->saved.has = HCL_NL_POLICY_MASK | HCL_NL_POLICY_RATE |
-			  HCL_NL_POLICY_BURST | HCL_NL_POLICY_FLAGS;
+			  HCL_NL_POLICY_BURST | HCL_NL_POLICY_FLAGS |
+			  HCL_NL_POLICY_LOG;
 	hcl_nl_policy_set(&self->nl, &self->saved);
 	hcl_nl_close(&self->nl);
 }
@@ -257,6 +258,8 @@ TEST_F(nl, policy_get_and_set)
 	/* what was not given stays */
 	EXPECT_EQ(self->saved.burst, back.burst);
 	EXPECT_EQ(self->saved.flags, back.flags);
+	EXPECT_EQ(self->saved.log_level, back.log_level);
+	EXPECT_TRUE(back.has & HCL_NL_POLICY_LOG);
 	/* the limits of the ranges are accepted */
 	p.has = HCL_NL_POLICY_RATE | HCL_NL_POLICY_BURST;
 	p.rate = HCL_EVENT_RATE_MAX;
@@ -289,12 +292,21 @@ TEST_F(nl, policy_set_bad_attributes)
 	EXPECT_NL_ERR(&self->nl, ERANGE, "out of range",
 		      raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U32,
 			   HCL_A_POLICY_BURST, HCL_EVENT_RATE_MAX + 1));
+	EXPECT_NL_ERR(&self->nl, ERANGE, "out of range",
+		      raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U32,
+			   HCL_A_POLICY_LOG_LEVEL, HCL_LOG_LEVEL_ERR - 1));
+	EXPECT_NL_ERR(&self->nl, ERANGE, "out of range",
+		      raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U32,
+			   HCL_A_POLICY_LOG_LEVEL, HCL_LOG_LEVEL_DEBUG + 1));
 	/* wrong type */
 	EXPECT_NL_ERR(&self->nl, EINVAL, "invalid attribute length",
 		      raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U64,
 			   HCL_A_POLICY_RATE, 5));
-	/* get-only and unknown attributes */
-	EXPECT_NL_ERR(&self->nl, EINVAL, "Unknown attribute type",
+	/*
+	 * get-only (inside the request's range since log-level came after
+	 * them: the policy refuses it) and unknown attributes
+	 */
+	EXPECT_NL_ERR(&self->nl, EINVAL, "Unsupported attribute",
 		      raw1(&self->nl, HCL_CMD_POLICY_SET, 0, U64,
 			   HCL_A_POLICY_EVENTS_SENT, 5));
 	EXPECT_NL_ERR(&self->nl, EINVAL, "Unknown attribute type",
@@ -305,6 +317,63 @@ TEST_F(nl, policy_set_bad_attributes)
 	EXPECT_EQ(self->saved.rate, back.rate);
 	EXPECT_EQ(self->saved.burst, back.burst);
 	EXPECT_EQ(self->saved.flags, back.flags);
+	EXPECT_EQ(self->saved.log_level, back.log_level);
+}
+
+/*
+ * Which of hcl.ko's lifetime messages (KERN_DEBUG) a partition with one
+ * VP leaves in the kernel log: bit 0 "partition opened", bit 1 "VP 0
+ * created", bit 2 "VP 0 released".
+ */
+static int lifetime_messages(void)
+{
+	struct hcl_create_vp cvp = { 0 };
+	int kmsg, fd, vp, found = 0;
+	char buf[8192];
+	ssize_t n;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		return -1;
+	lseek(kmsg, 0, SEEK_END);
+	fd = open_hcl();
+	if (fd < 0) {
+		close(kmsg);
+		return -1;
+	}
+	vp = ioctl(fd, HCL_CREATE_VP, &cvp);
+	if (vp >= 0)
+		close(vp);
+	close(fd);
+	while ((n = read(kmsg, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		if (strstr(buf, "hcl: partition opened"))
+			found |= 1;
+		if (strstr(buf, "hcl: vp: VP 0 created"))
+			found |= 2;
+		if (strstr(buf, "hcl: vp: VP 0 released"))
+			found |= 4;
+	}
+	close(kmsg);
+	return vp < 0 ? -1 : found;
+}
+
+/*
+ * The policy's log level decides what hcl.ko writes: at debug its
+ * lifetime messages reach the kernel log (and so openvmm_hcl's log to the
+ * host) without dynamic debug; at info they do not.
+ */
+TEST_F(nl, policy_log_level_rules_the_kernel_log)
+{
+	struct hcl_nl_policy p = { .has = HCL_NL_POLICY_LOG };
+
+	EXPECT_EQ(HCL_LOG_LEVEL_INFO, self->saved.log_level);
+	p.log_level = HCL_LOG_LEVEL_DEBUG;
+	ASSERT_EQ(0, hcl_nl_policy_set(&self->nl, &p));
+	EXPECT_EQ(7, lifetime_messages());
+	p.log_level = HCL_LOG_LEVEL_INFO;
+	ASSERT_EQ(0, hcl_nl_policy_set(&self->nl, &p));
+	EXPECT_EQ(0, lifetime_messages());
 }
 
 /* As nobody: reading works, setting is refused with EPERM. */

@@ -614,6 +614,10 @@ static int policy_attr(const struct nlattr *a, void *data)
 		ret = get_u32(a, &p->flags);
 		p->has |= HCL_NL_POLICY_FLAGS;
 		break;
+	case HCL_A_POLICY_LOG_LEVEL:
+		ret = get_u32(a, &p->log_level);
+		p->has |= HCL_NL_POLICY_LOG;
+		break;
 	case HCL_A_POLICY_EVENTS_SENT:
 		ret = get_uint(a, &p->events_sent);
 		break;
@@ -654,6 +658,8 @@ int hcl_nl_policy_set(struct hcl_nl *nl, const struct hcl_nl_policy *p)
 		mnl_attr_put_u32(nlh, HCL_A_POLICY_BURST, p->burst);
 	if (p->has & HCL_NL_POLICY_FLAGS)
 		mnl_attr_put_u32(nlh, HCL_A_POLICY_FLAGS, p->flags);
+	if (p->has & HCL_NL_POLICY_LOG)
+		mnl_attr_put_u32(nlh, HCL_A_POLICY_LOG_LEVEL, p->log_level);
 	return hcl_nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -712,6 +718,40 @@ static int parse_mask(const char *s, uint32_t *mask, char *err,
 	return 0;
 }
 
+/* the log levels' names, printk's: index = level - HCL_LOG_LEVEL_ERR */
+static const char *const log_names[] = {
+	"err", "warning", "notice", "info", "debug",
+};
+
+const char *hcl_nl_log_level_name(uint32_t level)
+{
+	if (level < HCL_LOG_LEVEL_ERR || level > HCL_LOG_LEVEL_DEBUG)
+		return NULL;
+	return log_names[level - HCL_LOG_LEVEL_ERR];
+}
+
+/* "debug" or 7 */
+static int parse_log(const char *s, uint32_t *level, char *err,
+		     size_t errlen)
+{
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(log_names); i++)
+		if (!strcmp(s, log_names[i])) {
+			*level = HCL_LOG_LEVEL_ERR + i;
+			return 0;
+		}
+	if (!parse_u32(s, &v) && hcl_nl_log_level_name(v)) {
+		*level = v;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "log=: \"%s\" is not a level (err, warning, notice, info, debug or 3..7)",
+		 s);
+	return -EINVAL;
+}
+
 int hcl_nl_policy_parse(const char *s, struct hcl_nl_policy *p, char *err,
 			size_t errlen)
 {
@@ -738,6 +778,11 @@ int hcl_nl_policy_parse(const char *s, struct hcl_nl_policy *p, char *err,
 			p->has |= HCL_NL_POLICY_MASK;
 			continue;
 		}
+		if (!strcmp(word, "log")) {
+			ret = parse_log(val, &p->log_level, err, errlen);
+			p->has |= HCL_NL_POLICY_LOG;
+			continue;
+		}
 		if (parse_u32(val, &v)) {
 			snprintf(err, errlen, "%s=: \"%s\" is not a number",
 				 word, val);
@@ -760,7 +805,7 @@ int hcl_nl_policy_parse(const char *s, struct hcl_nl_policy *p, char *err,
 			p->has |= HCL_NL_POLICY_FLAGS;
 		} else {
 			snprintf(err, errlen,
-				 "unknown word \"%s\" (events, rate, burst, forward_io)",
+				 "unknown word \"%s\" (events, rate, burst, forward_io, log)",
 				 word);
 			ret = -EINVAL;
 		}
@@ -803,6 +848,14 @@ int hcl_nl_policy_format(const struct hcl_nl_policy *p, char *buf, size_t len)
 	if (p->has & HCL_NL_POLICY_FLAGS)
 		OUT("%sforward_io=%d", n ? " " : "",
 		    !!(p->flags & HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO));
+	if (p->has & HCL_NL_POLICY_LOG) {
+		const char *name = hcl_nl_log_level_name(p->log_level);
+
+		if (name)
+			OUT("%slog=%s", n ? " " : "", name);
+		else
+			OUT("%slog=%" PRIu32, n ? " " : "", p->log_level);
+	}
 #undef OUT
 	return n < len ? (int)n : -ENOSPC;
 }

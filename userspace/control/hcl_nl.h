@@ -77,22 +77,27 @@ const char *hcl_nl_vp_state_name(uint32_t state);
 #define HCL_NL_POLICY_RATE	(1U << 1)
 #define HCL_NL_POLICY_BURST	(1U << 2)
 #define HCL_NL_POLICY_FLAGS	(1U << 3)
+#define HCL_NL_POLICY_LOG	(1U << 4)
 
 struct hcl_nl_policy {
 	uint32_t has;
 	uint32_t event_mask, rate, burst, flags;
+	uint32_t log_level;			/* enum hcl_log_level */
 	uint64_t events_sent, events_dropped;	/* get only */
 };
 
 int hcl_nl_policy_get(struct hcl_nl *nl, struct hcl_nl_policy *p);
 int hcl_nl_policy_set(struct hcl_nl *nl, const struct hcl_nl_policy *p);
 /*
- * "events=shutdown+vtl_violation,rate=100,burst=20,forward_io=1" (any of
- * the words, in any order; events= takes exit names or a number, "none"
- * or "default") into @p; 0, or -EINVAL with why in @err.
+ * "events=shutdown+vtl_violation,rate=100,burst=20,forward_io=1,log=debug"
+ * (any of the words, in any order; events= takes exit names or a number,
+ * "none" or "default"; log= a level's name, err .. debug, or its number)
+ * into @p; 0, or -EINVAL with why in @err.
  */
 int hcl_nl_policy_parse(const char *s, struct hcl_nl_policy *p, char *err,
 			size_t errlen);
+/* "debug" for HCL_LOG_LEVEL_DEBUG; NULL for a number that is no level */
+const char *hcl_nl_log_level_name(uint32_t level);
 int hcl_nl_policy_format(const struct hcl_nl_policy *p, char *buf,
 			 size_t len);
 

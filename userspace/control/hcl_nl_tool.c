@@ -9,6 +9,7 @@
  *   hcl-nl policy set WORD...   change it (CAP_NET_ADMIN), words as in
  *                               HCL_POLICY: events=shutdown+vtl_violation
  *                               rate=N burst=N forward_io=0|1
+ *                               log=err|warning|notice|info|debug
  *   hcl-nl watch [-n N] [-t S]  print events as they come, until N were
  *                               seen or S seconds passed (default: forever)
  *

@@ -25,7 +25,8 @@
  *   HCL_EXIT_PORT   isa-debug-exit port for the final status
  *   HCL_POLICY      the run loop's policy, applied over hcl.ko's netlink
  *                   family at start (docs/netlink.md), for example
- *                   events=shutdown+vtl_violation,rate=50,forward_io=0
+ *                   events=shutdown+vtl_violation,rate=50,forward_io=0,
+ *                   log=debug
  */
 #include <dirent.h>
 #include <errno.h>

@@ -60,6 +60,28 @@ enum hcl_sidecar_change {
 };
 
 /**
+ * enum hcl_log_level - How much hcl.ko writes to the kernel log, as printk's
+ *   levels: a message is written when its level is at or below the policy's.
+ *   Errors are always written.
+ * @HCL_LOG_LEVEL_ERR: Errors only.
+ * @HCL_LOG_LEVEL_WARNING: And warnings (a CPU or VP that cannot be used as
+ *   asked).
+ * @HCL_LOG_LEVEL_NOTICE: And notices (unused today; between warning and info).
+ * @HCL_LOG_LEVEL_INFO: And what changes the machine: SVM enabled, sidecar CPUs
+ *   handed to Linux, VPs moved off a sidecar CPU (the default).
+ * @HCL_LOG_LEVEL_DEBUG: And lifetimes and rare exits: partitions opened, VPs
+ *   created and released, the exits userspace sees seldom (KERN_DEBUG: in
+ *   /dev/kmsg and so in the host channel's log).
+ */
+enum hcl_log_level {
+	HCL_LOG_LEVEL_ERR = 3,
+	HCL_LOG_LEVEL_WARNING,
+	HCL_LOG_LEVEL_NOTICE,
+	HCL_LOG_LEVEL_INFO,
+	HCL_LOG_LEVEL_DEBUG,
+};
+
+/**
  * enum hcl_policy_flags - Switches of the run loop.
  * @HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO: Port I/O to a port nobody claimed
  *   exits to userspace (HCL_EXIT_IO) instead of reading all ones in the
@@ -110,6 +132,7 @@ enum {
 	HCL_A_POLICY_FLAGS,
 	HCL_A_POLICY_EVENTS_SENT,
 	HCL_A_POLICY_EVENTS_DROPPED,
+	HCL_A_POLICY_LOG_LEVEL,
 
 	__HCL_A_POLICY_MAX,
 	HCL_A_POLICY_MAX = (__HCL_A_POLICY_MAX - 1)
