@@ -351,6 +351,8 @@ run_hostchan() {
 	log=$logs/hostchan1.log
 	hostchan_shell "$log"
 	result $? "e2e: hclctl: the paravisor reports VTL0 running (Linux's shell up)"
+	expect_in "$log" "^openvmm_hcl: host channel: the host answered in [0-9]* ms" \
+		"e2e: hclctl: the host answered openvmm_hcl's HELLO at boot"
 	# a follower for the rest of the run: it ends when the VM does
 	$hclctl -s "$logs/hostchan1-chan.sock" log -f > "$logs/hostchan1-follow.log" 2>&1 &
 	follow_pid=$!
@@ -522,10 +524,28 @@ assert w["underhill_vm"]["state"] == "up" and w["tpm"]["pid"] > 0
 		"e2e: hclctl vtl0 reset: openvmm_hcl reports it, nothing left"
 	expect_in "$logs/hostchan4-chan.log" "\] kernel: hcl: vp: VP 1 released after [0-9]* exits" \
 		"e2e: at log=debug hcl.ko's VP lifetimes reach the host's log"
+
+	# 5: a host channel nobody answers (COM2 on QEMU's null chardev):
+	# the boot waits HCL_HOST_WAIT_MS for HELLO, says so, and VTL0 runs
+	# with a new TPM whose state is not kept
+	log=$logs/hostchan5.log
+	QEMU_EXTRA="-chardev null,id=nohost -device isa-serial,chardev=nohost,iobase=0x2f8,irq=3" \
+		qemu "$log" "$build/hcl.igvm" -t 300 -a "HCL_HOST_WAIT_MS=1500"
+	result $? "e2e: a host channel nobody answers: the boot still succeeds"
+	expect_in "$log" "^openvmm_hcl: host channel: no HELLO from the host within 1500 ms (HCL_HOST_WAIT_MS): VTL0 starts without it" \
+		"e2e: a host channel nobody answers: openvmm_hcl says so after HCL_HOST_WAIT_MS"
+	expect_in "$log" "^openvmm_hcl: vTPM: no answer from the host: a new TPM, whose state is not kept" \
+		"e2e: a host channel nobody answers: a new TPM, said once"
+	sed -n 's/^openvmm_hcl: timeline-json //p' <(tr -d '\r' < "$log") | python3 -c '
+import json, sys
+st = {s["name"]: s for s in json.load(sys.stdin)["stages"]}
+assert 1500 <= st["openvmm_hcl"]["ms"] < 6000, st["openvmm_hcl"]
+'
+	result $? "e2e: a host channel nobody answers: VTL0 waited about HCL_HOST_WAIT_MS, no more"
 }
 
 run_e2e() {
-	local log rc want img=$build/hcl.igvm bad=$logs/bad
+	local log rc want t0 img=$build/hcl.igvm bad=$logs/bad
 	echo "# end-to-end boots"
 	log=$logs/e2e-default.log
 	qemu "$log" "$img" -t 300
@@ -607,6 +627,26 @@ run_e2e() {
 	tap_count "$f" "e2e/sidecar-smp5"
 	grep -q "SKIP" "$f"
 	result $((! $?)) "e2e: -smp 5: the sidecar tests ran (none skipped)"
+
+	# underhill_vm crashes while VTL0 runs (a helper execs it and sends
+	# it SIGSEGV once VP 0 made 20 exits to userspace): openvmm_hcl says
+	# so with the cause, hcl.ko frees the partition, the TPM worker goes
+	# too, and the VM powers off with failure, quickly
+	log=$logs/e2e-vm-crash.log
+	t0=$SECONDS
+	qemu "$log" "$build/hcl-test.igvm" -t 300 -m 512M \
+		-a "HCL_VM_WORKER=/bin/hcl-vm-crash"
+	[ $? != 0 ] && [ $((SECONDS - t0)) -lt 120 ]
+	result $? "e2e: underhill_vm crash: the boot fails, at once"
+	expect_in "$log" "^hcl-vm-crash: VP 0 made [0-9]* exits to userspace: SIGSEGV to underhill_vm" \
+		"e2e: underhill_vm crash: the helper crashed it while VTL0 ran"
+	expect_in "$log" "^openvmm_hcl: underhill_vm killed by signal 11 (Segmentation fault)" \
+		"e2e: underhill_vm crash: openvmm_hcl names the signal"
+	expect_in "$log" "^openvmm_hcl: VTL0 ended: underhill_vm was killed by signal 11 (Segmentation fault); VTL0's state is lost (hcl.ko's partition released, 0 other processes left)" \
+		"e2e: underhill_vm crash: VTL0 ended, partition released, no process left"
+	! grep -q "VTL0 guest succeeded\|TPM checks passed" "$log" &&
+		grep -q "^openvmm_hcl: VTL2 kernel log while the paravisor ran: no warning or error" <(tr -d '\r' < "$log")
+	result $? "e2e: underhill_vm crash: the guest did not finish, the kernel logged no warning"
 
 	# a fault on a sidecar CPU: reported by the shim and by hcl.ko, and
 	# the boot goes on without that CPU

@@ -67,6 +67,7 @@ spec=$out.spec
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
 		echo "file /bin/hcl-uapi-fuzz $build/vtl2/bin/hcl-uapi-fuzz 0755 0 0"
 		echo "file /bin/hcl-dt-test $build/vtl2/bin/hcl-dt-test 0755 0 0"
+		echo "file /bin/hcl-vm-crash $build/vtl2/bin/hcl-vm-crash 0755 0 0"
 		echo "file /bin/hcl-sidecar-test $build/vtl2/bin/hcl-sidecar-test 0755 0 0"
 		bin /bin/hcl-nl-test "$build/vtl2/bin/hcl-nl-test"
 		echo "file /bin/hcl-sandbox-test $build/vtl2/bin/hcl-sandbox-test 0755 0 0"

@@ -23,6 +23,11 @@
  *   HCL_VM_ARGS     extra worker arguments, space separated (after ours,
  *                   so they win)
  *   HCL_EXIT_PORT   isa-debug-exit port for the final status
+ *   HCL_HOST_WAIT_MS how long the boot waits for the host's HELLO when the
+ *                   tree names a host channel, before VTL0 starts
+ *                   (default 5000; 0: not at all).  The vTPM's stored
+ *                   state needs the host: without an answer in time this
+ *                   boot's TPM is a new one, whose state is not kept.
  *   HCL_POLICY      the run loop's policy, applied over hcl.ko's netlink
  *                   family at start (docs/netlink.md), for example
  *                   events=shutdown+vtl_violation,rate=50,forward_io=0,
@@ -46,8 +51,14 @@
 #include "openvmm_hcl.h"
 
 #define DEFAULT_WORKER	"/bin/underhill_vm"
-/* how long the boot waits for the host's HELLO, then for the TPM's blob */
-#define HELLO_WAIT_MS	10000
+/*
+ * How long the boot waits for the host's HELLO (HCL_HOST_WAIT_MS), then
+ * for the TPM's blob.  A host that is there answers in milliseconds
+ * (hclctl serve is connected before VTL2 boots); the wait only matters
+ * when nobody answers, and then it delays VTL0.
+ */
+#define HELLO_WAIT_MS	5000
+#define HELLO_WAIT_MAX	600000
 #define FETCH_WAIT_MS	60000
 /* how long the power-off waits for the TPM's last state to be stored */
 #define VTPM_FLUSH_MS	30000
@@ -264,6 +275,48 @@ static unsigned int leftover_processes(void)
 	return n;
 }
 
+/* hcl.ko holds no partition and nothing of the VM's is left running */
+static bool vm_gone(void)
+{
+	return netlink_partition_open() != 1 && !leftover_processes();
+}
+
+/*
+ * underhill_vm ended without its report: it crashed (or was killed) and
+ * VTL0 ended with it.  Its VPs' files closed with it, so hcl.ko frees
+ * the partition; its device workers die with it (PR_SET_PDEATHSIG).
+ * Says so in one line, with the cause and what is left, and powers off
+ * with failure: nothing restarts a VM whose guest state is gone.
+ */
+static void __attribute__((noreturn)) crashed(int status)
+{
+	unsigned int left;
+	char cause[96];
+	int part;
+
+	if (WIFSIGNALED(status))
+		snprintf(cause, sizeof(cause), "was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(cause, sizeof(cause),
+			 "exited with status %d without its report",
+			 WEXITSTATUS(status));
+	else
+		snprintf(cause, sizeof(cause), "ended (status %#x)", status);
+	loop_until(vm_gone, 3000);
+	part = netlink_partition_open();
+	left = leftover_processes();
+	printf("openvmm_hcl: VTL0 ended: underhill_vm %s; VTL0's state is lost (hcl.ko's partition %s, %u other process%s left)\n",
+	       cause, part == 0 ? "released" : part > 0 ? "STILL OPEN" :
+	       "unknown", left, left == 1 ? "" : "es");
+	chan_event("vm-crash", "underhill_vm", 0, -1,
+		   WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+		   "underhill_vm %s: VTL0 ended", cause);
+	timeline_print();
+	chan_flush(1000);
+	hcl_poweroff(1);
+}
+
 static void finish(void)
 {
 	int status = supervise_status();
@@ -282,12 +335,8 @@ static void finish(void)
 		   WIFSIGNALED(status) ? WTERMSIG(status) : 0, "%s",
 		   supervise_shutting_down() ? "shutdown" : "ended");
 	vtpm_flush(VTPM_FLUSH_MS);
-	if (!supervise_report(&rep)) {
-		printf("openvmm_hcl: no report from underhill_vm\n");
-		timeline_print();
-		chan_flush(500);
-		hcl_poweroff(1);
-	}
+	if (!supervise_report(&rep))
+		crashed(status);
 	timeline_set(ST_VM, rep.tsc_vm_start);
 	timeline_set(ST_GUEST, rep.tsc_vtl0_first);
 	timeline_set(ST_DONE, rep.tsc_guest_done);
@@ -319,6 +368,25 @@ static void finish(void)
 		   "the VM powers off with status %d", !ok);
 	chan_flush(1000);
 	hcl_poweroff(!ok);
+}
+
+/* HCL_HOST_WAIT_MS, or the default for a missing or malformed one */
+static unsigned int host_wait_ms(void)
+{
+	const char *env = getenv("HCL_HOST_WAIT_MS");
+	unsigned long v;
+	char *end;
+
+	if (!env || !*env)
+		return HELLO_WAIT_MS;
+	errno = 0;
+	v = strtoul(env, &end, 10);
+	if (errno || *end || *env == '-' || v > HELLO_WAIT_MAX) {
+		printf("openvmm_hcl: HCL_HOST_WAIT_MS=%s: not a number of ms up to %u; %u it is\n",
+		       env, HELLO_WAIT_MAX, HELLO_WAIT_MS);
+		return HELLO_WAIT_MS;
+	}
+	return (unsigned int)v;
 }
 
 int main(int argc, char **argv)
@@ -356,10 +424,19 @@ int main(int argc, char **argv)
 	}
 	logs_init();
 	if (chan_init()) {
+		unsigned int wait = host_wait_ms();
+		uint64_t t0 = uptime_ms();
+
 		/* the TPM's stored state before the TPM worker starts */
 		vtpm_init();
-		if (!loop_until(chan_up, HELLO_WAIT_MS))
+		if (!loop_until(chan_up, wait)) {
+			printf("openvmm_hcl: host channel: no HELLO from the host within %u ms (HCL_HOST_WAIT_MS): VTL0 starts without it\n",
+			       wait);
 			vtpm_give_up();
+		} else {
+			printf("openvmm_hcl: host channel: the host answered in %" PRIu64 " ms\n",
+			       uptime_ms() - t0);
+		}
 		loop_until(vtpm_ready, FETCH_WAIT_MS);
 		if (!vtpm_ready())
 			vtpm_give_up();

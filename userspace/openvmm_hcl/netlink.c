@@ -45,6 +45,16 @@ int netlink_policy(const char *set, char *buf, size_t len, char *err,
 	return 0;
 }
 
+/* 1 if hcl.ko still has a partition, 0 if not, -1 if it cannot be asked */
+int netlink_partition_open(void)
+{
+	struct hcl_nl_part part;
+
+	if (!nl_open || hcl_nl_part_get(&nl, &part))
+		return -1;
+	return part.open;
+}
+
 void netlink_setup(void)
 {
 	const char *env = getenv("HCL_POLICY");

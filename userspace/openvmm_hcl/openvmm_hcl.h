@@ -196,6 +196,8 @@ struct hcl_nl;
 void netlink_setup(void);
 /* the family's socket, NULL when it could not be opened */
 struct hcl_nl *netlink_handle(void);
+/* 1 if hcl.ko still has a partition, 0 if not, -1 if it cannot be asked */
+int netlink_partition_open(void);
 /*
  * The policy in force as text ("events=...,rate=...,burst=...,
  * forward_io=..."), after applying @set when it is not NULL (the same
