@@ -54,6 +54,11 @@ enum hcl_exit_action {
  * HCL_ACT_RESUME, HCL_ACT_USER, HCL_ACT_HALT, HCL_ACT_HOST_IRQ or
  * HCL_ACT_PAUSE.
  *
+ * @nmi_blocked says whether the guest is handling an NMI (NMIs blocked
+ * until its IRET): a pending NMI must then not end a halt.  It is called
+ * without vp->lock by a halted VP's wait; the VP is not in the guest.
+ * NULL: never blocked.
+ *
  * @get_msr and @set_msr: the MSRs the backend owns: 0, -ENOENT (not
  * ours), -EINVAL (bad value).  @queue_exception makes the next entry
  * deliver an exception.
@@ -83,6 +88,7 @@ struct hcl_backend_ops {
 				u32 err);
 	int (*get_debugregs)(struct hcl_vp *vp, struct hcl_debugregs *d);
 	int (*set_debugregs)(struct hcl_vp *vp, const struct hcl_debugregs *d);
+	bool (*nmi_blocked)(struct hcl_vp *vp);
 	const struct hcl_stat_desc *stats;
 	unsigned int nr_stats;
 };

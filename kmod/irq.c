@@ -434,7 +434,7 @@ bool hcl_irq_vp_ready(struct hcl_vp *vp)
 		return true;
 	if (apic->wait_sipi)
 		return false;
-	return atomic_read(&vp->nmi_pending) ||
+	return hcl_vp_nmi_wakes(vp) ||
 	       find_first_bit(vp->irq_pending, 256) < 256;
 }
 

@@ -35,11 +35,18 @@ static bool all_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
+/* A pending NMI the guest can take now (not one held until an IRET). */
+bool hcl_vp_nmi_wakes(struct hcl_vp *vp)
+{
+	return atomic_read(&vp->nmi_pending) &&
+	       !(hcl_backend->nmi_blocked && hcl_backend->nmi_blocked(vp));
+}
+
 bool hcl_vp_irq_ready(struct hcl_vp *vp)
 {
 	if (vp->apic)
 		return hcl_irq_vp_ready(vp);
-	return atomic_read(&vp->nmi_pending) ||
+	return hcl_vp_nmi_wakes(vp) ||
 	       find_first_bit(vp->irq_pending, 256) < 256;
 }
 

@@ -175,6 +175,7 @@ static inline void hcl_vp_wake_remote(struct hcl_vp *vp)
 }
 
 bool hcl_vp_irq_ready(struct hcl_vp *vp);
+bool hcl_vp_nmi_wakes(struct hcl_vp *vp);
 int hcl_vp_create(struct hcl_partition *part,
 		  const struct hcl_create_vp *args);
 

@@ -1141,6 +1141,17 @@ static void svm_enter(struct hcl_vp *vp)
 	kernel_fpu_end();
 }
 
+/*
+ * NMIs are blocked from an NMI's injection to its IRET.  While the VP
+ * halts the state cannot be IRET (the HLT's exit, elsewhere than the IRET,
+ * ended that), so BLOCKED it is; read without vp->lock by the halt wait
+ * (vp.c), which a change under the lock wakes anyway.
+ */
+static bool svm_nmi_blocked(struct hcl_vp *vp)
+{
+	return READ_ONCE(to_svm(vp)->nmi.state) != HCL_NMI_OPEN;
+}
+
 static int svm_get_debugregs(struct hcl_vp *vp, struct hcl_debugregs *d)
 {
 	struct hcl_svm_vp *svm = to_svm(vp);
@@ -1193,6 +1204,7 @@ const struct hcl_backend_ops hcl_svm_ops = {
 	.set_msr = svm_set_msr,
 	.queue_exception = hcl_svm_queue_exception,
 	.get_debugregs = svm_get_debugregs,
+	.nmi_blocked = svm_nmi_blocked,
 	.set_debugregs = svm_set_debugregs,
 	.stats = hcl_svm_stats,
 	.nr_stats = HCL_NR_SVM_STATS,

@@ -1029,6 +1029,41 @@ TEST_F(vp, hlt_wakes_on_nmi)
 
 static void on_alarm(int sig);
 
+/*
+ * An NMI handler that halts (mov $0x99,%esi; sti; hlt; mov $0x77,%edi;
+ * cli; hlt) with NMIs blocked: a second NMI sent meanwhile must not end
+ * the halt (the CPU would keep it pending until the handler's IRET), so
+ * the run waits until a signal ends it.  Waking it made the VP go on past the HLT, and a guest that halts in a
+ * loop there would have spun the host's CPU on HLT exits.
+ */
+TEST_F(vp, blocked_nmi_does_not_end_a_halt)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xfa, 0xf4 };
+	static const uint8_t handler[] = {
+		0xbe, 0x99, 0x00, 0x00, 0x00, 0xfb, 0xf4,
+		0xbf, 0x77, 0x00, 0x00, 0x00, 0xfa, 0xf4,
+	};
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hcl_interrupt nmi = { .type = HCL_INTR_NMI };
+	int status;
+
+	setup_idt(self);
+	memcpy(self->mem + NMI_HANDLER_GPA, handler, sizeof(handler));
+	load_code(self, code, sizeof(code));
+	self->regs.rip = CODE_GPA + 2;		/* cli; hlt, IF=0 */
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	/* the first NMI enters the handler, which halts with NMIs blocked */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &nmi));
+	inject_later(self->vp, HCL_INTR_NMI, 0);
+	alarm(1);
+	EXPECT_ERRNO(EINTR, ioctl(self->vp, HCL_VP_RUN, 0));
+	EXPECT_EQ(0x99, get_regs(self).gprs[HCL_REG_RSI]);
+	EXPECT_NE(0x77, get_regs(self).gprs[HCL_REG_RDI]);
+	wait(&status);
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* A signal ends HCL_VP_RUN during a halt, but not the halt itself. */
 TEST_F(vp, halt_survives_a_signal)
 {
