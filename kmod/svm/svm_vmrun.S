@@ -12,6 +12,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/nospec-branch.h>
 
 #define GPR(n)	((n) * 8)
 #define RCX	GPR(1)
@@ -102,6 +103,19 @@ SYM_FUNC_START(hcl_svm_vmrun)
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
 	xor	%eax, %eax
+
+	/*
+	 * Before the first RET after #VMEXIT, as KVM does: the return stack
+	 * buffer may hold the guest's entries, so it is filled with harmless
+	 * ones where the CPU needs it (X86_FEATURE_RSB_VMEXIT), and return
+	 * predictions the guest trained are undone where the kernel's
+	 * retbleed / SRSO mitigation says so (UNTRAIN_RET_VM: untraining, or
+	 * an IBPB with X86_FEATURE_IBPB_ON_VMEXIT).  Both are patched in at
+	 * load by the kernel's alternatives, so a CPU without the bugs runs
+	 * a jump and NOPs.  They clobber RAX, RCX and RDX, all cleared above.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	UNTRAIN_RET_VM
 
 	pop	%rbx
 	pop	%r12
