@@ -6,11 +6,13 @@
 #define pr_fmt(fmt) "hcl: vp: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
 #include <linux/file.h>
 #include <linux/io_uring/cmd.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -619,6 +621,36 @@ static int hcl_vp_uring_thread(void *data)
 }
 
 /*
+ * The VP's thread runs the guest for the VMM, so it goes where the task
+ * that makes it (the VMM's thread parking a RUN, or io_uring's worker for
+ * it) is: into its cgroups (the VMM's CPU, memory and pid limits hold
+ * for its VPs), on its CPUs, at its nice value and scheduling policy (a
+ * deadline task's VPs get the normal policy: its bandwidth is its own).
+ * A kernel thread would otherwise run in the root cgroup, on every CPU,
+ * at nice 0.  Later changes to the VMM are not followed.
+ */
+static int hcl_vp_thread_place(struct task_struct *t)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = current->policy,
+		.sched_nice = task_nice(current),
+	};
+	int ret;
+
+	if (current->policy == SCHED_FIFO || current->policy == SCHED_RR)
+		attr.sched_priority = current->rt_priority;
+	else if (current->policy == SCHED_DEADLINE)
+		attr.sched_policy = SCHED_NORMAL;
+	ret = cgroup_attach_task_all(current, t);
+	if (!ret)
+		ret = sched_setattr_nocheck(t, &attr);
+	if (!ret)
+		ret = set_cpus_allowed_ptr(t, current->cpus_ptr);
+	return ret;
+}
+
+/*
  * IORING_OP_URING_CMD: HCL_URING_CMD_RUN.  Submitted normally, the RUN
  * first runs inline, in the submitter's io_uring_enter(): most VPs exit to
  * userspace again within microseconds and then complete the request with
@@ -664,12 +696,19 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 	if (!READ_ONCE(vp->uring_thread)) {
 		mutex_lock(&vp->part->lock);
 		if (!vp->uring_thread) {
-			t = kthread_run(hcl_vp_uring_thread, vp, "hcl-vp%u",
-					vp->index);
+			t = kthread_create(hcl_vp_uring_thread, vp, "hcl-vp%u",
+					   vp->index);
 			if (IS_ERR(t)) {
 				mutex_unlock(&vp->part->lock);
 				return PTR_ERR(t);
 			}
+			ret = hcl_vp_thread_place(t);
+			if (ret) {
+				kthread_stop(t);
+				mutex_unlock(&vp->part->lock);
+				return ret;
+			}
+			wake_up_process(t);
 			WRITE_ONCE(vp->uring_thread, t);
 		}
 		mutex_unlock(&vp->part->lock);

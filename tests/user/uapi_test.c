@@ -22,6 +22,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -2993,6 +2995,134 @@ TEST_F(vp, idle_vp_thread_is_not_uninterruptible)
 	EXPECT_NE('D', state);
 	EXPECT_NE(0, state);
 	io_uring_queue_exit(&ring);
+}
+
+/* the PID of the task named @comm, or -1 */
+static pid_t task_pid(const char *comm)
+{
+	char path[300], buf[64];
+	struct dirent *de;
+	pid_t pid = -1;
+	DIR *d = opendir("/proc");
+	ssize_t n;
+	int fd;
+
+	while (d && pid < 0 && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		buf[n > 0 ? n : 0] = 0;
+		if (!strcmp(buf, comm))
+			pid = atoi(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+/* field @n (1-based, after the comm) of /proc/@pid/stat, or -99 */
+static long stat_field(pid_t pid, int n)
+{
+	char path[64], buf[1024], *p, *save = NULL;
+	int fd, i;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -99;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -99;
+	buf[len] = 0;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -99;
+	/* field 3 (state) is the first after the comm */
+	p = strtok_r(p + 1, " ", &save);
+	for (i = 3; p && i < n; i++)
+		p = strtok_r(NULL, " ", &save);
+	return p ? atol(p) : -99;
+}
+
+#define CGROUP_DIR	"/sys/fs/cgroup"
+#define VMM_CGROUP	CGROUP_DIR "/hcl-vmm"
+
+/*
+ * Issue 9, "VP threads run outside the VMM's cgroup/affinity/nice": the
+ * thread a VP's io_uring RUN hands the VP to runs the guest for the VMM,
+ * so the VMM's cgroup (its CPU and memory limits), CPU affinity and nice
+ * value must hold for it.  A VMM thread at nice 7, on CPU 0, in its own
+ * cgroup parks a RUN (the VP halts): the VP's thread must be there too.
+ */
+TEST_F(vp, vp_thread_runs_where_its_vmm_does)
+{
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xeb, 0xfe };
+	struct hcl_create_vp cvp = { .vp_index = fixture_vp_index() + 1 };
+	char name[32], path[64], line[128] = "", want[64];
+	struct io_uring ring;
+	cpu_set_t set, got;
+	pid_t tid;
+	FILE *f;
+	int vp;
+
+	mkdir(CGROUP_DIR, 0755);
+	if (mount("none", CGROUP_DIR, "cgroup2", 0, NULL) && errno != EBUSY)
+		SKIP(return, "no cgroup2: %s", strerror(errno));
+	if (mkdir(VMM_CGROUP, 0755) && errno != EEXIST)
+		SKIP(return, "no cgroup of our own: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%d", getpid());
+	ASSERT_EQ(0, write_file(VMM_CGROUP "/cgroup.procs", want));
+	ASSERT_EQ(0, setpriority(PRIO_PROCESS, 0, 7));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+
+	/* a VP whose thread is made now, by this thread */
+	vp = ioctl(self->fd, HCL_CREATE_VP, &cvp);
+	ASSERT_LE(0, vp);
+	memcpy(self->mem + CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(0, ioctl(vp, HCL_VP_SET_REGS, &self->regs));
+	ASSERT_EQ(0, ioctl(vp, HCL_VP_SET_SREGS, &self->sregs));
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	/* sti; hlt: the inline run halts and hands the VP to its thread */
+	ASSERT_EQ(0, hcl_queue_run(&ring, vp, 1));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(200000);
+	snprintf(name, sizeof(name), "hcl-vp%u", cvp.vp_index);
+	tid = task_pid(name);
+	ASSERT_LT(0, tid) TH_LOG("no %s thread", name);
+
+	EXPECT_EQ(7, stat_field(tid, 19));		/* nice */
+	CPU_ZERO(&got);
+	ASSERT_EQ(0, sched_getaffinity(tid, sizeof(got), &got));
+	EXPECT_TRUE(CPU_EQUAL(&set, &got)) TH_LOG("CPUs %d of the VP's thread",
+						  CPU_COUNT(&got));
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", tid);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f) && strncmp(line, "0::", 3))
+		;
+	fclose(f);
+	EXPECT_STREQ("0::/hcl-vmm\n", line);
+
+	/* the parked RUN ends with the ring; then everything back */
+	io_uring_queue_exit(&ring);
+	close(vp);
+	write_file(CGROUP_DIR "/cgroup.procs", want);
+	setpriority(PRIO_PROCESS, 0, 0);
+	CPU_ZERO(&set);
+	for (int c = 0; c < get_nprocs_conf(); c++)
+		CPU_SET(c, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /*
