@@ -75,6 +75,10 @@ spec=$out.spec
 		echo "file /lib/hcl/modules/hcl_kunit.ko $build/kbuild/hcl_kunit.ko 0644 0 0"
 		# the sidecar tests unload hcl.ko and load it again
 		echo "file /lib/hcl/modules/hcl.ko $build/kbuild/hcl.ko 0644 0 0"
+		# the UAPI tests check that kvm_amd is refused beside hcl.ko
+		for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
+			echo "file /lib/hcl/modules/${m##*/}.ko $kdir/$m.ko 0644 0 0"
+		done
 	fi
 	if [ "$mode" = bench ]; then
 		for b in hcl-bench hcl-bench-hcl hcl-bench-kvm hcl-bench-nl; do

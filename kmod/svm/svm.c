@@ -9,6 +9,8 @@
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
@@ -1212,6 +1214,28 @@ const struct hcl_backend_ops hcl_svm_ops = {
 EXPORT_SYMBOL_IF_KUNIT(hcl_svm_ops);
 
 /* The backend's init: probe the CPU (CPUID, VM_CR), enable every CPU. */
+/*
+ * kvm_amd cannot share SVM with us: it would find EFER.SVME set on every
+ * CPU and fail, but only after trying to take the kernel's one
+ * emergency-disable slot, which we hold, and WARNing twice about it in
+ * KVM's code.  So it is refused as it comes, before its init runs, with
+ * the reason.  (hcl.ko loaded after kvm_amd fails in svm_cpu_online().)
+ */
+static int svm_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (action != MODULE_STATE_COMING || strcmp(mod->name, "kvm_amd"))
+		return NOTIFY_DONE;
+	pr_err("kvm_amd refused: SVM is hcl.ko's on every CPU while hcl.ko is loaded (unload hcl first)\n");
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block svm_module_nb = {
+	.notifier_call = svm_module_notify,
+};
+
 static int svm_init(u64 *features)
 {
 	u64 vm_cr;
@@ -1269,6 +1293,12 @@ static int svm_init(u64 *features)
 	hcl_svm_cpuhp = ret;
 	hcl_svm_remote_init();
 	cpu_emergency_register_virt_callback(hcl_svm_emergency_disable);
+	ret = register_module_notifier(&svm_module_nb);
+	if (ret) {
+		cpu_emergency_unregister_virt_callback(hcl_svm_emergency_disable);
+		cpuhp_remove_state(hcl_svm_cpuhp);
+		return ret;
+	}
 	pr_info("SVM enabled on %u CPUs (features %#llx)\n",
 		num_online_cpus(), *features);
 	pr_info("ASIDs %u-%u, flush by ASID %s, VMCB clean bits %s\n",
@@ -1280,6 +1310,7 @@ static int svm_init(u64 *features)
 
 static void svm_exit(void)
 {
+	unregister_module_notifier(&svm_module_nb);
 	cpu_emergency_unregister_virt_callback(hcl_svm_emergency_disable);
 	cpuhp_remove_state(hcl_svm_cpuhp);
 }

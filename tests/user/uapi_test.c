@@ -1777,6 +1777,57 @@ TEST_F(vp, tracepoints)
 	write_file(path, "0");
 }
 
+/* finit_module() of /lib/hcl/modules/@name.ko: 0 or -1 with errno */
+static int load_module(const char *name)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/lib/hcl/modules/%s.ko", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Issue 9, "hcl.ko and kvm_amd loaded together": SVM is hcl.ko's on
+ * every CPU, and the kernel has one emergency-disable slot, which hcl.ko
+ * holds.  kvm_amd loaded now would WARN twice in KVM's code (the slot
+ * taken) before failing on EFER.SVME; hcl.ko refuses it first, with one
+ * line saying why, and no warning.
+ */
+TEST(kvm_amd_refused_while_hcl_holds_svm)
+{
+	char buf[8192];
+	int kmsg, refused = 0, warned = 0;
+	ssize_t n;
+
+	if (access("/lib/hcl/modules/kvm-amd.ko", R_OK))
+		SKIP(return, "no kvm-amd.ko in this image");
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kmsg);
+	lseek(kmsg, 0, SEEK_END);
+	ASSERT_TRUE(!load_module("irqbypass") || errno == EEXIST);
+	ASSERT_TRUE(!load_module("kvm") || errno == EEXIST);
+	EXPECT_EQ(-1, load_module("kvm-amd"));
+	EXPECT_EQ(EBUSY, errno);
+	while ((n = read(kmsg, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		if (strstr(buf, "hcl: svm: kvm_amd refused"))
+			refused++;
+		if (strstr(buf, "WARNING") || strstr(buf, "Call Trace"))
+			warned++;
+	}
+	close(kmsg);
+	syscall(SYS_delete_module, "kvm", O_NONBLOCK);
+	syscall(SYS_delete_module, "irqbypass", O_NONBLOCK);
+	EXPECT_EQ(1, refused);
+	EXPECT_EQ(0, warned);
+}
+
 /* Dynamic debug reaches hcl.ko's pr_debug messages. */
 TEST(dynamic_debug)
 {
