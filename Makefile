@@ -6,6 +6,7 @@
 #   make check   every test; ends with "N passed, N failed"
 #   make bench   the run loop, exit kind by exit kind, against KVM
 #   make fuzz-vm the UAPI fuzzer in VTL2 for FUZZ_VM_SECONDS (300)
+#   make check-debug  the in-VM tests and fuzzers on the debug kernel
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
@@ -47,6 +48,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 .PHONY: all deps kernel initramfs run check host-tests clean distclean \
+	check-debug check-debug-built \
 	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux \
 	fuzz-vm fuzz-vm-built
 
@@ -187,7 +189,7 @@ $(BUILD)/hcl.igvm $(BUILD)/hcl-test.igvm $(BUILD)/hcl-bench.igvm \
 		$(SHIM_BIN) $(SIDECAR_BIN) $(IGVMTOOL) $(BZIMAGE) \
 		$(IGVM_CMDLINE_FILE)
 	$(IGVMTOOL) build -o $@ --shim $(SHIM_BIN) --sidecar $(SIDECAR_BIN) \
-		--kernel $(BZIMAGE) \
+		--kernel $(BZIMAGE) $(if $(IGVM_VTL2_SIZE),--vtl2-size $(IGVM_VTL2_SIZE)) \
 		--initrd $(filter %.cpio,$^) \
 		--vtl0 $(filter %/vtl0-guest.bin %.bundle,$^) --cmdline "$(IGVM_CMDLINE)"
 
@@ -239,6 +241,24 @@ check-built: all host-tests host-tools igvm $(BUILD)/hcl-test.igvm \
 
 fuzz:
 	@scripts/fuzz-smoke.sh $(BUILD) $(FUZZ_TIME)
+
+# The in-VM tests on the debug flavour of the VTL2 kernel (KASAN, UBSAN,
+# KFENCE, lockdep, kmemleak, debug lists and objects, hung tasks, fault
+# injection: scripts/vtl2-debug.config), built and cached beside the
+# main one by scripts/kernel.sh --debug; hcl.ko and the images are built
+# against it in $(BUILD)/debug.  Any report fails it (scripts/check.sh,
+# group debug).  HCL_FAIL_ALLOC= sets the failslab percentage (2).  The
+# debug kernel needs 64 MiB to decompress and KASAN's shadow: its images
+# give VTL2 512 MiB instead of 128.
+DEBUG_VTL2_SIZE ?= 0x20000000
+check-debug: deps
+	@scripts/kernel.sh --debug > /dev/null
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/debug \
+		KDIR=$$(scripts/kernel.sh --debug --print-dir) \
+		IGVM_VTL2_SIZE=$(DEBUG_VTL2_SIZE) check-debug-built
+
+check-debug-built: all $(BUILD)/hcl-test.igvm $(LOADER)
+	@scripts/check.sh $(BUILD) $(KDIR) debug
 
 # The UAPI fuzzer (tests/user/uapi_fuzz.c) in VTL2 for FUZZ_VM_SECONDS,
 # with FUZZ_VM_THREADS threads; FUZZ_VM_SEED= replays a run's seed.  It

@@ -11,6 +11,9 @@
 #   dmesg     the VTL2 kernel log after all in-VM tests
 #   e2e       end-to-end boots: the guest's output and exit status (also
 #             Debian's kernel in VTL0, hcl-linux.igvm)
+#   debug     make check-debug: the in-VM groups and the fuzzers on the
+#             debug kernel (KASAN, lockdep, kmemleak, ...: BUILD and KDIR
+#             are the debug build's); any report fails it
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 #   scripts/check.sh BUILD KDIR [GROUP...]
@@ -230,6 +233,45 @@ run_vm() {
 	tap_count "$f" "vm/remote/fuzz"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "vm/remote/dmesg"
+}
+
+# make check-debug: on the debug kernel (scripts/vtl2-debug.config), the
+# KUnit suites, the UAPI and netlink tests and the fuzzer with every
+# entry's host state checked, the fuzzer again with slab allocations
+# failing in its tasks, kmemleak's scan and the kernel log; then the
+# UAPI tests and the fuzzer with VPs on sidecar CPUs.  Longer timeouts:
+# KASAN and lockdep slow everything down several times.
+run_debug() {
+	local log f extra=""
+	echo "# in-VM tests on the debug kernel"
+	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
+	grep -q "^CONFIG_KASAN=y" "$kdir/.config"
+	result $? "debug: the kernel is the debug flavour (KASAN on)"
+	log=$logs/debug.log
+	qemu "$log" "$build/hcl-test.igvm" -t 2400 -m 1536M \
+		-a "HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4 hcl.check_host_state=1 HCL_FAIL_ALLOC=${HCL_FAIL_ALLOC:-2}$extra"
+	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
+	result $? "debug: test runner completed (see $log)"
+	f=$(section "$log" kunit)
+	tap_count "$f" "debug/kunit" "    "
+	for g in uapi nl fuzz fuzz-failslab kmemleak dmesg; do
+		f=$(section "$log" $g)
+		tap_count "$f" "debug/$g"
+	done
+	f=$(section "$log" fuzz-failslab)
+	grep "^# failslab: " "$f"
+	grep -q "^# failslab: [1-9][0-9]* slab allocations failed" "$f"
+	result $? "debug: slab allocations failed on purpose under the fuzzer"
+
+	log=$logs/debug-remote.log
+	qemu "$log" "$build/hcl-test.igvm" -t 1800 -s 4 -m 1536M \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,fuzz,kmemleak HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
+	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
+	result $? "debug: remote-VP runner completed (see $log)"
+	for g in uapi fuzz kmemleak dmesg; do
+		f=$(section "$log" $g)
+		tap_count "$f" "debug/remote/$g"
+	done
 }
 
 # The timeline JSON of a boot: every stage of the seed listed, in order;
@@ -886,6 +928,7 @@ for g in $groups; do
 	vm) run_vm ;;
 	e2e) run_e2e ;;
 	hostchan) run_hostchan ;;	# e2e's host channel part alone
+	debug) run_debug ;;		# make check-debug
 	*) echo "check: unknown group $g" >&2; exit 2 ;;
 	esac
 done

@@ -5,15 +5,23 @@
 # config fragment, cached outside the tree.  Prints nothing on stdout but
 # the path of the prepared kernel tree, so the Makefile can capture it.
 #
-#   scripts/kernel.sh [--print-dir]
+#   scripts/kernel.sh [--debug] [--print-dir]
 #
 # The cache lives in ${XDG_CACHE_HOME:-$HOME/.cache}/hcl/linux-<version>/
 # and is rebuilt only when the source package version or the fragment
-# changes.
+# changes.  --debug builds the debug flavour (vtl2-debug.config on top of
+# vtl2.config, KASAN, lockdep and the rest, for make check-debug) in
+# linux-<version>-debug/ beside it.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-frag=$here/vtl2.config
+frags=$here/vtl2.config
+flavour=
+if [ "${1:-}" = "--debug" ]; then
+	frags="$frags $here/vtl2-debug.config"
+	flavour=-debug
+	shift
+fi
 tarball=/usr/src/linux-source-6.12.tar.xz
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/hcl
 
@@ -21,8 +29,9 @@ log() { echo "kernel: $*" >&2; }
 
 [ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null | tr "~:" "__" || echo unknown)
-dir=$cache/linux-$ver
-want=$(printf '%s\n' "$ver" | cat - "$frag" | sha256sum | cut -d' ' -f1)
+dir=$cache/linux-$ver$flavour
+# shellcheck disable=SC2086 # $frags is a list of paths without blanks
+want=$(printf '%s\n' "$ver" | cat - $frags | sha256sum | cut -d' ' -f1)
 
 if [ "${1:-}" = "--print-dir" ]; then
 	echo "$dir/linux-source-6.12"
@@ -49,12 +58,14 @@ rm -f "$dir/stamp"
 jobs=$(nproc)
 log "configuring ($ver)"
 make -s -C "$src" x86_64_defconfig >&2
-"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" "$frag" >/dev/null
+# shellcheck disable=SC2086
+"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" $frags >/dev/null
 make -s -C "$src" olddefconfig >&2
 
-# Every =y/=m line of the fragment must have survived olddefconfig.
+# Every =y/=m line of the fragments must have survived olddefconfig.
 bad=0
-grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" | while IFS= read -r line; do
+# shellcheck disable=SC2086
+cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' | while IFS= read -r line; do
 	grep -qx "$line" "$src/.config" || { log "fragment option not applied: $line"; echo x; }
 done > "$dir/missing"
 if [ -s "$dir/missing" ]; then

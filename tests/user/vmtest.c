@@ -24,6 +24,12 @@
  * The fuzz group runs hcl-uapi-fuzz (20 s, 4 threads unless
  * HCL_FUZZ_ARGS=--seconds,300,... says otherwise) after the other
  * programs, so that the kernel log check sees what it left.
+ * HCL_FAIL_ALLOC=P (a debug kernel with fault injection: make
+ * check-debug) adds the fuzz-failslab group: the fuzzer again, with one
+ * slab allocation in P percent failing in its tasks (failslab's task
+ * filter), and the number of failures injected.  The kmemleak group
+ * (a kernel with kmemleak) reports every object kmemleak finds
+ * unreferenced after the other groups ran, since its start.
  * The sidecar group (hcl-sidecar-test) checks the sidecar's CPUs; it
  * skips when the boot gave the sidecar none.  HCL_VMTEST_ONLY=a,b runs
  * only those groups (and dmesg), e.g. a second boot with the sidecar on.
@@ -31,6 +37,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +65,20 @@ static void end(const char *group)
 {
 	printf("HCL-TEST-END %s\n", group);
 	fflush(stdout);
+}
+
+/* @text into @path: 0, or -1 with errno */
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len)
+		ret = -1;
+	close(fd);
+	return ret;
 }
 
 static void cat(const char *path)
@@ -112,9 +133,12 @@ static void run_kunit(void)
 
 #define MAX_ARGS	16
 
-/* Runs @path with the comma-separated arguments in env @args_env. */
-static void run_program(const char *group, const char *path,
-			const char *args_env)
+/*
+ * Runs @path with the comma-separated arguments in env @args_env; with
+ * @fail_alloc, its tasks are the ones fault injection picks.
+ */
+static void run_program_as(const char *group, const char *path,
+			   const char *args_env, bool fail_alloc)
 {
 	char *argv[MAX_ARGS + 2], *args = NULL, *save = NULL, *tok;
 	int status, argc = 0;
@@ -132,6 +156,9 @@ static void run_program(const char *group, const char *path,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (fail_alloc &&
+		    write_file("/proc/self/make-it-fail", "1"))
+			printf("# make-it-fail: %s\n", strerror(errno));
 		execv(path, argv);
 		printf("# exec %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -145,6 +172,97 @@ static void run_program(const char *group, const char *path,
 	}
 	free(args);
 	end(group);
+}
+
+static void run_program(const char *group, const char *path,
+			const char *args_env)
+{
+	run_program_as(group, path, args_env, false);
+}
+
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAIL_TIMES	1000000000UL
+
+/* the fault injection's settings: 0 or -1 */
+static int set_failslab(const char *probability, unsigned long times)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu", times);
+	return write_file(FAILSLAB "task-filter", "Y") ||
+	       write_file(FAILSLAB "verbose", "0") ||
+	       write_file(FAILSLAB "interval", "1") ||
+	       write_file(FAILSLAB "ignore-gfp-wait", "N") ||
+	       write_file(FAILSLAB "times", buf) ||
+	       write_file(FAILSLAB "probability", probability) ? -1 : 0;
+}
+
+/*
+ * The fuzzer with slab allocations failing at random in its own tasks
+ * (process, threads, forked children; not in VTL2's other tasks): every
+ * error path of hcl.ko it reaches runs, under KASAN, kmemleak and
+ * lockdep.  Page allocations are left alone: their failures print a
+ * warning with a stack, which the kernel log check would take for a bug.
+ */
+static void run_fuzz_failslab(const char *percent)
+{
+	unsigned long left = 0;
+	char buf[32];
+	FILE *f;
+
+	if (access(FAILSLAB "probability", W_OK) ||
+	    set_failslab(percent, FAIL_TIMES)) {
+		begin("fuzz-failslab");
+		printf("1..1\nnot ok 1 failslab can be set up (%s)\n",
+		       strerror(errno));
+		failures++;
+		end("fuzz-failslab");
+		return;
+	}
+	setenv("HCL_FUZZ_ARGS", "--seconds,30,--threads,4", 0);
+	run_program_as("fuzz-failslab", "/bin/hcl-uapi-fuzz", "HCL_FUZZ_ARGS",
+		       true);
+	f = fopen(FAILSLAB "times", "r");
+	if (f && fgets(buf, sizeof(buf), f))
+		left = strtoul(buf, NULL, 10);
+	if (f)
+		fclose(f);
+	set_failslab("0", 0);
+	printf("# failslab: %lu slab allocations failed on purpose (%s%%)\n",
+	       FAIL_TIMES - left, percent);
+}
+
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/* kmemleak's reports since "clear" (at the start): none may be there */
+static void check_kmemleak(void)
+{
+	char line[512];
+	int leaks = 0;
+	FILE *f;
+
+	begin("kmemleak");
+	printf("1..1\n");
+	/* two scans: an object is reported once it was not seen twice */
+	if (write_file(KMEMLEAK, "scan") || write_file(KMEMLEAK, "scan")) {
+		printf("not ok 1 kmemleak scans (%s)\n", strerror(errno));
+		failures++;
+		end("kmemleak");
+		return;
+	}
+	f = fopen(KMEMLEAK, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "unreferenced object"))
+			leaks++;
+		printf("# %s", line);
+	}
+	if (f)
+		fclose(f);
+	printf("%sok 1 kmemleak: %d unreferenced objects\n",
+	       leaks ? "not " : "", leaks);
+	if (leaks)
+		failures++;
+	end("kmemleak");
 }
 
 /* the raw device tree, 32 bytes per line in hex */
@@ -171,11 +289,16 @@ static void dump_fdt(void)
 }
 
 /* Kernel log lines that mean the kernel was hurt. */
+/*
+ * Lockdep's, KFENCE's and debugobjects' reports begin with WARNING: or
+ * BUG:; kmemleak's are read from its file (check_kmemleak()).
+ */
 static const char *const bad_words[] = {
 	"WARNING:", "BUG:", "Oops", "general protection fault",
 	"Call Trace:", "kernel BUG", "UBSAN:", "KASAN:", "list_add corruption",
-	"refcount_t:", "INFO: task", "hung_task", "soft lockup",
-	"rcu_sched self-detected", "Unable to handle",
+	"list_del corruption", "refcount_t:", "INFO: task", "hung_task",
+	"soft lockup", "hard LOCKUP", "rcu_sched self-detected",
+	"rcu: INFO:", "Unable to handle", "DEBUG_LOCKS_WARN_ON",
 };
 
 static void check_dmesg(void)
@@ -233,11 +356,15 @@ static int want(const char *group)
 
 int main(void)
 {
+	bool kmemleak;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mkdir("/sys/kernel/debug", 0755);
 	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
 	    errno != EBUSY)
 		perror("hcl-vmtest: mount debugfs");
+	/* what kmemleak saw before the tests is not theirs */
+	kmemleak = !access(KMEMLEAK, W_OK) && !write_file(KMEMLEAK, "clear");
 
 	if (!getenv("HCL_NO_KUNIT") && want("kunit"))
 		run_kunit();
@@ -262,6 +389,10 @@ int main(void)
 		setenv("HCL_FUZZ_ARGS", "--seconds,20,--threads,4", 0);
 		run_program("fuzz", "/bin/hcl-uapi-fuzz", "HCL_FUZZ_ARGS");
 	}
+	if (getenv("HCL_FAIL_ALLOC") && want("fuzz-failslab"))
+		run_fuzz_failslab(getenv("HCL_FAIL_ALLOC"));
+	if (kmemleak && want("kmemleak"))
+		check_kmemleak();
 	check_dmesg();
 	printf("HCL-TEST-DONE\n");
 	hcl_poweroff(failures ? 1 : 0);
