@@ -159,6 +159,9 @@ run_vm() {
 	[ -n "${HCL_NL_ARGS:-}" ] && extra="$extra HCL_NL_ARGS=$HCL_NL_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
 	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
+	# the hostile VTL0 guest: 15 s on 4 VPs (hcl-vmtest's default)
+	[ -n "${HCL_HOSTILE_ARGS:-}" ] &&
+		extra="$extra HCL_HOSTILE_ARGS=$HCL_HOSTILE_ARGS"
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
 	# page tables map
@@ -189,6 +192,8 @@ run_vm() {
 	tap_count "$f" "vm/sandbox-tpm"
 	f=$(section "$log" fuzz)
 	tap_count "$f" "vm/fuzz"
+	f=$(section "$log" hostile)
+	tap_count "$f" "vm/hostile"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "dmesg"
 
