@@ -1123,7 +1123,7 @@ static void gen_random(struct gen *g, struct vp *v)
 		{ 2, 0x48, 0xcf }, { 1, 0xcc }, { 1, 0xce }, { 1, 0xec },
 		{ 1, 0xee }, { 1, 0xed }, { 1, 0xef }, { 2, 0xf3, 0x6c },
 		{ 2, 0xf3, 0x6e }, { 2, 0xf3, 0x90 }, { 2, 0x0f, 0xa2 },
-		{ 3, 0x0f, 0x00, 0xd0 }, { 3, 0x0f, 0x00, 0xd8 },
+		{ 3, 0x0f, 0x00, 0xd0 }, { 3, 0x0f, 0x00, 0xc8 },
 		{ 3, 0x0f, 0x01, 0x00 }, { 3, 0x0f, 0x01, 0x08 },
 		{ 2, 0x8e, 0xd0 }, { 2, 0x8e, 0xd8 }, { 2, 0x8e, 0xe8 },
 		{ 2, 0x0f, 0x0b }, { 2, 0xcd, 0x80 }, { 2, 0xcd, 0x02 },
@@ -1229,10 +1229,22 @@ static void gen_crmsr(struct gen *g, struct vp *v)
 			EB(g, 0x8e, 0xd8, 0x8e, 0xd0);
 			break;
 		}
-		case 10:
-			mov32(g, 0, one_in(r, 2) ? 0x48 : (uint16_t)rnd(r));
-			EB(g, 0x0f, 0x00, one_in(r, 2) ? 0xd0 : 0xd8);
+		case 10: {
+			/*
+			 * LLDT, or LTR of a selector that is not null: QEMU
+			 * 7.2 takes a null LTR (the CPU raises #GP) and then
+			 * aborts the whole VM ("invalid tss") at the next
+			 * event that needs the TSS.
+			 */
+			uint16_t sel = one_in(r, 2) ? 0x48 : (uint16_t)rnd(r);
+			int ltr = one_in(r, 2);
+
+			if (ltr && !(sel & 0xfffc))
+				sel |= 0x38;
+			mov32(g, 0, sel);
+			EB(g, 0x0f, 0x00, ltr ? 0xd8 : 0xd0);
 			break;
+		}
 		case 11: {
 			/* lretq to a random CS, back to the next slot */
 			uint16_t sel = one_in(r, 2) ? below(r, 11) * 8 |
