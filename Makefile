@@ -7,6 +7,8 @@
 #   make bench   the run loop, exit kind by exit kind, against KVM
 #   make fuzz-vm the UAPI fuzzer in VTL2 for FUZZ_VM_SECONDS (300)
 #   make check-debug  the in-VM tests and fuzzers on the debug kernel
+#   make hostile-vm  the hostile VTL0 guest for HOSTILE_VM_SECONDS (300)
+#                or HOSTILE_VM_EXITS (1000000) exits, whichever comes first
 #   make         build the module, VTL2 userspace, the VTL0 guest, initramfs
 #
 # Variables: KDIR=<prepared kernel tree> (default: our cached VTL2 kernel),
@@ -50,7 +52,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 \
 .PHONY: all deps kernel initramfs run check host-tests clean distclean \
 	check-debug check-debug-built \
 	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux \
-	fuzz-vm fuzz-vm-built
+	fuzz-vm fuzz-vm-built hostile-vm hostile-vm-built
 
 all: module userspace guest initramfs
 
@@ -284,6 +286,32 @@ fuzz-vm-built: all $(BUILD)/hcl-test.igvm $(LOADER)
 		grep -v '^# klog: <[67]>'; \
 	tr -d '\r' < $(BUILD)/fuzz-vm.log | grep -q '^HCL-TEST-DONE' && \
 		! tr -d '\r' < $(BUILD)/fuzz-vm.log | grep -q '^not ok' && \
+		exit $$rc; exit 1
+
+# The hostile VTL0 guest (tests/user/hostile_guest.c) on HOSTILE_VM_VPS
+# VPs until HOSTILE_VM_EXITS exits or HOSTILE_VM_SECONDS, whichever comes
+# first; HOSTILE_VM_SEED= replays a run's seed.  It boots the test image
+# with only the hostile group (and the kernel log check), host state
+# checked on every entry; the log is $(BUILD)/hostile-vm.log.
+HOSTILE_VM_SECONDS ?= 300
+HOSTILE_VM_EXITS ?= 1000000
+HOSTILE_VM_VPS ?= 4
+HOSTILE_VM_ARGS = --seconds,$(HOSTILE_VM_SECONDS),--exits,$(HOSTILE_VM_EXITS),--vps,$(HOSTILE_VM_VPS)$(if \
+	$(HOSTILE_VM_SEED),$(comma)--seed$(comma)$(HOSTILE_VM_SEED))
+
+hostile-vm: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory hostile-vm-built
+
+hostile-vm-built: all $(BUILD)/hcl-test.igvm $(LOADER)
+	@scripts/qemu-run.sh -g $(BUILD)/hcl-test.igvm -L $(LOADER) \
+		-t $$(($(HOSTILE_VM_SECONDS) + 300)) -m 512M -l $(BUILD)/hostile-vm.log \
+		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=hostile HCL_HOSTILE_ARGS=$(HOSTILE_VM_ARGS) openhcl_boot.sidecar=off hcl.max_vps=$(HOSTILE_VM_VPS) hcl.check_host_state=1" \
+		> /dev/null; rc=$$?; \
+	tr -d '\r' < $(BUILD)/hostile-vm.log | \
+		sed -n '/^HCL-TEST-BEGIN hostile$$/,/^HCL-TEST-END dmesg$$/p'; \
+	tr -d '\r' < $(BUILD)/hostile-vm.log | grep -q '^HCL-TEST-DONE' && \
+		! tr -d '\r' < $(BUILD)/hostile-vm.log | grep -q '^not ok' && \
 		exit $$rc; exit 1
 
 BENCH_SMP ?= 4

@@ -162,6 +162,9 @@ run_vm() {
 	[ -n "${HCL_NL_ARGS:-}" ] && extra="$extra HCL_NL_ARGS=$HCL_NL_ARGS"
 	[ -n "${HCL_NO_KUNIT:-}" ] && extra="$extra HCL_NO_KUNIT=1"
 	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
+	# the hostile VTL0 guest: 15 s on 4 VPs (hcl-vmtest's default)
+	[ -n "${HCL_HOSTILE_ARGS:-}" ] &&
+		extra="$extra HCL_HOSTILE_ARGS=$HCL_HOSTILE_ARGS"
 	# all CPUs to Linux: the UAPI tests move VPs between CPUs and take
 	# CPUs offline; 512M keeps VTL0 under the 1 GiB the tests' guest
 	# page tables map
@@ -192,6 +195,8 @@ run_vm() {
 	tap_count "$f" "vm/sandbox-tpm"
 	f=$(section "$log" fuzz)
 	tap_count "$f" "vm/fuzz"
+	f=$(section "$log" hostile)
+	tap_count "$f" "vm/hostile"
 	f=$(section "$log" dmesg)
 	tap_count "$f" "dmesg"
 
@@ -254,7 +259,7 @@ run_debug() {
 	result $? "debug: test runner completed (see $log)"
 	f=$(section "$log" kunit)
 	tap_count "$f" "debug/kunit" "    "
-	for g in uapi nl fuzz fuzz-failslab kmemleak dmesg; do
+	for g in uapi nl fuzz hostile fuzz-failslab kmemleak dmesg; do
 		f=$(section "$log" $g)
 		tap_count "$f" "debug/$g"
 	done

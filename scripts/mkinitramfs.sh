@@ -66,6 +66,7 @@ spec=$out.spec
 		echo "file /bin/hcl-vmtest $build/vtl2/bin/hcl-vmtest 0755 0 0"
 		echo "file /bin/hcl-uapi-test $build/vtl2/bin/hcl-uapi-test 0755 0 0"
 		echo "file /bin/hcl-uapi-fuzz $build/vtl2/bin/hcl-uapi-fuzz 0755 0 0"
+		echo "file /bin/hcl-hostile $build/vtl2/bin/hcl-hostile 0755 0 0"
 		echo "file /bin/hcl-dt-test $build/vtl2/bin/hcl-dt-test 0755 0 0"
 		echo "file /bin/hcl-vm-crash $build/vtl2/bin/hcl-vm-crash 0755 0 0"
 		echo "file /bin/hcl-sidecar-test $build/vtl2/bin/hcl-sidecar-test 0755 0 0"

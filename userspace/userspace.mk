@@ -31,7 +31,7 @@ VM_CFLAGS := -Iuserspace/vm -Ishim -Iuserspace/sandbox -Iuserspace/workers
 VM_LIBS := -lseccomp
 VTL2_BINS := underhill_init openvmm_hcl underhill_vm
 VTL2_TEST_BINS := hcl-vmtest hcl-uapi-test hcl-dt-test hcl-sidecar-test \
-	hcl-uapi-fuzz hcl-vm-crash
+	hcl-uapi-fuzz hcl-vm-crash hcl-hostile
 
 userspace: $(addprefix $(BUILD)/vtl2/bin/,$(VTL2_BINS) $(VTL2_TEST_BINS))
 
@@ -61,6 +61,11 @@ $(BUILD)/vtl2/bin/hcl-uapi-fuzz: tests/user/uapi_fuzz.c $(USER_LIB) $(USER_HDR)
 $(BUILD)/vtl2/bin/hcl-vm-crash: tests/user/vm_crash.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $<
+$(BUILD)/vtl2/bin/hcl-hostile: tests/user/hostile_guest.c $(USER_LIB) \
+		$(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -pthread -o $@ $< $(USER_LIB) \
+		$(USER_LIBS)
 
 $(BUILD)/vtl2/bin/hcl-dt-test: tests/user/dt_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)

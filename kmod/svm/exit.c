@@ -453,6 +453,14 @@ enum hcl_exit_action hcl_svm_handle_exit(struct hcl_vp *vp)
 	/* a remote entry that never ran the guest */
 	if (unlikely(svm->remote_err))
 		return hcl_svm_remote_failed(svm);
+	/*
+	 * VMEXIT_INVALID is -1 in all 64 bits; QEMU's TCG writes a 32-bit
+	 * -1 with exit_code_hi 0.  Like KVM, look at the low half only, so
+	 * that a failed VMRUN is a failed entry and not an unhandled exit
+	 * whose RIP (the host's, which QEMU stored there) reaches userspace.
+	 */
+	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+		code = SVM_EXIT_ERR;
 	vp->stats[HCL_STAT_EXITS]++;
 	trace_hcl_exit(vp->index, code, vp->rip, vmcb->control.exit_info_1,
 		       vmcb->control.exit_info_2);

@@ -93,6 +93,8 @@ unsigned int hcl_fpu_size;
  * XSAVES can neither see nor change the host task's supervisor states.
  */
 static u64 hcl_host_xss;
+/* the host's XCR0 (0: no XSAVE), set at load */
+static u64 hcl_host_xcr0;
 
 /*
  * Whether the CPU has IA32_TSC_AUX (RDTSCP or RDPID), which the host
@@ -924,7 +926,10 @@ void hcl_svm_exited(struct hcl_svm_vp *svm, int cpu, u8 tlb)
  * it) and IA32_XSS.  Like KVM's kvm_load_guest_xsave_state() and
  * kvm_load_host_xsave_state(), called with GIF clear on either side of
  * VMRUN, so that no interrupt or NMI handler runs with guest values.
- * XCR0 needs nothing: XSETBV exits, so the guest runs with the host's.
+ * XCR0 needs nothing on the way in: XSETBV exits, so the guest runs with
+ * the host's.  QEMU's TCG (7.2) ignores that intercept, though, and the
+ * guest's XSETBV lands in the host's XCR0, so svm_load_host_xsave() puts
+ * the host's back when it differs.
  * Returns the host's PKRU for svm_load_host_xsave().
  */
 static u32 svm_load_guest_xsave(struct hcl_svm_vp *svm)
@@ -959,6 +964,9 @@ static void svm_load_host_tsc_aux(struct hcl_svm_vp *svm, u32 host)
 
 static void svm_load_host_xsave(struct hcl_svm_vp *svm, u32 host_pkru)
 {
+	if (hcl_host_xcr0 &&
+	    unlikely(xgetbv(XCR_XFEATURE_ENABLED_MASK) != hcl_host_xcr0))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hcl_host_xcr0);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		svm->pkru = rdpkru();
 		if (svm->pkru != host_pkru)
@@ -1256,10 +1264,11 @@ static int svm_init(u64 *features)
 	}
 
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		hcl_fpu_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-			       ~(u64)XFEATURE_MASK_PKRU;
+		hcl_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		hcl_fpu_mask = hcl_host_xcr0 & ~(u64)XFEATURE_MASK_PKRU;
 		hcl_fpu_size = cpuid_ebx(0xd);
 	} else {
+		hcl_host_xcr0 = 0;
 		hcl_fpu_mask = 0;
 		hcl_fpu_size = FXSAVE_SIZE;
 	}

@@ -2730,6 +2730,53 @@ TEST_F(vp, guest_pkru_stays_in_guest)
 }
 
 /*
+ * The guest sets CR4.OSXSAVE and runs XSETBV with x87|SSE only.  On the
+ * CPU XSETBV exits (an unhandled exit, hcl.ko does not emulate it); QEMU's
+ * TCG ignores the intercept and loads the guest's value into XCR0, which
+ * the host then kept (found by hcl-hostile: the next XRSTOR of the guest's
+ * FPU state took a #GP in svm_enter).  Either way the host's XCR0 must be
+ * its own after the exit, and the VP must run on.
+ */
+TEST_F(vp, guest_xsetbv_leaves_host_xcr0)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x0d, 0x00, 0x00, 0x04, 0x00,	/* or $OSXSAVE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x31, 0xc9, 0x31, 0xd2,		/* xor %ecx,%ecx; xor %edx,%edx */
+		0xb8, 0x03, 0x00, 0x00, 0x00,	/* mov $3,%eax */
+		0x0f, 0x01, 0xd1,		/* xsetbv */
+		0xf4,				/* hlt (IF=0: to userspace) */
+		0xf4,
+	};
+	struct hcl_regs regs;
+	uint32_t c[4];
+	uint64_t xcr0;
+	int reason;
+
+	user_cpuid(1, 0, c);
+	ASSERT_TRUE(c[2] & (1U << 27)) TH_LOG("no OSXSAVE");
+	xcr0 = user_xgetbv(0);
+	ASSERT_NE(3, xcr0);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	reason = vp_run(self);
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+	if (reason == HCL_EXIT_UNHANDLED) {
+		/* the CPU's way: skip the XSETBV */
+		EXPECT_EQ(0x8d, self->run->hw.code);
+		regs = get_regs(self);
+		regs.rip += 3;
+		ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &regs));
+		reason = vp_run(self);
+	}
+	ASSERT_EQ(HCL_EXIT_HLT, reason);
+	/* the next entry and exit restore the guest's FPU state and save it */
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	EXPECT_EQ(xcr0, user_xgetbv(0));
+}
+
+/*
  * In long mode VMRUN refuses a CR3 with a bit at or above MAXPHYADDR,
  * so SET_SREGS does too: a VMRUN failing that check under QEMU's TCG
  * wrote a zero int_ctl into the VMCB, and the VP then ran without

@@ -30,6 +30,9 @@
  * filter), and the number of failures injected.  The kmemleak group
  * (a kernel with kmemleak) reports every object kmemleak finds
  * unreferenced after the other groups ran, since its start.
+ * The hostile group runs hcl-hostile, the hostile VTL0 guest (15 s on 4
+ * VPs unless HCL_HOSTILE_ARGS=--seconds,300,--exits,1000000,... says
+ * otherwise), just before the kernel log check.
  * The sidecar group (hcl-sidecar-test) checks the sidecar's CPUs; it
  * skips when the boot gave the sidecar none.  HCL_VMTEST_ONLY=a,b runs
  * only those groups (and dmesg), e.g. a second boot with the sidecar on.
@@ -388,6 +391,10 @@ int main(void)
 	if (want("fuzz")) {
 		setenv("HCL_FUZZ_ARGS", "--seconds,20,--threads,4", 0);
 		run_program("fuzz", "/bin/hcl-uapi-fuzz", "HCL_FUZZ_ARGS");
+	}
+	if (want("hostile")) {
+		setenv("HCL_HOSTILE_ARGS", "--seconds,15,--vps,4", 0);
+		run_program("hostile", "/bin/hcl-hostile", "HCL_HOSTILE_ARGS");
 	}
 	if (getenv("HCL_FAIL_ALLOC") && want("fuzz-failslab"))
 		run_fuzz_failslab(getenv("HCL_FAIL_ALLOC"));

@@ -463,6 +463,31 @@ static void failed_entry_keeps_event(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
 }
 
+/*
+ * VMEXIT_INVALID as QEMU writes it: -1 in exit_code, 0 in exit_code_hi.
+ * It is a failed entry all the same, never an unhandled exit whose RIP
+ * (the host's, which QEMU stored) goes to userspace, and the stale
+ * exit_int_info is not delivered into the next entry.
+ */
+static void failed_entry_32bit_code(struct kunit *test)
+{
+	struct dispatch_ctx *c = test->priv;
+	struct hcl_vp *vp = &c->svm.vp;
+	struct vmcb *vmcb = c->svm.vmcb;
+	u32 ev = 0x30 | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+
+	vmcb->control.event_inj = ev;
+	vmcb->control.exit_int_info = 0x41 | SVM_EXITINTINFO_TYPE_INTR |
+				      SVM_EXITINTINFO_VALID;
+	set_exit(vp, (u32)SVM_EXIT_ERR, 0, 0);
+	KUNIT_EXPECT_EQ(test, hcl_svm_handle_exit(vp), HCL_ACT_USER);
+	KUNIT_EXPECT_EQ(test, vp->run->exit_reason, (u32)HCL_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, vp->run->hw.code, (u64)SVM_EXIT_ERR);
+	KUNIT_EXPECT_EQ(test, vp->run->hw_exit_code, (u64)SVM_EXIT_ERR);
+	KUNIT_EXPECT_EQ(test, vmcb->control.event_inj, ev);
+	KUNIT_EXPECT_EQ(test, vp->stats[HCL_STAT_OTHER], 0ULL);
+}
+
 /* ---- external interrupts: offered through V_IRQ, never EVENTINJ ------- */
 
 #define V_IRQ_OFFER	(V_IRQ_MASK | V_IGN_TPR_MASK | (0xf << V_INTR_PRIO_SHIFT))
@@ -632,6 +657,7 @@ static struct kunit_case hcl_exit_cases[] = {
 	KUNIT_CASE(dispatch_wbinvd_invd),
 	KUNIT_CASE(dispatch_pause),
 	KUNIT_CASE(failed_entry_keeps_event),
+	KUNIT_CASE(failed_entry_32bit_code),
 	KUNIT_CASE(interrupt_masking_repaired),
 	KUNIT_CASE(interrupt_offer_queue),
 	KUNIT_CASE(interrupt_offer_apic),
