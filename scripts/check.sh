@@ -244,17 +244,27 @@ run_vm() {
 # KUnit suites, the UAPI and netlink tests and the fuzzer with every
 # entry's host state checked, the fuzzer again with slab allocations
 # failing in its tasks, kmemleak's scan and the kernel log; then the
-# UAPI tests and the fuzzer with VPs on sidecar CPUs.  Longer timeouts:
-# KASAN and lockdep slow everything down several times.
+# UAPI tests and the fuzzer with VPs on sidecar CPUs.  The hostile guest
+# runs until 10^6 exits (HCL_HOSTILE_ARGS replaces that).  Longer
+# timeouts: KASAN and lockdep slow everything down several times.
+#
+# no5lvl: Linux 6.12 rebuilds the boot CPU's feature bits in
+# identify_cpu(), and an interrupt taken meanwhile finds LA57 (5-level
+# paging, which QEMU's -cpu max has) off for a moment; KASAN then takes
+# the direct map's 5-level addresses for wild accesses ("BUG: KASAN:
+# wild-memory-access in do_raw_spin_lock", at 0.03 s, in handle_level_irq).
+# A false report of the kernel's; 4-level paging has no such moment.
+# The main kernel runs with 5-level paging in make check.
 run_debug() {
 	local log f extra=""
 	echo "# in-VM tests on the debug kernel"
 	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
+	extra="$extra HCL_HOSTILE_ARGS=${HCL_HOSTILE_ARGS:---seconds,600,--exits,1000000,--vps,4}"
 	grep -q "^CONFIG_KASAN=y" "$kdir/.config"
 	result $? "debug: the kernel is the debug flavour (KASAN on)"
 	log=$logs/debug.log
-	qemu "$log" "$build/hcl-test.igvm" -t 2400 -m 1536M \
-		-a "HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4 hcl.check_host_state=1 HCL_FAIL_ALLOC=${HCL_FAIL_ALLOC:-2}$extra"
+	qemu "$log" "$build/hcl-test.igvm" -t 3600 -m 1536M \
+		-a "no5lvl HCL_EXEC=/bin/hcl-vmtest openhcl_boot.sidecar=off hcl.max_vps=4 hcl.check_host_state=1 HCL_FAIL_ALLOC=${HCL_FAIL_ALLOC:-2}$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "debug: test runner completed (see $log)"
 	f=$(section "$log" kunit)
@@ -263,14 +273,16 @@ run_debug() {
 		f=$(section "$log" $g)
 		tap_count "$f" "debug/$g"
 	done
-	f=$(section "$log" fuzz-failslab)
-	grep "^# failslab: " "$f"
-	grep -q "^# failslab: [1-9][0-9]* slab allocations failed" "$f"
+	grep "^# failslab: " <(tr -d '\r' < "$log")
+	grep -q "^# failslab: [1-9][0-9]* slab allocations failed" <(tr -d '\r' < "$log")
 	result $? "debug: slab allocations failed on purpose under the fuzzer"
+	grep "^# summary: " "$logs/hostile.tap"
+	grep -q "^# summary: [0-9]\{7,\} exits" "$logs/hostile.tap"
+	result $? "debug: the hostile guest's VPs made 10^6 exits to userspace or more"
 
 	log=$logs/debug-remote.log
 	qemu "$log" "$build/hcl-test.igvm" -t 1800 -s 4 -m 1536M \
-		-a "HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,fuzz,kmemleak HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
+		-a "no5lvl HCL_EXEC=/bin/hcl-vmtest HCL_VMTEST_ONLY=uapi,fuzz,kmemleak HCL_UAPI_VP=2 hcl.max_vps=4 hcl.check_host_state=1$extra"
 	grep -q '^HCL-TEST-DONE' <(tr -d '\r' < "$log")
 	result $? "debug: remote-VP runner completed (see $log)"
 	for g in uapi fuzz kmemleak dmesg; do

@@ -1006,7 +1006,8 @@ static void *churn(void *arg)
 	return NULL;
 }
 
-TEST_F(sb, exec_worker_from_a_busy_threaded_supervisor)
+/* 20 sandboxed execs: minutes on a debug kernel (make check-debug) */
+TEST_F_TIMEOUT(sb, exec_worker_from_a_busy_threaded_supervisor, 300)
 {
 	struct timespec t0, t1;
 	pthread_t th;

@@ -3,6 +3,7 @@
  * hcl-uapi-fuzz: a fuzzer of hcl.ko's UAPI, run inside VTL2.
  *
  *   hcl-uapi-fuzz [--seed N] [--seconds S] [--threads T] [--watchdog W]
+ *                 [--fail-alloc 1]
  *
  * The run is a series of epochs.  Each epoch is a process of its own
  * (its own process group) that opens /dev/hcl, lays out small VTL0
@@ -22,6 +23,11 @@
  * with deadlines, and the supervisor (this process) kills an epoch whose
  * operation count did not move for --watchdog seconds, printing the
  * state and kernel stack of each of its tasks.
+ *
+ * With --fail-alloc 1 each epoch's workers mark themselves for the
+ * kernel's fault injection (/proc/thread-self/make-it-fail), so that
+ * failslab (set up by the caller, with its task filter) fails
+ * allocations in what its threads and children make hcl.ko do.
  *
  * After each epoch and at the end /dev/hcl must open again: the partition
  * was released.  Output is TAP; per-operation counts and errno
@@ -1002,11 +1008,32 @@ struct worker {
 	int id;
 };
 
+/* --fail-alloc: the epochs' workers are fault injection's targets */
+static int fail_alloc;
+
+/*
+ * Marks this thread (and what it forks) for failslab's task filter.  The
+ * workers mark themselves: the epoch's setup and thread creation are
+ * spared, so that an epoch always starts.
+ */
+static void mark_fail_alloc(void)
+{
+	int fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		printf("# epoch %llu: make-it-fail: %s\n",
+		       (unsigned long long)w.epoch, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	struct rng r;
 
+	if (fail_alloc)
+		mark_fail_alloc();
 	rng_init(&r, w.seed, w.epoch, wk->id + 1);
 	while (!w.stop && now_ns() < w.deadline)
 		one_op(&r, 0);
@@ -1387,7 +1414,7 @@ static void print_stats(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: hcl-uapi-fuzz [--seed N] [--seconds S] "
-		"[--threads T] [--watchdog S]\n");
+		"[--threads T] [--watchdog S] [--fail-alloc 1]\n");
 	exit(2);
 }
 
@@ -1412,6 +1439,8 @@ int main(int argc, char **argv)
 			threads = strtoul(v, NULL, 0);
 		} else if (!strcmp(a, "--watchdog")) {
 			watchdog_s = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--fail-alloc")) {
+			fail_alloc = !!strtoul(v, NULL, 0);
 		} else {
 			usage();
 		}
@@ -1423,8 +1452,8 @@ int main(int argc, char **argv)
 		seed = now_ns() ^ ((uint64_t)getpid() << 32);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# hcl-uapi-fuzz --seed %llu --seconds %u --threads %u "
-	       "--watchdog %u\n", (unsigned long long)seed, seconds, threads,
-	       watchdog_s);
+	       "--watchdog %u --fail-alloc %d\n", (unsigned long long)seed,
+	       seconds, threads, watchdog_s, fail_alloc);
 	printf("1..3\n");
 	stats = mmap(NULL, sizeof(*stats), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -136,12 +136,9 @@ static void run_kunit(void)
 
 #define MAX_ARGS	16
 
-/*
- * Runs @path with the comma-separated arguments in env @args_env; with
- * @fail_alloc, its tasks are the ones fault injection picks.
- */
-static void run_program_as(const char *group, const char *path,
-			   const char *args_env, bool fail_alloc)
+/* Runs @path with the comma-separated arguments in env @args_env. */
+static void run_program(const char *group, const char *path,
+			const char *args_env)
 {
 	char *argv[MAX_ARGS + 2], *args = NULL, *save = NULL, *tok;
 	int status, argc = 0;
@@ -159,9 +156,6 @@ static void run_program_as(const char *group, const char *path,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		if (fail_alloc &&
-		    write_file("/proc/self/make-it-fail", "1"))
-			printf("# make-it-fail: %s\n", strerror(errno));
 		execv(path, argv);
 		printf("# exec %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -175,12 +169,6 @@ static void run_program_as(const char *group, const char *path,
 	}
 	free(args);
 	end(group);
-}
-
-static void run_program(const char *group, const char *path,
-			const char *args_env)
-{
-	run_program_as(group, path, args_env, false);
 }
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
@@ -201,11 +189,13 @@ static int set_failslab(const char *probability, unsigned long times)
 }
 
 /*
- * The fuzzer with slab allocations failing at random in its own tasks
- * (process, threads, forked children; not in VTL2's other tasks): every
- * error path of hcl.ko it reaches runs, under KASAN, kmemleak and
- * lockdep.  Page allocations are left alone: their failures print a
- * warning with a stack, which the kernel log check would take for a bug.
+ * The fuzzer with slab allocations failing at random in its epochs'
+ * tasks once they are set up (threads, forked children; not VTL2's other
+ * tasks: hcl-uapi-fuzz --fail-alloc): every error path of hcl.ko it
+ * reaches runs, under KASAN, kmemleak and lockdep.  Page allocations are
+ * left alone: their failures print a warning with a stack, which the
+ * kernel log check would take for a bug.  HCL_FAILSLAB_ARGS replaces the
+ * fuzzer's arguments.
  */
 static void run_fuzz_failslab(const char *percent)
 {
@@ -222,9 +212,9 @@ static void run_fuzz_failslab(const char *percent)
 		end("fuzz-failslab");
 		return;
 	}
-	setenv("HCL_FUZZ_ARGS", "--seconds,30,--threads,4", 0);
-	run_program_as("fuzz-failslab", "/bin/hcl-uapi-fuzz", "HCL_FUZZ_ARGS",
-		       true);
+	setenv("HCL_FAILSLAB_ARGS", "--seconds,30,--threads,4,--fail-alloc,1",
+	       0);
+	run_program("fuzz-failslab", "/bin/hcl-uapi-fuzz", "HCL_FAILSLAB_ARGS");
 	f = fopen(FAILSLAB "times", "r");
 	if (f && fgets(buf, sizeof(buf), f))
 		left = strtoul(buf, NULL, 10);
