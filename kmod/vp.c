@@ -69,7 +69,7 @@ static int hcl_vp_halt_wait(struct hcl_vp *vp)
 	mutex_unlock(&vp->lock);
 	wait_event_interruptible(vp->wq, hcl_vp_irq_ready(vp) ||
 				 !READ_ONCE(vp->halted) ||
-				 READ_ONCE(vp->stop_run));
+				 (vp->parked_run && READ_ONCE(vp->stop_run)));
 	if (mutex_lock_interruptible(&vp->lock))
 		return -EINTR;
 	vp->stats[HCL_STAT_HALT_NS] += ktime_get_ns() - t0;
@@ -183,7 +183,11 @@ static void hcl_vp_pause_yield(struct hcl_vp *vp)
  * give up with HCL_RUN_HANDOFF; the VP's thread then carries on from the
  * same state.
  */
-static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
+/*
+ * A run of the VP: from HCL_VP_RUN, inline in io_uring_enter()
+ * (@inline_run) or by the VP's thread for the parked command (@parked).
+ */
+static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run, bool parked)
 {
 	struct hcl_run *run = vp->run;
 	enum hcl_exit_action act;
@@ -203,6 +207,12 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 	}
 	hcl_vp_set_task(vp);
 	vp->inline_run = inline_run;
+	vp->parked_run = parked;
+	/* canceled before it got the VP: the VP and its run page stay as is */
+	if (parked && READ_ONCE(vp->stop_run)) {
+		ret = -EINTR;
+		goto out;
+	}
 	if ((!vp->regs_set || !vp->sregs_set) && !hcl_irq_vp_waiting(vp)) {
 		ret = -EBADFD;
 		goto out;
@@ -229,7 +239,8 @@ static long hcl_vp_run_mode(struct hcl_vp *vp, bool inline_run)
 			ret = HCL_RUN_HANDOFF;
 			break;
 		}
-		if (signal_pending(current) || READ_ONCE(vp->stop_run)) {
+		if (signal_pending(current) ||
+		    (parked && READ_ONCE(vp->stop_run))) {
 			run->exit_reason = HCL_EXIT_INTR;
 			ret = -EINTR;
 			break;
@@ -291,7 +302,7 @@ out_unlocked:
 
 static long hcl_vp_run(struct hcl_vp *vp)
 {
-	return hcl_vp_run_mode(vp, false);
+	return hcl_vp_run_mode(vp, false, false);
 }
 
 static long hcl_vp_set_cpuid(struct hcl_vp *vp, void __user *argp)
@@ -610,7 +621,7 @@ static int hcl_vp_uring_thread(void *data)
 				kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
-		ret = hcl_vp_run(vp);
+		ret = hcl_vp_run_mode(vp, false, true);
 		spin_lock(&vp->uring_lock);
 		cmd = vp->uring_cmd;
 		vp->uring_cmd = NULL;
@@ -688,7 +699,7 @@ static int hcl_vp_uring_cmd(struct io_uring_cmd *ioucmd,
 		return -EBUSY;
 
 	if (issue_flags & IO_URING_F_NONBLOCK) {
-		ret = hcl_vp_run_mode(vp, true);
+		ret = hcl_vp_run_mode(vp, true, false);
 		if (ret != HCL_RUN_HANDOFF)
 			return ret;
 	}

@@ -84,6 +84,7 @@ struct hcl_vp {
 	 * runner's alone.
 	 */
 	bool inline_run;
+	bool parked_run;	/* the run is the VP thread's, for uring_cmd */
 	/*
 	 * The register cache: the guest's general registers and RIP, valid
 	 * whenever the VP is not in the guest.  The backend's enter loads
@@ -136,7 +137,10 @@ struct hcl_vp {
 	 * io_uring.  A RUN command is parked in uring_cmd and carried out by
 	 * the VP's own kernel thread (created at the first RUN, stopped at
 	 * release), which completes it.  uring_lock protects uring_cmd;
-	 * stop_run asks a run in progress to end (cancellation).  A command
+	 * stop_run asks the thread's run of the parked command to end
+	 * (cancellation; other runs of the VP ignore it, and a canceled
+	 * command that only gets the VP later ends before it touches the
+	 * run page: vp->parked_run says which run is the thread's).  A command
 	 * is marked cancelable before it is published in uring_cmd, and from
 	 * then on ends only through io_uring_cmd_done(); the cancel callback
 	 * runs under the ring's lock, which io_uring_cmd_done() also takes

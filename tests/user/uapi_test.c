@@ -3226,6 +3226,69 @@ TEST_F(vp, vp_thread_runs_where_its_vmm_does)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+struct ioctl_runner {
+	int vp;
+	long ret;
+	int err;
+};
+
+static void *ioctl_runner_main(void *arg)
+{
+	struct ioctl_runner *r = arg;
+
+	r->ret = ioctl(r->vp, HCL_VP_RUN, 0);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * Found by hcl-hostile: an io_uring RUN parked for the VP's thread and
+ * canceled by its ring's teardown while another RUN of the VP (here an
+ * ioctl, halted) held the VP.  The cancel ended that other run with
+ * -EINTR, and the canceled command, run later, completed the other run's
+ * user exit and wrote HCL_EXIT_INTR over its record.  A cancel now ends
+ * only its own command, which ends before it touches the VP.
+ */
+TEST_F(vp, canceled_parked_run_leaves_other_runs_alone)
+{
+	/* sti; hlt; out %al,$0x70; hlt */
+	static const uint8_t code[] = { 0xfb, 0xf4, 0xe6, 0x70, 0xf4 };
+	struct hcl_interrupt irq = { .type = HCL_INTR_FIXED, .vector = 0x40 };
+	struct ioctl_runner r = { .vp = self->vp };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	pthread_t t;
+
+	setup_idt(self);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x70, 1, 0);
+	load_code(self, code, sizeof(code));
+	ASSERT_EQ(0, setup_state(self));
+	/* the ioctl run halts, holding the VP */
+	ASSERT_EQ(0, pthread_create(&t, NULL, ioctl_runner_main, &r));
+	usleep(200000);
+	/* a RUN parked for the VP's thread, which waits for the VP */
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	sqe = io_uring_get_sqe(&ring);
+	ASSERT_NE(NULL, sqe);
+	hcl_prep_run(sqe, self->vp, 1);
+	sqe->flags |= IOSQE_ASYNC;
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(200000);
+	/* canceled: the ring goes away */
+	io_uring_queue_exit(&ring);
+	usleep(200000);
+	/* the halted run goes on to its OUT */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_INTERRUPT, &irq));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, r.ret) TH_LOG("ioctl run: %s", strerror(r.err));
+	EXPECT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	/* the canceled command has had the VP meanwhile */
+	usleep(300000);
+	EXPECT_EQ(HCL_EXIT_IO, self->run->exit_reason);
+	EXPECT_EQ(0x70, self->run->io.port);
+	EXPECT_EQ(0x42, get_regs(self).gprs[HCL_REG_RBX]);
+}
+
 /*
  * Issue 9, finding 6: an IN exits to userspace, which then gives the VP
  * new registers instead of an answer: the next run must start from them,
