@@ -2850,20 +2850,26 @@ TEST_F(vp, host_state_checked_and_kept)
 	};
 	static const char param[] = "/sys/module/hcl/parameters/check_host_state";
 	const char *vp0 = vp_stats();
+	char was[4] = "N";
 	uint32_t c[4];
 	long checks;
-	int i;
+	int i, fd;
 
 	user_cpuid(7, 0, c);
 	if (!(c[2] & (1U << 3)))
 		SKIP(return, "the CPU has no protection keys");
+	/* the boot's setting goes back afterwards: later tests rely on it */
+	fd = open(param, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, was, 1));
+	close(fd);
 	ASSERT_EQ(0, write_file(param, "1"));
 	load_code(self, code, sizeof(code));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, setup_state(self));
 		EXPECT_EQ(HCL_EXIT_HLT, vp_run(self));
 	}
-	ASSERT_EQ(0, write_file(param, "0"));
+	ASSERT_EQ(0, write_file(param, was[0] == 'Y' ? "1" : "0"));
 	checks = read_stat(vp0, "host_state_checks");
 	TH_LOG("%ld entries checked", checks);
 	/* on a sidecar CPU the world switch never touches Linux's CPU */
