@@ -133,13 +133,25 @@ if [ -n "$hclctl" ]; then
 	fi
 fi
 
+# QEMU= runs another QEMU binary; one unpacked outside /usr (e.g. by
+# scripts/qemu-backports.sh) gets its own data files and firmware with -L
+# (QEMU otherwise takes the installed QEMU's, which may not fit it)
+qemu=${QEMU:-qemu-system-x86_64}
+datadirs=()
+qroot=$(cd "$(dirname "$(command -v "$qemu" || echo "$qemu")")/.." 2>/dev/null && pwd)
+if [ -n "$qroot" ] && [ "$qroot" != /usr ]; then
+	for d in "$qroot/share/qemu" "$qroot/share/seabios"; do
+		[ -d "$d" ] && datadirs+=(-L "$d")
+	done
+fi
+
 start=$(date +%s.%N)
 set -o pipefail
 # --foreground: an interactive QEMU may read the terminal
 fg=""
 [ "${QEMU_STDIN:-0}" = 1 ] && fg=--foreground
 cmd=(timeout $fg --kill-after=10 "$timeout"
-	qemu-system-x86_64 -nodefaults -no-user-config -display none
+	"$qemu" -nodefaults -no-user-config -display none "${datadirs[@]}"
 	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	"${boot[@]}"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
