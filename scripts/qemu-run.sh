@@ -29,10 +29,14 @@
 # hclctl commands against the VM once VTL0 runs (make run HCLCTL=...).
 #
 # QEMU_ACCEL replaces the accelerator: the default is single-threaded
-# TCG, which is faster on a 2-core host and avoids QEMU 7.2 multi-threaded
-# TCG losing cross-CPU code patching (the guest kernel then oopses on a
-# stale int3 while flipping a static key); QEMU_ACCEL=tcg runs a host
-# thread per vCPU.  QEMU_EXTRA adds QEMU options (for debugging, e.g.
+# TCG, which is faster on a 2-core host and avoids two bugs of
+# multi-threaded TCG: QEMU 7.2 and 10.0 now and then translate the first
+# instruction after a world switch in the wrong world (a triple fault of
+# the VM, or of the nested guest; docs/runloop.md), and QEMU 7.2 loses
+# cross-CPU code patching (the guest kernel then oopses on a stale int3
+# while flipping a static key); QEMU_ACCEL=tcg runs a host thread per
+# vCPU.  QEMU= runs another QEMU binary (QEMU=$(scripts/qemu-backports.sh)
+# for QEMU 10.0).  QEMU_EXTRA adds QEMU options (for debugging, e.g.
 # QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
