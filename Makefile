@@ -52,7 +52,8 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=c11 \
 .PHONY: all deps kernel initramfs run check host-tests clean distclean \
 	check-debug check-debug-built \
 	bench fuzz igvm FORCE run-built check-built bench-built vtl0-linux \
-	fuzz-vm fuzz-vm-built hostile-vm hostile-vm-built
+	fuzz-vm fuzz-vm-built hostile-vm hostile-vm-built mttcg-repro \
+	mttcg-repro-built
 
 all: module userspace guest initramfs
 
@@ -320,6 +321,17 @@ BENCH_BOOT_MEM ?= 2G
 # One host thread for all vCPUs: with multi-threaded TCG the multi-VP
 # phases often reset the VM (docs/runloop.md); BENCH_ACCEL=tcg to compare.
 BENCH_ACCEL ?= tcg,thread=single
+
+# QEMU's multi-threaded TCG failure with nested SVM, without hcl.ko
+# (docs/runloop.md, "Known limits"): MTTCG_RUNS boots of kvm_amd running
+# the benchmark's guest on 4 vCPUs, counted (scripts/mttcg-repro.sh).
+MTTCG_RUNS ?= 40
+mttcg-repro: deps
+	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory mttcg-repro-built
+
+mttcg-repro-built: all $(BUILD)/initramfs-bench.cpio
+	@scripts/mttcg-repro.sh $(BUILD) $(KDIR) $(MTTCG_RUNS)
 
 bench: deps
 	@$(MAKE) --no-print-directory kernel

@@ -29,10 +29,14 @@
 # hclctl commands against the VM once VTL0 runs (make run HCLCTL=...).
 #
 # QEMU_ACCEL replaces the accelerator: the default is single-threaded
-# TCG, which is faster on a 2-core host and avoids QEMU 7.2 multi-threaded
-# TCG losing cross-CPU code patching (the guest kernel then oopses on a
-# stale int3 while flipping a static key); QEMU_ACCEL=tcg runs a host
-# thread per vCPU.  QEMU_EXTRA adds QEMU options (for debugging, e.g.
+# TCG, which is faster on a 2-core host and avoids two bugs of
+# multi-threaded TCG: QEMU 7.2 and 10.0 now and then translate the first
+# instruction after a world switch in the wrong world (a triple fault of
+# the VM, or of the nested guest; docs/runloop.md), and QEMU 7.2 loses
+# cross-CPU code patching (the guest kernel then oopses on a stale int3
+# while flipping a static key); QEMU_ACCEL=tcg runs a host thread per
+# vCPU.  QEMU= runs another QEMU binary (QEMU=$(scripts/qemu-backports.sh)
+# for QEMU 10.0).  QEMU_EXTRA adds QEMU options (for debugging, e.g.
 # QEMU_EXTRA="-d cpu_reset -D qemu.log").
 set -u
 
@@ -133,13 +137,25 @@ if [ -n "$hclctl" ]; then
 	fi
 fi
 
+# QEMU= runs another QEMU binary; one unpacked outside /usr (e.g. by
+# scripts/qemu-backports.sh) gets its own data files and firmware with -L
+# (QEMU otherwise takes the installed QEMU's, which may not fit it)
+qemu=${QEMU:-qemu-system-x86_64}
+datadirs=()
+qroot=$(cd "$(dirname "$(command -v "$qemu" || echo "$qemu")")/.." 2>/dev/null && pwd)
+if [ -n "$qroot" ] && [ "$qroot" != /usr ]; then
+	for d in "$qroot/share/qemu" "$qroot/share/seabios"; do
+		[ -d "$d" ] && datadirs+=(-L "$d")
+	done
+fi
+
 start=$(date +%s.%N)
 set -o pipefail
 # --foreground: an interactive QEMU may read the terminal
 fg=""
 [ "${QEMU_STDIN:-0}" = 1 ] && fg=--foreground
 cmd=(timeout $fg --kill-after=10 "$timeout"
-	qemu-system-x86_64 -nodefaults -no-user-config -display none
+	"$qemu" -nodefaults -no-user-config -display none "${datadirs[@]}"
 	-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$smp" -m "$mem" -no-reboot
 	"${boot[@]}"
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04

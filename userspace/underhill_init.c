@@ -25,7 +25,8 @@
  * are added for the boot timeline.
  *
  * HCL_EXEC=<path> spawns another program instead of openvmm_hcl (the
- * in-VM test runner and the benchmark use this).
+ * in-VM test runner and the benchmark use this); HCL_EXEC_ARGS=a,b,c
+ * gives it those arguments instead of "--pid FILE".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -239,11 +240,28 @@ next:
 		rmdir(dir);
 }
 
+#define MAX_EXEC_ARGS	16
+
 static pid_t spawn(const char *path)
 {
-	char *const argv[] = { (char *)path, "--pid", "/run/underhill.pid",
-			       NULL };
-	pid_t pid = fork();
+	char *argv[MAX_EXEC_ARGS + 2] = { (char *)path, "--pid",
+					  "/run/underhill.pid", NULL };
+	const char *args = getenv("HCL_EXEC_ARGS");
+	char *copy, *tok, *save = NULL;
+	int argc = 1;
+	pid_t pid;
+
+	if (args && *args) {
+		copy = strdup(args);
+		if (!copy)
+			die("HCL_EXEC_ARGS");
+		for (tok = strtok_r(copy, ",", &save);
+		     tok && argc <= MAX_EXEC_ARGS;
+		     tok = strtok_r(NULL, ",", &save))
+			argv[argc++] = tok;
+		argv[argc] = NULL;
+	}
+	pid = fork();
 
 	if (pid < 0)
 		die("fork");
