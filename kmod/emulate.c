@@ -91,6 +91,26 @@ enum hcl_exit_action hcl_emulate_cpuid(struct hcl_vp *vp, unsigned int len)
 	return HCL_ACT_RESUME;
 }
 
+/*
+ * MONITOR, MWAIT (and AMD's MONITORX, MWAITX, which exit the same way):
+ * what the VP's CPUID table offers.  Without MONITOR (CPUID 1 ECX bit
+ * 3) a #UD, as on a CPU without them; with it a no-op: MWAIT may wake at
+ * once, and the guest gets the CPU back from us in any case.  Never on
+ * the host's CPU: the guest must not park it.
+ */
+enum hcl_exit_action hcl_emulate_monitor_mwait(struct hcl_vp *vp,
+					       unsigned int len)
+{
+	const struct hcl_cpuid_entry *e = hcl_cpuid_lookup(vp->cpuid, 1, 0);
+
+	if (!e || !(e->ecx & BIT(3))) {
+		hcl_queue_exception(vp, X86_TRAP_UD, false, 0);
+		return HCL_ACT_RESUME;
+	}
+	vp->rip += len;
+	return HCL_ACT_RESUME;
+}
+
 static void complete_io_in(struct hcl_vp *vp)
 {
 	gpr_write_sized(vp, HCL_REG_RAX, false, vp->pending.io_size,

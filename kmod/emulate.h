@@ -31,6 +31,8 @@ int hcl_fetch_insn(struct hcl_vp *vp, const struct hcl_code *code,
 		   u8 bytes[HCL_INSN_MAX]);
 
 enum hcl_exit_action hcl_emulate_cpuid(struct hcl_vp *vp, unsigned int len);
+enum hcl_exit_action hcl_emulate_monitor_mwait(struct hcl_vp *vp,
+					       unsigned int len);
 enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
 				    bool in);
 enum hcl_exit_action hcl_emulate_msr(struct hcl_vp *vp, bool write,

@@ -30,6 +30,7 @@
 #define X86_CPUID_LEN	2	/* 0f a2 */
 #define X86_HLT_LEN	1	/* f4 */
 #define X86_MSR_LEN	2	/* 0f 32, 0f 30 */
+#define X86_MWAIT_LEN	3	/* 0f 01 c8/c9, MONITORX/MWAITX 0f 01 fa/fb */
 #define X86_VMMCALL_LEN	3	/* 0f 01 d9 */
 #define X86_WBINVD_LEN	2	/* 0f 09, INVD 0f 08 */
 
@@ -412,6 +413,10 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		/* no performance counters for the guest: the host's stay its own */
 		inject_exception(vmcb, X86_TRAP_GP, true, 0);
 		return HCL_ACT_RESUME;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		return hcl_emulate_monitor_mwait(vp, X86_MWAIT_LEN);
 	case SVM_EXIT_RDPRU:
 		/* as if the CPU had no RDPRU: the host's APERF/MPERF stay its own */
 		inject_exception(vmcb, X86_TRAP_UD, false, 0);

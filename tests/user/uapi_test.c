@@ -1029,6 +1029,50 @@ TEST_F(vp, hlt_wakes_on_nmi)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * MONITOR and MWAIT (found by hcl-hostile: they reached userspace as
+ * unhandled exits, which a VMM takes for a broken VP): a #UD when the
+ * VP's CPUID table does not offer MONITOR (CPUID 1 ECX bit 3), as on a
+ * CPU without them; a no-op when it does (MWAIT wakes at once, which the
+ * instruction allows).  The #UD handler counts in RBX and skips the
+ * 3-byte instruction.
+ */
+TEST_F(vp, monitor_mwait_follow_the_cpuid_table)
+{
+	/* monitor; mwait; hlt */
+	static const uint8_t code[] = { 0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9,
+					0xf4 };
+	/* inc %ebx; addq $3,(%rsp); iretq */
+	static const uint8_t ud[] = { 0xff, 0xc3, 0x48, 0x83, 0x04, 0x24,
+				      0x03, 0x48, 0xcf };
+	struct hcl_cpuid_entry e = { .function = 1, .ecx = 1U << 3 };
+	struct hcl_cpuid c = { .nent = 0, .entries = (uintptr_t)&e };
+	uint64_t *idt = (uint64_t *)(self->mem + IDT_GPA);
+	uint64_t at = HANDLER_GPA;
+
+	setup_idt(self);
+	idt[6 * 2] = (at & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) |
+		     ((at >> 16 & 0xffff) << 48);
+	idt[6 * 2 + 1] = at >> 32;
+	memcpy(self->mem + HANDLER_GPA, ud, sizeof(ud));
+	load_code(self, code, sizeof(code));
+
+	/* no MONITOR in the table: both are #UD */
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	EXPECT_EQ(2, get_regs(self).gprs[HCL_REG_RBX]);
+	EXPECT_EQ(CODE_GPA + 7, self->run->rip + 1);
+
+	/* offered: both run as no-ops */
+	c.nent = 1;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_CPUID, &c));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	EXPECT_EQ(0, get_regs(self).gprs[HCL_REG_RBX]);
+	EXPECT_EQ(CODE_GPA + 7, self->run->rip + 1);
+}
+
 static void on_alarm(int sig);
 
 /*
