@@ -1101,6 +1101,30 @@ static uint64_t window_va(struct rng *r)
 	return WIN_SLOT_VA(below(r, WIN_DATA_SLOTS)) + off;
 }
 
+/*
+ * QEMU 7.2 aborts (tcg_handle_interrupt: assertion failed) when a nested
+ * guest writes CR8 while a virtual interrupt is offered, so unless
+ * --cr8 1, a MOV to CR8 the random bytes happen to spell (0f 22 after a
+ * REX with R, or after LOCK, AMD's alias) becomes a UD2 (0f 0b).
+ */
+static void drop_cr8_writes(struct gen *g, size_t from)
+{
+	size_t i, j, end = g->at < g->cap ? g->at : g->cap;
+
+	for (i = from; i + 1 < end; i++) {
+		if (g->p[i] != 0x0f || g->p[i + 1] != 0x22)
+			continue;
+		for (j = i; j > from && j + 4 > i; j--) {
+			uint8_t b = g->p[j - 1];
+
+			if ((b & 0xf4) == 0x44 || b == 0xf0) {
+				g->p[i + 1] = 0x0b;
+				break;
+			}
+		}
+	}
+}
+
 /* random code: raw bytes, privileged templates, both mixed */
 static void gen_random(struct gen *g, struct vp *v)
 {
@@ -1150,6 +1174,8 @@ static void gen_random(struct gen *g, struct vp *v)
 		/* the slot's tail is random too, not NOPs */
 		while (g->at < g->slot_at + (1UL << g->shift))
 			e8(g, (uint8_t)rnd(g->r));
+		if (!g_cr8)
+			drop_cr8_writes(g, g->slot_at);
 		slot_end(g);
 	}
 }
