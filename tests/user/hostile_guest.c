@@ -79,6 +79,7 @@
 #include "vtl0_setup.h"
 #include "vtl0_test_abi.h"
 #include "vp_ring.h"
+#include "test_rng.h"
 
 #define MAX_VPS		16
 #define MEM_USE		(64ULL << 20)	/* the RAM the run lays out */
@@ -273,36 +274,6 @@ _Static_assert(__builtin_offsetof(struct hg_data, last_err) == D_LASTERR,
 	       "last_err");
 
 /* ---- a seeded generator (xorshift64*) ---------------------------------- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint32_t below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-static int one_in(struct rng *r, uint32_t n)
-{
-	return below(r, n) == 0;
-}
-
-static void rng_init(struct rng *r, uint64_t seed, uint64_t a, uint64_t b)
-{
-	r->s = seed * 0x9e3779b97f4a7c15ULL + a * 0xbf58476d1ce4e5b9ULL +
-	       b * 0x94d049bb133111ebULL + 1;
-	for (int i = 0; i < 8; i++)
-		rnd(r);
-}
 
 static uint64_t now_ns(void)
 {
