@@ -113,6 +113,71 @@ int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
 EXPORT_SYMBOL_IF_KUNIT(hcl_decode_mov_dr);
 
 /*
+ * The instruction at @bytes (@avail of them, guest @mode) that a CR write
+ * intercept stopped: MOV to CRn (0f 22; REX.R, or on AMD a LOCK prefix,
+ * names CR8 and up), LMSW from a register (0f 01 /6) or CLTS (0f 06).
+ * Sets *@len, *@kind, *@cr (0 for LMSW and CLTS) and *@gpr (the source).
+ * MOV to CR ignores the ModRM mod bits: the operand is always a register.
+ * Returns 0, -EFAULT if more bytes are needed, -EINVAL for anything else
+ * (LMSW from memory too: the caller leaves that to userspace).
+ */
+int hcl_decode_cr_write(const u8 *bytes, unsigned int avail,
+			unsigned int mode, unsigned int *len,
+			enum hcl_cr_write *kind, unsigned int *cr,
+			unsigned int *gpr)
+{
+	struct hcl_insn_prefixes p;
+	unsigned int i;
+	u8 modrm;
+	int ret;
+
+	ret = hcl_insn_prefixes(bytes, avail, mode, &p);
+	if (ret)
+		return ret;
+	if (p.legacy & ~(HCL_PFX_OPSIZE | HCL_PFX_ADSIZE | HCL_PFX_LOCK))
+		return -EINVAL;
+	i = p.len;
+	if (i + 2 > HCL_INSN_MAX)
+		return -EINVAL;
+	if (i + 2 > avail)
+		return -EFAULT;
+	if (bytes[i] != 0x0f)
+		return -EINVAL;
+	*cr = 0;
+	*gpr = 0;
+	if (bytes[i + 1] == 0x06 && !(p.legacy & HCL_PFX_LOCK)) {
+		*kind = HCL_CR_CLTS;
+		*len = i + 2;
+		return 0;
+	}
+	if (bytes[i + 1] != 0x22 && bytes[i + 1] != 0x01)
+		return -EINVAL;
+	if (i + 3 > HCL_INSN_MAX)
+		return -EINVAL;
+	if (i + 3 > avail)
+		return -EFAULT;
+	modrm = bytes[i + 2];
+	*gpr = (modrm & 7) | (p.rex & HCL_REX_B ? 8 : 0);
+	*len = i + 3;
+	if (bytes[i + 1] == 0x01) {
+		if ((modrm >> 6) != 3 || ((modrm >> 3) & 7) != 6 ||
+		    p.legacy & HCL_PFX_LOCK)
+			return -EINVAL;
+		*kind = HCL_CR_LMSW;
+		return 0;
+	}
+	*kind = HCL_CR_MOV;
+	*cr = ((modrm >> 3) & 7) | (p.rex & HCL_REX_R ? 8 : 0);
+	if (p.legacy & HCL_PFX_LOCK) {
+		if (*cr)
+			return -EINVAL;
+		*cr = 8;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_decode_cr_write);
+
+/*
  * Whether the instruction in @bytes (@avail of them, guest @mode 16, 32
  * or 64) may run under a TF of ours: not if it reads or writes RFLAGS.TF
  * (PUSHF, POPF, IRET, SYSCALL/SYSRET, SYSENTER/SYSEXIT), raises an event

@@ -3,8 +3,8 @@
  * x86 instruction prefixes and the small instruction checks built on
  * them (insn.c).  Every decoder in hcl.ko finds the opcode of a guest
  * instruction with hcl_insn_prefixes(): the MMIO decoder (decode.c), the
- * MOV DR decoder, the single-step check for NMI windows and the PAUSE
- * check for pause exits (all here).
+ * MOV DR and CR-write decoders, the single-step check for NMI windows and
+ * the PAUSE check for pause exits (all here).
  */
 #ifndef HCL_INSN_H
 #define HCL_INSN_H
@@ -38,6 +38,17 @@ int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      struct hcl_insn_prefixes *p);
 int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      unsigned int *len, unsigned int *gpr, bool *to_dr);
+/* the instructions that write CR0, CR4 or CR8 (hcl_decode_cr_write()) */
+enum hcl_cr_write {
+	HCL_CR_MOV,		/* MOV to CRn from a GPR */
+	HCL_CR_LMSW,		/* LMSW from a GPR: CR0 bits 3:0, PE never cleared */
+	HCL_CR_CLTS,		/* CLTS: CR0.TS cleared */
+};
+
+int hcl_decode_cr_write(const u8 *bytes, unsigned int avail,
+			unsigned int mode, unsigned int *len,
+			enum hcl_cr_write *kind, unsigned int *cr,
+			unsigned int *gpr);
 bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
 			unsigned int mode);
 unsigned int hcl_insn_pause_len(const u8 *bytes, unsigned int avail,

@@ -19,6 +19,7 @@
 #include <asm/trapnr.h>
 #include <kunit/visibility.h>
 
+#include "cr.h"
 #include "emulate.h"
 #include "insn.h"
 #include "log.h"
@@ -232,6 +233,80 @@ static enum hcl_exit_action handle_dr(struct hcl_svm_vp *svm, u64 code)
 }
 
 /*
+ * A write to CR0 (MOV, LMSW, CLTS), CR4 or CR8 (MOV): done here with the
+ * CPU's checks (cr.c), as a CPU would, since the one we run on may not.
+ * CR8 is the TPR of V_INTR_MASKING (int_ctl's V_TPR), where the CPU's
+ * own MOV to CR8 puts it.
+ */
+static enum hcl_exit_action handle_cr_write(struct hcl_svm_vp *svm, u64 code)
+{
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
+	unsigned int len, gpr, cr;
+	enum hcl_cr_write kind;
+	u8 bytes[HCL_INSN_MAX];
+	struct hcl_code c;
+	u64 val, efer;
+	int n;
+
+	if (s->cpl) {
+		inject_exception(vmcb, X86_TRAP_GP, true, 0);
+		return HCL_ACT_RESUME;
+	}
+	guest_code(vmcb, &c);
+	n = hcl_fetch_insn(vp, &c, bytes);
+	/* another VP may have rewritten the code since: then, userspace */
+	if (n < 0 ||
+	    hcl_decode_cr_write(bytes, n, c.mode, &len, &kind, &cr, &gpr) ||
+	    cr != code - SVM_EXIT_WRITE_CR0) {
+		exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
+		return HCL_ACT_USER;
+	}
+	val = vp->gprs.r[gpr];
+	if (c.mode != 64)
+		val = (u32)val;
+	switch (cr) {
+	case 0:
+		if (kind == HCL_CR_LMSW)	/* bits 3:0; PE stays set */
+			val = (s->cr0 & ~0xfULL) | (val & 0xf) |
+			      (s->cr0 & X86_CR0_PE);
+		else if (kind == HCL_CR_CLTS)
+			val = s->cr0 & ~(u64)X86_CR0_TS;
+		if (!hcl_cr0_write_ok(s->cr0, val, s->cr4, s->efer,
+				      c.mode == 64))
+			goto gp;
+		if (hcl_cr0_flush(s->cr0, val))
+			hcl_asid_request_flush(&svm->asid);
+		efer = hcl_cr0_efer(s->efer, val);
+		s->efer = efer;
+		s->cr0 = val;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_CRX);
+		break;
+	case 4:
+		if (!hcl_cr4_write_ok(s->cr4, val, s->efer, s->cr3,
+				      hcl_guest_cr4_ok))
+			goto gp;
+		if (hcl_cr4_flush(s->cr4, val))
+			hcl_asid_request_flush(&svm->asid);
+		s->cr4 = val;
+		hcl_vmcb_mark_dirty(svm, HCL_VMCB_CRX);
+		break;
+	default:	/* 8 */
+		if (val & ~0xfULL)
+			goto gp;
+		hcl_vmcb_update_int_ctl(svm, V_TPR_MASK, val);
+		break;
+	}
+	vp->rip += len;
+	vp->stats[HCL_STAT_CR_WRITE]++;
+	return HCL_ACT_RESUME;
+gp:
+	inject_exception(vmcb, X86_TRAP_GP, true, 0);
+	return HCL_ACT_RESUME;
+}
+
+/*
  * PAUSE: the guest spins, most likely for a lock whose holder is not
  * running; the run loop gives the CPU away (HCL_ACT_PAUSE).  The exit
  * comes before the PAUSE runs.  RIP moves past it, with or without a
@@ -368,6 +443,10 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 	case SVM_EXIT_VMMCALL:
 		return hcl_emulate_hypercall(vp, vmcb->save.cpl,
 					     X86_VMMCALL_LEN);
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR4:
+	case SVM_EXIT_WRITE_CR8:
+		return handle_cr_write(svm, code);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
 		return handle_dr(svm, code);
@@ -435,7 +514,12 @@ static enum hcl_exit_action dispatch(struct hcl_svm_vp *svm, u64 code)
 		 */
 		return HCL_ACT_RESUME;
 	case SVM_EXIT_ERR:
+		/* info1: the check that failed; info2: whether state is lost */
 		exit_to_user_hw(svm, HCL_EXIT_FAIL_ENTRY, code);
+		if (vmcb->control.exit_info_2 & HCL_ENTRY_STATE_LOST) {
+			vp->regs_set = false;
+			vp->sregs_set = false;
+		}
 		return HCL_ACT_USER;
 	default:
 		vp->stats[HCL_STAT_OTHER]++;

@@ -214,6 +214,7 @@ bool hcl_svm_enter_remote(struct hcl_svm_vp *svm)
 		.brief = vp->inline_run,
 	};
 	int idx = svm->remote, cpu, ret;
+	u32 bad, inj, inj_err;
 	bool reload;
 	u8 tlb;
 
@@ -236,6 +237,16 @@ bool hcl_svm_enter_remote(struct hcl_svm_vp *svm)
 	smp_mb();
 	hcl_svm_inject(vp);
 	hcl_svm_load_vmcb(svm, reload);
+	bad = hcl_vmrun_check(svm->vmcb, &hcl_vmrun_limits);
+	if (unlikely(bad)) {
+		WRITE_ONCE(vp->remote_wq, NULL);
+		hcl_svm_refuse_entry(svm, bad);
+		hcl_svm_exited(svm, cpu, tlb);
+		hcl_sidecar_release(idx);
+		return true;
+	}
+	inj = svm->vmcb->control.event_inj;
+	inj_err = svm->vmcb->control.event_inj_err;
 	remote_load(svm);
 	/* a kick since the injection, or an NMI next: out right after entry */
 	r.stop = READ_ONCE(vp->kicked) || svm->nmi.kick;
@@ -255,6 +266,9 @@ bool hcl_svm_enter_remote(struct hcl_svm_vp *svm)
 	vp->stats[HCL_STAT_REMOTE_WAIT_NS] += r.wait_ns;
 	vp->stats[HCL_STAT_REMOTE_GUEST_TSC] += r.run_tsc;
 	remote_store(svm);
+	/* the sidecar's CR3 is not known here: its registers stay */
+	if (unlikely(svm->vmcb->control.exit_code == (u32)SVM_EXIT_ERR))
+		hcl_svm_entry_refused(svm, inj, inj_err, ~0ULL);
 	hcl_svm_exited(svm, cpu, tlb);
 	hcl_sidecar_release(idx);
 	remote_policy(svm);

@@ -77,6 +77,14 @@ struct hcl_svm_cpu *hcl_svm_cpu_state(int cpu)
 
 /* CPUID 0x8000000A, read at module load; read-only afterwards */
 struct hcl_svm_caps hcl_svm_caps;
+/* what VMRUN's checks compare against (vmrun_check.c); likewise */
+struct hcl_vmrun_limits hcl_vmrun_limits;
+/*
+ * The CR4 bits a guest's MOV may set (exit.c): the CPU's, but for VMX,
+ * SMX, CET, PKS and LAM, whose state hcl.ko does not switch, and PKE
+ * where the host does not switch PKRU.  Likewise.
+ */
+u64 hcl_guest_cr4_ok;
 
 /*
  * Guest FPU state: the components XCR0 enables except PKRU (switched on
@@ -271,6 +279,7 @@ static int svm_vp_init(struct hcl_vp *vp)
 		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
 		INTERCEPT_RDPMC, INTERCEPT_RDPRU, INTERCEPT_PAUSE,
+		INTERCEPT_CR0_WRITE, INTERCEPT_CR4_WRITE, INTERCEPT_CR8_WRITE,
 	};
 	struct hcl_svm_partition *part = to_svm_part(vp->part);
 	struct hcl_svm_vp *svm = to_svm(vp);
@@ -921,6 +930,70 @@ void hcl_svm_exited(struct hcl_svm_vp *svm, int cpu, u8 tlb)
 }
 
 /*
+ * An entry hcl_vmrun_check() refused for @check: there was no VMRUN, and
+ * the VMCB reads as a VMRUN that failed that check (hw.info1), with the
+ * VP's state and the event to inject as they were.
+ */
+void hcl_svm_refuse_entry(struct hcl_svm_vp *svm, u32 check)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->exit_code = (u32)SVM_EXIT_ERR;
+	c->exit_code_hi = (u32)((u64)SVM_EXIT_ERR >> 32);
+	c->exit_info_1 = check;
+	c->exit_info_2 = 0;
+	c->exit_int_info = 0;
+	c->exit_int_info_err = 0;
+	svm->vp.stats[HCL_STAT_ENTRY_REFUSED]++;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_refuse_entry);
+
+/*
+ * A VMRUN the CPU refused although hcl_vmrun_check() passed it.  Nothing
+ * was delivered: the event it was to inject (@inj, @inj_err) is pending
+ * again (QEMU moves it to EXITINTINFO).  A CPU may have written its own
+ * registers over the guest's (QEMU's TCG stores the host's when a check
+ * fails before it loaded the guest's): if the guest's CR3 now reads as
+ * @host_cr3, the CR3 of the CPU that ran the VMRUN (~0 when unknown),
+ * the state is the host's and goes: cleared to what SET_SREGS accepts,
+ * so that no VMM or guest sees a host address, and marked lost.
+ */
+void hcl_svm_entry_refused(struct hcl_svm_vp *svm, u32 inj, u32 inj_err,
+			   u64 host_cr3)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_save_area *s = &vmcb->save;
+
+	vmcb->control.event_inj = inj;
+	vmcb->control.event_inj_err = inj_err;
+	vmcb->control.exit_int_info = 0;
+	vmcb->control.exit_info_1 = HCL_ENTRY_CPU;
+	vmcb->control.exit_info_2 = 0;
+	if (s->cr3 != host_cr3)
+		return;
+	memset(&s->es, 0, sizeof(s->es));
+	memset(&s->cs, 0, sizeof(s->cs));
+	memset(&s->ss, 0, sizeof(s->ss));
+	memset(&s->ds, 0, sizeof(s->ds));
+	memset(&s->gdtr, 0, sizeof(s->gdtr));
+	memset(&s->idtr, 0, sizeof(s->idtr));
+	s->cpl = 0;
+	s->efer = EFER_SVME;
+	s->cr0 = 0;
+	s->cr2 = 0;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0;
+	s->rsp = 0;
+	s->rax = 0;
+	s->dr6 = hcl_dr6_fixed(0);
+	s->dr7 = hcl_dr7_fixed(0);
+	vmcb->control.exit_info_2 = HCL_ENTRY_STATE_LOST;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_svm_entry_refused);
+
+/*
  * Host state VMRUN does not switch and the guest can change: PKRU (the
  * guest may set CR4.PKE and run WRPKRU, or XRSTOR it, as XCR0 includes
  * it) and IA32_XSS.  Like KVM's kvm_load_guest_xsave_state() and
@@ -1065,40 +1138,17 @@ static void svm_report_host_state(struct hcl_vp *vp,
 }
 
 /*
- * The backend's enter: one VMRUN.  The register cache goes into the VMCB
- * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
- * comes back from it at the exit, like KVM's svm_vcpu_run().
+ * The world switch itself, from the pending-kick check to STGI: the host
+ * state VMRUN does not switch goes around it with GIF clear.  Called with
+ * preemption off on @sc's CPU, the VMCB loaded; returns with interrupts on.
  */
-static void svm_enter(struct hcl_vp *vp)
+static void svm_vmrun(struct hcl_svm_vp *svm, struct hcl_svm_cpu *sc, int cpu)
 {
-	struct hcl_svm_vp *svm = to_svm(vp);
-	struct vmcb *vmcb = svm->vmcb;
-	struct vmcb_control_area *c = &vmcb->control;
+	struct hcl_vp *vp = &svm->vp;
+	struct vmcb_control_area *c = &svm->vmcb->control;
 	struct svm_host_check check;
-	struct hcl_svm_cpu *sc;
-	bool reload, host_dr, checking;
+	bool host_dr, checking;
 	u32 host_pkru;
-	int cpu;
-	u8 tlb;
-
-	/* a VP whose VTL2 CPU is the sidecar's runs there */
-	if (svm->remote >= 0 && hcl_svm_enter_remote(svm))
-		return;
-	trace_hcl_entry(vp->index, vp->rip);
-	/* saves the task's FPU state; disables preemption */
-	kernel_fpu_begin();
-	fpu_load(svm->fpu);
-	cpu = smp_processor_id();
-	sc = this_cpu_ptr(&hcl_svm_cpu);
-	tlb = hcl_svm_prepare_cpu(svm, cpu, &reload);
-
-	/* publish where we run before looking at pending interrupts */
-	WRITE_ONCE(vp->kicked, false);
-	WRITE_ONCE(vp->running_cpu, cpu);
-	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
-	smp_mb();
-	hcl_svm_inject(vp);
-	hcl_svm_load_vmcb(svm, reload);
 
 	/*
 	 * With V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether
@@ -1144,6 +1194,52 @@ static void svm_enter(struct hcl_vp *vp)
 	local_irq_enable();
 	if (unlikely(checking && check.bad >= 0))
 		svm_report_host_state(vp, &check);
+}
+
+/*
+ * The backend's enter: one VMRUN.  The register cache goes into the VMCB
+ * (RAX, RSP, RIP; the other GPRs are switched by hcl_svm_vmrun()) and
+ * comes back from it at the exit, like KVM's svm_vcpu_run().  A state
+ * VMRUN would refuse is not entered (vmrun_check.c).
+ */
+static void svm_enter(struct hcl_vp *vp)
+{
+	struct hcl_svm_vp *svm = to_svm(vp);
+	struct hcl_svm_cpu *sc;
+	bool reload;
+	u32 bad;
+	int cpu;
+	u8 tlb;
+
+	/* a VP whose VTL2 CPU is the sidecar's runs there */
+	if (svm->remote >= 0 && hcl_svm_enter_remote(svm))
+		return;
+	trace_hcl_entry(vp->index, vp->rip);
+	/* saves the task's FPU state; disables preemption */
+	kernel_fpu_begin();
+	fpu_load(svm->fpu);
+	cpu = smp_processor_id();
+	sc = this_cpu_ptr(&hcl_svm_cpu);
+	tlb = hcl_svm_prepare_cpu(svm, cpu, &reload);
+
+	/* publish where we run before looking at pending interrupts */
+	WRITE_ONCE(vp->kicked, false);
+	WRITE_ONCE(vp->running_cpu, cpu);
+	/* pairs with smp_mb__after_atomic() in hcl_vp_interrupt() */
+	smp_mb();
+	hcl_svm_inject(vp);
+	hcl_svm_load_vmcb(svm, reload);
+	bad = hcl_vmrun_check(svm->vmcb, &hcl_vmrun_limits);
+	if (unlikely(bad)) {
+		hcl_svm_refuse_entry(svm, bad);
+	} else {
+		u32 inj = svm->vmcb->control.event_inj;
+		u32 inj_err = svm->vmcb->control.event_inj_err;
+
+		svm_vmrun(svm, sc, cpu);
+		if (unlikely(svm->vmcb->control.exit_code == (u32)SVM_EXIT_ERR))
+			hcl_svm_entry_refused(svm, inj, inj_err, __read_cr3());
+	}
 
 	WRITE_ONCE(vp->running_cpu, -1);
 	hcl_svm_exited(svm, cpu, tlb);
@@ -1286,6 +1382,12 @@ static int svm_init(u64 *features)
 		pr_err("CPU has no ASID for guests\n");
 		return ret;
 	}
+	hcl_vmrun_limits_init(&hcl_vmrun_limits, EFER_ALLOWED);
+	hcl_guest_cr4_ok = hcl_vmrun_limits.cr4_ok &
+			   ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET |
+			     BIT_ULL(24) | X86_CR4_LAM_SUP);
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		hcl_guest_cr4_ok &= ~(u64)X86_CR4_PKE;
 
 	*features = HCL_FEATURE_NPT;
 	if (boot_cpu_has(X86_FEATURE_VGIF))

@@ -22,6 +22,7 @@
 #include "asid.h"
 #include "nmi.h"
 #include "vmcb_clean.h"
+#include "vmrun_check.h"
 #include "partition.h"
 #include "stats.h"
 #include "vp.h"
@@ -266,10 +267,15 @@ extern u64 hcl_fpu_mask;
 extern unsigned int hcl_fpu_size;
 extern bool hcl_has_tsc_aux;
 extern struct hcl_svm_caps hcl_svm_caps;
+extern struct hcl_vmrun_limits hcl_vmrun_limits;
+extern u64 hcl_guest_cr4_ok;
 struct hcl_svm_cpu *hcl_svm_cpu_state(int cpu);
 u8 hcl_svm_prepare_cpu(struct hcl_svm_vp *svm, int cpu, bool *reload);
 void hcl_svm_load_vmcb(struct hcl_svm_vp *svm, bool reload);
 void hcl_svm_exited(struct hcl_svm_vp *svm, int cpu, u8 tlb);
+void hcl_svm_refuse_entry(struct hcl_svm_vp *svm, u32 check);
+void hcl_svm_entry_refused(struct hcl_svm_vp *svm, u32 inj, u32 inj_err,
+			   u64 host_cr3);
 
 /* remote.c: VPs on sidecar CPUs */
 void hcl_svm_remote_init(void);

@@ -13,6 +13,8 @@ HCL_STAT(KICK_LATE, kick_late)		/* kicks between injection and VMRUN */
 HCL_STAT(HOST_STATE_CHECKS, host_state_checks) /* hcl.check_host_state */
 HCL_STAT(HOST_STATE_BAD, host_state_bad) /* exits that changed host state */
 HCL_STAT(VMCB_REPAIR, vmcb_repair)	/* V_INTR_MASKING put back */
+HCL_STAT(ENTRY_REFUSED, entry_refused)	/* states VMRUN would refuse */
+HCL_STAT(CR_WRITE, cr_write)		/* CR0, CR4, CR8 writes done here */
 HCL_STAT(REMOTE_RUNS, remote_runs)	/* RUN_VPs on a sidecar CPU */
 HCL_STAT(REMOTE_STOPS, remote_stops)	/* of them, ended by a kick or signal */
 HCL_STAT(REMOTE_WAIT_NS, remote_wait_ns) /* from posting RUN_VP to its ack */

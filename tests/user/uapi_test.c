@@ -2824,6 +2824,75 @@ TEST_F(vp, guest_xsetbv_leaves_host_xcr0)
 }
 
 /*
+ * The guest's CR0, CR4 and CR8 writes exit and are done by hcl.ko with a
+ * CPU's checks.  Before, they ran in the CPU we run on, and QEMU's TCG
+ * took what a CPU refuses: a MOV to CR0 with NW and not CD (a real CPU
+ * raises #GP) ran, the next VMRUN failed and QEMU wrote the host's
+ * registers over the guest's, so RUN reported the host kernel's RIP;
+ * paging turned off in 64-bit code ran too (with LME on and PAE then
+ * off, QEMU's next #VMEXIT left the host CPU with paging off for good).
+ * With no IDT here a #GP is a triple fault; the writes a CPU takes go on.
+ */
+TEST_F(vp, guest_cr_writes_checked_as_a_cpu_does)
+{
+	static const uint8_t nw[] = {
+		0x0f, 0x20, 0xc0,		/* mov %cr0,%rax */
+		0x48, 0x0f, 0xba, 0xe8, 0x1d,	/* bts $29,%rax (NW) */
+		0x48, 0x0f, 0xba, 0xf0, 0x1e,	/* btr $30,%rax (CD) */
+		0x0f, 0x22, 0xc0,		/* mov %rax,%cr0 */
+		0xf4,
+	};
+	static const uint8_t nopg[] = {
+		0x0f, 0x20, 0xc0,		/* mov %cr0,%rax */
+		0x48, 0x0f, 0xba, 0xf0, 0x1f,	/* btr $31,%rax (PG) */
+		0x0f, 0x22, 0xc0,		/* mov %rax,%cr0 */
+		0xf4,
+	};
+	static const uint8_t tpr[] = {
+		0xb8, 0x10, 0x00, 0x00, 0x00,	/* mov $0x10,%eax */
+		0x44, 0x0f, 0x22, 0xc0,		/* mov %rax,%cr8 */
+		0xf4,
+	};
+	static const uint8_t good[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x35, 0x80, 0x00, 0x00, 0x00,	/* xor $PGE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x35, 0x80, 0x00, 0x00, 0x00,	/* xor $PGE,%eax */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0x0f, 0x20, 0xc1,		/* mov %cr0,%rcx */
+		0x0f, 0x22, 0xc1,		/* mov %rcx,%cr0 */
+		0x0f, 0x06,			/* clts */
+		0xb8, 0x05, 0x00, 0x00, 0x00,	/* mov $5,%eax */
+		0x44, 0x0f, 0x22, 0xc0,		/* mov %rax,%cr8 */
+		0x44, 0x0f, 0x20, 0xc3,		/* mov %cr8,%rbx */
+		0xf4,				/* hlt (IF=0: to userspace) */
+	};
+	struct hcl_sregs s;
+
+	load_code(self, nw, sizeof(nw));
+	ASSERT_EQ(0, setup_state(self));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
+
+	load_code(self, nopg, sizeof(nopg));
+	ASSERT_EQ(0, setup_state(self));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
+
+	load_code(self, tpr, sizeof(tpr));
+	ASSERT_EQ(0, setup_state(self));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
+
+	load_code(self, good, sizeof(good));
+	ASSERT_EQ(0, setup_state(self));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	EXPECT_EQ(5, get_regs(self).gprs[HCL_REG_RBX]);
+	EXPECT_EQ(CODE_GPA + sizeof(good), get_regs(self).rip);
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &s));
+	EXPECT_EQ(self->sregs.cr4, s.cr4);
+	EXPECT_EQ(self->sregs.cr0 & ~(uint64_t)0x8, s.cr0);	/* TS off */
+	EXPECT_EQ(self->sregs.efer, s.efer);
+}
+
+/*
  * In long mode VMRUN refuses a CR3 with a bit at or above MAXPHYADDR,
  * so SET_SREGS does too: a VMRUN failing that check under QEMU's TCG
  * wrote a zero int_ctl into the VMCB, and the VP then ran without

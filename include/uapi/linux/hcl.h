@@ -367,6 +367,33 @@ enum hcl_exit_reason {
 #define HCL_HW_SIDECAR_FAILED	0xfffffffffffffffeULL	/* SVM_EXIT_ERR - 1 */
 
 /*
+ * hw.info1 of HCL_EXIT_FAIL_ENTRY with hw.code SVM_EXIT_ERR (-1): the
+ * consistency check of VMRUN the VP's state fails.  The kernel makes
+ * VMRUN's checks itself before every entry and does not enter with a
+ * state that fails one, so the state stays as the guest left it: GET_SREGS
+ * shows it and SET_SREGS (which refuses such a state) repairs it.
+ * HCL_ENTRY_CPU: the kernel's checks passed and the CPU refused anyway.
+ */
+enum hcl_entry_check {
+	HCL_ENTRY_CPU		= 0,	/* the CPU's VMRUN refused the state */
+	HCL_ENTRY_CR0		= 1,	/* bits 63:32 set, or NW without CD */
+	HCL_ENTRY_CR3		= 2,	/* a bit at or above MAXPHYADDR */
+	HCL_ENTRY_CR4		= 3,	/* a bit the CPU does not have */
+	HCL_ENTRY_DR6_DR7	= 4,	/* bits 63:32 of DR6 or DR7 set */
+	HCL_ENTRY_EFER		= 5,	/* a reserved bit */
+	HCL_ENTRY_LONG_MODE	= 6,	/* LME, PG: no PAE, no PE or CS.L+D */
+	HCL_ENTRY_EVENT		= 7,	/* an event no CPU can inject */
+};
+
+/*
+ * hw.info2 of HCL_EXIT_FAIL_ENTRY with hw.code SVM_EXIT_ERR: flags.
+ * HCL_ENTRY_STATE_LOST: the CPU wrote its own (the host's) registers
+ * over the VP's when it refused (QEMU's TCG does); the kernel cleared
+ * them, and RUN fails with EBADFD until SET_REGS and SET_SREGS.
+ */
+#define HCL_ENTRY_STATE_LOST	(1ULL << 0)
+
+/*
  * VMMCALL: RAX holds the call code, RBX, RCX, RDX, RSI the arguments,
  * and the result goes back in RAX.  The kernel answers these itself:
  *   HCL_HC_NOP      returns 0 at once (the cheapest round trip)
@@ -456,8 +483,10 @@ struct hcl_run {
 		} vtl;
 		/*
 		 * HCL_EXIT_FAIL_ENTRY, HCL_EXIT_UNHANDLED, HCL_EXIT_SHUTDOWN.
-		 * A VP on a sidecar CPU that failed (faulted, stopped
-		 * answering) ends with FAIL_ENTRY, code
+		 * A failed VMRUN is FAIL_ENTRY, code SVM_EXIT_ERR (-1), info1
+		 * the check (enum hcl_entry_check), info2 flags
+		 * (HCL_ENTRY_STATE_LOST).  A VP on a sidecar CPU that failed
+		 * (faulted, stopped answering) ends with FAIL_ENTRY, code
 		 * HCL_HW_SIDECAR_FAILED, info1 the negative errno, info2 the
 		 * sidecar CPU.
 		 */
