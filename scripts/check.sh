@@ -332,13 +332,18 @@ expect_fail() {	# name log pattern image qemu-run-args...
 # writes log.status last) so that the pipe stays open until then.
 linux_typist() {	# linux_typist log
 	local i
+	# the shell's banner: ash reads the console from here on
 	for i in $(seq 300); do
-		grep -q "^vtl0-linux: shell on ttyS0" "$1" 2>/dev/null && break
+		grep -q "^Enter 'help' for a list" "$1" 2>/dev/null && break
 		sleep 1
 	done
-	sleep 2
-	printf 'echo typed-$((6*7))\n'
-	sleep 3
+	# a line typed while the shell set its terminal up may be flushed:
+	# again until it ran (a loaded host can be slow to get there)
+	for i in $(seq 10); do
+		printf 'echo typed-$((6*7))\n'
+		sleep 3
+		tr -d '\r' < "$1" | grep -q "^typed-42$" && break
+	done
 	printf 'exit 3\n'
 	for i in $(seq 300); do
 		[ -s "$1.status" ] && break
