@@ -265,12 +265,13 @@ static long irqfd_assign(struct hcl_irqchip *chip, const struct hcl_irqfd *a)
 	list_add_tail_rcu(&b->node, &chip->irqfds);
 	spin_unlock_irqrestore(&chip->irqfd_lock, flags);
 
-	/* hooks the callback; a signal already pending fires now */
+	/*
+	 * Hooks the callback; a signal already pending fires now.  Its count
+	 * stays in the eventfd (reading it needs the wait queue's lock, which
+	 * only the callback holds): the next signal's callback takes both.
+	 */
 	events = vfs_poll(file, &b->pt);
 	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(efd, &cnt);
 		if (b->resample)
 			hcl_ioapic_set_level(chip, b->gsi,
 					     HCL_IRQ_SRC_RESAMPLE, true);
