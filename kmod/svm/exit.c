@@ -247,7 +247,7 @@ static enum hcl_exit_action handle_cr_write(struct hcl_svm_vp *svm, u64 code)
 	enum hcl_cr_write kind;
 	u8 bytes[HCL_INSN_MAX];
 	struct hcl_code c;
-	u64 val, efer;
+	u64 val;
 	int n;
 
 	if (s->cpl) {
@@ -278,8 +278,7 @@ static enum hcl_exit_action handle_cr_write(struct hcl_svm_vp *svm, u64 code)
 			goto gp;
 		if (hcl_cr0_flush(s->cr0, val))
 			hcl_asid_request_flush(&svm->asid);
-		efer = hcl_cr0_efer(s->efer, val);
-		s->efer = efer;
+		s->efer = hcl_cr0_efer(s->efer, val);
 		s->cr0 = val;
 		hcl_vmcb_mark_dirty(svm, HCL_VMCB_CRX);
 		break;

@@ -65,8 +65,6 @@
 				X86_EFLAGS_VIF | X86_EFLAGS_VIP | X86_EFLAGS_ID | \
 				X86_EFLAGS_FIXED))
 #define SEG_ATTR_MASK	0xfff
-#define SEG_ATTR_L	BIT(9)
-#define SEG_ATTR_DB	BIT(10)
 
 static DEFINE_PER_CPU(struct hcl_svm_cpu, hcl_svm_cpu);
 
@@ -473,7 +471,8 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	if ((sr->efer & EFER_LME) && pg) {
 		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
 			return -EINVAL;
-		if ((sr->cs.attrib & SEG_ATTR_L) && (sr->cs.attrib & SEG_ATTR_DB))
+		if ((sr->cs.attrib & HCL_SEG_ATTR_L) &&
+		    (sr->cs.attrib & HCL_SEG_ATTR_DB))
 			return -EINVAL;
 	} else if (sr->efer & EFER_LMA) {
 		return -EINVAL;
@@ -1385,7 +1384,7 @@ static int svm_init(u64 *features)
 	hcl_vmrun_limits_init(&hcl_vmrun_limits, EFER_ALLOWED);
 	hcl_guest_cr4_ok = hcl_vmrun_limits.cr4_ok &
 			   ~(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_CET |
-			     BIT_ULL(24) | X86_CR4_LAM_SUP);
+			     HCL_CR4_PKS | X86_CR4_LAM_SUP);
 	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
 		hcl_guest_cr4_ok &= ~(u64)X86_CR4_PKE;
 

@@ -29,10 +29,6 @@
 
 #include "vmrun_check.h"
 
-#define CS_L	BIT(9)			/* VMCB segment attributes */
-#define CR4_PKS	BIT_ULL(24)		/* not named by Linux 6.12 */
-#define CS_D	BIT(10)
-
 /* CR4 bits every x86-64 CPU has */
 #define CR4_BASE	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | \
@@ -57,7 +53,7 @@ void hcl_vmrun_limits_init(struct hcl_vmrun_limits *l, u64 efer_ok)
 		{ 7, 0, 20, X86_CR4_SMAP }, { 7, 1, 2, X86_CR4_UMIP },
 		{ 7, 1, 3, X86_CR4_PKE }, { 7, 1, 16, X86_CR4_LA57 },
 		{ 7, 1, 7, X86_CR4_CET }, { 7, 2, 20, X86_CR4_CET },
-		{ 7, 1, 31, CR4_PKS },
+		{ 7, 1, 31, HCL_CR4_PKS },
 	};
 	u32 max = cpuid_eax(0), eax, r[2][3];
 	u64 cr4 = CR4_BASE;
@@ -125,7 +121,8 @@ u32 hcl_vmrun_check(const struct vmcb *vmcb, const struct hcl_vmrun_limits *l)
 	if (!(s->efer & EFER_SVME) || s->efer & ~l->efer_ok)
 		return HCL_ENTRY_EFER;
 	if (long_pg && (!(s->cr4 & X86_CR4_PAE) || !(s->cr0 & X86_CR0_PE) ||
-			((s->cs.attrib & CS_L) && (s->cs.attrib & CS_D))))
+			((s->cs.attrib & HCL_SEG_ATTR_L) &&
+			 (s->cs.attrib & HCL_SEG_ATTR_DB))))
 		return HCL_ENTRY_LONG_MODE;
 	if (!event_ok(vmcb->control.event_inj))
 		return HCL_ENTRY_EVENT;

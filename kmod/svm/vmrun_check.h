@@ -6,9 +6,16 @@
 #ifndef HCL_SVM_VMRUN_CHECK_H
 #define HCL_SVM_VMRUN_CHECK_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct vmcb;
+
+/* VMCB segment attributes: CS.L (64-bit code) and CS.D/B */
+#define HCL_SEG_ATTR_L		BIT(9)
+#define HCL_SEG_ATTR_DB		BIT(10)
+/* CR4.PKS, not named by Linux 6.12 */
+#define HCL_CR4_PKS		BIT_ULL(24)
 
 /*
  * What the checks compare against: the CPU's MAXPHYADDR, the CR4 bits it

@@ -2046,8 +2046,7 @@ static void run_epoch(struct vp *v)
 			if (reset_failed && ex.hw.code == SVM_EXIT_ERR &&
 			    ex.hw.info1 != HCL_ENTRY_CPU) {
 				/* the epoch's start state, refused */
-				ADD(fail_unrecovered, 1);
-				if (ADD(fail_unrecovered, 0) <= 5)
+				if (ADD(fail_unrecovered, 1) <= 5)
 					dump_state(v);
 			}
 			if (++fails > 3) {

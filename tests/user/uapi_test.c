@@ -2867,19 +2867,19 @@ TEST_F(vp, guest_cr_writes_checked_as_a_cpu_does)
 		0x44, 0x0f, 0x20, 0xc3,		/* mov %cr8,%rbx */
 		0xf4,				/* hlt (IF=0: to userspace) */
 	};
+	static const struct {
+		const uint8_t *code;
+		size_t len;
+	} gp[] = {
+		{ nw, sizeof(nw) }, { nopg, sizeof(nopg) }, { tpr, sizeof(tpr) },
+	};
 	struct hcl_sregs s;
 
-	load_code(self, nw, sizeof(nw));
-	ASSERT_EQ(0, setup_state(self));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
-
-	load_code(self, nopg, sizeof(nopg));
-	ASSERT_EQ(0, setup_state(self));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
-
-	load_code(self, tpr, sizeof(tpr));
-	ASSERT_EQ(0, setup_state(self));
-	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
+	for (size_t i = 0; i < sizeof(gp) / sizeof(gp[0]); i++) {
+		load_code(self, gp[i].code, gp[i].len);
+		ASSERT_EQ(0, setup_state(self));
+		EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self)) TH_LOG("case %zu", i);
+	}
 
 	load_code(self, good, sizeof(good));
 	ASSERT_EQ(0, setup_state(self));

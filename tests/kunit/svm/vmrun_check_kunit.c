@@ -18,8 +18,6 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define CS_L	BIT(9)
-#define CS_D	BIT(10)
 #define LIM_EFER (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 static const struct hcl_vmrun_limits lim = {
@@ -79,9 +77,10 @@ static void vmrun_check_each(struct kunit *test)
 	/* long mode: PAE, PE, CS not both L and D */
 	EXPECT_CHECK(v->save.cr4 &= ~X86_CR4_PAE, HCL_ENTRY_LONG_MODE);
 	EXPECT_CHECK(v->save.cr0 &= ~X86_CR0_PE, HCL_ENTRY_LONG_MODE);
-	EXPECT_CHECK(v->save.cs.attrib |= CS_D, HCL_ENTRY_LONG_MODE);
+	EXPECT_CHECK(v->save.cs.attrib |= HCL_SEG_ATTR_DB,
+		     HCL_ENTRY_LONG_MODE);
 	/* ... none of which matters without paging or LME */
-	EXPECT_CHECK((v->save.cr0 &= ~X86_CR0_PG, v->save.cs.attrib |= CS_D),
+	EXPECT_CHECK((v->save.cr0 &= ~X86_CR0_PG, v->save.cs.attrib |= HCL_SEG_ATTR_DB),
 		     HCL_ENTRY_CPU);
 	EXPECT_CHECK((v->save.efer &= ~(EFER_LME | EFER_LMA),
 		      v->save.cr4 &= ~X86_CR4_PAE), HCL_ENTRY_CPU);
