@@ -51,12 +51,6 @@
 #define HCL_PAUSE_GAP		128
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-#define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
-			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
 #define RFLAGS_RESERVED	(~(u64)(X86_EFLAGS_CF | X86_EFLAGS_PF | \
 				X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
 				X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | \
@@ -78,9 +72,11 @@ struct hcl_svm_caps hcl_svm_caps;
 /* what VMRUN's checks compare against (vmrun_check.c); likewise */
 struct hcl_vmrun_limits hcl_vmrun_limits;
 /*
- * The CR4 bits a guest's MOV may set (exit.c): the CPU's, but for VMX,
- * SMX, CET, PKS and LAM, whose state hcl.ko does not switch, and PKE
- * where the host does not switch PKRU.  Likewise.
+ * The CR4 bits a VP may hold, set by the guest's MOV (cr.c) or by the
+ * VMM's SET_SREGS: the CPU's, but for VMX, SMX, CET, PKS and LAM, whose
+ * state hcl.ko does not switch, and PKE where the host does not switch
+ * PKRU.  One mask for both, so that a VMM can restore whatever state its
+ * guest reached (a 5-level guest's LA57 included).  Likewise.
  */
 u64 hcl_guest_cr4_ok;
 
@@ -448,11 +444,6 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	struct hcl_svm_vp *svm = to_svm(vp);
 	struct vmcb_save_area *s = &svm->vmcb->save;
 	bool pg = sr->cr0 & X86_CR0_PG;
-	u64 cr4_ok = CR4_ALLOWED;
-
-	/* protection keys only where the guest's PKRU is switched */
-	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
-		cr4_ok |= X86_CR4_PKE;
 
 	if (!seg_ok(&sr->cs) || !seg_ok(&sr->ds) || !seg_ok(&sr->es) ||
 	    !seg_ok(&sr->fs) || !seg_ok(&sr->gs) || !seg_ok(&sr->ss) ||
@@ -460,7 +451,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 		return -EINVAL;
 	if (sr->gdt.limit > 0xffff || sr->idt.limit > 0xffff)
 		return -EINVAL;
-	if (sr->cr0 >> 32 || sr->cr4 & ~cr4_ok ||
+	if (sr->cr0 >> 32 || sr->cr4 & ~hcl_guest_cr4_ok ||
 	    sr->efer & ~(u64)EFER_ALLOWED)
 		return -EINVAL;
 	if ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD))
@@ -479,7 +470,7 @@ static int svm_set_sregs(struct hcl_vp *vp, const struct hcl_sregs *sr)
 	}
 	/* VMRUN's own check in long mode: nothing above MAXPHYADDR */
 	if (sr->cr3 >> 52 ||
-	    ((sr->efer & EFER_LMA) && sr->cr3 >> boot_cpu_data.x86_phys_bits))
+	    ((sr->efer & EFER_LMA) && sr->cr3 >> hcl_vmrun_limits.phys_bits))
 		return -EINVAL;
 
 	svm_drop_stale_event(svm);

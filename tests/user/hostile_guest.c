@@ -55,7 +55,8 @@
  * partition of its own (in-kernel irqchip or not, default MSR action GP
  * or user); at the end a new partition must still run a guest to HLT.
  * A failed entry gets the epoch's start state again, which must enter
- * when hcl.ko's own checks were what refused the state (hw.info1).
+ * when hcl.ko's own checks were what refused the state (hw.info1).  At
+ * an epoch's end the VP's state is read and set again (put_back()).
  *
  * Output is TAP with a summary: exits by reason, scenarios run, guest
  * exceptions by vector, interrupts.  The seed is printed first and fixes
@@ -319,6 +320,8 @@ static struct {
 	uint64_t bad, setup_err, fail_entry, fail_unrecovered, data_torn;
 	uint64_t fail_check[HCL_ENTRY_EVENT + 1];	/* by hw.info1 */
 	uint64_t fail_lost, fail_lost_ebadfd;
+	/* test 8: states read back and set again; refused, and entered */
+	uint64_t put_back, put_back_refused, put_back_bad;
 	uint64_t rounds;
 } st;
 
@@ -1835,6 +1838,46 @@ static int vp_start(struct vp *v, struct rng *r)
 	return 0;
 }
 
+/*
+ * What the guest reached, its VMM can put back: the state read with
+ * GET_SREGS and GET_REGS at the end of an epoch is set again.  The CPU
+ * we run on may take what a CPU refuses (QEMU's TCG loads a CS with L
+ * and D in 64-bit mode), so SET_SREGS may refuse a state VMRUN would
+ * refuse too; then the VP runs once more and must not enter.  A state
+ * SET_SREGS refuses that then enters is a mismatch between the two.
+ */
+static void put_back(struct vp *v)
+{
+	struct hcl_sregs sregs;
+	struct hcl_regs regs;
+	int err, ret;
+
+	if (ioctl(v->fd, HCL_VP_GET_SREGS, &sregs) ||
+	    ioctl(v->fd, HCL_VP_GET_REGS, &regs)) {
+		bad_record(v, "GET_SREGS/GET_REGS: %s", strerror(errno));
+		return;
+	}
+	ADD(put_back, 1);
+	if (!ioctl(v->fd, HCL_VP_SET_SREGS, &sregs) &&
+	    !ioctl(v->fd, HCL_VP_SET_REGS, &regs))
+		return;
+	err = errno;
+	ADD(put_back_refused, 1);
+	ret = vp_run(v);
+	if (ret == -EINTR || ret == -ETIMEDOUT)
+		return;		/* still running: nothing learned */
+	if (!ret && v->run->exit_reason == HCL_EXIT_FAIL_ENTRY &&
+	    v->run->hw.info1 != HCL_ENTRY_CPU)
+		return;
+	if (ADD(put_back_bad, 1) <= 5) {
+		say("# vp %u epoch %llu: the state it reached was refused "
+		    "(%s) but entered (run %d, exit %u)\n", v->idx,
+		    (unsigned long long)v->epoch, strerror(err), ret,
+		    v->run->exit_reason);
+		dump_state(v);
+	}
+}
+
 static int over(void)
 {
 	return g_stop || now_ns() >= g_deadline ||
@@ -2095,6 +2138,9 @@ static void run_epoch(struct vp *v)
 			break;
 		}
 	}
+	if (done && run->exit_reason != HCL_EXIT_SHUTDOWN &&
+	    run->exit_reason != HCL_EXIT_FAIL_ENTRY)
+		put_back(v);
 	v->storm = 0;
 	v->epoch_deadline = 0;
 	if (g_verbose) {
@@ -2511,7 +2557,7 @@ int main(int argc, char **argv)
 	printf("# hcl-hostile --seed %llu --seconds %u --exits %llu --vps %u\n",
 	       (unsigned long long)g_seed, seconds,
 	       (unsigned long long)g_stop_exits, nvps);
-	printf("1..7\n");
+	printf("1..8\n");
 	read_vtl2_ram();
 	printf("# VTL2 RAM ranges probed: %u\n", nr_vtl2_ram);
 	k_exits0 = debugfs_stat("exits");
@@ -2633,6 +2679,14 @@ int main(int argc, char **argv)
 	       "once set again (%llu refused again)\n",
 	       st.fail_unrecovered ? "not " : "",
 	       (unsigned long long)st.fail_unrecovered);
+	printf("%sok 8 hostile: every state a VP reached was set again or "
+	       "refused by the entry checks too (%llu set, %llu refused, %llu "
+	       "entered after SET_SREGS refused them)\n",
+	       st.put_back_bad ? "not " : "",
+	       (unsigned long long)st.put_back,
+	       (unsigned long long)st.put_back_refused,
+	       (unsigned long long)st.put_back_bad);
 	return st.exits && !st.bad && !rounds_fail && !st.fail_unrecovered &&
+	       !st.put_back_bad &&
 	       ok_healthy && released ? 0 : 1;
 }

@@ -2893,6 +2893,50 @@ TEST_F(vp, guest_cr_writes_checked_as_a_cpu_does)
 }
 
 /*
+ * What a guest may reach, the VMM may put back.  A guest with 5-level
+ * paging (CR4.LA57, a PML5 above the fixture's PML4) runs, reads its
+ * CR4 and CR3, cannot turn LA57 off in long mode (#GP: with no IDT a
+ * shutdown), and its state read with GET_SREGS is accepted back by
+ * SET_SREGS.  Before, SET_SREGS refused CR4.LA57, so such a guest could
+ * neither be started nor restored by its VMM.
+ */
+TEST_F(vp, five_level_guest_state_restored)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov %cr4,%rax */
+		0x0f, 0x20, 0xdb,		/* mov %cr3,%rbx */
+		0xf4,				/* hlt */
+		0x48, 0x0f, 0xba, 0xf0, 0x0c,	/* btr $12,%rax (LA57) */
+		0x0f, 0x22, 0xe0,		/* mov %rax,%cr4 */
+		0xf4,
+	};
+	const uint64_t pml5 = 0x6000, la57 = 1ULL << 12;
+	uint64_t *pml4 = (uint64_t *)(self->mem + HCL_GUEST_PML4_GPA);
+	struct hcl_sregs s = self->sregs, back;
+	uint32_t c[4];
+
+	user_cpuid(7, 0, c);
+	if (!(c[2] & (1U << 16)))
+		SKIP(return, "the CPU has no 5-level paging");
+	/* the PML5's entry 0 leads to the fixture's PML4 */
+	((uint64_t *)(self->mem + pml5))[0] = HCL_GUEST_PML4_GPA |
+					      (pml4[0] & 0xfff);
+	load_code(self, code, sizeof(code));
+	s.cr3 = pml5;
+	s.cr4 |= la57;
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_SET_REGS, &self->regs));
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+	EXPECT_EQ(s.cr4, get_regs(self).gprs[HCL_REG_RAX]);
+	EXPECT_EQ(pml5, get_regs(self).gprs[HCL_REG_RBX]);
+
+	ASSERT_EQ(0, ioctl(self->vp, HCL_VP_GET_SREGS, &back));
+	EXPECT_EQ(s.cr4, back.cr4);
+	EXPECT_EQ(0, ioctl(self->vp, HCL_VP_SET_SREGS, &back));
+	EXPECT_EQ(HCL_EXIT_SHUTDOWN, vp_run(self));
+}
+
+/*
  * In long mode VMRUN refuses a CR3 with a bit at or above MAXPHYADDR,
  * so SET_SREGS does too: a VMRUN failing that check under QEMU's TCG
  * wrote a zero int_ctl into the VMCB, and the VP then ran without
