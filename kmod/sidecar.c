@@ -871,6 +871,7 @@ int hcl_sidecar_run_vp(u32 idx, struct hcl_sidecar_run *r)
 	r->result = READ_ONCE(c->page->result);
 	r->exit_code = READ_ONCE(c->page->exit_code);
 	r->run_tsc = READ_ONCE(c->page->run_tsc);
+	r->host_cr3 = READ_ONCE(e->cr3) ?: ~0ULL;
 	if (r->result != HCL_SIDECAR_RES_OK &&
 	    r->result != HCL_SIDECAR_RES_STOPPED) {
 		WRITE_ONCE(c->dead, true);
@@ -936,11 +937,11 @@ static int sc_show(struct seq_file *m, void *v)
 		const struct hcl_sidecar_cpu *e = &sc.ctl->cpu[i];
 		u32 status = READ_ONCE(e->status);
 
-		seq_printf(m, "cpu %u apic %u linux-cpu %d status %s pings %u ok %u failed %u rtt-ns %llu runs %u run-tsc %llu vp-runs %llu%s",
+		seq_printf(m, "cpu %u apic %u linux-cpu %d status %s pings %u ok %u failed %u rtt-ns %llu runs %u run-tsc %llu vp-runs %llu cr3 %#llx%s",
 			   i, c->apic_id, c->linux_cpu,
 			   hcl_sidecar_status_name(status), READ_ONCE(e->pings),
 			   c->pings_ok, c->pings_failed, c->rtt_ns, c->runs_ok,
-			   c->run_tsc, READ_ONCE(c->vp_runs),
+			   c->run_tsc, READ_ONCE(c->vp_runs), READ_ONCE(e->cr3),
 			   READ_ONCE(c->dead) ? " dead" : "");
 		if (status == HCL_SIDECAR_FAULT)
 			seq_printf(m, " fault-vector %#x error %#llx rip %#llx cr2 %#llx",

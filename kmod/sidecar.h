@@ -41,6 +41,7 @@ struct hcl_sidecar_run {
 	u64 exit_code;			/* out: the VMCB's EXITCODE */
 	u64 run_tsc;			/* out: cycles inside RUN_VP */
 	u64 wait_ns;			/* out: from the post to the ack */
+	u64 host_cr3;			/* out: the CPU's own CR3, or ~0 */
 };
 
 int hcl_sidecar_cpu_for_vp(u32 vp_index);

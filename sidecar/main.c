@@ -44,6 +44,8 @@ void sidecar_main(struct hcl_sidecar_control *ctl, uint64_t idx,
 	if (idx == 0 && test != HCL_SIDECAR_TEST_NONE)
 		sc_test_fault(test);
 
+	/* hcl.ko tells its own registers from a VP's by it (remote.c) */
+	cpu->cr3 = read_cr3();
 	cpu->ready_tsc = rdtsc_now();
 	sc_barrier();
 	cpu->status = HCL_SIDECAR_IDLE;

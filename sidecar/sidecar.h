@@ -75,6 +75,14 @@ SC_NORETURN void sc_dispatch(struct hcl_sidecar_control *ctl,
 			     struct hcl_sidecar_cmd_page *cmd,
 			     uint64_t host_vmsave_pa);
 
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3,%0" : "=r"(v));
+	return v;
+}
+
 static inline uint64_t rdtsc_now(void)
 {
 	uint32_t lo, hi;

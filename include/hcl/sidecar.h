@@ -113,7 +113,7 @@
 
 #define HCL_SIDECAR_PAGE_SIZE		4096u
 #define HCL_SIDECAR_MAGIC		0x52444353u	/* "SCDR" */
-#define HCL_SIDECAR_VERSION		2u
+#define HCL_SIDECAR_VERSION		3u
 /* one CPU always runs Linux */
 #define HCL_SIDECAR_MAX_CPUS		(HCL_BOOT_MAX_VPS - 1)
 
@@ -189,7 +189,7 @@ struct hcl_sidecar_cpu {
 	uint64_t fault_cr2;
 	uint64_t start_tsc;		/* first sidecar instruction */
 	uint64_t ready_tsc;		/* first IDLE */
-	uint64_t reserved;
+	uint64_t cr3;			/* its CR3, set before its first IDLE */
 };
 
 struct hcl_sidecar_control {

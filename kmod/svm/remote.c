@@ -266,9 +266,8 @@ bool hcl_svm_enter_remote(struct hcl_svm_vp *svm)
 	vp->stats[HCL_STAT_REMOTE_WAIT_NS] += r.wait_ns;
 	vp->stats[HCL_STAT_REMOTE_GUEST_TSC] += r.run_tsc;
 	remote_store(svm);
-	/* the sidecar's CR3 is not known here: its registers stay */
 	if (unlikely(svm->vmcb->control.exit_code == (u32)SVM_EXIT_ERR))
-		hcl_svm_entry_refused(svm, inj, inj_err, ~0ULL);
+		hcl_svm_entry_refused(svm, inj, inj_err, r.host_cr3);
 	hcl_svm_exited(svm, cpu, tlb);
 	hcl_sidecar_release(idx);
 	remote_policy(svm);

@@ -205,7 +205,7 @@ static void sc_check(struct kunit *test)
 {
 	struct sc_fixture *f = test->priv;
 	u64 size = HCL_SIDECAR_REGION_SIZE(3);
-	char err[128];
+	char err[128], want[128];
 
 	KUNIT_EXPECT_EQ(test, hcl_sidecar_check(f->ctl, size, f->ids, 3, err,
 						sizeof(err)), 0);
@@ -228,8 +228,10 @@ static void sc_check(struct kunit *test)
 	f->ctl->magic = 0;
 	KUNIT_EXPECT_EQ(test, hcl_sidecar_check(f->ctl, size, f->ids, 3, err,
 						sizeof(err)), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, err,
-			   "control page magic 0x0 version 2, expected 0x52444353 version 2");
+	snprintf(want, sizeof(want),
+		 "control page magic 0x0 version %u, expected 0x52444353 version %u",
+		 HCL_SIDECAR_VERSION, HCL_SIDECAR_VERSION);
+	KUNIT_EXPECT_STREQ(test, err, want);
 }
 
 static void sc_status_names(struct kunit *test)

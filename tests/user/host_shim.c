@@ -1881,13 +1881,16 @@ TEST(sidecar_plan_rejects)
 	struct hcl_sidecar_image *img = (void *)sc_image;
 	struct hcl_host_range low = { 0, 0x9f000 };
 	struct hcl_host_range high = { 0x10000, 0x8f000 };
+	char want[128];
 
 	sc_host(&h, 2, 0);
 	sc_good_image();
 	img->magic = 0;
 	EXPECT_EQ(SHIM_EINVAL, sc_plan(&h, true, sizeof(sc_image), &plan));
-	EXPECT_STREQ("sidecar: image magic 0x0 version 2, expected 0x4d494353 version 2",
-		     errbuf);
+	snprintf(want, sizeof(want),
+		 "sidecar: image magic 0x0 version %u, expected 0x4d494353 version %u",
+		 HCL_SIDECAR_VERSION, HCL_SIDECAR_VERSION);
+	EXPECT_STREQ(want, errbuf);
 	EXPECT_FALSE(plan.enabled);
 	sc_good_image();
 	EXPECT_EQ(SHIM_EINVAL, sc_plan(&h, true, 16, &plan));

@@ -46,7 +46,7 @@ struct sc_line {
 	unsigned int cpu, apic, pings, ok, failed, runs;
 	int linux_cpu;
 	char status[16];
-	unsigned long long vp_runs;
+	unsigned long long vp_runs, cr3;
 };
 
 /* parses hcl/sidecar: the header's CPU count and one line per CPU */
@@ -70,11 +70,14 @@ static int read_state(struct sc_line *cpus, unsigned int max)
 
 		char *vp_runs = strstr(line, " vp-runs ");
 
+		char *cr3 = strstr(line, " cr3 ");
+
 		if (sscanf(line, "cpu %u apic %u linux-cpu %d status %15s pings %u ok %u failed %u",
 			   &c->cpu, &c->apic, &c->linux_cpu, c->status,
 			   &c->pings, &c->ok, &c->failed) != 7 ||
 		    !runs || sscanf(runs, " runs %u", &c->runs) != 1 ||
-		    !vp_runs || sscanf(vp_runs, " vp-runs %llu", &c->vp_runs) != 1)
+		    !vp_runs || sscanf(vp_runs, " vp-runs %llu", &c->vp_runs) != 1 ||
+		    !cr3 || sscanf(cr3, " cr3 %llx", &c->cr3) != 1)
 			break;
 		n++;
 	}
@@ -263,7 +266,12 @@ FIXTURE_TEARDOWN(sc)
 {
 }
 
-/* every sidecar CPU reached the dispatch loop and answered at load */
+/*
+ * Every sidecar CPU reached the dispatch loop and answered at load, and
+ * told its CR3 (the image's page tables, below 4 GiB, the same on all):
+ * hcl.ko compares a VMCB the CPU refused to enter against it, to tell
+ * the sidecar's own registers from the guest's.
+ */
 TEST_F(sc, every_cpu_idle_and_answered)
 {
 	for (int i = 0; i < self->n; i++) {
@@ -274,6 +282,10 @@ TEST_F(sc, every_cpu_idle_and_answered)
 		EXPECT_LE(1, c->pings) TH_LOG("CPU %d", i);
 		EXPECT_LE(1, c->ok) TH_LOG("CPU %d", i);
 		EXPECT_EQ(0, c->failed) TH_LOG("CPU %d", i);
+		EXPECT_NE(0, c->cr3) TH_LOG("CPU %d", i);
+		EXPECT_EQ(0, c->cr3 & 0xfff) TH_LOG("CPU %d", i);
+		EXPECT_GT(1ULL << 32, c->cr3) TH_LOG("CPU %d", i);
+		EXPECT_EQ(self->cpus[0].cr3, c->cr3) TH_LOG("CPU %d", i);
 	}
 }
 
