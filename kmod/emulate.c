@@ -118,45 +118,70 @@ static void complete_io_in(struct hcl_vp *vp)
 }
 
 /*
- * Port I/O, not string I/O, with RIP already past the instruction.
- * Claimed ports go to userspace; a doorbell's writes ring it and its
- * reads are 0; unclaimed ports are an empty bus (reads float high),
- * unless the policy forwards them to userspace (policy.h).
+ * Where an access of @size bytes to @port goes (one element of string
+ * I/O, or an IN or OUT).  Claimed ports go to userspace; a doorbell's
+ * writes ring it (here, @out) and its reads are 0; unclaimed ports are
+ * an empty bus (reads float high), unless the policy forwards them to
+ * userspace (policy.h).  Counts the access where it stays in the kernel.
  */
-enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
-				    bool in)
+enum hcl_io_route hcl_io_route(struct hcl_vp *vp, u16 port, u8 size, bool out)
 {
-	u64 mask = GENMASK_ULL(size * 8 - 1, 0);
-	struct hcl_run *run = vp->run;
 	const struct hcl_range_ent *r;
+	enum hcl_io_route route;
 
 	rcu_read_lock();
 	r = hcl_range_find(rcu_dereference(vp->part->ranges), HCL_RANGE_PIO,
 			   port, size);
-	/* the policy may send unclaimed ports up as if claimed */
-	if (!r && hcl_policy_flag(HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO)) {
-		rcu_read_unlock();
-		goto user;
-	}
-	if (!r || r->kind == HCL_RANGE_DOORBELL) {
-		if (r && !in)
-			eventfd_signal(r->efd);
-		rcu_read_unlock();
-		vp->stats[r ? HCL_STAT_IO_DOORBELL : HCL_STAT_IO_KERNEL]++;
-		if (in)
-			gpr_write_sized(vp, HCL_REG_RAX, false, size,
-					r ? 0 : mask);
-		return HCL_ACT_RESUME;
-	}
+	if (!r)
+		route = hcl_policy_flag(HCL_POLICY_FLAGS_FORWARD_UNCLAIMED_IO) ?
+			HCL_IO_USER : HCL_IO_FLOAT;
+	else if (r->kind == HCL_RANGE_DOORBELL)
+		route = HCL_IO_DOORBELL;
+	else
+		route = HCL_IO_USER;
+	if (route == HCL_IO_DOORBELL && out)
+		eventfd_signal(r->efd);
 	rcu_read_unlock();
-user:
+	if (route == HCL_IO_FLOAT)
+		vp->stats[HCL_STAT_IO_KERNEL]++;
+	else if (route == HCL_IO_DOORBELL)
+		vp->stats[HCL_STAT_IO_DOORBELL]++;
+	return route;
+}
+
+/* The run page's record of an access to a port userspace serves. */
+void hcl_io_to_user(struct hcl_vp *vp, u16 port, u8 size, bool in, u64 data)
+{
+	struct hcl_run *run = vp->run;
+
 	vp->stats[HCL_STAT_IO_USER]++;
 	run->exit_reason = HCL_EXIT_IO;
 	run->io.port = port;
 	run->io.size = size;
 	run->io.direction = in ? HCL_IO_IN : HCL_IO_OUT;
 	run->io.pad = 0;
-	run->io.data = in ? 0 : vp->gprs.r[HCL_REG_RAX] & mask;
+	run->io.data = in ? 0 : data;
+}
+
+/* Port I/O, not string I/O, with RIP already past the instruction. */
+enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
+				    bool in)
+{
+	u64 mask = GENMASK_ULL(size * 8 - 1, 0);
+
+	switch (hcl_io_route(vp, port, size, !in)) {
+	case HCL_IO_FLOAT:
+		if (in)
+			gpr_write_sized(vp, HCL_REG_RAX, false, size, mask);
+		return HCL_ACT_RESUME;
+	case HCL_IO_DOORBELL:
+		if (in)
+			gpr_write_sized(vp, HCL_REG_RAX, false, size, 0);
+		return HCL_ACT_RESUME;
+	case HCL_IO_USER:
+		break;
+	}
+	hcl_io_to_user(vp, port, size, in, vp->gprs.r[HCL_REG_RAX] & mask);
 	if (in) {
 		vp->pending.io_size = size;
 		vp->complete_user_exit = complete_io_in;
@@ -301,6 +326,14 @@ static int read_gpa_u64(void *ctx, u64 gpa, u64 *val)
 		return -EFAULT;
 	*val = READ_ONCE(*(u64 *)(part->mem + gpa));
 	return 0;
+}
+
+/* A data access to linear address @gva, through the guest's own paging. */
+int hcl_guest_data_gpa(struct hcl_vp *vp, const struct hcl_paging *pg,
+		       u64 gva, bool write, u64 *gpa)
+{
+	return hcl_gva_to_gpa(pg, gva, write, false, read_gpa_u64, vp->part,
+			      gpa);
 }
 
 /*

@@ -29,10 +29,21 @@ struct hcl_code {
 
 int hcl_fetch_insn(struct hcl_vp *vp, const struct hcl_code *code,
 		   u8 bytes[HCL_INSN_MAX]);
+int hcl_guest_data_gpa(struct hcl_vp *vp, const struct hcl_paging *pg,
+		       u64 gva, bool write, u64 *gpa);
 
 enum hcl_exit_action hcl_emulate_cpuid(struct hcl_vp *vp, unsigned int len);
 enum hcl_exit_action hcl_emulate_monitor_mwait(struct hcl_vp *vp,
 					       unsigned int len);
+/* where a port access goes (hcl_io_route()) */
+enum hcl_io_route {
+	HCL_IO_FLOAT,		/* unclaimed: reads all ones, writes lost */
+	HCL_IO_DOORBELL,	/* writes ring its eventfd, reads 0 */
+	HCL_IO_USER,		/* an HCL_EXIT_IO */
+};
+
+enum hcl_io_route hcl_io_route(struct hcl_vp *vp, u16 port, u8 size, bool out);
+void hcl_io_to_user(struct hcl_vp *vp, u16 port, u8 size, bool in, u64 data);
 enum hcl_exit_action hcl_emulate_io(struct hcl_vp *vp, u16 port, u8 size,
 				    bool in);
 enum hcl_exit_action hcl_emulate_msr(struct hcl_vp *vp, bool write,

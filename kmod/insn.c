@@ -41,6 +41,12 @@ static u8 legacy_prefix(u8 b)
 	return 0;
 }
 
+/* 26 2e 36 3e: ES CS SS DS; 64 65: FS GS */
+static u8 seg_prefix(u8 b)
+{
+	return b >= 0x64 ? HCL_SEG_FS + (b - 0x64) : (b - 0x26) >> 3;
+}
+
 /*
  * Scans the prefixes of the instruction in @bytes[0 .. @avail - 1] for a
  * guest whose code size is @mode (16, 32 or 64) and fills @p: where the
@@ -55,6 +61,7 @@ int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
 
 	p->legacy = 0;
 	p->rex = 0;
+	p->seg = HCL_SEG_DS;
 	for (p->len = 0;; p->len++) {
 		/* the opcode needs a byte of its own within the limit */
 		if (p->len >= HCL_INSN_MAX)
@@ -63,6 +70,8 @@ int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
 			return -EFAULT;
 		pfx = legacy_prefix(bytes[p->len]);
 		if (pfx) {
+			if (pfx == HCL_PFX_SEG)
+				p->seg = seg_prefix(bytes[p->len]);
 			p->legacy |= pfx;
 			p->rex = 0;	/* a legacy prefix after REX voids it */
 			continue;
@@ -176,6 +185,48 @@ int hcl_decode_cr_write(const u8 *bytes, unsigned int avail,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hcl_decode_cr_write);
+
+/*
+ * INS (6c byte, 6d word or dword) or OUTS (6e, 6f) in @bytes (@avail of
+ * them, guest @mode).  66 picks the other of word and dword, 67 the other
+ * address size (64-bit code: 32 instead of 64; 16- and 32-bit code swap
+ * 16 and 32).  OUTS reads through DS or the last segment override, INS
+ * writes through ES whatever the prefixes say.  LOCK makes it #UD: not
+ * decoded.  REX changes nothing (REX.W does not make a qword).  Returns 0,
+ * -EFAULT when the bytes run out, -EINVAL for anything else.
+ */
+int hcl_decode_string_io(const u8 *bytes, unsigned int avail,
+			 unsigned int mode, struct hcl_string_io_insn *insn)
+{
+	struct hcl_insn_prefixes p;
+	u8 op;
+	int ret;
+
+	ret = hcl_insn_prefixes(bytes, avail, mode, &p);
+	if (ret)
+		return ret;
+	op = bytes[p.len];
+	if (op < 0x6c || op > 0x6f || (p.legacy & HCL_PFX_LOCK))
+		return -EINVAL;
+	insn->len = p.len + 1;
+	insn->in = op <= 0x6d;
+	if (!(op & 1))
+		insn->size = 1;
+	else if (mode == 16)
+		insn->size = p.legacy & HCL_PFX_OPSIZE ? 4 : 2;
+	else
+		insn->size = p.legacy & HCL_PFX_OPSIZE ? 2 : 4;
+	if (mode == 64)
+		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 4 : 8;
+	else if (mode == 32)
+		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 2 : 4;
+	else
+		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 4 : 2;
+	insn->seg = insn->in ? HCL_SEG_ES : p.seg;
+	insn->rep = p.legacy & (HCL_PFX_REP | HCL_PFX_REPNE);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hcl_decode_string_io);
 
 /*
  * Whether the instruction in @bytes (@avail of them, guest @mode 16, 32

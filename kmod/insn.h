@@ -32,6 +32,13 @@ struct hcl_insn_prefixes {
 	u8 len;			/* prefix bytes: the opcode is at bytes[len] */
 	u8 legacy;		/* HCL_PFX_* */
 	u8 rex;			/* the REX that counts, or 0 */
+	u8 seg;			/* the last segment override (HCL_SEG_*) */
+};
+
+/* segment registers, in the encoding's order (ModRM.reg of MOV Sreg) */
+enum hcl_seg {
+	HCL_SEG_ES, HCL_SEG_CS, HCL_SEG_SS, HCL_SEG_DS, HCL_SEG_FS, HCL_SEG_GS,
+	HCL_NR_SEGS
 };
 
 int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
@@ -49,6 +56,23 @@ int hcl_decode_cr_write(const u8 *bytes, unsigned int avail,
 			unsigned int mode, unsigned int *len,
 			enum hcl_cr_write *kind, unsigned int *cr,
 			unsigned int *gpr);
+/*
+ * INS or OUTS (6c-6f), as the string I/O emulation (string_io.c) needs
+ * it: the element size, the address size, the segment of the memory
+ * operand (ES for INS, which takes no override) and whether a REP (f3,
+ * or f2, which the CPU treats alike here) repeats it.
+ */
+struct hcl_string_io_insn {
+	u8 len;			/* bytes, prefixes included */
+	u8 size;		/* element: 1, 2 or 4 bytes */
+	u8 addr_size;		/* RSI/RDI and RCX: 2, 4 or 8 bytes */
+	u8 seg;			/* HCL_SEG_* of the memory operand */
+	bool in;		/* INS (else OUTS) */
+	bool rep;
+};
+
+int hcl_decode_string_io(const u8 *bytes, unsigned int avail,
+			 unsigned int mode, struct hcl_string_io_insn *insn);
 bool hcl_insn_step_safe(const u8 *bytes, unsigned int avail,
 			unsigned int mode);
 unsigned int hcl_insn_pause_len(const u8 *bytes, unsigned int avail,

@@ -11,6 +11,7 @@ HCL_STAT(CPUID, cpuid)
 HCL_STAT(IO_USER, io_user)
 HCL_STAT(IO_KERNEL, io_kernel)		/* unclaimed ports */
 HCL_STAT(IO_DOORBELL, io_doorbell)
+HCL_STAT(IO_STRING, io_string)		/* INS/OUTS exits done in the kernel */
 HCL_STAT(MMIO_USER, mmio_user)
 HCL_STAT(MMIO_DOORBELL, mmio_doorbell)
 HCL_STAT(MSR_KERNEL, msr_kernel)

@@ -48,6 +48,11 @@ union hcl_user_exit_state {
 		u8 insn_len;		/* RIP += this once it completes */
 	} msr;
 	struct hcl_mmio_insn mmio;	/* an MMIO read, as decoded */
+	struct {
+		u64 gpa[2];		/* where the element goes, */
+		u8 first;		/* bytes at gpa[0], the rest at gpa[1] */
+		u8 size;
+	} string_in;			/* an INS element (string_io.c) */
 };
 
 struct hcl_vp {

@@ -23,6 +23,7 @@
 #include "emulate.h"
 #include "insn.h"
 #include "log.h"
+#include "string_io.h"
 #include "svm.h"
 
 #define CREATE_TRACE_POINTS
@@ -130,22 +131,54 @@ static enum hcl_exit_action unhandled(struct hcl_svm_vp *svm, u64 code,
 	return HCL_ACT_USER;
 }
 
+/* The code the guest runs: paging, CS and its size, for fetches. */
+static void guest_code(const struct vmcb *vmcb, struct hcl_code *code);
+
+static void seg_reg(struct hcl_seg_reg *r, const struct vmcb_seg *s)
+{
+	r->base = s->base;
+	r->limit = s->limit;
+	r->attrib = s->attrib;
+}
+
+/* INS or OUTS: the VMCB's view of it for string_io.c */
+static enum hcl_exit_action string_io(struct hcl_svm_vp *svm,
+				      const struct hcl_io_decoded *io)
+{
+	const struct vmcb_save_area *s = &svm->vmcb->save;
+	struct hcl_string_io_exit x;
+
+	guest_code(svm->vmcb, &x.code);
+	seg_reg(&x.seg[HCL_SEG_ES], &s->es);
+	seg_reg(&x.seg[HCL_SEG_CS], &s->cs);
+	seg_reg(&x.seg[HCL_SEG_SS], &s->ss);
+	seg_reg(&x.seg[HCL_SEG_DS], &s->ds);
+	seg_reg(&x.seg[HCL_SEG_FS], &s->fs);
+	seg_reg(&x.seg[HCL_SEG_GS], &s->gs);
+	x.next_rip = svm->vmcb->control.exit_info_2;
+	x.port = io->port;
+	x.size = io->size;
+	x.cpl = s->cpl;
+	x.in = io->in;
+	x.rep = io->rep;
+	x.df = s->rflags & X86_EFLAGS_DF;
+	return hcl_emulate_string_io(&svm->vp, &x);
+}
+
 static enum hcl_exit_action handle_ioio(struct hcl_svm_vp *svm, u64 code)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	struct hcl_io_decoded io;
 
-	if (hcl_decode_ioio(vmcb->control.exit_info_1, &io) || io.string) {
-		/* string I/O is not emulated yet: userspace decides */
-		exit_to_user_hw(svm, HCL_EXIT_UNHANDLED, code);
-		return HCL_ACT_USER;
-	}
+	if (hcl_decode_ioio(vmcb->control.exit_info_1, &io))
+		return unhandled(svm, code, HCL_ACT_UNHANDLED);
+	if (io.string)
+		return unhandled(svm, code, string_io(svm, &io));
 	/* IOIO exits always carry the next RIP in exit_info_2 */
 	svm->vp.rip = vmcb->control.exit_info_2;
 	return hcl_emulate_io(&svm->vp, io.port, io.size, io.in);
 }
 
-/* The code the guest runs: paging, CS and its size, for fetches. */
 static void guest_code(const struct vmcb *vmcb, struct hcl_code *code)
 {
 	const struct vmcb_save_area *s = &vmcb->save;

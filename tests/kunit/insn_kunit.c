@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <uapi/linux/hcl.h>
 
 #include "hcl_kunit.h"
@@ -197,6 +198,68 @@ static void insn_pause_len(struct kunit *test)
 				    c[i].want, "case %u", i);
 }
 
+/*
+ * INS and OUTS: sizes from the opcode and 66, address size from the mode
+ * and 67, the memory segment (the last override for OUTS, always ES for
+ * INS), REP from f3 or f2; the last override also lands in the scan.
+ */
+static void string_io_decode(struct kunit *test)
+{
+	static const struct {
+		u8 b[HCL_INSN_MAX];
+		unsigned int n, mode;
+		int ret;
+		u8 len, size, addr_size, seg;
+		bool in, rep;
+	} c[] = {
+		{ { 0x6c }, 1, 64, 0, 1, 1, 8, HCL_SEG_ES, true, false },
+		{ { 0xf3, 0x6d }, 2, 64, 0, 2, 4, 8, HCL_SEG_ES, true, true },
+		{ { 0x66, 0xf3, 0x6d }, 3, 32, 0, 3, 2, 4, HCL_SEG_ES, true,
+		  true },
+		{ { 0x6f }, 1, 16, 0, 1, 2, 2, HCL_SEG_DS, false, false },
+		{ { 0x66, 0x67, 0x6f }, 3, 16, 0, 3, 4, 4, HCL_SEG_DS, false,
+		  false },
+		{ { 0x67, 0x6e }, 2, 64, 0, 2, 1, 4, HCL_SEG_DS, false, false },
+		{ { 0x67, 0x6e }, 2, 32, 0, 2, 1, 2, HCL_SEG_DS, false, false },
+		{ { 0x2e, 0x65, 0x6e }, 3, 64, 0, 3, 1, 8, HCL_SEG_GS, false,
+		  false },
+		{ { 0x64, 0x36, 0xf2, 0x6f }, 4, 32, 0, 4, 4, 4, HCL_SEG_SS,
+		  false, true },
+		/* INS takes no override; REX.W makes no qword */
+		{ { 0x26, 0x64, 0x6c }, 3, 64, 0, 3, 1, 8, HCL_SEG_ES, true,
+		  false },
+		{ { 0xf3, 0x48, 0x6f }, 3, 64, 0, 3, 4, 8, HCL_SEG_DS, false,
+		  true },
+		/* LOCK is #UD; not string I/O; cut short */
+		{ { 0xf0, 0x6e }, 2, 64, -EINVAL },
+		{ { 0xec }, 1, 64, -EINVAL },
+		{ { 0xf3 }, 1, 64, -EFAULT },
+	};
+	struct hcl_string_io_insn in;
+	struct hcl_insn_prefixes p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(&in, 0, sizeof(in));
+		KUNIT_ASSERT_EQ_MSG(test, hcl_decode_string_io(c[i].b, c[i].n,
+							       c[i].mode, &in),
+				    c[i].ret, "case %u", i);
+		if (c[i].ret)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, in.len, c[i].len, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, in.size, c[i].size, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, in.addr_size, c[i].addr_size,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, in.seg, c[i].seg, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, in.in, c[i].in, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, in.rep, c[i].rep, "case %u", i);
+	}
+	KUNIT_ASSERT_EQ(test, hcl_insn_prefixes(c[7].b, c[7].n, 64, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.seg, HCL_SEG_GS);
+	KUNIT_ASSERT_EQ(test, hcl_insn_prefixes(c[0].b, c[0].n, 64, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.seg, HCL_SEG_DS);
+}
+
 static struct kunit_case hcl_insn_cases[] = {
 	KUNIT_CASE_PARAM(insn_prefixes, pfx_gen_params),
 	KUNIT_CASE(insn_prefixes_partial),
@@ -204,6 +267,7 @@ static struct kunit_case hcl_insn_cases[] = {
 	KUNIT_CASE(mov_dr_prefixes),
 	KUNIT_CASE(insn_step_safe),
 	KUNIT_CASE(insn_pause_len),
+	KUNIT_CASE(string_io_decode),
 	{}
 };
 

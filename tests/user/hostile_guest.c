@@ -28,7 +28,8 @@
  *            or random values, segment loads (random LDT), LDT/TR loads,
  *            far returns, RDMSR/WRMSR of MSRs hcl.ko owns, passes through,
  *            emulates or sends up, port I/O, VMMCALL, SVM instructions
- *   probe    loads, stores, RMWs, string ops and calls through a window
+ *   probe    loads, stores, RMWs, string ops, INS/OUTS (to a user port,
+ *            a doorbell, an unclaimed port) and calls through a window
  *            of 2 MiB pages mapped to the user MMIO range, a doorbell,
  *            holes, VTL2's own RAM (from /proc/iomem), GPAs past the
  *            physical width, the APIC and IOAPIC, RAM
@@ -1055,7 +1056,11 @@ static void gen_access(struct gen *g)
 		{ 2, 0x84, 0x03 },		/* test %al,(%rbx) */
 		{ 2, 0x3b, 0x03 },		/* cmp (%rbx),%eax */
 	};
-	unsigned int k = below(g->r, sizeof(forms) / sizeof(forms[0]) + 4);
+	static const uint16_t string_ports[] = {
+		HG_PORT_IN, HG_PORT_BELL, 0x80,	/* user, doorbell, unclaimed */
+	};
+	unsigned int k = below(g->r, sizeof(forms) / sizeof(forms[0]) + 5);
+	uint16_t port;
 
 	if (k < sizeof(forms) / sizeof(forms[0])) {
 		eb(g, forms[k] + 1, forms[k][0]);
@@ -1073,6 +1078,20 @@ static void gen_access(struct gen *g)
 	case 2:	/* a store of a wide immediate */
 		EB(g, 0x48, 0xc7, 0x03);
 		e32(g, (uint32_t)rnd(g->r));
+		break;
+	case 3:	/* [rep] ins/outs through (%rbx): string I/O in the kernel */
+		EB(g, 0x48, 0x89, 0xdf, 0x48, 0x89, 0xde);
+		mov32(g, 1, below(g->r, 9));
+		port = string_ports[below(g->r, 3)];
+		EB(g, 0x66, 0xba, port & 0xff, port >> 8);	/* mov $port,%dx */
+		if (one_in(g->r, 4))
+			EB(g, 0xfd);				/* std */
+		if (one_in(g->r, 3))
+			EB(g, 0x66);
+		if (!one_in(g->r, 4))
+			EB(g, 0xf3);
+		EB(g, 0x6c + below(g->r, 4));
+		EB(g, 0xfc);					/* cld */
 		break;
 	default:	/* lodsq */
 		EB(g, 0x48, 0x89, 0xde, 0x48, 0xad);
@@ -2516,6 +2535,7 @@ int main(int argc, char **argv)
 	unsigned int seconds = 20, nvps = 4, rounds_fail = 0, all_ran = 1;
 	struct sigaction sa = { .sa_handler = on_signal };
 	long long k_exits0, k_exits1, hs_checks0, hs_bad0, hs_checks, hs_bad;
+	long long k_str0, k_str1;
 	uint64_t start, round = 0, t;
 	int seeded = 0, ok_healthy, released, fd;
 	double secs;
@@ -2561,6 +2581,7 @@ int main(int argc, char **argv)
 	read_vtl2_ram();
 	printf("# VTL2 RAM ranges probed: %u\n", nr_vtl2_ram);
 	k_exits0 = debugfs_stat("exits");
+	k_str0 = debugfs_stat("io_string");
 	hs_checks0 = debugfs_stat("host_state_checks");
 	hs_bad0 = debugfs_stat("host_state_bad");
 	start = now_ns();
@@ -2577,6 +2598,7 @@ int main(int argc, char **argv)
 	}
 	secs = (now_ns() - start) / 1e9;
 	k_exits1 = debugfs_stat("exits");
+	k_str1 = debugfs_stat("io_string");
 	hs_checks = debugfs_stat("host_state_checks");
 	hs_bad = debugfs_stat("host_state_bad");
 
@@ -2627,6 +2649,8 @@ int main(int argc, char **argv)
 	if (k_exits0 >= 0 && k_exits1 >= 0)
 		printf("# hcl.ko exits (debugfs, all kinds): %lld\n",
 		       k_exits1 - k_exits0);
+	if (k_str0 >= 0 && k_str1 >= 0)
+		printf("# string I/O done in hcl.ko: %lld\n", k_str1 - k_str0);
 
 	printf("%sok 1 hostile: %llu exits, every scenario's VPs set up "
 	       "(seed %llu)\n", st.exits && !st.setup_err ? "" : "not ",

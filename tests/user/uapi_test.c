@@ -1470,6 +1470,83 @@ static long read_stat(const char *path, const char *name)
 }
 
 /*
+ * String I/O in the kernel (kmod/string_io.c): rep outsb to a port
+ * userspace claimed is one ordinary OUT exit per byte, RIP on the
+ * instruction until RCX is 0; rep insw from an unclaimed port and rep
+ * outsb to a doorbell make no exit at all; insb from the claimed port
+ * lands where RDI points once the VMM answers.  Before, every one of
+ * them reached the VMM as HCL_EXIT_UNHANDLED.
+ */
+TEST_F(vp, string_io_in_the_kernel)
+{
+	const uint32_t buf = CODE_GPA + 0x1000, buf2 = CODE_GPA + 0x2000,
+		       buf3 = CODE_GPA + 0x3000;
+	uint8_t code[] = {
+		0xba, 0xf8, 0x03, 0x00, 0x00,	/* mov $0x3f8,%edx */
+		0xbe, 0, 0, 0, 0,		/* mov $buf,%esi */
+		0xb9, 0x03, 0x00, 0x00, 0x00,	/* mov $3,%ecx */
+		0xf3, 0x6e,			/* rep outsb (at 15) */
+		0xba, 0x80, 0x00, 0x00, 0x00,	/* mov $0x80,%edx */
+		0xbf, 0, 0, 0, 0,		/* mov $buf2,%edi */
+		0xb9, 0x04, 0x00, 0x00, 0x00,	/* mov $4,%ecx */
+		0x66, 0xf3, 0x6d,		/* rep insw */
+		0xba, 0x90, 0x00, 0x00, 0x00,	/* mov $0x90,%edx */
+		0xbe, 0, 0, 0, 0,		/* mov $buf,%esi */
+		0xb9, 0x05, 0x00, 0x00, 0x00,	/* mov $5,%ecx */
+		0xf3, 0x6e,			/* rep outsb */
+		0xba, 0xf8, 0x03, 0x00, 0x00,	/* mov $0x3f8,%edx */
+		0xbf, 0, 0, 0, 0,		/* mov $buf3,%edi */
+		0x6c,				/* insb (at 62) */
+		0xf4,
+	};
+	int efd = eventfd(0, EFD_CLOEXEC);
+	uint64_t count = 0;
+	struct hcl_regs r;
+
+	ASSERT_LE(0, efd);
+	memcpy(code + 6, &buf, 4);
+	memcpy(code + 23, &buf2, 4);
+	memcpy(code + 41, &buf, 4);
+	memcpy(code + 58, &buf3, 4);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_USER, 0x3f8, 8, 0);
+	claim(self, HCL_RANGE_PIO, HCL_RANGE_DOORBELL, 0x90, 1, efd);
+	load_code(self, code, sizeof(code));
+	memcpy(self->mem + buf, "abcde", 5);
+	ASSERT_EQ(0, setup_state(self));
+
+	for (int i = 0; i < 3; i++) {
+		EXPECT_IO_EXIT(0x3f8, 1, (uint64_t)"abc"[i]);
+		EXPECT_EQ(HCL_IO_OUT, self->run->io.direction);
+		EXPECT_EQ(CODE_GPA + 15, self->run->rip);
+		EXPECT_EQ(2 - i, get_regs(self).gprs[HCL_REG_RCX]);
+	}
+	ASSERT_EQ(HCL_EXIT_IO, vp_run(self));
+	EXPECT_EQ(HCL_IO_IN, self->run->io.direction);
+	EXPECT_EQ(CODE_GPA + 62, self->run->rip);
+	self->run->io.data = 0x5a;
+	ASSERT_EQ(HCL_EXIT_HLT, vp_run(self));
+
+	r = get_regs(self);
+	EXPECT_EQ(CODE_GPA + sizeof(code), r.rip);
+	EXPECT_EQ(0, r.gprs[HCL_REG_RCX]);
+	EXPECT_EQ(buf + 5, r.gprs[HCL_REG_RSI]);
+	EXPECT_EQ(buf3 + 1, r.gprs[HCL_REG_RDI]);
+	for (int i = 0; i < 8; i++) {
+		EXPECT_EQ(0xff, self->mem[buf2 + i]) TH_LOG("byte %d", i);
+	}
+	EXPECT_EQ(0, self->mem[buf2 + 8]);
+	EXPECT_EQ(0x5a, self->mem[buf3]);
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(5, count);
+	/* 4 exits to the VMM and 2 instructions done here; the elements */
+	EXPECT_EQ(6, read_stat(vp_stats(), "io_string"));
+	EXPECT_EQ(4, read_stat(vp_stats(), "io_user"));
+	EXPECT_EQ(4, read_stat(vp_stats(), "io_kernel"));
+	EXPECT_EQ(5, read_stat(vp_stats(), "io_doorbell"));
+	close(efd);
+}
+
+/*
  * 1: cpuid; out %al,$0x80 (unclaimed); jmp 1b — a flood of in-kernel
  * exits with no user exit at all, ended by a signal; the counters say
  * what happened.
