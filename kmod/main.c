@@ -171,9 +171,12 @@ static int __init hcl_init(void)
 	if (ret)
 		return ret;
 	hcl_config_publish();
-	ret = hcl_backend_probe(hcl_backends, ARRAY_SIZE(hcl_backends));
+	ret = hcl_partition_map_vtl0();
 	if (ret)
 		return ret;
+	ret = hcl_backend_probe(hcl_backends, ARRAY_SIZE(hcl_backends));
+	if (ret)
+		goto err_unmap;
 	hcl_stats_init();
 	/* a sidecar that is absent or broken is reported, not fatal */
 	ret = hcl_sidecar_init();
@@ -197,6 +200,8 @@ err_sidecar:
 	hcl_sidecar_exit();
 	hcl_stats_exit();
 	hcl_backend_remove();
+err_unmap:
+	hcl_partition_unmap_vtl0();
 	return ret;
 }
 
@@ -207,6 +212,7 @@ static void __exit hcl_exit(void)
 	hcl_sidecar_exit();
 	hcl_stats_exit();
 	hcl_backend_remove();
+	hcl_partition_unmap_vtl0();
 }
 
 module_init(hcl_init);

@@ -22,6 +22,34 @@
 /* Set while a partition exists: VTL0 memory has one owner at a time. */
 static atomic_t hcl_partition_busy = ATOMIC_INIT(0);
 
+/*
+ * VTL0 RAM as the kernel sees it, mapped at module load and kept until
+ * unload; each partition borrows it (part->mem).  Partitions come and
+ * go (every VMM, every test), and mapping GiBs for each costs page
+ * tables and a TLB flush, and on a debug kernel a DEBUG_OBJECTS walk of
+ * every page at the unmap: over 15 s for 895 MiB under QEMU, in the
+ * exiting VMM's last fput.
+ */
+static void *hcl_vtl0_mem;
+
+int hcl_partition_map_vtl0(void)
+{
+	hcl_vtl0_mem = memremap(hcl_config.vtl0_base, hcl_config.vtl0_size,
+				MEMREMAP_WB);
+	if (!hcl_vtl0_mem) {
+		pr_err("cannot map VTL0 RAM %#llx+%#llx\n",
+		       hcl_config.vtl0_base, hcl_config.vtl0_size);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void hcl_partition_unmap_vtl0(void)
+{
+	memunmap(hcl_vtl0_mem);
+	hcl_vtl0_mem = NULL;
+}
+
 static void hcl_partition_free(struct kref *ref)
 {
 	struct hcl_partition *part = container_of(ref, struct hcl_partition,
@@ -32,8 +60,6 @@ static void hcl_partition_free(struct kref *ref)
 	/* no VP is left, so nobody reads the ranges any more */
 	hcl_range_set_free(rcu_dereference_protected(part->ranges, true),
 			   true);
-	if (part->mem)
-		memunmap(part->mem);
 	hcl_npt_destroy(&part->npt);
 	kfree(part->vps);
 	kfree(part);
@@ -76,11 +102,7 @@ int hcl_partition_create(u32 max_vps, struct hcl_partition **out)
 	if (!ret)
 		ret = hcl_npt_map(&part->npt, 0, hcl_config.vtl0_base,
 				  hcl_config.vtl0_size);
-	if (!ret) {
-		part->mem = memremap(hcl_config.vtl0_base, hcl_config.vtl0_size,
-				     MEMREMAP_WB);
-		ret = part->mem ? 0 : -ENOMEM;
-	}
+	part->mem = hcl_vtl0_mem;
 	if (!ret)
 		ret = hcl_backend->partition_init(part);
 	if (ret) {

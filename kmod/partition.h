@@ -32,12 +32,18 @@ struct hcl_partition {
 	struct hcl_vp **vps;
 	/* claimed ranges: RCU for readers, updated under lock */
 	struct hcl_range_set __rcu *ranges;
-	/* VTL0 RAM as the kernel sees it (instruction fetch for MMIO) */
+	/*
+	 * VTL0 RAM as the kernel sees it (instruction fetch, page walks,
+	 * string I/O): the module's mapping (partition.c), not the
+	 * partition's own
+	 */
 	void *mem;
 	/* the in-kernel irqchip (irq.h) or NULL; set once, before any VP */
 	struct hcl_irqchip *irqchip;
 };
 
+int hcl_partition_map_vtl0(void);
+void hcl_partition_unmap_vtl0(void);
 int hcl_partition_create(u32 max_vps, struct hcl_partition **out);
 void hcl_partition_put(struct hcl_partition *part);
 bool hcl_partition_exists(void);
