@@ -3,8 +3,8 @@
  * x86 instruction prefixes and the small instruction checks built on
  * them (insn.c).  Every decoder in hcl.ko finds the opcode of a guest
  * instruction with hcl_insn_prefixes(): the MMIO decoder (decode.c), the
- * MOV DR and CR-write decoders, the single-step check for NMI windows and
- * the PAUSE check for pause exits (all here).
+ * MOV DR, CR-write and INS/OUTS decoders, the single-step check for NMI
+ * windows and the PAUSE check for pause exits (all here).
  */
 #ifndef HCL_INSN_H
 #define HCL_INSN_H

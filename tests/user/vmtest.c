@@ -172,7 +172,85 @@ static void run_program(const char *group, const char *path,
 }
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
+/* kernel log markers around the failslab run (check_dmesg()) */
+#define FAILSLAB_ON	"hcl-vmtest: failslab on"
+#define FAILSLAB_OFF	"hcl-vmtest: failslab off"
 #define FAIL_TIMES	1000000000UL
+
+/* hcl.ko's memory in /proc/modules: [*start, *end), or -1 */
+static int module_range(const char *name, unsigned long *start,
+			unsigned long *end)
+{
+	char line[256], mod[64];
+	unsigned long size, addr;
+	FILE *f = fopen("/proc/modules", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lu %*s %*s %*s %lx", mod, &size,
+			   &addr) == 3 && !strcmp(mod, name) && addr) {
+			*start = addr;
+			*end = addr + size;
+			ret = 0;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* The kernel text symbol @name: [*start, *end) up to the next one, or -1. */
+static int symbol_range(const char *name, unsigned long *start,
+			unsigned long *end)
+{
+	char line[512], sym[256], type;
+	unsigned long a, at = 0, next = ~0UL;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %255s", &a, &type, sym) == 3 &&
+		    !strcmp(sym, name))
+			at = a;
+	rewind(f);
+	while (at && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx", &a) == 1 && a > at && a < next)
+			next = a;
+	fclose(f);
+	if (!at || next == ~0UL)
+		return -1;
+	*start = at;
+	*end = next;
+	return 0;
+}
+
+/*
+ * failslab's stack-trace filter: an allocation fails only when hcl.ko's
+ * code is on its stack (its own error paths, not fork()'s or io_uring's),
+ * and never inside alloc_vmap_area(), whose bookkeeping allocation WARNs
+ * when it fails (vmalloc's va_clip()): the kernel's, not hcl.ko's.
+ */
+static int set_failslab_filter(void)
+{
+	unsigned long s, e, rs, re;
+	char buf[32];
+
+	if (module_range("hcl", &s, &e) ||
+	    symbol_range("alloc_vmap_area", &rs, &re))
+		return -1;
+	snprintf(buf, sizeof(buf), "%#lx", s);
+	if (write_file(FAILSLAB "require-start", buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%#lx", e);
+	if (write_file(FAILSLAB "require-end", buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%#lx", rs);
+	if (write_file(FAILSLAB "reject-start", buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%#lx", re);
+	return write_file(FAILSLAB "reject-end", buf);
+}
 
 /* the fault injection's settings: 0 or -1 */
 static int set_failslab(const char *probability, unsigned long times)
@@ -191,11 +269,19 @@ static int set_failslab(const char *probability, unsigned long times)
 /*
  * The fuzzer with slab allocations failing at random in its epochs'
  * tasks once they are set up (threads, forked children; not VTL2's other
- * tasks: hcl-uapi-fuzz --fail-alloc): every error path of hcl.ko it
+ * tasks: hcl-uapi-fuzz --fail-alloc), and only those made with hcl.ko on
+ * the stack (set_failslab_filter()): every error path of hcl.ko it
  * reaches runs, under KASAN, kmemleak and lockdep.  Page allocations are
  * left alone: their failures print a warning with a stack, which the
- * kernel log check would take for a bug.  HCL_FAILSLAB_ARGS replaces the
- * fuzzer's arguments.
+ * kernel log check would take for a bug.  A vmalloc whose own slab
+ * allocation fails (hcl.ko's kvzalloc() falling back to it) warns the
+ * same way: the kernel's answer to the failure asked for, so the log
+ * check lets such reports pass between the markers written here
+ * (FAILSLAB_ON, FAILSLAB_OFF), and only there.  Before the filter, the
+ * failures also hit fork() and io_uring's worker threads in the fuzzer's
+ * tasks, whose stacks come from vmalloc: "vmalloc error" reports and a
+ * WARNING in va_clip().  HCL_FAILSLAB_ARGS replaces the fuzzer's
+ * arguments.
  */
 static void run_fuzz_failslab(const char *percent)
 {
@@ -203,7 +289,7 @@ static void run_fuzz_failslab(const char *percent)
 	char buf[32];
 	FILE *f;
 
-	if (access(FAILSLAB "probability", W_OK) ||
+	if (access(FAILSLAB "probability", W_OK) || set_failslab_filter() ||
 	    set_failslab(percent, FAIL_TIMES)) {
 		begin("fuzz-failslab");
 		printf("1..1\nnot ok 1 failslab can be set up (%s)\n",
@@ -214,6 +300,7 @@ static void run_fuzz_failslab(const char *percent)
 	}
 	setenv("HCL_FAILSLAB_ARGS", "--seconds,30,--threads,4,--fail-alloc,1",
 	       0);
+	write_file("/dev/kmsg", FAILSLAB_ON);
 	run_program("fuzz-failslab", "/bin/hcl-uapi-fuzz", "HCL_FAILSLAB_ARGS");
 	f = fopen(FAILSLAB "times", "r");
 	if (f && fgets(buf, sizeof(buf), f))
@@ -221,6 +308,7 @@ static void run_fuzz_failslab(const char *percent)
 	if (f)
 		fclose(f);
 	set_failslab("0", 0);
+	write_file("/dev/kmsg", FAILSLAB_OFF);
 	printf("# failslab: %lu slab allocations failed on purpose (%s%%)\n",
 	       FAIL_TIMES - left, percent);
 }
@@ -294,11 +382,28 @@ static const char *const bad_words[] = {
 	"rcu: INFO:", "Unable to handle", "DEBUG_LOCKS_WARN_ON",
 };
 
+/*
+ * Prints every line that matches, with the CONTEXT lines before it and
+ * up to 4 * CONTEXT after (a bare "Call Trace:" says nothing without the
+ * warning above it and the frames below it).  Between the failslab
+ * markers, an allocation failure's report (its header line, then within
+ * CONTEXT lines its stack) is counted, not taken for a bug.
+ */
+#define CONTEXT		4
+
+static bool alloc_failure_report(const char *line)
+{
+	return strstr(line, "vmalloc error:") ||
+	       strstr(line, "page allocation failure:");
+}
+
 static void check_dmesg(void)
 {
-	int size = klogctl(SYSLOG_SIZE, NULL, 0), n, bad = 0;
-	char *buf, *line, *save = NULL;
-	unsigned int i;
+	const unsigned int nr_bad = sizeof(bad_words) / sizeof(bad_words[0]);
+	int size = klogctl(SYSLOG_SIZE, NULL, 0), n, bad = 0, expected = 0;
+	char *buf, *line, *save = NULL, *ring[CONTEXT] = { 0 };
+	unsigned int i, k, seen = 0, after = 0, alloc_warn = 0;
+	bool failslab = false;
 
 	begin("dmesg");
 	printf("1..1\n");
@@ -314,14 +419,43 @@ static void check_dmesg(void)
 	buf[n] = 0;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		for (i = 0; i < sizeof(bad_words) / sizeof(bad_words[0]); i++) {
-			if (strstr(line, bad_words[i])) {
-				printf("# %s\n", line);
-				bad++;
+		if (strstr(line, FAILSLAB_ON))
+			failslab = true;
+		else if (strstr(line, FAILSLAB_OFF))
+			failslab = false;
+		if (alloc_warn)
+			alloc_warn--;
+		if (failslab && alloc_failure_report(line))
+			alloc_warn = CONTEXT + 1;
+		for (i = 0; i < nr_bad; i++)
+			if (strstr(line, bad_words[i]))
 				break;
+		if (i == nr_bad) {
+			/* what follows a report: the stack, the registers */
+			if (after) {
+				printf("# %s\n", line);
+				after--;
 			}
+		} else if (alloc_warn && !after &&
+			   !strcmp(bad_words[i], "Call Trace:")) {
+			/* the stack of an allocation failure failslab made */
+			expected++;
+			alloc_warn = 0;
+		} else {
+			/* what led to it, once per report */
+			for (k = after ? CONTEXT : 0; k < CONTEXT; k++)
+				if (ring[(seen + k) % CONTEXT])
+					printf("# %s\n",
+					       ring[(seen + k) % CONTEXT]);
+			printf("# %s\n", line);
+			bad++;
+			after = CONTEXT * 4;
 		}
+		ring[seen++ % CONTEXT] = line;
 	}
+	if (expected)
+		printf("# %d allocation-failure reports under failslab (its "
+		       "doing, not counted)\n", expected);
 	printf("%sok 1 kernel log has no warning, oops or BUG\n",
 	       bad ? "not " : "");
 	free(buf);
