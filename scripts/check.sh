@@ -259,7 +259,11 @@ run_vm() {
 run_debug() {
 	local log f extra=""
 	echo "# in-VM tests on the debug kernel"
-	[ -n "${HCL_FUZZ_ARGS:-}" ] && extra="$extra HCL_FUZZ_ARGS=$HCL_FUZZ_ARGS"
+	# the fuzzer's watchdog (a wedged epoch, a killed process not reaped)
+	# at 60 s instead of 15: a process's exit takes several times longer
+	# under KASAN and lockdep, and the remote boot shares one Linux CPU
+	extra="$extra HCL_FUZZ_ARGS=${HCL_FUZZ_ARGS:---seconds,20,--threads,4,--watchdog,60}"
+	extra="$extra HCL_FAILSLAB_ARGS=${HCL_FAILSLAB_ARGS:---seconds,30,--threads,4,--fail-alloc,1,--watchdog,60}"
 	extra="$extra HCL_HOSTILE_ARGS=${HCL_HOSTILE_ARGS:---seconds,600,--exits,1000000,--vps,4}"
 	grep -q "^CONFIG_KASAN=y" "$kdir/.config"
 	result $? "debug: the kernel is the debug flavour (KASAN on)"

@@ -807,6 +807,12 @@ static void op_bad_ioctl(struct rng *r)
 static void one_op(struct rng *r, int in_child);
 
 /*
+ * How long a killed child may take to go away: a third of --watchdog (5 s
+ * by default), which the debug kernel's runs raise with it.
+ */
+static uint64_t child_reap_ns = 5000000000ULL;
+
+/*
  * A child with the epoch's fds: it runs random operations (its own ring,
  * no locks the parent's threads may hold) and is SIGKILLed at a random
  * point or ends by itself.  Reaped with a deadline: a child that cannot
@@ -844,7 +850,7 @@ static void op_fork(struct rng *r)
 		killed = 1;
 		note(OP_child_kill, 0, 0);
 	}
-	until = now_ns() + 5000000000ULL;
+	until = now_ns() + child_reap_ns;
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (now_ns() > until) {
 			if (killed) {
@@ -854,7 +860,7 @@ static void op_fork(struct rng *r)
 			}
 			kill(pid, SIGKILL);
 			killed = 1;
-			until = now_ns() + 5000000000ULL;
+			until = now_ns() + child_reap_ns;
 		}
 		usleep(1000);
 	}
@@ -1414,6 +1420,7 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
+	child_reap_ns = watchdog_s * 1000000000ULL / 3;
 	if (threads < 1 || threads > MAX_THREADS || !watchdog_s)
 		usage();
 	if (!seeded)
