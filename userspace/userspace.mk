@@ -53,7 +53,8 @@ $(BUILD)/vtl2/bin/hcl-uapi-test: tests/user/uapi_test.c $(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB) $(USER_LIBS)
 
-$(BUILD)/vtl2/bin/hcl-uapi-fuzz: tests/user/uapi_fuzz.c $(USER_LIB) $(USER_HDR)
+$(BUILD)/vtl2/bin/hcl-uapi-fuzz: tests/user/uapi_fuzz.c tests/user/test_rng.h \
+		$(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -pthread -o $@ $< $(USER_LIB) \
 		$(USER_LIBS)
@@ -61,8 +62,8 @@ $(BUILD)/vtl2/bin/hcl-uapi-fuzz: tests/user/uapi_fuzz.c $(USER_LIB) $(USER_HDR)
 $(BUILD)/vtl2/bin/hcl-vm-crash: tests/user/vm_crash.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $<
-$(BUILD)/vtl2/bin/hcl-hostile: tests/user/hostile_guest.c $(USER_LIB) \
-		$(USER_HDR)
+$(BUILD)/vtl2/bin/hcl-hostile: tests/user/hostile_guest.c tests/user/test_rng.h \
+		$(USER_LIB) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -pthread -o $@ $< $(USER_LIB) \
 		$(USER_LIBS)
