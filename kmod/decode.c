@@ -150,7 +150,6 @@ int hcl_decode_mmio(const u8 *bytes, unsigned int avail, unsigned int mode,
 	struct hcl_mmio_insn insn = {};
 	struct dec d = { .bytes = bytes, .avail = avail };
 	struct hcl_insn_prefixes pfx;
-	bool opsize, adsize;
 	unsigned int osz, asz;
 	u8 op, modrm, rex;
 	u64 imm;
@@ -165,26 +164,14 @@ int hcl_decode_mmio(const u8 *bytes, unsigned int avail, unsigned int mode,
 		return -EINVAL;
 	if (ret)
 		return ret;
-	opsize = pfx.legacy & HCL_PFX_OPSIZE;
-	adsize = pfx.legacy & HCL_PFX_ADSIZE;
 	rex = pfx.rex;
 	d.pos = pfx.len;
 	ret = dec_byte(&d, &op);
 	if (ret)
 		return ret;
 
-	if (rex & REX_W)
-		osz = 8;
-	else if (mode == 16)
-		osz = opsize ? 4 : 2;
-	else
-		osz = opsize ? 2 : 4;
-	if (mode == 64)
-		asz = adsize ? 32 : 64;
-	else if (mode == 32)
-		asz = adsize ? 16 : 32;
-	else
-		asz = adsize ? 32 : 16;
+	osz = rex & REX_W ? 8 : hcl_insn_op_size(&pfx, mode);
+	asz = hcl_insn_addr_size(&pfx, mode) * 8;	/* in bits here */
 
 	switch (op) {
 	case 0x88:	/* mov r/m8, r8 */

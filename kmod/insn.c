@@ -210,18 +210,8 @@ int hcl_decode_string_io(const u8 *bytes, unsigned int avail,
 		return -EINVAL;
 	insn->len = p.len + 1;
 	insn->in = op <= 0x6d;
-	if (!(op & 1))
-		insn->size = 1;
-	else if (mode == 16)
-		insn->size = p.legacy & HCL_PFX_OPSIZE ? 4 : 2;
-	else
-		insn->size = p.legacy & HCL_PFX_OPSIZE ? 2 : 4;
-	if (mode == 64)
-		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 4 : 8;
-	else if (mode == 32)
-		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 2 : 4;
-	else
-		insn->addr_size = p.legacy & HCL_PFX_ADSIZE ? 4 : 2;
+	insn->size = op & 1 ? hcl_insn_op_size(&p, mode) : 1;
+	insn->addr_size = hcl_insn_addr_size(&p, mode);
 	insn->seg = insn->in ? HCL_SEG_ES : p.seg;
 	insn->rep = p.legacy & (HCL_PFX_REP | HCL_PFX_REPNE);
 	return 0;

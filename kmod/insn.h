@@ -43,6 +43,30 @@ enum hcl_seg {
 
 int hcl_insn_prefixes(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      struct hcl_insn_prefixes *p);
+
+/*
+ * The operand size without REX.W (2 or 4 bytes: 66 swaps the mode's
+ * default) and the address size (2, 4 or 8 bytes: 67 swaps 16 and 32
+ * outside 64-bit code, 64 for 32 in it) of code of @mode with @p.
+ */
+static inline unsigned int hcl_insn_op_size(const struct hcl_insn_prefixes *p,
+					    unsigned int mode)
+{
+	bool swap = p->legacy & HCL_PFX_OPSIZE;
+
+	return (mode == 16) != swap ? 2 : 4;
+}
+
+static inline unsigned int hcl_insn_addr_size(const struct hcl_insn_prefixes *p,
+					      unsigned int mode)
+{
+	bool swap = p->legacy & HCL_PFX_ADSIZE;
+
+	if (mode == 64)
+		return swap ? 4 : 8;
+	return (mode == 16) != swap ? 2 : 4;
+}
+
 int hcl_decode_mov_dr(const u8 *bytes, unsigned int avail, unsigned int mode,
 		      unsigned int *len, unsigned int *gpr, bool *to_dr);
 /* the instructions that write CR0, CR4 or CR8 (hcl_decode_cr_write()) */
