@@ -86,13 +86,40 @@ static bool seg_ok(const struct hcl_seg_reg *s, bool pe, u64 off,
 }
 
 /*
+ * The last page an exit's elements went through: a batch walks the
+ * guest's page tables once per page, not once per element (as a CPU's
+ * TLB would serve it).
+ */
+struct page_memo {
+	u64 la;			/* page-aligned; 1: none yet */
+	u64 gpa;
+};
+
+static int page_gpa(struct hcl_vp *vp, const struct hcl_string_io_exit *x,
+		    bool write, u64 at, struct page_memo *m, u64 *gpa)
+{
+	u64 page = at & PAGE_MASK;
+	int ret;
+
+	if (page != m->la) {
+		ret = hcl_guest_data_gpa(vp, &x->code.pg, page, write,
+					 &m->gpa);
+		if (ret)
+			return ret;
+		m->la = page;
+	}
+	*gpa = m->gpa + (at & ~PAGE_MASK);
+	return 0;
+}
+
+/*
  * Where the element at offset @off goes in VTL0 RAM: @gpa[0] for the
  * first *@first bytes, @gpa[1] for the rest when it crosses a page.
  * Returns 0 or a negative errno (the caller leaves it to userspace).
  */
 static int element_gpa(struct hcl_vp *vp, const struct hcl_string_io_exit *x,
 		       const struct hcl_string_io_insn *insn, u64 off,
-		       u64 gpa[2], unsigned int *first)
+		       struct page_memo *m, u64 gpa[2], unsigned int *first)
 {
 	const struct hcl_seg_reg *s = &x->seg[insn->seg];
 	u64 mem = vp->part->mem_size, la;
@@ -116,8 +143,7 @@ static int element_gpa(struct hcl_vp *vp, const struct hcl_string_io_exit *x,
 
 		if (x->code.mode != 64)
 			at = (u32)at;
-		ret = hcl_guest_data_gpa(vp, &x->code.pg, at, insn->in,
-					 &gpa[i]);
+		ret = page_gpa(vp, x, insn->in, at, m, &gpa[i]);
 		if (ret)
 			return ret;
 		if (gpa[i] >= mem || mem - gpa[i] < n)
@@ -160,6 +186,7 @@ static void complete_string_in(struct hcl_vp *vp)
 enum hcl_exit_action hcl_emulate_string_io(struct hcl_vp *vp,
 					   const struct hcl_string_io_exit *x)
 {
+	struct page_memo memo = { .la = 1 };
 	struct hcl_string_io_insn insn;
 	unsigned int reg, first, moved = 0;
 	u64 *r = vp->gprs.r, count, gpa[2], amask;
@@ -184,7 +211,8 @@ enum hcl_exit_action hcl_emulate_string_io(struct hcl_vp *vp,
 		enum hcl_io_route route;
 		u64 v = 0;
 
-		if (element_gpa(vp, x, &insn, r[reg] & amask, gpa, &first))
+		if (element_gpa(vp, x, &insn, r[reg] & amask, &memo, gpa,
+				&first))
 			break;
 		if (!insn.in)
 			v = element_read(vp, gpa, first, insn.size);

@@ -13,7 +13,10 @@
 #include "insn.h"
 #include "vp.h"
 
-/* a segment register, as the VMCB holds it (attrib: type 3:0, S, DPL, P) */
+/*
+ * A segment register.  Of attrib only the low byte is read (type 3:0, S,
+ * DPL, P), laid out alike in the VMCB and in VMX's access rights.
+ */
 struct hcl_seg_reg {
 	u64 base;
 	u32 limit;		/* in bytes, granularity applied */

@@ -132,7 +132,22 @@ static enum hcl_exit_action unhandled(struct hcl_svm_vp *svm, u64 code,
 }
 
 /* The code the guest runs: paging, CS and its size, for fetches. */
-static void guest_code(const struct vmcb *vmcb, struct hcl_code *code);
+static void guest_code(const struct vmcb *vmcb, struct hcl_code *code)
+{
+	const struct vmcb_save_area *s = &vmcb->save;
+
+	code->pg.cr0 = s->cr0;
+	code->pg.cr3 = s->cr3;
+	code->pg.cr4 = s->cr4;
+	code->pg.efer = s->efer;
+	code->cs_base = s->cs.base;
+	if (!(s->cr0 & X86_CR0_PE))
+		code->mode = 16;
+	else if ((s->efer & EFER_LMA) && (s->cs.attrib & HCL_SEG_ATTR_L))
+		code->mode = 64;
+	else
+		code->mode = (s->cs.attrib & HCL_SEG_ATTR_DB) ? 32 : 16;
+}
 
 static void seg_reg(struct hcl_seg_reg *r, const struct vmcb_seg *s)
 {
@@ -177,23 +192,6 @@ static enum hcl_exit_action handle_ioio(struct hcl_svm_vp *svm, u64 code)
 	/* IOIO exits always carry the next RIP in exit_info_2 */
 	svm->vp.rip = vmcb->control.exit_info_2;
 	return hcl_emulate_io(&svm->vp, io.port, io.size, io.in);
-}
-
-static void guest_code(const struct vmcb *vmcb, struct hcl_code *code)
-{
-	const struct vmcb_save_area *s = &vmcb->save;
-
-	code->pg.cr0 = s->cr0;
-	code->pg.cr3 = s->cr3;
-	code->pg.cr4 = s->cr4;
-	code->pg.efer = s->efer;
-	code->cs_base = s->cs.base;
-	if (!(s->cr0 & X86_CR0_PE))
-		code->mode = 16;
-	else if ((s->efer & EFER_LMA) && (s->cs.attrib & BIT(9)))
-		code->mode = 64;
-	else
-		code->mode = (s->cs.attrib & BIT(10)) ? 32 : 16;
 }
 
 static enum hcl_exit_action handle_npf(struct hcl_svm_vp *svm, u64 code)
