@@ -233,23 +233,22 @@ static int symbol_range(const char *name, unsigned long *start,
  */
 static int set_failslab_filter(void)
 {
-	unsigned long s, e, rs, re;
-	char buf[32];
+	static const char *const files[] = {
+		"require-start", "require-end", "reject-start", "reject-end",
+	};
+	unsigned long v[4];
+	char path[96], buf[32];
 
-	if (module_range("hcl", &s, &e) ||
-	    symbol_range("alloc_vmap_area", &rs, &re))
+	if (module_range("hcl", &v[0], &v[1]) ||
+	    symbol_range("alloc_vmap_area", &v[2], &v[3]))
 		return -1;
-	snprintf(buf, sizeof(buf), "%#lx", s);
-	if (write_file(FAILSLAB "require-start", buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%#lx", e);
-	if (write_file(FAILSLAB "require-end", buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%#lx", rs);
-	if (write_file(FAILSLAB "reject-start", buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%#lx", re);
-	return write_file(FAILSLAB "reject-end", buf);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), FAILSLAB "%s", files[i]);
+		snprintf(buf, sizeof(buf), "%#lx", v[i]);
+		if (write_file(path, buf))
+			return -1;
+	}
+	return 0;
 }
 
 /* the fault injection's settings: 0 or -1 */
